@@ -1,0 +1,138 @@
+"""Load and index the price catalog (the YAML files under tierplan/data/catalog)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ..errors import CatalogError, Problem
+from ..validation import problems_from
+from ..yamlio import load_yaml
+from .models import Attributes, Plan, Provider, Region, Service
+
+__all__ = ["Catalog", "PlanRef", "load_catalog", "default_catalog_dir", "load_provider_file"]
+
+
+@dataclass(frozen=True)
+class PlanRef:
+    """A plan with everything resolved from its service and provider."""
+
+    provider: Provider
+    service: Service
+    plan: Plan
+    attributes: Attributes
+    source: str
+    as_of: dt.date
+
+    @property
+    def key(self) -> str:
+        return f"{self.provider.provider}/{self.service.id}/{self.plan.id}"
+
+    @property
+    def regions(self) -> tuple[Region, ...] | None:
+        """Regions the plan is sold in; None for global (edge/anycast) services."""
+        regs = self.plan.regions if self.plan.regions is not None else self.service.regions
+        if regs == "global":
+            return None
+        if regs == "all":
+            return self.provider.regions
+        by_id = {r.id: r for r in self.provider.regions}
+        return tuple(by_id[r] for r in regs)
+
+    @property
+    def hosts(self) -> tuple[str, ...]:
+        return tuple(self.plan.hosts or self.service.hosts)
+
+
+@dataclass
+class Catalog:
+    providers: dict[str, Provider]
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._plans: list[PlanRef] = []
+        for prov in self.providers.values():
+            for svc in prov.services:
+                attrs_svc = prov.attributes.merged(svc.attributes)
+                for plan in svc.plans:
+                    source = plan.source or prov.source
+                    as_of = plan.as_of or prov.as_of
+                    assert source and as_of  # enforced by load_provider_file
+                    self._plans.append(
+                        PlanRef(prov, svc, plan, attrs_svc.merged(plan.attributes), source, as_of)
+                    )
+
+    @property
+    def plans(self) -> list[PlanRef]:
+        return self._plans
+
+    def plans_for(self, kind: str) -> list[PlanRef]:
+        return [p for p in self._plans if kind in p.hosts]
+
+    def plan(self, provider: str, plan: str, service: str | None = None) -> PlanRef | None:
+        for p in self._plans:
+            if p.provider.provider == provider and p.plan.id == plan and (service in (None, p.service.id)):
+                return p
+        return None
+
+    @property
+    def as_of(self) -> dt.date:
+        """The newest as-of date of any entry (when the catalog was last checked)."""
+        return max(p.as_of for p in self._plans)
+
+    @property
+    def oldest_as_of(self) -> dt.date:
+        return min(p.as_of for p in self._plans)
+
+
+def default_catalog_dir() -> Path:
+    return Path(str(resources.files("tierplan") / "data" / "catalog"))
+
+
+def load_provider_file(path: Path) -> Provider:
+    data, lines = load_yaml(path, what="provider catalog file")
+    try:
+        prov = Provider.model_validate(data)
+    except ValidationError as e:
+        raise CatalogError(path, problems_from(e, lines, data=data)) from None
+    problems: list[Problem] = []
+    if path.stem != prov.provider:
+        problems.append(Problem("provider", f"file is named {path.name} but declares provider {prov.provider!r}"))
+    for si, svc in enumerate(prov.services):
+        for pi, plan in enumerate(svc.plans):
+            where = f"services[{si}].plans[{pi}]"
+            if not (plan.source or prov.source):
+                problems.append(Problem(where, f"plan {plan.id!r} has no `source` (and the provider none)"))
+            if not (plan.as_of or prov.as_of):
+                problems.append(Problem(where, f"plan {plan.id!r} has no `as_of` (and the provider none)"))
+    if problems:
+        raise CatalogError(path, problems)
+    return prov
+
+
+@cache
+def _load_dir(directory: str) -> Catalog:
+    d = Path(directory)
+    if not d.is_dir():
+        raise CatalogError(d, "catalog directory not found")
+    providers: dict[str, Provider] = {}
+    files: dict[str, Path] = {}
+    for f in sorted(d.glob("*.yaml")):
+        prov = load_provider_file(f)
+        if prov.provider in providers:
+            raise CatalogError(f, f"provider {prov.provider!r} is also defined in {files[prov.provider].name}")
+        providers[prov.provider] = prov
+        files[prov.provider] = f
+    if not providers:
+        raise CatalogError(d, "no provider files (*.yaml) in the catalog directory")
+    return Catalog(providers, files)
+
+
+def load_catalog(directory: Path | str | None = None) -> Catalog:
+    """Load every provider file in ``directory`` (default: the catalog shipped with tierplan)."""
+    return _load_dir(str(Path(directory).resolve() if directory else default_catalog_dir()))

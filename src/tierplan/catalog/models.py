@@ -1,0 +1,366 @@
+"""Schema of the price catalog: one YAML file per provider, validated on load.
+
+Vocabulary (see docs/catalog.md):
+
+* A *provider* (``fly``) has *regions* and *services* (``machines``, ``postgres``...).
+* A *service* hosts component kinds (``web_service``, ``postgres``...) and offers *plans*.
+* A *plan* has a flat ``base_usd_month``, optional per-seat price and usage credit, optional
+  instance *sizes* (priced per hour or per month, times a count), *meters* (graduated tiers on a
+  demand metric; a free allowance is a $0 first tier) and *limits* (hard caps: going beyond
+  headroom x max makes the plan infeasible, never billed).
+* Every plan carries ``source`` (URL) and ``as_of`` (date); meters, limits and sizes may carry
+  their own when a figure comes from another page.
+* A price is a number, ``null`` (unknown: never treated as $0) or a mapping keyed by region id,
+  region group or ``default``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ..metrics import METRICS
+
+__all__ = [
+    "Price",
+    "Tier",
+    "Meter",
+    "Limit",
+    "InstanceSize",
+    "Instances",
+    "Attributes",
+    "Plan",
+    "Service",
+    "Region",
+    "Provider",
+    "COMPONENT_KINDS",
+]
+
+#: Component kinds a service can host; the profile uses the same names.
+COMPONENT_KINDS = (
+    "web_service",
+    "worker",
+    "postgres",
+    "sqlite",
+    "redis",
+    "kv",
+    "object_storage",
+    "web_frontend",
+    "realtime",
+    "turn",
+    "queue",
+    "email",
+    "messaging",
+    "uptime",
+    "error_tracking",
+    "logging",
+)
+Kind = Literal[
+    "web_service",
+    "worker",
+    "postgres",
+    "sqlite",
+    "redis",
+    "kv",
+    "object_storage",
+    "web_frontend",
+    "realtime",
+    "turn",
+    "queue",
+    "email",
+    "messaging",
+    "uptime",
+    "error_tracking",
+    "logging",
+]
+
+NonNeg = Annotated[float, Field(ge=0)]
+#: number, null (unknown) or {region-id | region-group | "country:XX" | "default": number | null}
+Price = NonNeg | None | dict[str, NonNeg | None]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Provenance(_Strict):
+    source: str | None = None
+    as_of: dt.date | None = None
+    note: str | None = None
+
+    @field_validator("source")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("https://", "http://")):
+            raise ValueError("source must be a URL (https://...)")
+        return v
+
+
+class Tier(_Strict):
+    #: upper bound of this tier in metric units (null = unbounded)
+    up_to: NonNeg | None = None
+    usd_per_unit: Price
+
+
+class Meter(Provenance):
+    """A billable quantity: graduated tiers on one demand metric."""
+
+    metric: str
+    #: label of one priced unit, e.g. "GB-month", "1M requests"
+    unit: str
+    #: metric units per priced unit (1e6 when priced per million requests)
+    unit_size: float = Field(1.0, gt=0)
+    tiers: tuple[Tier, ...] = ()
+    #: shorthands: included (free first tier, in metric units) + usd_per_unit
+    included: NonNeg | None = None
+    usd_per_unit: Price = None
+    #: billed on provisioned capacity: ceil(usage / headroom / step) * step, at least `provision_min`
+    provision_step: float | None = Field(None, gt=0)
+    provision_min: NonNeg = 0.0
+    name: str | None = None
+
+    @field_validator("metric")
+    @classmethod
+    def _known_metric(cls, v: str) -> str:
+        if v not in METRICS:
+            raise ValueError(f"unknown metric {v!r}")
+        return v
+
+    @model_validator(mode="before")
+    @classmethod
+    def _expand_shorthand(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("tiers"):
+            if "usd_per_unit" not in data:
+                raise ValueError("a meter needs `tiers` or `usd_per_unit`")
+            tiers = []
+            if data.get("included"):
+                tiers.append({"up_to": data["included"], "usd_per_unit": 0.0})
+            tiers.append({"up_to": None, "usd_per_unit": data["usd_per_unit"]})
+            data = {**data, "tiers": tiers}
+        return data
+
+    @model_validator(mode="after")
+    def _tiers_ordered(self) -> Meter:
+        last = 0.0
+        for i, t in enumerate(self.tiers):
+            if t.up_to is None and i != len(self.tiers) - 1:
+                raise ValueError("only the last tier may be unbounded (up_to: null)")
+            if t.up_to is not None:
+                if t.up_to <= last and i > 0:
+                    raise ValueError("tier bounds must increase")
+                last = t.up_to
+        return self
+
+    @property
+    def free_allowance(self) -> float:
+        """Metric units billed at $0 before any charge (the free tier), 0 if none."""
+        first = self.tiers[0]
+        if first.usd_per_unit == 0 and first.up_to is not None:
+            return first.up_to
+        return 0.0
+
+
+class Limit(Provenance):
+    """A hard cap: usage above headroom x max does not fit (it is not billed)."""
+
+    metric: str
+    max: NonNeg
+    #: `hard`: the service stops or refuses past it; `fair_use`: a stated fair-use ceiling
+    kind: Literal["hard", "fair_use"] = "hard"
+    #: false for small counts that are either allowed or not (1 seat, 3 projects): fits when used <= max
+    headroom: bool = True
+
+    @field_validator("metric")
+    @classmethod
+    def _known_metric(cls, v: str) -> str:
+        if v not in METRICS:
+            raise ValueError(f"unknown metric {v!r}")
+        return v
+
+
+class InstanceSize(Provenance):
+    id: str
+    name: str | None = None
+    vcpu: float = Field(gt=0)
+    cpu_kind: Literal["shared", "dedicated", "performance", "burstable"] = "dedicated"
+    #: fraction of each vCPU available sustained (shared/burstable CPUs), 1 for dedicated
+    cpu_baseline_fraction: float = Field(1.0, gt=0, le=1)
+    memory_mb: float = Field(gt=0)
+    #: price of one instance running one hour, or one month (prorated over `month_hours`)
+    usd_per_hour: Price = None
+    usd_per_month: Price = None
+    month_hours: float = Field(730.0, gt=0)
+    #: compute units (Neon CU) when the plan bills CU-hours
+    compute_units: float | None = Field(None, gt=0)
+    #: per-instance caps (e.g. max_connections of a database size)
+    max_connections: int | None = Field(None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_price(self) -> InstanceSize:
+        has_h = "usd_per_hour" in self.model_fields_set
+        has_m = "usd_per_month" in self.model_fields_set
+        if has_h and has_m:
+            raise ValueError("give usd_per_hour or usd_per_month, not both")
+        return self
+
+
+class Instances(_Strict):
+    sizes: tuple[InstanceSize, ...]
+    min_count: int = Field(1, ge=1)
+    max_count: int | None = Field(None, ge=1)
+    #: multiplier applied to size prices per region (null = price unknown in that region)
+    region_price_factor: dict[str, float | None] | None = None
+    #: sizes may be counted in several instances (horizontal scaling); false for databases
+    horizontal: bool = True
+
+
+class Attributes(_Strict):
+    """Plan facts that decide feasibility or appear as risks. Unset = not stated by the provider."""
+
+    commercial_use: bool | None = None
+    credit_card_required: bool | None = None
+    scale_to_zero: bool | None = None
+    sleeps_when_idle: bool | None = None
+    idle_sleep_minutes: float | None = None
+    cold_start_s: float | None = None
+    pauses_after_inactive_days: float | None = None
+    expires_after_days: float | None = None
+    zero_downtime_deploys: bool | None = None
+    backups: bool | None = None
+    backup_retention_days: float | None = None
+    pitr_days: float | None = None
+    high_availability: bool | None = None
+    persistent: bool | None = None
+    stops_at_quota: bool | None = None
+    runtimes: tuple[str, ...] | None = None
+    serverless: bool | None = None
+    sla: str | None = None
+    #: the seller is a resale of another provider (e.g. Upstash through Fly)
+    notes: tuple[str, ...] = ()
+
+    def merged(self, over: Attributes) -> Attributes:
+        data = self.model_dump(exclude_unset=True)
+        data.update(over.model_dump(exclude_unset=True))
+        return Attributes(**data)
+
+
+class Plan(Provenance):
+    id: str
+    name: str
+    available: bool = True
+    unavailable_since: dt.date | None = None
+    #: plan hosts only these kinds (defaults to the service's)
+    hosts: tuple[Kind, ...] | None = None
+    base_usd_month: Price = 0.0
+    seat_usd_month: Price = None
+    usage_credit_usd_month: NonNeg = 0.0
+    minimum_usd_month: NonNeg = 0.0
+    #: region ids this plan is sold in (defaults to the service's)
+    regions: tuple[str, ...] | Literal["all", "global"] | None = None
+    instances: Instances | None = None
+    meters: tuple[Meter, ...] = ()
+    limits: tuple[Limit, ...] = ()
+    attributes: Attributes = Attributes()
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        return _check_slug(v)
+
+
+class Service(_Strict):
+    id: str
+    name: str
+    hosts: tuple[Kind, ...]
+    regions: tuple[str, ...] | Literal["all", "global"] = "all"
+    attributes: Attributes = Attributes()
+    plans: tuple[Plan, ...]
+    note: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        return _check_slug(v)
+
+
+class Region(_Strict):
+    id: str
+    city: str
+    country: str = Field(pattern=r"^[A-Z]{2}$")
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    #: pricing group (e.g. Fly's "na_eu", "apac", "africa_india")
+    group: str | None = None
+    name: str | None = None
+
+
+class Provider(Provenance):
+    provider: str
+    name: str
+    homepage: str
+    attributes: Attributes = Attributes()
+    regions: tuple[Region, ...] = ()
+    services: tuple[Service, ...]
+
+    @field_validator("provider")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        return _check_slug(v)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Provider:
+        region_ids = {r.id for r in self.regions}
+        groups = {r.group for r in self.regions if r.group}
+        seen_services: set[str] = set()
+        for s in self.services:
+            if s.id in seen_services:
+                raise ValueError(f"service {s.id!r} defined twice")
+            seen_services.add(s.id)
+            seen_plans: set[str] = set()
+            for p in s.plans:
+                if p.id in seen_plans:
+                    raise ValueError(f"plan {s.id}.{p.id} defined twice")
+                seen_plans.add(p.id)
+                regs = p.regions if p.regions is not None else s.regions
+                if isinstance(regs, tuple):
+                    bad = [r for r in regs if r not in region_ids]
+                    if bad:
+                        raise ValueError(f"plan {s.id}.{p.id}: unknown regions {bad}")
+                for key in _price_keys(p):
+                    if key == "default" or key.startswith("country:"):
+                        continue
+                    if key not in region_ids and key not in groups:
+                        raise ValueError(
+                            f"plan {s.id}.{p.id}: price keyed by {key!r}, which is no region id or group"
+                        )
+        return self
+
+
+def _price_keys(p: Plan) -> set[str]:
+    keys: set[str] = set()
+
+    def add(price: Price) -> None:
+        if isinstance(price, dict):
+            keys.update(price)
+
+    add(p.base_usd_month)
+    add(p.seat_usd_month)
+    for m in p.meters:
+        for t in m.tiers:
+            add(t.usd_per_unit)
+    if p.instances:
+        for s in p.instances.sizes:
+            add(s.usd_per_hour)
+            add(s.usd_per_month)
+        keys.update(p.instances.region_price_factor or {})
+    return keys
+
+
+def _check_slug(v: str) -> str:
+    import re
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", v):
+        raise ValueError(f"{v!r} is not a lowercase slug (a-z, 0-9, '-', '.')")
+    return v

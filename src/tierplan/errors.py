@@ -1,0 +1,75 @@
+"""One error hierarchy; the CLI maps each class to a message and an exit code.
+
+The library never prints or exits: it raises these.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["TierplanError", "InputError", "CatalogError", "InfeasibleError", "Problem"]
+
+
+class TierplanError(Exception):
+    """Base class. ``exit_code`` is what the CLI returns."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message if not self.hint else f"{self.message}\nTo fix: {self.hint}"
+
+
+class Problem:
+    """One thing wrong in an input file: where (key path, line) and what."""
+
+    __slots__ = ("key_path", "line", "message")
+
+    def __init__(self, key_path: str, message: str, line: int | None = None) -> None:
+        self.key_path = key_path
+        self.message = message
+        self.line = line
+
+    def render(self) -> str:
+        where = self.key_path or "(top level)"
+        if self.line is not None:
+            where = f"{where} (line {self.line})"
+        return f"{where}: {self.message}"
+
+
+class InputError(TierplanError):
+    """A file the user gave is missing, unreadable or invalid (exit 2)."""
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        path: Path | str,
+        problems: list[Problem] | str,
+        *,
+        hint: str | None = None,
+    ) -> None:
+        self.path = str(path)
+        if isinstance(problems, str):
+            problems = [Problem("", problems)]
+        self.problems = problems
+        lines = [f"{self.path}: {p.render()}" if p.key_path or p.line else f"{self.path}: {p.message}" for p in problems]
+        super().__init__("\n".join(lines), hint=hint)
+
+
+class CatalogError(InputError):
+    """A catalog data file is invalid (exit 2)."""
+
+
+class InfeasibleError(TierplanError):
+    """No stack satisfies the profile (exit 3). ``reasons`` name the component and constraint."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, reasons: list[str]) -> None:
+        self.reasons = reasons
+        super().__init__(message + "".join(f"\n  - {r}" for r in reasons))

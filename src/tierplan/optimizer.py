@@ -1,0 +1,187 @@
+"""The optimal stack at one scale point: the cheapest option per component that fits.
+
+Components are independent in this model (each option's cost and feasibility depend only on its
+own component's demand), so the cheapest stack is the cheapest option of each component: that
+is exact, and tests check it against exhaustive search over whole stacks. Ties are broken by a
+static rank (lower estimated latency first, then provider/plan/size/region ids), so the answer is
+deterministic.
+
+``Planner`` is pure: profile + catalog + assumptions in, evaluations out; it caches demand and
+evaluations per scale so the phase sweep can revisit points cheaply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .assumptions import Assumptions
+from .catalog.loader import Catalog
+from .errors import InfeasibleError
+from .options import ComponentOptions, build_options
+from .pricing import EPS, Context, Evaluation, evaluate
+from .profile import Profile, month_at_units
+from .workload import Demand, demand_at
+
+__all__ = ["Planner", "StackPoint", "best_of"]
+
+
+@dataclass
+class StackPoint:
+    scale: int
+    month: float | None
+    demand: Demand
+    context: Context
+    choices: dict[str, Evaluation]
+    alternatives: dict[str, list[Evaluation]] = field(default_factory=dict)
+
+    @property
+    def monthly_usd(self) -> float:
+        return sum(e.monthly_usd or 0.0 for e in self.choices.values())
+
+    def key(self) -> tuple[tuple[str, int], ...]:
+        return tuple((c, e.option.order) for c, e in self.choices.items())
+
+
+def _rank(e: Evaluation) -> tuple[float, int]:
+    assert e.monthly_usd is not None
+    return (round(e.monthly_usd, 9), e.option.order)
+
+
+def best_of(evals: list[Evaluation]) -> Evaluation | None:
+    """The cheapest feasible, priced evaluation; ties go to the lower static rank."""
+    best: Evaluation | None = None
+    for e in evals:
+        if e.feasible and e.monthly_usd is not None and (best is None or _rank(e) < _rank(best)):
+            best = e
+    return best
+
+
+class Planner:
+    def __init__(self, profile: Profile, catalog: Catalog, assumptions: Assumptions, path: str = "<profile>") -> None:
+        self.profile = profile
+        self.catalog = catalog
+        self.assumptions = assumptions
+        self.path = path
+        first = demand_at(profile, profile.scale.first, assumptions)
+        self.options: dict[str, ComponentOptions] = build_options(
+            profile, catalog, assumptions, {n: c.capacity for n, c in first.components.items()}
+        )
+        self._demand: dict[int, Demand] = {}
+        self._evals: dict[tuple[str, int], list[Evaluation]] = {}
+        self.evaluations_done = 0
+
+    # ------------------------------------------------------------------ per scale
+    def demand(self, units: int) -> Demand:
+        d = self._demand.get(units)
+        if d is None:
+            d = self._demand[units] = demand_at(self.profile, units, self.assumptions)
+        return d
+
+    def context(self, units: int) -> Context:
+        r = self.profile.requirements
+
+        def on(x: int | None) -> bool:
+            return x is not None and units >= x
+
+        return Context(
+            headroom=r.headroom,
+            commercial=self.profile.commercial,
+            country=self.profile.audience.main_country,
+            zero_downtime=on(r.zero_downtime_from),
+            high_availability=on(r.high_availability_from),
+            no_cold_starts=on(r.no_cold_starts_from),
+            backups=on(r.backups_from),
+            pitr_days=r.pitr_days if on(r.backups_from) else 0.0,
+            seats=self.profile.team.seats,
+        )
+
+    def evaluations(self, component: str, units: int) -> list[Evaluation]:
+        key = (component, units)
+        evs = self._evals.get(key)
+        if evs is None:
+            d = self.demand(units).components[component]
+            ctx = self.context(units)
+            evs = [evaluate(o, d, ctx) for o in self.options[component].options]
+            self.evaluations_done += len(evs)
+            self._evals[key] = evs
+        return evs
+
+    def best(self, component: str, units: int) -> Evaluation | None:
+        return best_of(self.evaluations(component, units))
+
+    def point(self, units: int, alternatives: int = 0) -> StackPoint:
+        choices: dict[str, Evaluation] = {}
+        alts: dict[str, list[Evaluation]] = {}
+        for comp in self.profile.components:
+            b = self.best(comp, units)
+            if b is None:
+                raise self.infeasible(comp, units)
+            choices[comp] = b
+            if alternatives:
+                alts[comp] = self.alternatives(comp, units, alternatives)
+        d = self.demand(units)
+        return StackPoint(units, d.month, d, self.context(units), choices, alts)
+
+    def alternatives(self, component: str, units: int, n: int) -> list[Evaluation]:
+        """Cheapest feasible option of each other plan (one per provider plan), best first."""
+        chosen = self.best(component, units)
+        per_plan: dict[str, Evaluation] = {}
+        for e in self.evaluations(component, units):
+            if not e.feasible or e.monthly_usd is None:
+                continue
+            k = e.option.plan.key
+            if chosen is not None and k == chosen.option.plan.key:
+                continue
+            if k not in per_plan or _rank(e) < _rank(per_plan[k]):
+                per_plan[k] = e
+        return sorted(per_plan.values(), key=_rank)[:n]
+
+    def unpriced(self, component: str, units: int) -> list[Evaluation]:
+        """Options that would fit but whose price is unknown in the catalog."""
+        seen: dict[str, Evaluation] = {}
+        for e in self.evaluations(component, units):
+            if e.feasible and e.monthly_usd is None:
+                seen.setdefault(e.option.plan.key + (f"@{e.option.region.id}" if e.option.region else ""), e)
+        return list(seen.values())
+
+    # ------------------------------------------------------------------ errors
+    def infeasible(self, component: str, units: int) -> InfeasibleError:
+        unit = self.profile.scale.unit
+        evs = self.evaluations(component, units)
+        by_plan: dict[str, list[str]] = defaultdict(list)
+        for e in evs:
+            if e.feasible and e.monthly_usd is None:
+                by_plan[e.option.plan.key].append("price unknown in the catalog for the regions near your users")
+            for r in e.reasons[:1]:
+                by_plan[e.option.plan.key].append(r.message)
+        reasons = []
+        for k, msgs in by_plan.items():
+            # the reason of the largest size (last) is the most telling: even the biggest fails
+            reasons.append(f"{k}: {msgs[-1]}")
+        for ex in self.options[component].excluded:
+            reasons.append(f"{ex.plan.key}: {ex.reason.message}")
+        if not reasons:
+            reasons.append(f"no provider in the catalog hosts kind {self.profile.components[component].kind!r}")
+        when = f"at {units:,} {unit}{'s' if units != 1 else ''}"
+        if units != self.profile.scale.first:
+            when = f"from {units:,} {unit}s on"
+        return InfeasibleError(
+            f"{self.path}: no option fits component {component!r} {when} (headroom {self.profile.requirements.headroom:.0%})",
+            reasons[:12],
+        )
+
+    # ------------------------------------------------------------------ calendar
+    def month_of(self, units: float) -> float | None:
+        g = self.profile.scale.growth
+        return month_at_units(g, units) if g else None
+
+    def date_of(self, units: float) -> dt.date | None:
+        g = self.profile.scale.growth
+        if g is None or g.start_month is None:
+            return None
+        m = month_at_units(g, units)
+        whole = int(m + EPS)
+        y, mo = divmod(g.start_month.month - 1 + whole, 12)
+        return dt.date(g.start_month.year + y, mo + 1, 1)

@@ -1,0 +1,150 @@
+"""Enumerate the options (plan x size x region) that could host each component.
+
+Filters that do not depend on scale are applied here, once: kind, availability, providers
+allowed, commercial use, credit card, runtime, persistence, data expiry, latency. Each excluded
+plan keeps its reason so that reports can say why the obvious choice is not in the plan.
+Regions whose prices are identical for a plan are collapsed to the closest one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .assumptions import Assumptions
+from .catalog.loader import Catalog, PlanRef
+from .catalog.models import Region
+from .geo import audience_rtt_ms
+from .pricing import Option, Reason
+from .profile import Profile
+from .workload import Capacity
+
+__all__ = ["Excluded", "ComponentOptions", "build_options", "DEFAULT_MAX_LATENCY_MS"]
+
+#: used when the profile sets no max_latency_ms: beyond this a region is not "near" the users
+DEFAULT_MAX_LATENCY_MS = 150.0
+
+
+@dataclass(frozen=True)
+class Excluded:
+    plan: PlanRef
+    reason: Reason
+    region: Region | None = None
+
+
+@dataclass
+class ComponentOptions:
+    component: str
+    kind: str
+    options: list[Option] = field(default_factory=list)
+    excluded: list[Excluded] = field(default_factory=list)
+
+
+def _static_reasons(pref: PlanRef, p: Profile, comp_name: str, cap: Capacity, kind: str) -> list[Reason]:
+    a = pref.attributes
+    req = p.requirements
+    comp = p.components[comp_name]
+    out: list[Reason] = []
+    prov = pref.provider.provider
+    allow = req.providers.allow
+    if allow is not None and prov not in allow:
+        out.append(Reason("requirement", f"provider {prov} is not in requirements.providers.allow"))
+    if prov in req.providers.deny:
+        out.append(Reason("requirement", f"provider {prov} is denied by requirements.providers.deny"))
+    if comp.providers is not None and prov not in comp.providers:
+        out.append(Reason("requirement", f"provider {prov} is not in components.{comp_name}.providers"))
+    if p.commercial and a.commercial_use is False:
+        out.append(Reason("attribute", "plan forbids commercial use, and the app is commercial"))
+    if req.no_credit_card and a.credit_card_required:
+        out.append(Reason("requirement", "needs a credit card (requirements.no_credit_card)"))
+    if a.expires_after_days is not None:
+        out.append(Reason("attribute", f"deleted after {a.expires_after_days:g} days: not for production"))
+    if cap.runtime is not None and a.runtimes is not None and cap.runtime not in a.runtimes:
+        out.append(Reason("attribute", f"runs {', '.join(a.runtimes)}, not {cap.runtime}"))
+    if a.serverless and kind in ("web_service", "worker") and not cap.serverless_ok:
+        out.append(
+            Reason(
+                "attribute",
+                "runs request handlers only (serverless); this is a long-running server "
+                "(set serverless_ok: true if it can run as handlers)",
+            )
+        )
+    if cap.persistence_required and a.persistent is False:
+        out.append(Reason("attribute", "keeps data in memory only (lost on restart), but this component needs it kept"))
+    return out
+
+
+def _region_price_key(pref: PlanRef, r: Region) -> tuple[object, ...]:
+    """Two regions with the same key cost the same for this plan."""
+    plan = pref.plan
+    factor: object = None
+    if plan.instances and plan.instances.region_price_factor is not None:
+        factor = plan.instances.region_price_factor.get(r.id, "unknown")
+    keyed = []
+    prices = [plan.base_usd_month, plan.seat_usd_month]
+    for m in plan.meters:
+        prices.extend(t.usd_per_unit for t in m.tiers)
+    if plan.instances:
+        for s in plan.instances.sizes:
+            prices.extend([s.usd_per_hour, s.usd_per_month])
+    for pr in prices:
+        if isinstance(pr, dict):
+            keyed.append(pr.get(r.id, pr.get(r.group or "", "default")))
+    return (factor, r.group, tuple(map(str, keyed)))
+
+
+def build_options(p: Profile, catalog: Catalog, a: Assumptions, capacities: dict[str, Capacity]) -> dict[str, ComponentOptions]:
+    """Options for every component of ``p``. ``capacities`` come from any demand point (static parts)."""
+    shares = p.audience.shares
+    max_lat = p.requirements.max_latency_ms or DEFAULT_MAX_LATENCY_MS
+    edge = a["latency.edge_rtt_ms"]
+    out: dict[str, ComponentOptions] = {}
+    for name, comp in p.components.items():
+        kind = comp.kind
+        co = ComponentOptions(name, kind)
+        cap = capacities[name]
+        staged: list[Option] = []
+        for pref in catalog.plans_for(kind):
+            if not pref.plan.available:
+                continue
+            reasons = _static_reasons(pref, p, name, cap, kind)
+            if reasons:
+                co.excluded.append(Excluded(pref, reasons[0]))
+                continue
+            regions = pref.regions
+            sizes = pref.plan.instances.sizes if pref.plan.instances else (None,)
+            if regions is None:
+                for s in sizes:
+                    staged.append(Option(pref, s, None, edge))
+                continue
+            best_by_key: dict[tuple[object, ...], tuple[float, Region]] = {}
+            for r in regions:
+                lat = audience_rtt_ms(shares, r.lat, r.lon, a)
+                if lat > max_lat:
+                    continue
+                key = _region_price_key(pref, r)
+                cur = best_by_key.get(key)
+                if cur is None or (lat, r.id) < (cur[0], cur[1].id):
+                    best_by_key[key] = (lat, r)
+            if not best_by_key:
+                nearest = min(regions, key=lambda r: audience_rtt_ms(shares, r.lat, r.lon, a))
+                lat = audience_rtt_ms(shares, nearest.lat, nearest.lon, a)
+                co.excluded.append(
+                    Excluded(
+                        pref,
+                        Reason("region", f"nearest region {nearest.id} ({nearest.city}) is ~{lat:.0f} ms from users (estimate), above {max_lat:g} ms"),
+                        nearest,
+                    )
+                )
+                continue
+            for lat, r in best_by_key.values():
+                for s in sizes:
+                    staged.append(Option(pref, s, r, lat))
+
+        def rank(o: Option) -> tuple[object, ...]:
+            mem = o.size.memory_mb if o.size else 0.0
+            return (round(o.latency_ms, 1), o.provider, o.plan.service.id, o.plan.plan.id, mem, o.size.id if o.size else "", o.region.id if o.region else "")
+
+        staged.sort(key=rank)
+        co.options = [Option(o.plan, o.size, o.region, o.latency_ms, i) for i, o in enumerate(staged)]
+        out[name] = co
+    return out

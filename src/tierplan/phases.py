@@ -1,0 +1,295 @@
+"""Growth phases: sweep the scale and find, exactly, where the optimal stack changes.
+
+A phase is a maximal range of scale (whole units) over which the optimal choice of every
+component stays the same. Boundaries are found per component by interval bisection with a
+proof rule, not by sampling:
+
+An interval [lo, hi] on which the option c is optimal at both ends is *proven* (c optimal at
+every unit inside) when, for every other option d, one of these holds:
+
+1. d does not fit at lo: it cannot fit anywhere after (demand only grows);
+2. cost_d(lo) > cost_c(hi) (or equal with c ranked first): costs only grow, so d never wins;
+3. both c and d are affine on [lo, hi] (same instance counts, same tiers, same requirement set
+   and demand regime at both ends) and d does not beat c at either end: an affine difference that
+   is >= 0 at both ends is >= 0 in between.
+
+Otherwise the interval is split in two. Intervals of length 1 are settled by evaluating both
+ends. The assumptions behind the proof (demand nondecreasing in scale, costs nondecreasing in
+demand, fits monotone) hold for every pricing primitive of the catalog; tests check the result
+against evaluating every unit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .errors import InfeasibleError
+from .optimizer import Planner, StackPoint, _rank
+from .pricing import EPS, Evaluation, Reason
+
+__all__ = ["Trigger", "Phase", "Sweep", "sweep", "component_segments", "LimitWatch"]
+
+
+@dataclass(frozen=True)
+class Trigger:
+    component: str
+    metric: str
+    limit: float | None
+    threshold: float | None
+    at: int  # first scale (units) of the next phase
+    message: str
+    kind: str  # limit | capacity | requirement | cheaper | attribute
+    month: float | None = None
+    used: float | None = None
+
+
+@dataclass(frozen=True)
+class LimitWatch:
+    """When a limit of the chosen option reaches its threshold (headroom x limit)."""
+
+    component: str
+    metric: str
+    limit: float
+    threshold: float
+    at: int | None  # None: not within the sweep
+    month: float | None = None
+
+
+@dataclass
+class Phase:
+    start: int
+    end: int | None  # None for the last phase
+    last_scale: int  # end of the sweep for the last phase
+    stack_start: StackPoint
+    stack_end: StackPoint
+    triggers: list[Trigger] = field(default_factory=list)
+    watch: list[LimitWatch] = field(default_factory=list)
+
+    @property
+    def monthly_usd_start(self) -> float:
+        return self.stack_start.monthly_usd
+
+    @property
+    def monthly_usd_end(self) -> float:
+        return self.stack_end.monthly_usd
+
+
+@dataclass
+class Sweep:
+    first: int
+    last: int
+    phases: list[Phase]
+    points: list[StackPoint]
+    evaluations: int
+
+
+# --------------------------------------------------------------------------- per component
+def _affine_sig(planner: Planner, comp: str, u: int) -> tuple[object, ...]:
+    d = planner.demand(u)
+    linear_growth = planner.profile.scale.growth is not None and planner.profile.scale.growth.monthly_added is not None
+    ctx = planner.context(u)
+    return (d.components[comp].regime, ctx, "nonaffine" if linear_growth else "")
+
+
+def _proven(planner: Planner, comp: str, lo: int, hi: int) -> bool:
+    e_lo = planner.evaluations(comp, lo)
+    e_hi = planner.evaluations(comp, hi)
+    c_lo, c_hi = planner.best(comp, lo), planner.best(comp, hi)
+    if c_lo is None or c_hi is None or c_lo.option.order != c_hi.option.order:
+        return False
+    ci = c_lo.option.order
+    c_hi_key = _rank(c_hi)
+    affine_ok = _affine_sig(planner, comp, lo) == _affine_sig(planner, comp, hi) and e_lo[ci].signature == e_hi[ci].signature
+    for i, d_lo in enumerate(e_lo):
+        if i == ci or not d_lo.feasible or d_lo.monthly_usd is None:
+            continue  # rule 1 (or unpriced: never ranked)
+        if _rank(d_lo) > c_hi_key:
+            continue  # rule 2
+        d_hi = e_hi[i]
+        if (
+            affine_ok
+            and d_hi.feasible
+            and d_hi.monthly_usd is not None
+            and d_lo.signature == d_hi.signature
+            and _rank(d_hi) > c_hi_key
+        ):
+            continue  # rule 3 (at lo, d_lo loses to c_lo since c is the best there)
+        return False
+    return True
+
+
+def component_segments(planner: Planner, comp: str, lo: int, hi: int) -> list[tuple[int, int, int]]:
+    """[(start, end, option order)] covering [lo, hi], each end inclusive, adjacent merged."""
+    out: list[tuple[int, int, int]] = []
+    stack = [(lo, hi)]
+    # depth-first, left to right
+    while stack:
+        a, b = stack.pop()
+        ea, eb = planner.best(comp, a), planner.best(comp, b)
+        if ea is None:
+            raise planner.infeasible(comp, a)
+        if eb is None:
+            # find the first infeasible unit exactly (feasibility of "some option fits" is monotone)
+            x, y = a, b
+            while y - x > 1:
+                m = (x + y) // 2
+                if planner.best(comp, m) is None:
+                    y = m
+                else:
+                    x = m
+            raise planner.infeasible(comp, y)
+        if a == b or _proven(planner, comp, a, b):
+            _append(out, (a, b, ea.option.order))
+            continue
+        if b - a == 1:
+            _append(out, (a, a, ea.option.order))
+            _append(out, (b, b, eb.option.order))
+            continue
+        m = (a + b) // 2
+        stack.append((m, b))
+        stack.append((a, m))
+    return out
+
+
+def _append(out: list[tuple[int, int, int]], seg: tuple[int, int, int]) -> None:
+    if out:
+        s, e, k = out[-1]
+        if k == seg[2] and seg[0] <= e + 1:
+            out[-1] = (s, max(e, seg[1]), k)
+            return
+        if seg[0] <= e:  # overlapping endpoint: it belongs to the previous segment
+            seg = (e + 1, seg[1], seg[2])
+            if seg[0] > seg[1]:
+                return
+    out.append(seg)
+
+
+# --------------------------------------------------------------------------- whole stack
+def sweep(planner: Planner, first: int | None = None, last: int | None = None, samples: int = 48) -> Sweep:
+    p = planner.profile
+    first = p.scale.first if first is None else first
+    last = p.scale.last if last is None else last
+    if last < first:
+        last = first
+    for comp in p.components:  # fail early, with the component's reasons
+        if planner.best(comp, first) is None:
+            raise planner.infeasible(comp, first)
+    segs = {c: component_segments(planner, c, first, last) for c in p.components}
+    starts = sorted({s for ss in segs.values() for s, _, _ in ss})
+    phases: list[Phase] = []
+    for i, s in enumerate(starts):
+        e = starts[i + 1] - 1 if i + 1 < len(starts) else last
+        ph = Phase(s, e if i + 1 < len(starts) else None, e, planner.point(s, alternatives=3), planner.point(e, alternatives=3))
+        phases.append(ph)
+    for i, ph in enumerate(phases[:-1]):
+        ph.triggers = _triggers(planner, ph, phases[i + 1])
+    for ph in phases:
+        ph.watch = _watch(planner, ph, last)
+    points = [planner.point(u) for u in _sample_scales(p, first, last, phases, samples)]
+    return Sweep(first, last, phases, points, planner.evaluations_done)
+
+
+def _sample_scales(p, first: int, last: int, phases: list[Phase], samples: int) -> list[int]:  # type: ignore[no-untyped-def]
+    xs = {first, last}
+    xs.update(s for s in (p.scale.stages or []) if first <= s <= last)
+    for ph in phases:
+        xs.add(ph.start)
+        xs.add(ph.last_scale)
+    if last > first:
+        ratio = last / max(first, 1)
+        for k in range(samples + 1):
+            t = k / samples
+            u = first * ratio**t if ratio > 4 else first + (last - first) * t
+            xs.add(int(round(u)))
+    return sorted(x for x in xs if first <= x <= last)
+
+
+def _triggers(planner: Planner, ph: Phase, nxt: Phase) -> list[Trigger]:
+    """Why the stack changes between ph.end and nxt.start."""
+    at = nxt.start
+    month = planner.month_of(at)
+    out: list[Trigger] = []
+    ctx_before, ctx_after = planner.context(at - 1), planner.context(at)
+    r = planner.profile.requirements
+    for flag, key in (
+        ("zero_downtime", "zero_downtime_from"),
+        ("high_availability", "high_availability_from"),
+        ("no_cold_starts", "no_cold_starts_from"),
+        ("backups", "backups_from"),
+    ):
+        if getattr(ctx_after, flag) and not getattr(ctx_before, flag):
+            for comp in planner.profile.components:
+                if ph.stack_end.choices[comp].option.order != nxt.stack_start.choices[comp].option.order:
+                    out.append(Trigger(comp, f"requirement:{flag}", float(getattr(r, key)), float(getattr(r, key)), at, f"{flag.replace('_', ' ')} required from {getattr(r, key):,} {planner.profile.scale.unit}s", "requirement", month))
+    required_comps = {t.component for t in out}
+    for comp in planner.profile.components:
+        old = ph.stack_end.choices[comp]
+        new = nxt.stack_start.choices[comp]
+        if old.option.order == new.option.order or comp in required_comps:
+            continue
+        e_next = planner.evaluations(comp, at)[old.option.order]
+        if not e_next.feasible:
+            for rs in e_next.reasons:
+                out.append(_reason_trigger(comp, rs, at, month, old, new))
+        else:
+            out.append(
+                Trigger(
+                    comp,
+                    "monthly_usd",
+                    e_next.monthly_usd,
+                    new.monthly_usd,
+                    at,
+                    f"{new.option.label} (${new.monthly_usd:,.2f}) becomes cheaper than {old.option.label} (${(e_next.monthly_usd or 0):,.2f})",
+                    "cheaper",
+                    month,
+                )
+            )
+    return out
+
+
+def _reason_trigger(comp: str, rs: Reason, at: int, month: float | None, old: Evaluation, new: Evaluation) -> Trigger:
+    metric = rs.metric or rs.kind
+    msg = f"{old.option.label}: {rs.message}; moves to {new.option.label}"
+    return Trigger(comp, metric, rs.limit, rs.threshold, at, msg, rs.kind, month, rs.used)
+
+
+def _watch(planner: Planner, ph: Phase, last: int) -> list[LimitWatch]:
+    """For each hard limit of each chosen option: the first scale where it stops fitting."""
+    out: list[LimitWatch] = []
+    h = planner.profile.requirements.headroom
+    hi_bound = last
+    for comp, ev in ph.stack_start.choices.items():
+        opt = ev.option
+        for lim in opt.plan.plan.limits:
+            thr = h * lim.max if lim.headroom else lim.max
+
+            def used(u: int, metric: str = lim.metric) -> float:
+                e = planner.evaluations(comp, u)[opt.order]
+                return e.metrics.get(metric, 0.0)
+
+            at: int | None = None
+            if used(hi_bound) > thr + EPS:
+                lo, hi = ph.start, hi_bound
+                if used(lo) > thr + EPS:
+                    at = lo
+                else:
+                    while hi - lo > 1:
+                        m = (lo + hi) // 2
+                        if used(m) > thr + EPS:
+                            hi = m
+                        else:
+                            lo = m
+                    at = hi
+            out.append(LimitWatch(comp, lim.metric, lim.max, thr, at, planner.month_of(at) if at is not None else None))
+    return out
+
+
+def phase_of(sw: Sweep, units: int) -> Phase:
+    for ph in sw.phases:
+        if ph.start <= units and (ph.end is None or units <= ph.end):
+            return ph
+    raise ValueError(units)
+
+
+_ = (InfeasibleError, math)

@@ -1,0 +1,374 @@
+"""cost(option, demand) -> monthly USD with line items, utilization, or infeasible with reasons.
+
+Pure functions over plain data. One generic function prices every plan: instance sizes times a
+count times running hours, graduated meters, flat fees, seats, usage credits and minimums.
+A free allowance is a $0 first tier; a hard cap is a limit that makes the option infeasible.
+An unknown price makes the cost unknown (None), never $0.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .catalog.loader import PlanRef
+from .catalog.models import InstanceSize, Meter, Price, Region
+from .metrics import DAYS_PER_MONTH, HOURS_PER_MONTH, METRICS
+from .workload import ComponentDemand
+
+__all__ = ["Option", "Context", "Reason", "CostLine", "Evaluation", "evaluate", "resolve_price", "EPS"]
+
+EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Option:
+    """One way to host a component: a plan, an instance size (if any) and a region (if any)."""
+
+    plan: PlanRef
+    size: InstanceSize | None
+    region: Region | None
+    latency_ms: float
+    order: int = 0  # static tie-break rank (lower wins among equal costs)
+
+    @property
+    def provider(self) -> str:
+        return self.plan.provider.provider
+
+    @property
+    def label(self) -> str:
+        s = f"{self.plan.provider.name} {self.plan.plan.name}"
+        if self.size is not None:
+            s += f" {self.size.name or self.size.id}"
+        if self.region is not None:
+            s += f" ({self.region.id})"
+        return s
+
+
+@dataclass(frozen=True)
+class Context:
+    """Requirements in force at one scale point."""
+
+    headroom: float
+    commercial: bool
+    country: str
+    zero_downtime: bool = False
+    high_availability: bool = False
+    no_cold_starts: bool = False
+    backups: bool = False
+    pitr_days: float = 0.0
+    seats: int = 1
+
+    @property
+    def always_on(self) -> bool:
+        return self.zero_downtime or self.high_availability or self.no_cold_starts
+
+
+@dataclass(frozen=True)
+class Reason:
+    kind: str  # limit | capacity | attribute | requirement | price
+    message: str
+    metric: str | None = None
+    limit: float | None = None
+    threshold: float | None = None
+    used: float | None = None
+
+
+@dataclass(frozen=True)
+class CostLine:
+    name: str
+    quantity: float
+    unit: str
+    monthly_usd: float | None
+    unit_price_usd: float | None = None
+    detail: str = ""
+    metric: str | None = None
+    source: str = ""
+    as_of: str = ""
+
+
+@dataclass
+class Evaluation:
+    component: str
+    option: Option
+    feasible: bool
+    monthly_usd: float | None
+    lines: list[CostLine] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
+    instances: int = 1
+    running_hours: float = 0.0
+    utilization: dict[str, float] = field(default_factory=dict)
+    included_used: dict[str, float] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+    signature: tuple[Any, ...] = ()
+
+    @property
+    def priced(self) -> bool:
+        return self.monthly_usd is not None
+
+
+def resolve_price(price: Price, region: Region | None, country: str) -> float | None:
+    """A number, None (unknown) or a mapping keyed by region id, group, country:XX, default."""
+    if price is None or isinstance(price, int | float):
+        return None if price is None else float(price)
+    for key in (
+        region.id if region else None,
+        region.group if region else None,
+        f"country:{country}",
+        "default",
+    ):
+        if key is not None and key in price:
+            v = price[key]
+            return None if v is None else float(v)
+    return None
+
+
+def _size_hourly(opt: Option, size: InstanceSize, country: str) -> float | None:
+    inst = opt.plan.plan.instances
+    assert inst is not None
+    if "usd_per_hour" in size.model_fields_set:
+        base = resolve_price(size.usd_per_hour, opt.region, country)
+    else:
+        m = resolve_price(size.usd_per_month, opt.region, country)
+        base = None if m is None else m / size.month_hours
+    if base is None:
+        return None
+    if inst.region_price_factor is not None and base > 0:
+        if opt.region is None or opt.region.id not in inst.region_price_factor:
+            return None
+        f = inst.region_price_factor[opt.region.id]
+        if f is None:
+            return None
+        base *= f
+    return base
+
+
+def _tiered(meter: Meter, q: float, region: Region | None, country: str) -> tuple[float | None, int, str]:
+    """Cost of q metric units through graduated tiers; (usd or None, top tier index, detail)."""
+    cost = 0.0
+    lower = 0.0
+    top = 0
+    parts: list[str] = []
+    for i, t in enumerate(meter.tiers):
+        upper = math.inf if t.up_to is None else t.up_to
+        if q <= lower + EPS and i > 0:
+            break
+        in_tier = max(0.0, min(q, upper) - lower)
+        top = i
+        if in_tier > 0:
+            price = resolve_price(t.usd_per_unit, region, country)
+            if price is None:
+                return None, i, f"price unknown beyond {_fmt(lower)} {meter.unit}"
+            c = in_tier / meter.unit_size * price
+            cost += c
+            if price == 0:
+                parts.append(f"{_fmt(in_tier)} free")
+            else:
+                parts.append(f"{_fmt(in_tier / meter.unit_size)} x ${price:g}")
+        lower = upper
+        if q <= upper:
+            break
+    return cost, top, " + ".join(parts)
+
+
+def _fmt(x: float) -> str:
+    if x >= 1e6 and x % 1e6 == 0:
+        return f"{x / 1e6:g}M"
+    if abs(x - round(x)) < 1e-9:
+        return f"{int(round(x)):,}"
+    return f"{x:,.3g}" if x < 100 else f"{x:,.1f}"
+
+
+def _attr_filters(opt: Option, d: ComponentDemand, ctx: Context) -> list[Reason]:
+    a = opt.plan.attributes
+    cap = d.capacity
+    out: list[Reason] = []
+    if ctx.zero_downtime and a.zero_downtime_deploys is False:
+        out.append(Reason("requirement", "deploys interrupt service (zero-downtime deploys required)"))
+    if ctx.no_cold_starts and a.sleeps_when_idle:
+        out.append(Reason("requirement", "sleeps when idle (no cold starts required)"))
+    if ctx.zero_downtime and a.sleeps_when_idle and cap.runtime is not None:
+        out.append(Reason("requirement", "sleeps when idle: requests wait for a cold start (zero downtime required)"))
+    if ctx.high_availability:
+        inst = opt.plan.plan.instances
+        if a.high_availability is False or (a.high_availability is None and not (inst and inst.horizontal) and not a.serverless):
+            out.append(Reason("requirement", "no high availability (required from this scale)"))
+    if ctx.backups and d.kind in ("postgres", "sqlite"):
+        if not a.backups:
+            out.append(Reason("requirement", "no backups (required from this scale)"))
+        elif ctx.pitr_days and (a.pitr_days or 0) + EPS < ctx.pitr_days:
+            out.append(Reason("requirement", f"point-in-time recovery {a.pitr_days or 0:g} days < {ctx.pitr_days:g} required"))
+    if a.sleeps_when_idle and not cap.may_scale_to_zero and d.kind in ("worker", "realtime"):
+        out.append(Reason("attribute", f"sleeps when idle, but a {d.kind} must stay up"))
+    return out
+
+
+def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
+    """Price ``opt`` for demand ``d`` under requirements ``ctx``."""
+    plan = opt.plan.plan
+    attrs = opt.plan.attributes
+    h = ctx.headroom
+    cap = d.capacity
+    ev = Evaluation(d.name, opt, True, 0.0)
+    reasons = _attr_filters(opt, d, ctx)
+    metrics: dict[str, float] = dict(d.metrics)
+
+    # running hours: only components that may stop, on plans that can stop, when nothing requires them up
+    can_stop = bool(attrs.scale_to_zero) and cap.may_scale_to_zero and not ctx.always_on
+    forced_sleep = bool(attrs.sleeps_when_idle)
+    active_h = d.metrics.get("active_hours_per_month", HOURS_PER_MONTH)
+    hours = min(HOURS_PER_MONTH, active_h) if (can_stop or forced_sleep) else HOURS_PER_MONTH
+    ev.running_hours = hours
+    metrics["running_hours_per_month"] = hours
+
+    lines: list[CostLine] = []
+    unknown = False
+    sig: list[Any] = []
+    src, asof = opt.plan.source, opt.plan.as_of.isoformat()
+
+    inst = plan.instances
+    if inst is not None and opt.size is not None:
+        size = opt.size
+        mem_cap = h * size.memory_mb
+        need_fixed = cap.memory_mb_per_instance
+        n_min = inst.min_count
+        if inst.horizontal:
+            n_min = max(n_min, cap.min_instances)
+            if ctx.high_availability:
+                n_min = max(n_min, 2)
+        n = n_min
+        if need_fixed > mem_cap + EPS:
+            reasons.append(Reason("capacity", f"needs {need_fixed:g} MB per instance, {size.id} has {size.memory_mb:g} MB ({h:.0%} usable)", "memory_mb", size.memory_mb, mem_cap, need_fixed))
+        else:
+            if cap.memory_mb_shared > 0:
+                free = mem_cap - need_fixed
+                n = max(n, math.ceil(cap.memory_mb_shared / free - EPS) if free > EPS else 10**9)
+            sustained = size.vcpu * size.cpu_baseline_fraction
+            if cap.cores_avg > 0:
+                n = max(n, math.ceil(cap.cores_avg / (h * sustained) - EPS))
+            if cap.cores_peak > 0:
+                n = max(n, math.ceil(cap.cores_peak / (h * size.vcpu) - EPS))
+            if size.max_connections and "connections" in metrics:
+                n = max(n, math.ceil(metrics["connections"] / (h * size.max_connections) - EPS))
+        if not inst.horizontal and n > max(inst.min_count, 1) and not reasons:
+            reasons.append(Reason("capacity", f"one {size.id} is not enough (needs the capacity of {n}) and this service does not scale out", "instances", 1, 1, n))
+        if inst.max_count is not None and n > inst.max_count and not reasons:
+            reasons.append(Reason("limit", f"needs {n} instances, plan allows {inst.max_count}", "instances", inst.max_count, inst.max_count, n))
+        n = max(n, 1)
+        ev.instances = n
+        sig.append((n,))
+        metrics["instances"] = n
+        metrics["instance_hours_per_month"] = n * hours
+        metrics["vcpu_hours_per_month"] = n * size.vcpu * hours
+        metrics["memory_gb_hours_per_month"] = n * size.memory_mb / 1024 * hours
+        if size.compute_units:
+            metrics["cu_hours_per_month"] = n * size.compute_units * hours
+        metrics["memory_fraction"] = (need_fixed + cap.memory_mb_shared / n) / size.memory_mb
+        if cap.cores_avg > 0:
+            metrics["cpu_sustained_fraction"] = cap.cores_avg / (n * size.vcpu * size.cpu_baseline_fraction)
+        if cap.cores_peak > 0:
+            metrics["cpu_peak_fraction"] = cap.cores_peak / (n * size.vcpu)
+        for k in ("memory_fraction", "cpu_sustained_fraction", "cpu_peak_fraction"):
+            if k in metrics and not reasons:
+                ev.utilization[k] = metrics[k]
+        if size.max_connections and "connections" in metrics and not reasons:
+            ev.utilization["connections"] = metrics["connections"] / (n * size.max_connections)
+        hourly = _size_hourly(opt, size, ctx.country)
+        if hourly is None:
+            unknown = True
+            lines.append(CostLine(f"{n} x {size.id}", n * hours, "instance-hours", None, None, f"price unknown in {opt.region.id if opt.region else 'this region'}", "instance_hours_per_month", size.source or src, (size.as_of or opt.plan.as_of).isoformat()))
+        else:
+            usd = n * hours * hourly
+            detail = f"{n} x {hours:,.0f} h x ${hourly:.5f}/h"
+            lines.append(CostLine(f"{n} x {size.id}", n * hours, "instance-hours", usd, hourly, detail, "instance_hours_per_month", size.source or src, (size.as_of or opt.plan.as_of).isoformat()))
+    else:
+        # usage-billed or serverless hosts: what the workload actually uses
+        metrics["instances"] = 1
+        metrics["instance_hours_per_month"] = hours
+        if cap.cores_avg > 0:
+            metrics["cpu_used_vcpu_hours_per_month"] = cap.cores_avg * active_h
+        if cap.memory_mb_per_instance > 0 or cap.memory_mb_shared > 0:
+            metrics["memory_used_gb_hours_per_month"] = (cap.memory_mb_per_instance + cap.memory_mb_shared) / 1024 * hours
+
+    # meters
+    usage_usd = sum(ln.monthly_usd or 0.0 for ln in lines)
+    for m in plan.meters:
+        period = METRICS[m.metric].period
+        q = metrics.get(m.metric, 0.0)
+        billed = q
+        if m.provision_step:
+            billed = max(m.provision_min, math.ceil(q / h / m.provision_step - EPS) * m.provision_step)
+            if billed > 0:
+                ev.utilization[f"{m.metric} (provisioned)"] = q / billed
+        cost, top, detail = _tiered(m, billed, opt.region, ctx.country)
+        sig.append((m.metric, top, billed if m.provision_step else None))
+        allowance = m.free_allowance
+        if allowance > 0:
+            ev.included_used[m.metric] = q / allowance
+        if cost is None:
+            unknown = True
+        else:
+            if period == "day":
+                cost *= DAYS_PER_MONTH
+                detail = f"({detail}) per day x {DAYS_PER_MONTH:.2f} days"
+            usage_usd += cost
+        if cost != 0.0 or allowance > 0 or q > 0:
+            lines.append(CostLine(m.name or m.metric.replace("_", " "), billed / m.unit_size, m.unit, cost, None, detail, m.metric, m.source or src, (m.as_of or opt.plan.as_of).isoformat()))
+
+    # hard limits
+    for lim in plan.limits:
+        used = metrics.get(lim.metric, 0.0)
+        thr = h * lim.max if lim.headroom else lim.max
+        if lim.max > 0:
+            ev.utilization[lim.metric] = used / lim.max
+        if used > thr * (1 + 1e-12) + EPS:
+            over = used / lim.max if lim.max else math.inf
+            reasons.append(
+                Reason(
+                    "limit",
+                    (f"{lim.metric} {_fmt(used)} exceeds {h:.0%} of the {_fmt(lim.max)} limit ({over:.0%} of it)" if lim.headroom else f"{lim.metric} {_fmt(used)} exceeds the limit of {_fmt(lim.max)}"),
+                    lim.metric,
+                    lim.max,
+                    thr,
+                    used,
+                )
+            )
+
+    # flat fees, seats, credit, minimum
+    base = resolve_price(plan.base_usd_month, opt.region, ctx.country)
+    if base is None:
+        unknown = True
+        lines.insert(0, CostLine("plan fee", 1, "month", None, None, "price unknown", None, src, asof))
+    elif base > 0:
+        lines.insert(0, CostLine("plan fee", 1, "month", base, base, "", None, src, asof))
+    seat_total = 0.0
+    if "seat_usd_month" in plan.model_fields_set:
+        seat = resolve_price(plan.seat_usd_month, opt.region, ctx.country)
+        if seat is None:
+            unknown = True
+            lines.insert(0, CostLine("seats", ctx.seats, "seats", None, None, "price unknown", None, src, asof))
+        else:
+            seat_total = seat * ctx.seats
+            lines.insert(0, CostLine("seats", ctx.seats, "seats", seat_total, seat, f"{ctx.seats} x ${seat:g}", None, src, asof))
+    credit_used = 0.0
+    if plan.usage_credit_usd_month > 0:
+        credit_used = min(plan.usage_credit_usd_month, usage_usd)
+        sig.append(("credit", usage_usd >= plan.usage_credit_usd_month))
+        if credit_used > 0:
+            lines.append(CostLine("included usage credit", 1, "month", -credit_used, None, f"up to ${plan.usage_credit_usd_month:g} of usage included", None, src, asof))
+    total = (base or 0.0) + seat_total + usage_usd - credit_used
+    if plan.minimum_usd_month > 0 and total < plan.minimum_usd_month:
+        lines.append(CostLine("minimum monthly charge", 1, "month", plan.minimum_usd_month - total, None, f"minimum ${plan.minimum_usd_month:g}", None, src, asof))
+        sig.append(("minimum", True))
+        total = plan.minimum_usd_month
+    else:
+        sig.append(("minimum", False))
+
+    ev.lines = lines
+    ev.metrics = metrics
+    ev.reasons = reasons
+    ev.feasible = not reasons
+    ev.monthly_usd = None if unknown else total
+    ev.signature = tuple(sig)
+    return ev

@@ -1,0 +1,415 @@
+"""The app profile (app.yaml): what the app is, who uses it, how it grows, what it needs.
+
+Every key is documented in docs/profile.md; ``tierplan schema`` exports the JSON Schema built
+from these models. Units are in the key names (``memory_mb``, ``storage_mb_per_unit``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .catalog.models import COMPONENT_KINDS
+from .errors import InputError, Problem
+from .validation import problems_from
+from .yamlio import load_yaml
+
+__all__ = ["Profile", "load_profile", "Component", "Requirements", "Scale", "Growth", "RUNTIMES"]
+
+RUNTIMES = ("go", "python", "node", "typescript", "javascript", "rust", "java", "ruby", "php", "elixir", "dotnet")
+Runtime = Literal["go", "python", "node", "typescript", "javascript", "rust", "java", "ruby", "php", "elixir", "dotnet"]
+
+Pos = Annotated[float, Field(gt=0)]
+NonNeg = Annotated[float, Field(ge=0)]
+Frac = Annotated[float, Field(ge=0, le=1)]
+# "absurd" bounds: beyond these a figure is almost surely a unit mistake
+Users = Annotated[int, Field(ge=1, le=100_000_000)]
+
+
+class _M(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- audience & scale
+class Audience(_M):
+    """Where users are. ``countries``: ISO 3166 alpha-2 codes, or a map code -> share of users."""
+
+    countries: list[str] | dict[str, Frac] = Field(min_length=1)
+
+    @field_validator("countries")
+    @classmethod
+    def _codes(cls, v: list[str] | dict[str, float]) -> list[str] | dict[str, float]:
+        codes = list(v) if isinstance(v, list) else list(v.keys())
+        for c in codes:
+            if not (isinstance(c, str) and len(c) == 2 and c.isalpha() and c.isupper()):
+                raise ValueError(f"{c!r} is not an ISO 3166 alpha-2 country code (like ID, NG, US)")
+        if isinstance(v, dict) and abs(sum(v.values()) - 1.0) > 0.01:
+            raise ValueError(f"country shares must add up to 1 (they add up to {sum(v.values()):.3f})")
+        return v
+
+    @property
+    def shares(self) -> dict[str, float]:
+        if isinstance(self.countries, dict):
+            return dict(self.countries)
+        return {c: 1.0 / len(self.countries) for c in self.countries}
+
+    @property
+    def main_country(self) -> str:
+        s = self.shares
+        return max(s, key=lambda c: (s[c], c))
+
+
+class Growth(_M):
+    """A growth curve: ``start`` units in month 0, growing each month until ``horizon_months``."""
+
+    start: Users
+    monthly_growth_pct: Annotated[float, Field(gt=0, le=500)] | None = None
+    monthly_added: Annotated[float, Field(gt=0, le=10_000_000)] | None = None
+    horizon_months: Annotated[int, Field(ge=1, le=120)] = 24
+    start_month: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _one_rate(self) -> Growth:
+        if (self.monthly_growth_pct is None) == (self.monthly_added is None):
+            raise ValueError("give exactly one of monthly_growth_pct or monthly_added")
+        return self
+
+    @field_validator("start_month", mode="before")
+    @classmethod
+    def _month(cls, v: Any) -> Any:
+        if isinstance(v, str) and len(v) == 7:
+            return f"{v}-01"
+        return v
+
+
+class Scale(_M):
+    """The scale unit and where the plan sweeps: explicit stages or a growth curve."""
+
+    unit: str = "user"
+    users_per_unit: Annotated[float, Field(ge=1, le=1_000_000)] = 1
+    stages: list[Users] | None = Field(None, min_length=1)
+    growth: Growth | None = None
+    #: months of accumulated data at each stage (stages), or of the starting units (growth)
+    data_age_months: Annotated[float, Field(ge=0, le=240)] | None = None
+
+    @model_validator(mode="after")
+    def _one_mode(self) -> Scale:
+        if self.stages is None and self.growth is None:
+            raise ValueError("give `stages` (e.g. [50, 200, 500]) or a `growth` curve")
+        if self.stages is not None and self.stages != sorted(set(self.stages)):
+            raise ValueError("stages must be increasing and distinct")
+        return self
+
+    @property
+    def first(self) -> int:
+        if self.stages:
+            return self.stages[0]
+        assert self.growth
+        return self.growth.start
+
+    @property
+    def last(self) -> int:
+        if self.stages:
+            return self.stages[-1]
+        assert self.growth
+        g = self.growth
+        return int(round(units_at_month(g, g.horizon_months)))
+
+
+def units_at_month(g: Growth, month: float) -> float:
+    if g.monthly_growth_pct is not None:
+        return g.start * (1 + g.monthly_growth_pct / 100.0) ** month
+    assert g.monthly_added is not None
+    return g.start + g.monthly_added * month
+
+
+def month_at_units(g: Growth, units: float) -> float:
+    import math
+
+    if units <= g.start:
+        return 0.0
+    if g.monthly_growth_pct is not None:
+        return math.log(units / g.start) / math.log(1 + g.monthly_growth_pct / 100.0)
+    assert g.monthly_added is not None
+    return (units - g.start) / g.monthly_added
+
+
+class Activity(_M):
+    """What an average user does. Per user unless the key says per unit."""
+
+    requests_per_user_day: NonNeg = Field(0, le=1_000_000)
+    active_hours_per_day: Annotated[float, Field(gt=0, le=24)] = 12
+    peak_factor: Annotated[float, Field(ge=1, le=100)] = 3
+    daily_active_fraction: Frac = 1.0
+    session_minutes_per_day: Annotated[float, Field(ge=0, le=1440)] = 30
+
+
+class Team(_M):
+    seats: Annotated[int, Field(ge=1, le=1000)] = 1
+
+
+# --------------------------------------------------------------------------- components
+class _Component(_M):
+    #: restrict this component to these providers (ids); empty = any allowed provider
+    providers: list[str] | None = None
+
+
+class WebService(_Component):
+    kind: Literal["web_service"]
+    runtime: Runtime
+    framework: str | None = None
+    memory_mb: Annotated[float, Field(gt=0, le=65536)] | None = None
+    health_path: str = "/health"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    #: fraction of the users' requests (activity.requests_per_user_day) this service serves
+    requests_share: Frac = 1.0
+    requests_per_user_day: Annotated[float, Field(ge=0, le=1_000_000)] | None = None
+    cpu_ms_per_request: Annotated[float, Field(gt=0, le=60_000)] | None = None
+    response_kb: Annotated[float, Field(ge=0, le=100_000)] = 5
+    serverless_ok: bool = False
+    scale_to_zero: bool = True
+    min_instances: Annotated[int, Field(ge=1, le=100)] = 1
+
+
+class Worker(_Component):
+    kind: Literal["worker"]
+    runtime: Runtime
+    memory_mb: Annotated[float, Field(gt=0, le=65536)] | None = None
+    jobs_per_user_day: Annotated[float, Field(ge=0, le=1_000_000)] = 0
+    cpu_seconds_per_job: Annotated[float, Field(gt=0, le=86_400)] = 1
+    memory_mb_per_job: Annotated[float, Field(ge=0, le=65536)] = 0
+    concurrency: Annotated[int, Field(ge=1, le=1000)] = 2
+    scale_to_zero: bool = False
+    min_instances: Annotated[int, Field(ge=1, le=100)] = 1
+
+
+class Postgres(_Component):
+    kind: Literal["postgres"]
+    storage_mb_per_unit: NonNeg = Field(0, le=10_000_000)
+    growth_mb_per_unit_month: NonNeg = Field(0, le=10_000_000)
+    storage_mb_fixed: NonNeg = Field(0, le=100_000_000)
+    queries_per_request: Annotated[float, Field(ge=0, le=1000)] | None = None
+    egress_kb_per_request: Annotated[float, Field(ge=0, le=100_000)] | None = None
+    connections: Annotated[int, Field(ge=1, le=100_000)] | None = None
+
+
+class Sqlite(_Component):
+    kind: Literal["sqlite"]
+    storage_mb_per_unit: NonNeg = Field(0, le=10_000_000)
+    growth_mb_per_unit_month: NonNeg = Field(0, le=10_000_000)
+    rows_read_per_request: NonNeg = Field(10, le=1_000_000)
+    rows_written_per_request: NonNeg = Field(1, le=1_000_000)
+
+
+class Redis(_Component):
+    kind: Literal["redis"]
+    use: Literal["cache", "broker", "sessions", "rate_limit"] = "cache"
+    commands_per_request: NonNeg = Field(2, le=10_000)
+    commands_per_user_day: NonNeg = Field(0, le=10_000_000)
+    dataset_mb: NonNeg = Field(10, le=1_000_000)
+    dataset_mb_per_unit: NonNeg = Field(0, le=100_000)
+    value_kb: NonNeg = Field(1, le=100_000)
+    persistence_required: bool | None = None
+
+
+class KV(_Component):
+    kind: Literal["kv"]
+    reads_per_user_day: NonNeg = Field(0, le=10_000_000)
+    writes_per_user_day: NonNeg = Field(0, le=10_000_000)
+    storage_mb_per_unit: NonNeg = Field(0, le=1_000_000)
+
+
+class ObjectStorage(_Component):
+    kind: Literal["object_storage"]
+    gb_per_unit: NonNeg = Field(0, le=1_000_000)
+    growth_gb_per_unit_month: NonNeg = Field(0, le=1_000_000)
+    uploads_per_user_day: NonNeg = Field(0, le=1_000_000)
+    downloads_per_user_day: NonNeg = Field(0, le=1_000_000)
+    avg_object_kb: NonNeg = Field(200, le=10_000_000)
+
+
+class WebFrontend(_Component):
+    kind: Literal["web_frontend"]
+    framework: str = "static"
+    rendering: Literal["static", "spa", "ssr"] = "spa"
+    bandwidth_mb_per_user_month: NonNeg = Field(20, le=1_000_000)
+    page_views_per_user_day: NonNeg = Field(10, le=100_000)
+    assets_per_page: NonNeg = Field(0, le=1000)
+    cpu_ms_per_render: Annotated[float, Field(gt=0, le=60_000)] = 20
+
+
+class Realtime(_Component):
+    kind: Literal["realtime"]
+    runtime: Runtime = "node"
+    connections_per_user: Annotated[float, Field(ge=0, le=100)] = 1
+    messages_per_user_day: NonNeg = Field(0, le=10_000_000)
+    fanout: Annotated[float, Field(ge=1, le=100_000)] = 1
+    message_kb: NonNeg = Field(1, le=10_000)
+    memory_mb: Annotated[float, Field(gt=0, le=65536)] | None = None
+
+
+class Turn(_Component):
+    kind: Literal["turn"]
+    call_minutes_per_user_month: NonNeg = Field(0, le=100_000)
+    relay_fraction: Frac | None = None
+    bitrate_kbps: Annotated[float, Field(gt=0, le=100_000)] | None = None
+    participants: Annotated[int, Field(ge=2, le=100)] = 2
+
+
+class Queue(_Component):
+    kind: Literal["queue"]
+    messages_per_user_day: NonNeg = Field(0, le=10_000_000)
+    operations_per_message: Annotated[float, Field(ge=1, le=100)] | None = None
+
+
+class Email(_Component):
+    kind: Literal["email"]
+    emails_per_user_month: NonNeg = Field(0, le=1_000_000)
+    emails_per_unit_month: NonNeg = Field(0, le=10_000_000)
+    peak_day_factor: Annotated[float, Field(ge=1, le=31)] = 2
+
+
+class Messaging(_Component):
+    kind: Literal["messaging"]
+    utility_per_user_month: NonNeg = Field(0, le=100_000)
+    marketing_per_user_month: NonNeg = Field(0, le=100_000)
+    authentication_per_user_month: NonNeg = Field(0, le=100_000)
+    service_per_user_month: NonNeg = Field(0, le=100_000)
+
+
+class Uptime(_Component):
+    kind: Literal["uptime"]
+    monitors: Annotated[int, Field(ge=1, le=10_000)] = 1
+    interval_s: Annotated[int, Field(ge=10, le=86_400)] = 300
+
+
+class ErrorTracking(_Component):
+    kind: Literal["error_tracking"]
+    events_per_user_month: NonNeg = Field(0, le=1_000_000)
+    error_rate: Frac | None = None
+
+
+class Logging(_Component):
+    kind: Literal["logging"]
+    log_kb_per_request: NonNeg = Field(0.5, le=10_000)
+
+
+Component = Annotated[
+    WebService
+    | Worker
+    | Postgres
+    | Sqlite
+    | Redis
+    | KV
+    | ObjectStorage
+    | WebFrontend
+    | Realtime
+    | Turn
+    | Queue
+    | Email
+    | Messaging
+    | Uptime
+    | ErrorTracking
+    | Logging,
+    Field(discriminator="kind"),
+]
+
+assert {c.model_fields["kind"].annotation.__args__[0] for c in Component.__origin__.__args__} == set(  # type: ignore[attr-defined]
+    COMPONENT_KINDS
+)
+
+
+# --------------------------------------------------------------------------- requirements
+class ProviderRules(_M):
+    allow: list[str] | None = None
+    deny: list[str] = []
+
+
+class Requirements(_M):
+    #: a limit used beyond this fraction does not count as fitting
+    headroom: Annotated[float, Field(gt=0, le=1)] = 0.8
+    #: scale (in units) from which deploys must not interrupt service (null = never)
+    zero_downtime_from: Users | None = None
+    #: scale from which services must survive the loss of one instance (>= 2 instances, HA databases)
+    high_availability_from: Users | None = None
+    #: scale from which nothing may sleep, pause or cold-start
+    no_cold_starts_from: Users | None = None
+    #: scale from which databases must have backups with at least `pitr_days` of point-in-time recovery
+    backups_from: Users | None = None
+    pitr_days: NonNeg = Field(0, le=365)
+    #: estimated median round trip from users to the service region, ms
+    max_latency_ms: Annotated[float, Field(gt=0, le=5000)] | None = None
+    budget_usd_month: NonNeg | None = None
+    providers: ProviderRules = ProviderRules()
+    no_credit_card: bool = False
+
+
+class Profile(_M):
+    name: str = Field(min_length=1, max_length=200)
+    commercial: bool
+    audience: Audience
+    scale: Scale
+    team: Team = Team()
+    activity: Activity = Activity()
+    components: dict[str, Component] = Field(min_length=1)
+    requirements: Requirements = Requirements()
+    #: overrides of capacity assumptions (see `tierplan assumptions`), key -> value
+    assumptions: dict[str, float] = {}
+
+    @field_validator("components")
+    @classmethod
+    def _names(cls, v: dict[str, Any]) -> dict[str, Any]:
+        import re
+
+        for k in v:
+            if not re.fullmatch(r"[a-z][a-z0-9_-]{0,39}", k):
+                raise ValueError(f"component name {k!r} must be lowercase letters, digits, '-' or '_'")
+        return v
+
+
+# --------------------------------------------------------------------------- loading
+def _allowed_keys() -> dict[tuple[Any, ...], list[str]]:
+    """Known keys per location, for 'did you mean' hints on unknown keys."""
+    out: dict[tuple[Any, ...], list[str]] = {(): list(Profile.model_fields)}
+    for name, f in Profile.model_fields.items():
+        ann = f.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            out[(name,)] = list(ann.model_fields)
+    out[("scale", "growth")] = list(Growth.model_fields)
+    out[("requirements", "providers")] = list(ProviderRules.model_fields)
+    return out
+
+
+def _component_keys(data: Any) -> dict[tuple[Any, ...], list[str]]:
+    out: dict[tuple[Any, ...], list[str]] = {}
+    comps = data.get("components") if isinstance(data, dict) else None
+    if isinstance(comps, dict):
+        by_kind = {c.model_fields["kind"].annotation.__args__[0]: c for c in Component.__origin__.__args__}  # type: ignore[attr-defined]
+        for name, c in comps.items():
+            if isinstance(c, dict) and c.get("kind") in by_kind:
+                out[("components", name)] = list(by_kind[c["kind"]].model_fields)
+    return out
+
+
+def parse_profile(data: Any, path: Path | str = "<profile>", lines: dict[tuple[Any, ...], int] | None = None) -> Profile:
+    lines = lines or {}
+    try:
+        prof = Profile.model_validate(data)
+    except ValidationError as e:
+        allowed = _allowed_keys() | _component_keys(data)
+        probs = problems_from(e, lines, allowed, data=data)
+        raise InputError(path, probs) from None
+    return prof
+
+
+def load_profile(path: Path | str) -> Profile:
+    """Read and validate an app.yaml; raise InputError naming file, key path and line."""
+    data, lines = load_yaml(path, what="app profile (app.yaml)")
+    return parse_profile(data, path, lines)
+
+
+def profile_problem(path: Path | str, key_path: str, message: str, lines: dict[tuple[Any, ...], int] | None = None) -> InputError:
+    return InputError(path, [Problem(key_path, message)])
