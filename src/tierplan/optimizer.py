@@ -124,6 +124,21 @@ class Planner:
         d = self.demand(units)
         return StackPoint(units, d.month, d, self.context(units), choices, alts)
 
+    def point_with(self, units: int, orders: dict[str, int]) -> StackPoint:
+        """The stack at ``units`` when the optimal option of each component is already known
+        (inside a proven phase): evaluates only those options."""
+        d = self.demand(units)
+        ctx = self.context(units)
+        choices: dict[str, Evaluation] = {}
+        for comp, order in orders.items():
+            cached = self._evals.get((comp, units))
+            if cached is not None:
+                choices[comp] = cached[order]
+            else:
+                choices[comp] = evaluate(self.options[comp].options[order], d.components[comp], ctx)
+                self.evaluations_done += 1
+        return StackPoint(units, d.month, d, ctx, choices)
+
     def alternatives(self, component: str, units: int, n: int) -> list[Evaluation]:
         """Cheapest feasible option of each other plan (one per provider plan), best first."""
         chosen = self.best(component, units)

@@ -56,6 +56,8 @@ def _static_reasons(pref: PlanRef, p: Profile, comp_name: str, cap: Capacity, ki
         out.append(Reason("attribute", "plan forbids commercial use, and the app is commercial"))
     if req.no_credit_card and a.credit_card_required:
         out.append(Reason("requirement", "needs a credit card (requirements.no_credit_card)"))
+    if a.managed is False and not req.allow_unmanaged:
+        out.append(Reason("requirement", "self-run (unmanaged) database: set requirements.allow_unmanaged: true to consider it"))
     if a.expires_after_days is not None:
         out.append(Reason("attribute", f"deleted after {a.expires_after_days:g} days: not for production"))
     if cap.runtime is not None and a.runtimes is not None and cap.runtime not in a.runtimes:

@@ -186,7 +186,10 @@ def sweep(planner: Planner, first: int | None = None, last: int | None = None, s
         ph.triggers = _triggers(planner, ph, phases[i + 1])
     for ph in phases:
         ph.watch = _watch(planner, ph, last)
-    points = [planner.point(u) for u in _sample_scales(p, first, last, phases, samples)]
+    points = []
+    for u in _sample_scales(p, first, last, phases, samples):
+        ph = phase_of_list(phases, u)
+        points.append(planner.point_with(u, {c: e.option.order for c, e in ph.stack_start.choices.items()}))
     return Sweep(first, last, phases, points, planner.evaluations_done)
 
 
@@ -240,12 +243,19 @@ def _triggers(planner: Planner, ph: Phase, nxt: Phase) -> list[Trigger]:
                     e_next.monthly_usd,
                     new.monthly_usd,
                     at,
-                    f"{new.option.label} (${new.monthly_usd:,.2f}) becomes cheaper than {old.option.label} (${(e_next.monthly_usd or 0):,.2f})",
+                    f"{new.option.label} ({_usd_pair(new.monthly_usd, e_next.monthly_usd)[0]}) becomes cheaper than {old.option.label} ({_usd_pair(new.monthly_usd, e_next.monthly_usd)[1]})",
                     "cheaper",
                     month,
                 )
             )
     return out
+
+
+def _usd_pair(a: float | None, b: float | None) -> tuple[str, str]:
+    """Format two prices so that they differ visibly (more decimals when cents are equal)."""
+    a, b = a or 0.0, b or 0.0
+    nd = 2 if f"{a:.2f}" != f"{b:.2f}" else 4
+    return f"${a:,.{nd}f}", f"${b:,.{nd}f}"
 
 
 def _reason_trigger(comp: str, rs: Reason, at: int, month: float | None, old: Evaluation, new: Evaluation) -> Trigger:
@@ -286,7 +296,11 @@ def _watch(planner: Planner, ph: Phase, last: int) -> list[LimitWatch]:
 
 
 def phase_of(sw: Sweep, units: int) -> Phase:
-    for ph in sw.phases:
+    return phase_of_list(sw.phases, units)
+
+
+def phase_of_list(phases: list[Phase], units: int) -> Phase:
+    for ph in phases:
         if ph.start <= units and (ph.end is None or units <= ph.end):
             return ph
     raise ValueError(units)

@@ -39,7 +39,8 @@ class Option:
     @property
     def label(self) -> str:
         s = f"{self.plan.provider.name} {self.plan.plan.name}"
-        if self.size is not None:
+        inst = self.plan.plan.instances
+        if self.size is not None and inst is not None and len(inst.sizes) > 1:
             s += f" {self.size.name or self.size.id}"
         if self.region is not None:
             s += f" ({self.region.id})"
@@ -180,6 +181,12 @@ def _fmt(x: float) -> str:
     return f"{x:,.3g}" if x < 100 else f"{x:,.1f}"
 
 
+def _required_plan(opt: Option) -> Any:
+    svc_id, _, plan_id = (opt.plan.plan.requires or "").partition("/")
+    svc = next(x for x in opt.plan.provider.services if x.id == svc_id)
+    return next(p for p in svc.plans if p.id == plan_id)
+
+
 def _attr_filters(opt: Option, d: ComponentDemand, ctx: Context) -> list[Reason]:
     a = opt.plan.attributes
     cap = d.capacity
@@ -292,7 +299,7 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
             metrics["memory_used_gb_hours_per_month"] = (cap.memory_mb_per_instance + cap.memory_mb_shared) / 1024 * hours
 
     # meters
-    usage_usd = sum(ln.monthly_usd or 0.0 for ln in lines)
+    usage_usd = instance_usd = sum(ln.monthly_usd or 0.0 for ln in lines)
     for m in plan.meters:
         period = METRICS[m.metric].period
         q = metrics.get(m.metric, 0.0)
@@ -337,6 +344,14 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
 
     # flat fees, seats, credit, minimum
     base = resolve_price(plan.base_usd_month, opt.region, ctx.country)
+    if plan.requires is not None and base is not None:
+        req = _required_plan(opt)
+        req_fee = resolve_price(req.base_usd_month, opt.region, ctx.country)
+        if req_fee is None:
+            unknown = True
+        elif req_fee > 0:
+            lines.insert(0, CostLine(f"requires {opt.plan.provider.name} {req.name}", 1, "month", req_fee, req_fee, f"{req.name} plan fee (needed for this service)", None, req.source or src, (req.as_of or opt.plan.as_of).isoformat()))
+            base += req_fee
     if base is None:
         unknown = True
         lines.insert(0, CostLine("plan fee", 1, "month", None, None, "price unknown", None, src, asof))
@@ -351,10 +366,16 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
         else:
             seat_total = seat * ctx.seats
             lines.insert(0, CostLine("seats", ctx.seats, "seats", seat_total, seat, f"{ctx.seats} x ${seat:g}", None, src, asof))
+    cap_usd = plan.max_usage_usd_month
+    if cap_usd is not None and usage_usd > h * cap_usd + EPS:
+        reasons.append(
+            Reason("limit", f"usage ${usage_usd:,.2f}/month exceeds {h:.0%} of the ${cap_usd:g} the plan allows (the service stops there)", "usage_usd_month", cap_usd, h * cap_usd, usage_usd)
+        )
     credit_used = 0.0
     if plan.usage_credit_usd_month > 0:
-        credit_used = min(plan.usage_credit_usd_month, usage_usd)
-        sig.append(("credit", usage_usd >= plan.usage_credit_usd_month))
+        covered = usage_usd if plan.usage_credit_scope == "all" else instance_usd
+        credit_used = min(plan.usage_credit_usd_month, covered)
+        sig.append(("credit", covered >= plan.usage_credit_usd_month))
         if credit_used > 0:
             lines.append(CostLine("included usage credit", 1, "month", -credit_used, None, f"up to ${plan.usage_credit_usd_month:g} of usage included", None, src, asof))
     total = (base or 0.0) + seat_total + usage_usd - credit_used

@@ -343,6 +343,8 @@ class Requirements(_M):
     #: estimated median round trip from users to the service region, ms
     max_latency_ms: Annotated[float, Field(gt=0, le=5000)] | None = None
     budget_usd_month: NonNeg | None = None
+    #: consider self-run databases (a Postgres image on a VM with a volume) as options
+    allow_unmanaged: bool = False
     providers: ProviderRules = ProviderRules()
     no_credit_card: bool = False
 

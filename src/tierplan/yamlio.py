@@ -61,8 +61,12 @@ def load_yaml(path: Path | str, *, what: str = "YAML file") -> tuple[Any, LineMa
     if not text.strip() or all(ln.strip().startswith("#") or not ln.strip() for ln in text.splitlines()):
         raise InputError(path, f"is empty, expected a {what}")
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - safe loader
-        node = yaml.compose(text, Loader=_Loader)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None

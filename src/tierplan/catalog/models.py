@@ -233,6 +233,8 @@ class Attributes(_Strict):
     pitr_days: float | None = None
     high_availability: bool | None = None
     persistent: bool | None = None
+    #: false for self-run software (you patch, back up and fail over yourself)
+    managed: bool | None = None
     stops_at_quota: bool | None = None
     runtimes: tuple[str, ...] | None = None
     serverless: bool | None = None
@@ -242,7 +244,9 @@ class Attributes(_Strict):
 
     def merged(self, over: Attributes) -> Attributes:
         data = self.model_dump(exclude_unset=True)
+        notes = tuple(self.notes) + tuple(n for n in over.notes if n not in self.notes)
         data.update(over.model_dump(exclude_unset=True))
+        data["notes"] = notes
         return Attributes(**data)
 
 
@@ -257,6 +261,13 @@ class Plan(Provenance):
     seat_usd_month: Price = None
     usage_credit_usd_month: NonNeg = 0.0
     minimum_usd_month: NonNeg = 0.0
+    #: usage (before credits) beyond this stops the service instead of being billed (Railway Free)
+    max_usage_usd_month: NonNeg | None = None
+    #: what the usage credit pays for: all usage, or only instance (compute) hours
+    usage_credit_scope: Literal["all", "instances"] = "all"
+    #: this plan only exists alongside another plan of the same provider ("service/plan"), whose
+    #: flat fee is then part of this plan's cost (e.g. Supabase Storage needs the Pro org plan)
+    requires: str | None = None
     #: region ids this plan is sold in (defaults to the service's)
     regions: tuple[str, ...] | Literal["all", "global"] | None = None
     instances: Instances | None = None
@@ -328,6 +339,11 @@ class Provider(Provenance):
                     bad = [r for r in regs if r not in region_ids]
                     if bad:
                         raise ValueError(f"plan {s.id}.{p.id}: unknown regions {bad}")
+                if p.requires is not None:
+                    rs, _, rp = p.requires.partition("/")
+                    target = next((x for x in self.services if x.id == rs), None)
+                    if target is None or not any(pp.id == rp for pp in target.plans):
+                        raise ValueError(f"plan {s.id}.{p.id}: requires unknown plan {p.requires!r} (use service/plan)")
                 for key in _price_keys(p):
                     if key == "default" or key.startswith("country:"):
                         continue

@@ -1,0 +1,283 @@
+"""The `tierplan` command: a thin edge over the library. Maps errors to messages and exit codes:
+0 ok, 1 internal error, 2 bad input, 3 no feasible stack."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from .errors import InputError, TierplanError
+
+app = typer.Typer(
+    name="tierplan",
+    help="Plan where to host a small web app for the least money, and when you will outgrow each plan.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+catalog_app = typer.Typer(help="Browse and check the price catalog.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Format(str, Enum):
+    text = "text"
+    md = "md"
+    json = "json"
+    html = "html"
+
+
+def handled(fn: F) -> F:
+    """Run a command; turn tierplan errors into one clear message and an exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except TierplanError as e:
+            err.print(f"[bold red]error:[/] {_esc(str(e))}")
+            raise typer.Exit(e.exit_code) from None
+        except typer.Exit:
+            raise
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+        except Exception as e:  # noqa: BLE001 - never show a traceback to users
+            if os.environ.get("TIERPLAN_DEBUG"):
+                raise
+            err.print(f"[bold red]internal error:[/] {type(e).__name__}: {_esc(str(e))}\n(set TIERPLAN_DEBUG=1 for the traceback, and please report it)")
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _esc(s: str) -> str:
+    from rich.markup import escape
+
+    return escape(s)
+
+
+def _write(text: str, output: Path | None, force: bool) -> None:
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    if output.exists() and not force:
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            if not typer.confirm(f"{output} exists. Overwrite?", default=False):
+                raise InputError(output, "exists; not overwritten")
+        else:
+            raise InputError(output, "exists; pass --force to overwrite it")
+    if output.parent and not output.parent.exists():
+        output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    err.print(f"wrote {output}")
+
+
+ProfileArg = Annotated[Path, typer.Argument(help="The app profile (app.yaml).", show_default=False)]
+CatalogOpt = Annotated[Path | None, typer.Option("--catalog", help="Use this catalog directory instead of the bundled one.")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")]
+
+
+@app.command()
+@handled
+def plan(
+    profile: ProfileArg,
+    at: Annotated[int | None, typer.Option("--at", min=1, help="One scale point (in the profile's unit) in detail.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Plan the cheapest stack for each growth phase of the app."""
+    from .api import make_planner
+    from .phases import sweep
+    from .report.model import plan_report, point_report
+
+    planner = make_planner(profile, catalog_dir=catalog)
+    if at is not None:
+        doc = point_report(planner, planner.point(at, alternatives=3))
+    else:
+        with _status("sweeping the scale and pricing options"):
+            doc = plan_report(planner, sweep(planner))
+    _emit(doc, format, output, force, point=at is not None)
+
+
+def _status(msg: str) -> Any:
+    import contextlib
+
+    if err.is_terminal:
+        return err.status(msg)
+    return contextlib.nullcontext()
+
+
+def _emit(doc: dict[str, Any], format: Format, output: Path | None, force: bool, point: bool) -> None:
+    if format is Format.json:
+        _write(json.dumps(doc, indent=2, ensure_ascii=False), output, force)
+    elif format is Format.md:
+        from .report.markdown import render_markdown
+
+        _write(render_markdown(doc, point=point), output, force)
+    elif format is Format.html:
+        from .report.html import render_html
+
+        _write(render_html(doc, point=point), output, force)
+    else:
+        from .report.terminal import render_plan, render_point
+
+        if output is not None:
+            con = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115
+            (render_point if point else render_plan)(doc, con)
+            _write(con.export_text(), output, force)
+        else:
+            con = Console(highlight=False)
+            if not con.is_terminal:
+                con = Console(highlight=False, width=120)
+            (render_point if point else render_plan)(doc, con)
+
+
+@app.command()
+@handled
+def explain(
+    profile: ProfileArg,
+    at: Annotated[int, typer.Option("--at", min=1, help="Scale point (in the profile's unit).")],
+    component: Annotated[str | None, typer.Option("--component", "-c", help="Only this component.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Print each demand figure with the formula and inputs that produced it."""
+    from .api import make_planner
+    from .report.explain import render_explain
+    from .report.model import demand_dict
+
+    planner = make_planner(profile, catalog_dir=catalog)
+    if component is not None and component not in planner.profile.components:
+        raise InputError(profile, f"no component named {component!r} (components: {', '.join(planner.profile.components)})")
+    d = planner.demand(at)
+    if format is Format.json:
+        doc = demand_dict(d)
+        if component:
+            doc = {"_globals": doc["_globals"], component: doc[component]}
+        _write(json.dumps(doc, indent=2), None, False)
+        return
+    render_explain(planner, d, component, Console(highlight=False))
+
+
+@app.command()
+@handled
+def schema(output: OutputOpt = None, force: ForceOpt = False) -> None:
+    """Print the JSON Schema of app.yaml (for editor autocompletion)."""
+    from .profile import Profile
+
+    s = Profile.model_json_schema()
+    s["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    s["title"] = "tierplan app profile (app.yaml)"
+    _write(json.dumps(s, indent=2), output, force)
+
+
+@app.command()
+@handled
+def assumptions(
+    format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+) -> None:
+    """List the capacity assumptions (not prices) and their rationale."""
+    from rich.table import Table
+
+    from .assumptions import load_assumptions
+
+    a = load_assumptions()
+    if format is Format.json:
+        _write(json.dumps([vars(x) for x in a.all()], indent=2), None, False)
+        return
+    t = Table(header_style="bold")
+    t.add_column("key")
+    t.add_column("value", justify="right")
+    t.add_column("unit")
+    t.add_column("rationale")
+    for x in a.all():
+        t.add_row(x.key, f"{x.value:g}", x.unit, x.rationale)
+    Console(highlight=False).print(t)
+
+
+@catalog_app.command("list")
+@handled
+def catalog_list(catalog: CatalogOpt = None) -> None:
+    """One line per plan: provider, service, plan, hosts, base price, as-of."""
+    from .report.catalog import render_list
+
+    from .catalog import load_catalog
+
+    render_list(load_catalog(catalog), Console(highlight=False))
+
+
+@catalog_app.command("show")
+@handled
+def catalog_show(
+    provider: Annotated[str, typer.Argument(help="Provider id, e.g. fly, neon, cloudflare.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Everything the catalog knows about one provider."""
+    import difflib
+
+    from .catalog import load_catalog
+    from .report.catalog import render_provider
+
+    cat = load_catalog(catalog)
+    if provider not in cat.providers:
+        near = difflib.get_close_matches(provider, list(cat.providers), n=1)
+        from .errors import TierplanError as TE
+
+        e = TE(f"unknown provider {provider!r}" + (f" (did you mean {near[0]!r}?)" if near else ""), hint=f"known providers: {', '.join(sorted(cat.providers))}")
+        e.exit_code = 2
+        raise e
+    prov = cat.providers[provider]
+    if format is Format.json:
+        _write(json.dumps(prov.model_dump(mode="json", exclude_defaults=True), indent=2), None, False)
+        return
+    render_provider(prov, Console(highlight=False))
+
+
+@catalog_app.command("check")
+@handled
+def catalog_check(
+    catalog: CatalogOpt = None,
+    max_age_months: Annotated[int, typer.Option("--max-age-months", min=1, help="Entries older than this are stale.")] = 12,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when entries are stale or prices unknown.")] = False,
+) -> None:
+    """Validate every catalog file: schema, units, source and as-of; flag stale entries."""
+    from .catalog import load_catalog
+    from .catalog.check import check_catalog
+    from .report.catalog import render_check
+
+    cat = load_catalog(catalog)
+    res = check_catalog(cat, max_age_months=max_age_months)
+    render_check(res, Console(highlight=False))
+    if strict and (res.stale or res.unknown_prices):
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    try:
+        app()
+    except SystemExit:
+        raise
+    except Exception as e:  # noqa: BLE001
+        if os.environ.get("TIERPLAN_DEBUG"):
+            raise
+        err.print(f"internal error: {type(e).__name__}: {e}")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,254 @@
+"""Build the plain-data report (the JSON contract) from a sweep or a single point.
+
+Every renderer (terminal, Markdown, HTML, JSON) reads this structure, so they cannot disagree.
+Money stays unrounded to 4 decimals here; rounding to cents happens only when presenting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .. import __version__
+from ..optimizer import Planner, StackPoint
+from ..phases import Phase, Sweep
+from ..pricing import Evaluation
+from ..risks import risks_of
+from ..workload import Demand
+
+__all__ = ["plan_report", "point_report", "stack_item", "demand_dict"]
+
+
+def _r(x: float | None, nd: int = 4) -> float | None:
+    return None if x is None else round(float(x), nd)
+
+
+def _date(planner: Planner, units: float | None) -> str | None:
+    if units is None:
+        return None
+    d = planner.date_of(units)
+    return d.isoformat()[:7] if d else None
+
+
+def stack_item(planner: Planner, comp: str, ev: Evaluation, point: StackPoint, start_ev: Evaluation | None = None) -> dict[str, Any]:
+    o = ev.option
+    kind = planner.profile.components[comp].kind
+    item: dict[str, Any] = {
+        "component": comp,
+        "kind": kind,
+        "provider": o.provider,
+        "provider_name": o.plan.provider.name,
+        "service": o.plan.service.id,
+        "plan": o.plan.plan.id,
+        "plan_name": o.plan.plan.name,
+        "size": o.size.id if o.size else None,
+        "single_size": bool(o.plan.plan.instances and len(o.plan.plan.instances.sizes) == 1),
+        "region": o.region.id if o.region else None,
+        "region_city": o.region.city if o.region else None,
+        "latency_ms_estimate": _r(o.latency_ms, 1),
+        "quantity": ev.instances,
+        "running_hours_per_month": _r(ev.running_hours, 1),
+        "monthly_usd": _r(ev.monthly_usd),
+        "utilization": {k: _r(min(1.0, max(0.0, v))) for k, v in sorted(ev.utilization.items())},
+        "included_used": {k: _r(v) for k, v in sorted(ev.included_used.items())},
+        "lines": [
+            {
+                "name": ln.name,
+                "quantity": _r(ln.quantity),
+                "unit": ln.unit,
+                "monthly_usd": _r(ln.monthly_usd),
+                "detail": ln.detail,
+                "source": ln.source,
+                "as_of": ln.as_of,
+            }
+            for ln in ev.lines
+        ],
+        "risks": risks_of(ev, kind, point.context, planner.profile.commercial, o.latency_ms if o.region else None),
+        "source": o.plan.source,
+        "as_of": o.plan.as_of.isoformat(),
+    }
+    if start_ev is not None:
+        item["monthly_usd_start"] = _r(start_ev.monthly_usd)
+    return item
+
+
+def _catalog_entry(ev: Evaluation) -> dict[str, Any]:
+    pref = ev.option.plan
+    plan = pref.plan.model_dump(mode="json", exclude_defaults=True, exclude={"instances"})
+    if pref.plan.instances is not None and ev.option.size is not None:
+        inst = pref.plan.instances.model_dump(mode="json", exclude_defaults=True, exclude={"sizes"})
+        inst["sizes"] = [ev.option.size.model_dump(mode="json", exclude_defaults=True)]
+        plan["instances"] = inst
+    return {
+        "key": pref.key,
+        "provider": pref.provider.provider,
+        "service": pref.service.id,
+        "plan": pref.plan.id,
+        "region": ev.option.region.id if ev.option.region else None,
+        "source": pref.source,
+        "as_of": pref.as_of.isoformat(),
+        "entry": plan,
+    }
+
+
+def demand_dict(d: Demand) -> dict[str, Any]:
+    out: dict[str, Any] = {"_globals": {k: {"value": _r(f.value, 6), "unit": f.unit, "formula": f.formula} for k, f in d.globals.items()}}
+    for name, c in d.components.items():
+        out[name] = {k: {"value": _r(f.value, 6), "unit": f.unit, "formula": f.formula, "inputs": {a: (_r(v, 6) if isinstance(v, float) else v) for a, v in f.inputs}} for k, f in c.figures.items()}
+    return out
+
+
+def _assumptions(planner: Planner) -> list[dict[str, Any]]:
+    return [
+        {"key": a.key, "value": a.value, "unit": a.unit, "rationale": a.rationale, "source": a.source, "overridden": a.overridden}
+        for a in planner.assumptions.used_entries()
+    ]
+
+
+def _phase_dict(planner: Planner, i: int, ph: Phase) -> dict[str, Any]:
+    upu = planner.profile.scale.users_per_unit
+    end_units = ph.last_scale
+    items = [stack_item(planner, c, ev, ph.stack_end, ph.stack_start.choices[c]) for c, ev in ph.stack_end.choices.items()]
+    return {
+        "index": i + 1,
+        "from": ph.start,
+        "to": ph.end,
+        "to_sweep_end": end_units,
+        "from_users": _r(ph.start * upu, 2),
+        "to_users": _r(ph.end * upu, 2) if ph.end is not None else None,
+        "from_month": _r(planner.month_of(ph.start), 2),
+        "to_month": _r(planner.month_of(ph.end), 2) if ph.end is not None else None,
+        "from_date": _date(planner, ph.start),
+        "to_date": _date(planner, ph.end) if ph.end is not None else None,
+        "monthly_usd_start": _r(ph.monthly_usd_start),
+        "monthly_usd_end": _r(ph.monthly_usd_end),
+        "usd_per_unit_start": _r(ph.monthly_usd_start / ph.start),
+        "usd_per_unit_end": _r(ph.monthly_usd_end / end_units),
+        "usd_per_user_start": _r(ph.monthly_usd_start / (ph.start * upu)),
+        "usd_per_user_end": _r(ph.monthly_usd_end / (end_units * upu)),
+        "stack": items,
+        "triggers": [
+            {
+                "component": t.component,
+                "metric": t.metric,
+                "limit": _r(t.limit),
+                "threshold": _r(t.threshold),
+                "used": _r(t.used),
+                "at": t.at,
+                "at_month": _r(t.month, 2),
+                "at_date": _date(planner, t.at),
+                "kind": t.kind,
+                "message": t.message,
+            }
+            for t in ph.triggers
+        ],
+        "watch": [
+            {
+                "component": w.component,
+                "metric": w.metric,
+                "limit": _r(w.limit),
+                "threshold": _r(w.threshold),
+                "at": w.at,
+                "at_month": _r(w.month, 2),
+            }
+            for w in ph.watch
+        ],
+        "alternatives": {
+            c: [
+                {
+                    "provider": e.option.provider,
+                    "plan": e.option.plan.plan.id,
+                    "size": e.option.size.id if e.option.size else None,
+                    "region": e.option.region.id if e.option.region else None,
+                    "monthly_usd": _r(e.monthly_usd),
+                }
+                for e in alts
+            ]
+            for c, alts in ph.stack_end.alternatives.items()
+        },
+    }
+
+
+def _header(planner: Planner) -> dict[str, Any]:
+    p = planner.profile
+    return {
+        "tierplan_version": __version__,
+        "generated": dt.date.today().isoformat(),
+        "app": p.name,
+        "unit": p.scale.unit,
+        "users_per_unit": p.scale.users_per_unit,
+        "commercial": p.commercial,
+        "audience": p.audience.shares,
+        "headroom": p.requirements.headroom,
+        "catalog_as_of": planner.catalog.as_of.isoformat(),
+        "catalog_oldest_as_of": planner.catalog.oldest_as_of.isoformat(),
+    }
+
+
+def _excluded(planner: Planner) -> dict[str, list[dict[str, str]]]:
+    return {
+        c: [{"plan": ex.plan.key, "reason": ex.reason.message} for ex in co.excluded]
+        for c, co in planner.options.items()
+    }
+
+
+def plan_report(planner: Planner, sw: Sweep) -> dict[str, Any]:
+    p = planner.profile
+    used: dict[str, Evaluation] = {}
+    for ph in sw.phases:
+        for st in (ph.stack_start, ph.stack_end):
+            for ev in st.choices.values():
+                used.setdefault(ev.option.plan.key + (ev.option.size.id if ev.option.size else "") + (ev.option.region.id if ev.option.region else ""), ev)
+    budget = p.requirements.budget_usd_month
+    doc = _header(planner) | {
+        "scale": {"first": sw.first, "last": sw.last, "stages": p.scale.stages, "growth": p.scale.growth.model_dump(mode="json") if p.scale.growth else None},
+        "phases": [_phase_dict(planner, i, ph) for i, ph in enumerate(sw.phases)],
+        "points": [
+            {"scale": pt.scale, "users": _r(pt.scale * p.scale.users_per_unit, 2), "month": _r(pt.month, 2), "monthly_usd": _r(pt.monthly_usd)}
+            for pt in sw.points
+        ],
+        "budget_usd_month": budget,
+        "over_budget": (
+            [{"phase": i + 1, "from": ph.start, "monthly_usd_end": _r(ph.monthly_usd_end)} for i, ph in enumerate(sw.phases) if ph.monthly_usd_end > budget + 1e-9]
+            if budget is not None
+            else []
+        ),
+        "unpriced": {
+            c: sorted({e.option.label for e in planner.unpriced(c, sw.first)})
+            for c in p.components
+            if planner.unpriced(c, sw.first)
+        },
+        "demand": {
+            f"{sw.first:,} {p.scale.unit}s": demand_dict(planner.demand(sw.first)),
+            f"{sw.last:,} {p.scale.unit}s": demand_dict(planner.demand(sw.last)),
+        },
+        "excluded": _excluded(planner),
+        "assumptions": _assumptions(planner),
+        "catalog_entries": [_catalog_entry(e) for e in used.values()],
+        "evaluations": sw.evaluations,
+    }
+    return doc
+
+
+def point_report(planner: Planner, pt: StackPoint) -> dict[str, Any]:
+    p = planner.profile
+    return _header(planner) | {
+        "scale": pt.scale,
+        "users": _r(pt.scale * p.scale.users_per_unit, 2),
+        "month": _r(pt.month, 2),
+        "date": _date(planner, pt.scale),
+        "monthly_usd": _r(pt.monthly_usd),
+        "usd_per_unit": _r(pt.monthly_usd / pt.scale),
+        "stack": [stack_item(planner, c, ev, pt) for c, ev in pt.choices.items()],
+        "alternatives": {
+            c: [
+                {"provider": e.option.provider, "plan": e.option.plan.plan.id, "size": e.option.size.id if e.option.size else None, "region": e.option.region.id if e.option.region else None, "monthly_usd": _r(e.monthly_usd)}
+                for e in alts
+            ]
+            for c, alts in pt.alternatives.items()
+        },
+        "demand": demand_dict(pt.demand),
+        "excluded": _excluded(planner),
+        "assumptions": _assumptions(planner),
+        "catalog_entries": [_catalog_entry(e) for e in pt.choices.values()],
+    }

@@ -1,0 +1,122 @@
+"""Terminal summary (rich tables) of a plan report or a single point."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .fmt import fmt_metric, money, range_label, stack_label, units_label
+
+__all__ = ["render_plan", "render_point"]
+
+
+def _stack_table(items: list[dict[str, Any]], show_start: bool = False) -> Table:
+    t = Table(show_header=True, header_style="bold", expand=False, pad_edge=False, box=None)
+    t.add_column("component")
+    t.add_column("provider / plan")
+    t.add_column("region")
+    t.add_column("qty", justify="right")
+    if show_start:
+        t.add_column("$/mo start", justify="right")
+    t.add_column("$/mo", justify="right")
+    t.add_column("tightest limit")
+    for it in items:
+        util = it["utilization"]
+        tight = ""
+        if util:
+            k = max(util, key=lambda m: util[m])
+            tight = f"{k} {util[k]:.0%}"
+        row = [
+            it["component"],
+            stack_label(it),
+            it["region"] or "global",
+            str(it["quantity"]),
+        ]
+        if show_start:
+            row.append(money(it.get("monthly_usd_start")))
+        row += [money(it["monthly_usd"]), tight]
+        t.add_row(*row)
+    return t
+
+
+def render_plan(doc: dict[str, Any], console: Console) -> None:
+    unit = doc["unit"]
+    head = Text.assemble(
+        (doc["app"], "bold"),
+        f"  ·  {'commercial' if doc['commercial'] else 'non-commercial'}  ·  audience {', '.join(doc['audience'])}  ·  ",
+        f"{units_label(doc['scale']['first'], unit)} → {units_label(doc['scale']['last'], unit)}  ·  catalog as of {doc['catalog_as_of']}",
+    )
+    console.print(head)
+    summary = Table(title="Phases", title_justify="left", header_style="bold")
+    summary.add_column("#", justify="right")
+    summary.add_column(f"{unit}s")
+    if doc["phases"] and doc["phases"][0].get("from_date"):
+        summary.add_column("when")
+    summary.add_column("$/month", justify="right")
+    summary.add_column(f"$/{unit}", justify="right")
+    summary.add_column("stack")
+    for ph in doc["phases"]:
+        row = [str(ph["index"]), range_label(ph, unit)]
+        if ph.get("from_date"):
+            row.append(f"{ph['from_date']} → {ph['to_date'] or 'horizon'}")
+        row += [
+            f"{money(ph['monthly_usd_start'])} → {money(ph['monthly_usd_end'])}",
+            f"{money(ph['usd_per_unit_start'], 3)} → {money(ph['usd_per_unit_end'], 3)}",
+            "\n".join(f"{it['component']}: {stack_label(it)}" for it in ph["stack"]),
+        ]
+        summary.add_row(*row)
+    console.print(summary)
+    for ph in doc["phases"]:
+        parts: list[Any] = [_stack_table(ph["stack"], show_start=True)]
+        if ph["triggers"]:
+            trig = Text("Ends at ", style="bold")
+            trig.append(units_label(ph["triggers"][0]["at"], unit))
+            trig.append(":")
+            parts.append(trig)
+            for t in ph["triggers"]:
+                parts.append(Text(f"  • {t['component']}: {t['message']}"))
+        upcoming = [w for w in ph["watch"] if w["at"] is not None and (ph["to"] is None or w["at"] > ph["to"])]
+        if upcoming:
+            parts.append(Text("Later limits of this stack:", style="dim"))
+            for w in upcoming[:4]:
+                parts.append(Text(f"  • {w['component']} {w['metric']} passes {fmt_metric(w['metric'], w['threshold'])} at {units_label(w['at'], unit)}", style="dim"))
+        risks = sorted({r for it in ph["stack"] for r in it["risks"][:2]})
+        if risks:
+            parts.append(Text("Risks:", style="yellow"))
+            for r in risks[:6]:
+                parts.append(Text(f"  • {r}", style="yellow"))
+        console.print(Panel(Group(*parts), title=f"Phase {ph['index']}: {range_label(ph, unit)}", title_align="left"))
+    if doc.get("over_budget"):
+        console.print(Text(f"Over budget (${doc['budget_usd_month']:g}/month) from phase {doc['over_budget'][0]['phase']}.", style="bold red"))
+    if doc.get("unpriced"):
+        for c, labels in doc["unpriced"].items():
+            more = f" and {len(labels) - 3} more" if len(labels) > 3 else ""
+            console.print(Text(f"Not ranked for {c} (price unknown in the catalog near your users): {'; '.join(labels[:3])}{more}", style="dim"))
+    n = len(doc["assumptions"])
+    console.print(Text(f"Estimates use {n} capacity assumptions (override in the profile under `assumptions:`); `--format md` lists them with sources.", style="dim"))
+
+
+def render_point(doc: dict[str, Any], console: Console) -> None:
+    unit = doc["unit"]
+    console.print(Text.assemble((doc["app"], "bold"), f" at {units_label(doc['scale'], unit)} ({doc['users']:,.0f} users): ", (money(doc["monthly_usd"]) + "/month", "bold")))
+    console.print(_stack_table(doc["stack"]))
+    for it in doc["stack"]:
+        t = Table(title=f"{it['component']}: {stack_label(it)}", title_justify="left", box=None, header_style="dim")
+        t.add_column("line")
+        t.add_column("quantity", justify="right")
+        t.add_column("$/mo", justify="right")
+        t.add_column("how")
+        for ln in it["lines"]:
+            t.add_row(ln["name"], f"{ln['quantity']:,.4g} {ln['unit']}", money(ln["monthly_usd"]), ln["detail"])
+        console.print(t)
+        if it["utilization"]:
+            console.print(Text("  utilization: " + ", ".join(f"{k} {v:.0%}" for k, v in it["utilization"].items()), style="dim"))
+        for r in it["risks"][:3]:
+            console.print(Text(f"  risk: {r}", style="yellow"))
+        alts = doc["alternatives"].get(it["component"]) or []
+        if alts:
+            console.print(Text("  next best: " + "; ".join(f"{a['provider']} {a['plan']}{' ' + a['size'] if a['size'] else ''} {money(a['monthly_usd'])}" for a in alts), style="dim"))

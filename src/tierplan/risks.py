@@ -1,0 +1,51 @@
+"""Operational risks of a chosen option, in the words a founder would use."""
+
+from __future__ import annotations
+
+from .pricing import Context, Evaluation
+
+__all__ = ["risks_of"]
+
+
+def risks_of(ev: Evaluation, kind: str, ctx: Context, commercial: bool, latency_ms: float | None) -> list[str]:
+    a = ev.option.plan.attributes
+    out: list[str] = []
+    inst = ev.option.plan.plan.instances
+    if inst is not None and inst.horizontal and ev.instances == 1 and kind in ("web_service", "worker", "realtime"):
+        if a.zero_downtime_deploys:
+            out.append("single instance: a crash or host failure means downtime until it restarts (deploys need the bluegreen strategy to avoid a gap)")
+        else:
+            out.append("single instance: every deploy and every crash is downtime")
+    if a.zero_downtime_deploys is False and kind in ("web_service", "worker"):
+        out.append("deploys restart the service (brief downtime on every deploy)")
+    if a.sleeps_when_idle:
+        cs = f" (~{a.cold_start_s:g} s cold start)" if a.cold_start_s else ""
+        after = f" after {a.idle_sleep_minutes:g} min idle" if a.idle_sleep_minutes else " when idle"
+        out.append(f"sleeps{after}: the first request waits for it to wake{cs}")
+    elif ev.running_hours < 729 and a.scale_to_zero and kind in ("web_service", "postgres"):
+        out.append(f"scales to zero outside active hours ({ev.running_hours:,.0f} h/month running): first request after idle waits for a cold start")
+    if a.pauses_after_inactive_days:
+        out.append(f"paused after {a.pauses_after_inactive_days:g} days without activity (must be resumed by hand)")
+    if kind in ("postgres", "sqlite", "redis") and a.persistent is not False:
+        if a.backups is False or (a.backups is None and kind != "redis"):
+            out.append("no backups included: data loss on a bad migration or deletion")
+        elif a.pitr_days is not None and a.pitr_days == 0:
+            out.append("no point-in-time recovery: restores go back to the last snapshot")
+        elif a.pitr_days is not None and a.pitr_days < 1:
+            out.append(f"point-in-time recovery covers only {a.pitr_days * 24:g} hours")
+    if a.persistent is False and kind in ("redis", "kv"):
+        out.append("in-memory only: data is lost on restart")
+    if a.stops_at_quota:
+        out.append("hard cap: the service stops (or refuses requests) at the quota instead of billing more")
+    if commercial and a.commercial_use is None:
+        out.append("terms do not state whether commercial use is allowed: check before launch")
+    if a.high_availability is False and kind == "postgres":
+        out.append("no standby: a host failure means database downtime until it is restored")
+    if latency_ms is not None and latency_ms > 120:
+        out.append(f"far from users: ~{latency_ms:.0f} ms round trip (estimate)")
+    if not ev.option.plan.plan.available:
+        out.append("legacy plan: new accounts cannot buy it")
+    for n in a.notes:
+        out.append(n)
+    seen: set[str] = set()
+    return [r for r in out if not (r in seen or seen.add(r))]  # type: ignore[func-returns-value]

@@ -1,0 +1,34 @@
+"""The one Jinja environment (StrictUndefined, filters registered once)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import jinja2
+
+from .report.fmt import fmt_metric, fmt_num, money, range_label, stack_label, units_label
+
+__all__ = ["environment"]
+
+
+@cache
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("tierplan", "templates"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        money=money,
+        num=fmt_num,
+        metric=fmt_metric,
+        units=units_label,
+        range_label=range_label,
+        stack_label=stack_label,
+        pct=lambda x: "—" if x is None else f"{x:.0%}",
+        mdcell=lambda s: str(s).replace("|", "\\|").replace("\n", " "),
+    )
+    return env
