@@ -16,7 +16,9 @@ from .report.model import plan_report, point_report
 __all__ = ["make_planner", "plan", "plan_at", "run_sweep"]
 
 
-def make_planner(profile: Profile | str | Path, catalog: Catalog | None = None, catalog_dir: str | Path | None = None) -> Planner:
+def make_planner(
+    profile: Profile | str | Path, catalog: Catalog | None = None, catalog_dir: str | Path | None = None
+) -> Planner:
     path = "<profile>"
     if not isinstance(profile, Profile):
         path = str(profile)

@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -31,7 +31,7 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     md = "md"
     json = "json"
@@ -55,7 +55,9 @@ def handled(fn: F) -> F:
         except Exception as e:  # noqa: BLE001 - never show a traceback to users
             if os.environ.get("TIERPLAN_DEBUG"):
                 raise
-            err.print(f"[bold red]internal error:[/] {type(e).__name__}: {_esc(str(e))}\n(set TIERPLAN_DEBUG=1 for the traceback, and please report it)")
+            err.print(
+                f"[bold red]internal error:[/] {type(e).__name__}: {_esc(str(e))}\n(set TIERPLAN_DEBUG=1 for the traceback, and please report it)"
+            )
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
@@ -84,8 +86,12 @@ def _write(text: str, output: Path | None, force: bool) -> None:
 
 
 ProfileArg = Annotated[Path, typer.Argument(help="The app profile (app.yaml).", show_default=False)]
-CatalogOpt = Annotated[Path | None, typer.Option("--catalog", help="Use this catalog directory instead of the bundled one.")]
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")]
+CatalogOpt = Annotated[
+    Path | None, typer.Option("--catalog", help="Use this catalog directory instead of the bundled one.")
+]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write to this file instead of standard output.")
+]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")]
 
 
@@ -93,7 +99,9 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite the output fi
 @handled
 def plan(
     profile: ProfileArg,
-    at: Annotated[int | None, typer.Option("--at", min=1, help="One scale point (in the profile's unit) in detail.")] = None,
+    at: Annotated[
+        int | None, typer.Option("--at", min=1, help="One scale point (in the profile's unit) in detail.")
+    ] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
     output: OutputOpt = None,
     force: ForceOpt = False,
@@ -162,7 +170,9 @@ def explain(
 
     planner = make_planner(profile, catalog_dir=catalog)
     if component is not None and component not in planner.profile.components:
-        raise InputError(profile, f"no component named {component!r} (components: {', '.join(planner.profile.components)})")
+        raise InputError(
+            profile, f"no component named {component!r} (components: {', '.join(planner.profile.components)})"
+        )
     d = planner.demand(at)
     if format is Format.json:
         doc = demand_dict(d)
@@ -213,9 +223,8 @@ def assumptions(
 @handled
 def catalog_list(catalog: CatalogOpt = None) -> None:
     """One line per plan: provider, service, plan, hosts, base price, as-of."""
-    from .report.catalog import render_list
-
     from .catalog import load_catalog
+    from .report.catalog import render_list
 
     render_list(load_catalog(catalog), Console(highlight=False))
 
@@ -238,7 +247,10 @@ def catalog_show(
         near = difflib.get_close_matches(provider, list(cat.providers), n=1)
         from .errors import TierplanError as TE
 
-        e = TE(f"unknown provider {provider!r}" + (f" (did you mean {near[0]!r}?)" if near else ""), hint=f"known providers: {', '.join(sorted(cat.providers))}")
+        e = TE(
+            f"unknown provider {provider!r}" + (f" (did you mean {near[0]!r}?)" if near else ""),
+            hint=f"known providers: {', '.join(sorted(cat.providers))}",
+        )
         e.exit_code = 2
         raise e
     prov = cat.providers[provider]
@@ -252,8 +264,12 @@ def catalog_show(
 @handled
 def catalog_check(
     catalog: CatalogOpt = None,
-    max_age_months: Annotated[int, typer.Option("--max-age-months", min=1, help="Entries older than this are stale.")] = 12,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when entries are stale or prices unknown.")] = False,
+    max_age_months: Annotated[
+        int, typer.Option("--max-age-months", min=1, help="Entries older than this are stale.")
+    ] = 12,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 when entries are stale or prices unknown.")
+    ] = False,
 ) -> None:
     """Validate every catalog file: schema, units, source and as-of; flag stale entries."""
     from .catalog import load_catalog

@@ -57,7 +57,10 @@ class InputError(TierplanError):
         if isinstance(problems, str):
             problems = [Problem("", problems)]
         self.problems = problems
-        lines = [f"{self.path}: {p.render()}" if p.key_path or p.line else f"{self.path}: {p.message}" for p in problems]
+        lines = [
+            f"{self.path}: {p.render()}" if p.key_path or p.line else f"{self.path}: {p.message}"
+            for p in problems
+        ]
         super().__init__("\n".join(lines), hint=hint)
 
 

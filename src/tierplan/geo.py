@@ -37,7 +37,9 @@ class Country:
 def countries() -> dict[str, Country]:
     path = resources.files("tierplan") / "data" / "countries.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {code: Country(code, v["name"], v["city"], v["lat"], v["lon"]) for code, v in data["countries"].items()}
+    return {
+        code: Country(code, v["name"], v["city"], v["lat"], v["lon"]) for code, v in data["countries"].items()
+    }
 
 
 def great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -70,6 +72,10 @@ def check_countries(codes: list[str], path: str) -> None:
         for c in bad:
             near = difflib.get_close_matches(c, list(cs), n=3)
             probs.append(
-                Problem("audience.countries", f"no location data for country {c!r}" + (f" (known: {', '.join(near)}...)" if near else ""))
+                Problem(
+                    "audience.countries",
+                    f"no location data for country {c!r}"
+                    + (f" (known: {', '.join(near)}...)" if near else ""),
+                )
             )
         raise InputError(path, probs, hint="add it to src/tierplan/data/countries.yaml")

@@ -41,8 +41,18 @@ _M = [
     Metric("cpu_ms_per_month", "ms", "month", "CPU time used by all requests in a month"),
     Metric("egress_gb_per_month", "GB", "month", "data sent to users (or to other services) in a month"),
     Metric("edge_requests_per_month", "requests", "month", "requests reaching a CDN edge (pages and assets)"),
-    Metric("function_invocations_per_day", "invocations", "day", "server-side function calls (SSR, API routes) per day"),
-    Metric("function_invocations_per_month", "invocations", "month", "server-side function calls (SSR, API routes)"),
+    Metric(
+        "function_invocations_per_day",
+        "invocations",
+        "day",
+        "server-side function calls (SSR, API routes) per day",
+    ),
+    Metric(
+        "function_invocations_per_month",
+        "invocations",
+        "month",
+        "server-side function calls (SSR, API routes)",
+    ),
     Metric("monthly_active_users", "users", "month", "distinct users active in a month"),
     Metric("concurrent_users", "users", "none", "users online at the same time at peak"),
     # compute time
@@ -68,28 +78,59 @@ _M = [
     Metric("kv_writes_per_day", "writes", "day", "key-value writes per day"),
     Metric("kv_writes_per_month", "writes", "month", "key-value writes per month"),
     # object storage
-    Metric("class_a_ops_per_month", "operations", "month", "object writes and lists (PUT, POST, LIST) per month"),
+    Metric(
+        "class_a_ops_per_month", "operations", "month", "object writes and lists (PUT, POST, LIST) per month"
+    ),
     Metric("class_b_ops_per_month", "operations", "month", "object reads (GET, HEAD) per month"),
     # realtime
     Metric("concurrent_connections", "connections", "none", "open WebSocket connections at peak"),
     Metric("realtime_messages_per_month", "messages", "month", "realtime messages delivered per month"),
-    Metric("do_requests_per_day", "requests", "day", "Durable Object requests per day (WebSocket messages billed 20:1)"),
+    Metric(
+        "do_requests_per_day",
+        "requests",
+        "day",
+        "Durable Object requests per day (WebSocket messages billed 20:1)",
+    ),
     Metric("do_requests_per_month", "requests", "month", "Durable Object requests per month"),
-    Metric("do_gb_seconds_per_day", "GB-s", "day", "Durable Object duration per day (128 MB per active object)"),
+    Metric(
+        "do_gb_seconds_per_day", "GB-s", "day", "Durable Object duration per day (128 MB per active object)"
+    ),
     Metric("do_gb_seconds_per_month", "GB-s", "month", "Durable Object duration per month"),
     # relay
     Metric("relay_gb_per_month", "GB", "month", "TURN relay traffic per month"),
     Metric("call_minutes_per_month", "minutes", "month", "call minutes per month"),
     # queues
     Metric("queue_operations_per_day", "operations", "day", "queue operations per day"),
-    Metric("queue_operations_per_month", "operations", "month", "queue operations (write, read, delete) per month"),
+    Metric(
+        "queue_operations_per_month",
+        "operations",
+        "month",
+        "queue operations (write, read, delete) per month",
+    ),
     # email and messaging
     Metric("emails_per_day", "emails", "day", "emails sent on the busiest day"),
     Metric("emails_per_month", "emails", "month", "emails sent per month"),
-    Metric("wa_utility_messages_per_month", "messages", "month", "WhatsApp utility template messages per month"),
-    Metric("wa_marketing_messages_per_month", "messages", "month", "WhatsApp marketing template messages per month"),
-    Metric("wa_authentication_messages_per_month", "messages", "month", "WhatsApp authentication template messages per month"),
-    Metric("wa_service_messages_per_month", "messages", "month", "WhatsApp non-template (service) messages per month"),
+    Metric(
+        "wa_utility_messages_per_month", "messages", "month", "WhatsApp utility template messages per month"
+    ),
+    Metric(
+        "wa_marketing_messages_per_month",
+        "messages",
+        "month",
+        "WhatsApp marketing template messages per month",
+    ),
+    Metric(
+        "wa_authentication_messages_per_month",
+        "messages",
+        "month",
+        "WhatsApp authentication template messages per month",
+    ),
+    Metric(
+        "wa_service_messages_per_month",
+        "messages",
+        "month",
+        "WhatsApp non-template (service) messages per month",
+    ),
     # monitoring
     Metric("uptime_monitors", "monitors", "none", "uptime monitors (checked URLs)"),
     Metric("checks_per_hour", "checks/h", "none", "checks per hour per monitor (3600 / interval in seconds)"),
@@ -101,12 +142,32 @@ _M = [
     Metric("running_hours_per_month", "hours", "month", "hours one instance runs per month", derived=True),
     Metric("instance_hours_per_month", "instance-hours", "month", "instances x running hours", derived=True),
     Metric("vcpu_hours_per_month", "vCPU-hours", "month", "allocated vCPUs x running hours", derived=True),
-    Metric("memory_gb_hours_per_month", "GB-hours", "month", "allocated memory x running hours", derived=True),
+    Metric(
+        "memory_gb_hours_per_month", "GB-hours", "month", "allocated memory x running hours", derived=True
+    ),
     Metric("cu_hours_per_month", "CU-hours", "month", "compute units x running hours (Neon)", derived=True),
-    Metric("cpu_used_vcpu_hours_per_month", "vCPU-hours", "month", "CPU actually used (usage-billed hosts)", derived=True),
-    Metric("memory_used_gb_hours_per_month", "GB-hours", "month", "memory actually used x running hours", derived=True),
+    Metric(
+        "cpu_used_vcpu_hours_per_month",
+        "vCPU-hours",
+        "month",
+        "CPU actually used (usage-billed hosts)",
+        derived=True,
+    ),
+    Metric(
+        "memory_used_gb_hours_per_month",
+        "GB-hours",
+        "month",
+        "memory actually used x running hours",
+        derived=True,
+    ),
     Metric("memory_fraction", "fraction", "none", "working set / instance memory", derived=True),
-    Metric("cpu_sustained_fraction", "fraction", "none", "average CPU / (instances x vCPU baseline)", derived=True),
+    Metric(
+        "cpu_sustained_fraction",
+        "fraction",
+        "none",
+        "average CPU / (instances x vCPU baseline)",
+        derived=True,
+    ),
     Metric("cpu_peak_fraction", "fraction", "none", "peak CPU / (instances x vCPU)", derived=True),
 ]
 

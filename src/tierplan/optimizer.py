@@ -59,7 +59,9 @@ def best_of(evals: list[Evaluation]) -> Evaluation | None:
 
 
 class Planner:
-    def __init__(self, profile: Profile, catalog: Catalog, assumptions: Assumptions, path: str = "<profile>") -> None:
+    def __init__(
+        self, profile: Profile, catalog: Catalog, assumptions: Assumptions, path: str = "<profile>"
+    ) -> None:
         self.profile = profile
         self.catalog = catalog
         self.assumptions = assumptions
@@ -108,6 +110,17 @@ class Planner:
             self._evals[key] = evs
         return evs
 
+    def evaluate_one(self, component: str, order: int, units: int) -> Evaluation:
+        cached = self._evals.get((component, units))
+        if cached is not None:
+            return cached[order]
+        self.evaluations_done += 1
+        return evaluate(
+            self.options[component].options[order],
+            self.demand(units).components[component],
+            self.context(units),
+        )
+
     def best(self, component: str, units: int) -> Evaluation | None:
         return best_of(self.evaluations(component, units))
 
@@ -131,12 +144,7 @@ class Planner:
         ctx = self.context(units)
         choices: dict[str, Evaluation] = {}
         for comp, order in orders.items():
-            cached = self._evals.get((comp, units))
-            if cached is not None:
-                choices[comp] = cached[order]
-            else:
-                choices[comp] = evaluate(self.options[comp].options[order], d.components[comp], ctx)
-                self.evaluations_done += 1
+            choices[comp] = self.evaluate_one(comp, order, units)
         return StackPoint(units, d.month, d, ctx, choices)
 
     def alternatives(self, component: str, units: int, n: int) -> list[Evaluation]:
@@ -168,7 +176,9 @@ class Planner:
         by_plan: dict[str, list[str]] = defaultdict(list)
         for e in evs:
             if e.feasible and e.monthly_usd is None:
-                by_plan[e.option.plan.key].append("price unknown in the catalog for the regions near your users")
+                by_plan[e.option.plan.key].append(
+                    "price unknown in the catalog for the regions near your users"
+                )
             for r in e.reasons[:1]:
                 by_plan[e.option.plan.key].append(r.message)
         reasons = []
@@ -178,7 +188,9 @@ class Planner:
         for ex in self.options[component].excluded:
             reasons.append(f"{ex.plan.key}: {ex.reason.message}")
         if not reasons:
-            reasons.append(f"no provider in the catalog hosts kind {self.profile.components[component].kind!r}")
+            reasons.append(
+                f"no provider in the catalog hosts kind {self.profile.components[component].kind!r}"
+            )
         when = f"at {units:,} {unit}{'s' if units != 1 else ''}"
         if units != self.profile.scale.first:
             when = f"from {units:,} {unit}s on"

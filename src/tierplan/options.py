@@ -57,7 +57,12 @@ def _static_reasons(pref: PlanRef, p: Profile, comp_name: str, cap: Capacity, ki
     if req.no_credit_card and a.credit_card_required:
         out.append(Reason("requirement", "needs a credit card (requirements.no_credit_card)"))
     if a.managed is False and not req.allow_unmanaged:
-        out.append(Reason("requirement", "self-run (unmanaged) database: set requirements.allow_unmanaged: true to consider it"))
+        out.append(
+            Reason(
+                "requirement",
+                "self-run (unmanaged) database: set requirements.allow_unmanaged: true to consider it",
+            )
+        )
     if a.expires_after_days is not None:
         out.append(Reason("attribute", f"deleted after {a.expires_after_days:g} days: not for production"))
     if cap.runtime is not None and a.runtimes is not None and cap.runtime not in a.runtimes:
@@ -71,7 +76,11 @@ def _static_reasons(pref: PlanRef, p: Profile, comp_name: str, cap: Capacity, ki
             )
         )
     if cap.persistence_required and a.persistent is False:
-        out.append(Reason("attribute", "keeps data in memory only (lost on restart), but this component needs it kept"))
+        out.append(
+            Reason(
+                "attribute", "keeps data in memory only (lost on restart), but this component needs it kept"
+            )
+        )
     return out
 
 
@@ -94,7 +103,9 @@ def _region_price_key(pref: PlanRef, r: Region) -> tuple[object, ...]:
     return (factor, r.group, tuple(map(str, keyed)))
 
 
-def build_options(p: Profile, catalog: Catalog, a: Assumptions, capacities: dict[str, Capacity]) -> dict[str, ComponentOptions]:
+def build_options(
+    p: Profile, catalog: Catalog, a: Assumptions, capacities: dict[str, Capacity]
+) -> dict[str, ComponentOptions]:
     """Options for every component of ``p``. ``capacities`` come from any demand point (static parts)."""
     shares = p.audience.shares
     max_lat = p.requirements.max_latency_ms or DEFAULT_MAX_LATENCY_MS
@@ -133,7 +144,10 @@ def build_options(p: Profile, catalog: Catalog, a: Assumptions, capacities: dict
                 co.excluded.append(
                     Excluded(
                         pref,
-                        Reason("region", f"nearest region {nearest.id} ({nearest.city}) is ~{lat:.0f} ms from users (estimate), above {max_lat:g} ms"),
+                        Reason(
+                            "region",
+                            f"nearest region {nearest.id} ({nearest.city}) is ~{lat:.0f} ms from users (estimate), above {max_lat:g} ms",
+                        ),
                         nearest,
                     )
                 )
@@ -144,7 +158,15 @@ def build_options(p: Profile, catalog: Catalog, a: Assumptions, capacities: dict
 
         def rank(o: Option) -> tuple[object, ...]:
             mem = o.size.memory_mb if o.size else 0.0
-            return (round(o.latency_ms, 1), o.provider, o.plan.service.id, o.plan.plan.id, mem, o.size.id if o.size else "", o.region.id if o.region else "")
+            return (
+                round(o.latency_ms, 1),
+                o.provider,
+                o.plan.service.id,
+                o.plan.plan.id,
+                mem,
+                o.size.id if o.size else "",
+                o.region.id if o.region else "",
+            )
 
         staged.sort(key=rank)
         co.options = [Option(o.plan, o.size, o.region, o.latency_ms, i) for i, o in enumerate(staged)]

@@ -87,7 +87,9 @@ class Sweep:
 # --------------------------------------------------------------------------- per component
 def _affine_sig(planner: Planner, comp: str, u: int) -> tuple[object, ...]:
     d = planner.demand(u)
-    linear_growth = planner.profile.scale.growth is not None and planner.profile.scale.growth.monthly_added is not None
+    linear_growth = (
+        planner.profile.scale.growth is not None and planner.profile.scale.growth.monthly_added is not None
+    )
     ctx = planner.context(u)
     return (d.components[comp].regime, ctx, "nonaffine" if linear_growth else "")
 
@@ -100,7 +102,10 @@ def _proven(planner: Planner, comp: str, lo: int, hi: int) -> bool:
         return False
     ci = c_lo.option.order
     c_hi_key = _rank(c_hi)
-    affine_ok = _affine_sig(planner, comp, lo) == _affine_sig(planner, comp, hi) and e_lo[ci].signature == e_hi[ci].signature
+    affine_ok = (
+        _affine_sig(planner, comp, lo) == _affine_sig(planner, comp, hi)
+        and e_lo[ci].signature == e_hi[ci].signature
+    )
     for i, d_lo in enumerate(e_lo):
         if i == ci or not d_lo.feasible or d_lo.monthly_usd is None:
             continue  # rule 1 (or unpriced: never ranked)
@@ -180,7 +185,13 @@ def sweep(planner: Planner, first: int | None = None, last: int | None = None, s
     phases: list[Phase] = []
     for i, s in enumerate(starts):
         e = starts[i + 1] - 1 if i + 1 < len(starts) else last
-        ph = Phase(s, e if i + 1 < len(starts) else None, e, planner.point(s, alternatives=3), planner.point(e, alternatives=3))
+        ph = Phase(
+            s,
+            e if i + 1 < len(starts) else None,
+            e,
+            planner.point(s, alternatives=3),
+            planner.point(e, alternatives=3),
+        )
         phases.append(ph)
     for i, ph in enumerate(phases[:-1]):
         ph.triggers = _triggers(planner, ph, phases[i + 1])
@@ -224,7 +235,18 @@ def _triggers(planner: Planner, ph: Phase, nxt: Phase) -> list[Trigger]:
         if getattr(ctx_after, flag) and not getattr(ctx_before, flag):
             for comp in planner.profile.components:
                 if ph.stack_end.choices[comp].option.order != nxt.stack_start.choices[comp].option.order:
-                    out.append(Trigger(comp, f"requirement:{flag}", float(getattr(r, key)), float(getattr(r, key)), at, f"{flag.replace('_', ' ')} required from {getattr(r, key):,} {planner.profile.scale.unit}s", "requirement", month))
+                    out.append(
+                        Trigger(
+                            comp,
+                            f"requirement:{flag}",
+                            float(getattr(r, key)),
+                            float(getattr(r, key)),
+                            at,
+                            f"{flag.replace('_', ' ')} required from {getattr(r, key):,} {planner.profile.scale.unit}s",
+                            "requirement",
+                            month,
+                        )
+                    )
     required_comps = {t.component for t in out}
     for comp in planner.profile.components:
         old = ph.stack_end.choices[comp]
@@ -258,7 +280,9 @@ def _usd_pair(a: float | None, b: float | None) -> tuple[str, str]:
     return f"${a:,.{nd}f}", f"${b:,.{nd}f}"
 
 
-def _reason_trigger(comp: str, rs: Reason, at: int, month: float | None, old: Evaluation, new: Evaluation) -> Trigger:
+def _reason_trigger(
+    comp: str, rs: Reason, at: int, month: float | None, old: Evaluation, new: Evaluation
+) -> Trigger:
     metric = rs.metric or rs.kind
     msg = f"{old.option.label}: {rs.message}; moves to {new.option.label}"
     return Trigger(comp, metric, rs.limit, rs.threshold, at, msg, rs.kind, month, rs.used)
@@ -274,9 +298,8 @@ def _watch(planner: Planner, ph: Phase, last: int) -> list[LimitWatch]:
         for lim in opt.plan.plan.limits:
             thr = h * lim.max if lim.headroom else lim.max
 
-            def used(u: int, metric: str = lim.metric) -> float:
-                e = planner.evaluations(comp, u)[opt.order]
-                return e.metrics.get(metric, 0.0)
+            def used(u: int, metric: str = lim.metric, comp: str = comp, order: int = opt.order) -> float:
+                return planner.evaluate_one(comp, order, u).metrics.get(metric, 0.0)
 
             at: int | None = None
             if used(hi_bound) > thr + EPS:
@@ -291,7 +314,11 @@ def _watch(planner: Planner, ph: Phase, last: int) -> list[LimitWatch]:
                         else:
                             lo = m
                     at = hi
-            out.append(LimitWatch(comp, lim.metric, lim.max, thr, at, planner.month_of(at) if at is not None else None))
+            out.append(
+                LimitWatch(
+                    comp, lim.metric, lim.max, thr, at, planner.month_of(at) if at is not None else None
+                )
+            )
     return out
 
 

@@ -196,16 +196,25 @@ def _attr_filters(opt: Option, d: ComponentDemand, ctx: Context) -> list[Reason]
     if ctx.no_cold_starts and a.sleeps_when_idle:
         out.append(Reason("requirement", "sleeps when idle (no cold starts required)"))
     if ctx.zero_downtime and a.sleeps_when_idle and cap.runtime is not None:
-        out.append(Reason("requirement", "sleeps when idle: requests wait for a cold start (zero downtime required)"))
+        out.append(
+            Reason("requirement", "sleeps when idle: requests wait for a cold start (zero downtime required)")
+        )
     if ctx.high_availability:
         inst = opt.plan.plan.instances
-        if a.high_availability is False or (a.high_availability is None and not (inst and inst.horizontal) and not a.serverless):
+        if a.high_availability is False or (
+            a.high_availability is None and not (inst and inst.horizontal) and not a.serverless
+        ):
             out.append(Reason("requirement", "no high availability (required from this scale)"))
     if ctx.backups and d.kind in ("postgres", "sqlite"):
         if not a.backups:
             out.append(Reason("requirement", "no backups (required from this scale)"))
         elif ctx.pitr_days and (a.pitr_days or 0) + EPS < ctx.pitr_days:
-            out.append(Reason("requirement", f"point-in-time recovery {a.pitr_days or 0:g} days < {ctx.pitr_days:g} required"))
+            out.append(
+                Reason(
+                    "requirement",
+                    f"point-in-time recovery {a.pitr_days or 0:g} days < {ctx.pitr_days:g} required",
+                )
+            )
     if a.sleeps_when_idle and not cap.may_scale_to_zero and d.kind in ("worker", "realtime"):
         out.append(Reason("attribute", f"sleeps when idle, but a {d.kind} must stay up"))
     return out
@@ -246,7 +255,16 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
                 n_min = max(n_min, 2)
         n = n_min
         if need_fixed > mem_cap + EPS:
-            reasons.append(Reason("capacity", f"needs {need_fixed:g} MB per instance, {size.id} has {size.memory_mb:g} MB ({h:.0%} usable)", "memory_mb", size.memory_mb, mem_cap, need_fixed))
+            reasons.append(
+                Reason(
+                    "capacity",
+                    f"needs {need_fixed:g} MB per instance, {size.id} has {size.memory_mb:g} MB ({h:.0%} usable)",
+                    "memory_mb",
+                    size.memory_mb,
+                    mem_cap,
+                    need_fixed,
+                )
+            )
         else:
             if cap.memory_mb_shared > 0:
                 free = mem_cap - need_fixed
@@ -259,9 +277,27 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
             if size.max_connections and "connections" in metrics:
                 n = max(n, math.ceil(metrics["connections"] / (h * size.max_connections) - EPS))
         if not inst.horizontal and n > max(inst.min_count, 1) and not reasons:
-            reasons.append(Reason("capacity", f"one {size.id} is not enough (needs the capacity of {n}) and this service does not scale out", "instances", 1, 1, n))
+            reasons.append(
+                Reason(
+                    "capacity",
+                    f"one {size.id} is not enough (needs the capacity of {n}) and this service does not scale out",
+                    "instances",
+                    1,
+                    1,
+                    n,
+                )
+            )
         if inst.max_count is not None and n > inst.max_count and not reasons:
-            reasons.append(Reason("limit", f"needs {n} instances, plan allows {inst.max_count}", "instances", inst.max_count, inst.max_count, n))
+            reasons.append(
+                Reason(
+                    "limit",
+                    f"needs {n} instances, plan allows {inst.max_count}",
+                    "instances",
+                    inst.max_count,
+                    inst.max_count,
+                    n,
+                )
+            )
         n = max(n, 1)
         ev.instances = n
         sig.append((n,))
@@ -284,11 +320,35 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
         hourly = _size_hourly(opt, size, ctx.country)
         if hourly is None:
             unknown = True
-            lines.append(CostLine(f"{n} x {size.id}", n * hours, "instance-hours", None, None, f"price unknown in {opt.region.id if opt.region else 'this region'}", "instance_hours_per_month", size.source or src, (size.as_of or opt.plan.as_of).isoformat()))
+            lines.append(
+                CostLine(
+                    f"{n} x {size.id}",
+                    n * hours,
+                    "instance-hours",
+                    None,
+                    None,
+                    f"price unknown in {opt.region.id if opt.region else 'this region'}",
+                    "instance_hours_per_month",
+                    size.source or src,
+                    (size.as_of or opt.plan.as_of).isoformat(),
+                )
+            )
         else:
             usd = n * hours * hourly
             detail = f"{n} x {hours:,.0f} h x ${hourly:.5f}/h"
-            lines.append(CostLine(f"{n} x {size.id}", n * hours, "instance-hours", usd, hourly, detail, "instance_hours_per_month", size.source or src, (size.as_of or opt.plan.as_of).isoformat()))
+            lines.append(
+                CostLine(
+                    f"{n} x {size.id}",
+                    n * hours,
+                    "instance-hours",
+                    usd,
+                    hourly,
+                    detail,
+                    "instance_hours_per_month",
+                    size.source or src,
+                    (size.as_of or opt.plan.as_of).isoformat(),
+                )
+            )
     else:
         # usage-billed or serverless hosts: what the workload actually uses
         metrics["instances"] = 1
@@ -296,7 +356,9 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
         if cap.cores_avg > 0:
             metrics["cpu_used_vcpu_hours_per_month"] = cap.cores_avg * active_h
         if cap.memory_mb_per_instance > 0 or cap.memory_mb_shared > 0:
-            metrics["memory_used_gb_hours_per_month"] = (cap.memory_mb_per_instance + cap.memory_mb_shared) / 1024 * hours
+            metrics["memory_used_gb_hours_per_month"] = (
+                (cap.memory_mb_per_instance + cap.memory_mb_shared) / 1024 * hours
+            )
 
     # meters
     usage_usd = instance_usd = sum(ln.monthly_usd or 0.0 for ln in lines)
@@ -321,7 +383,19 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
                 detail = f"({detail}) per day x {DAYS_PER_MONTH:.2f} days"
             usage_usd += cost
         if cost != 0.0 or allowance > 0 or q > 0:
-            lines.append(CostLine(m.name or m.metric.replace("_", " "), billed / m.unit_size, m.unit, cost, None, detail, m.metric, m.source or src, (m.as_of or opt.plan.as_of).isoformat()))
+            lines.append(
+                CostLine(
+                    m.name or m.metric.replace("_", " "),
+                    billed / m.unit_size,
+                    m.unit,
+                    cost,
+                    None,
+                    detail,
+                    m.metric,
+                    m.source or src,
+                    (m.as_of or opt.plan.as_of).isoformat(),
+                )
+            )
 
     # hard limits
     for lim in plan.limits:
@@ -334,7 +408,11 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
             reasons.append(
                 Reason(
                     "limit",
-                    (f"{lim.metric} {_fmt(used)} exceeds {h:.0%} of the {_fmt(lim.max)} limit ({over:.0%} of it)" if lim.headroom else f"{lim.metric} {_fmt(used)} exceeds the limit of {_fmt(lim.max)}"),
+                    (
+                        f"{lim.metric} {_fmt(used)} exceeds {h:.0%} of the {_fmt(lim.max)} limit ({over:.0%} of it)"
+                        if lim.headroom
+                        else f"{lim.metric} {_fmt(used)} exceeds the limit of {_fmt(lim.max)}"
+                    ),
                     lim.metric,
                     lim.max,
                     thr,
@@ -344,14 +422,26 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
 
     # flat fees, seats, credit, minimum
     base = resolve_price(plan.base_usd_month, opt.region, ctx.country)
-    if plan.requires is not None and base is not None:
+    req_fee = 0.0
+    if plan.requires is not None:
         req = _required_plan(opt)
-        req_fee = resolve_price(req.base_usd_month, opt.region, ctx.country)
-        if req_fee is None:
+        fee = resolve_price(req.base_usd_month, opt.region, ctx.country)
+        if fee is None:
             unknown = True
-        elif req_fee > 0:
-            lines.insert(0, CostLine(f"requires {opt.plan.provider.name} {req.name}", 1, "month", req_fee, req_fee, f"{req.name} plan fee (needed for this service)", None, req.source or src, (req.as_of or opt.plan.as_of).isoformat()))
-            base += req_fee
+        elif fee > 0:
+            req_fee = fee
+            req_line = CostLine(
+                f"requires {opt.plan.provider.name} {req.name}",
+                1,
+                "month",
+                fee,
+                fee,
+                f"{req.name} plan fee (needed for this service)",
+                None,
+                req.source or src,
+                (req.as_of or opt.plan.as_of).isoformat(),
+            )
+            lines.insert(0, req_line)
     if base is None:
         unknown = True
         lines.insert(0, CostLine("plan fee", 1, "month", None, None, "price unknown", None, src, asof))
@@ -362,14 +452,28 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
         seat = resolve_price(plan.seat_usd_month, opt.region, ctx.country)
         if seat is None:
             unknown = True
-            lines.insert(0, CostLine("seats", ctx.seats, "seats", None, None, "price unknown", None, src, asof))
+            lines.insert(
+                0, CostLine("seats", ctx.seats, "seats", None, None, "price unknown", None, src, asof)
+            )
         else:
             seat_total = seat * ctx.seats
-            lines.insert(0, CostLine("seats", ctx.seats, "seats", seat_total, seat, f"{ctx.seats} x ${seat:g}", None, src, asof))
+            lines.insert(
+                0,
+                CostLine(
+                    "seats", ctx.seats, "seats", seat_total, seat, f"{ctx.seats} x ${seat:g}", None, src, asof
+                ),
+            )
     cap_usd = plan.max_usage_usd_month
     if cap_usd is not None and usage_usd > h * cap_usd + EPS:
         reasons.append(
-            Reason("limit", f"usage ${usage_usd:,.2f}/month exceeds {h:.0%} of the ${cap_usd:g} the plan allows (the service stops there)", "usage_usd_month", cap_usd, h * cap_usd, usage_usd)
+            Reason(
+                "limit",
+                f"usage ${usage_usd:,.2f}/month exceeds {h:.0%} of the ${cap_usd:g} the plan allows (the service stops there)",
+                "usage_usd_month",
+                cap_usd,
+                h * cap_usd,
+                usage_usd,
+            )
         )
     credit_used = 0.0
     if plan.usage_credit_usd_month > 0:
@@ -377,10 +481,34 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
         credit_used = min(plan.usage_credit_usd_month, covered)
         sig.append(("credit", covered >= plan.usage_credit_usd_month))
         if credit_used > 0:
-            lines.append(CostLine("included usage credit", 1, "month", -credit_used, None, f"up to ${plan.usage_credit_usd_month:g} of usage included", None, src, asof))
-    total = (base or 0.0) + seat_total + usage_usd - credit_used
+            lines.append(
+                CostLine(
+                    "included usage credit",
+                    1,
+                    "month",
+                    -credit_used,
+                    None,
+                    f"up to ${plan.usage_credit_usd_month:g} of usage included",
+                    None,
+                    src,
+                    asof,
+                )
+            )
+    total = (base or 0.0) + req_fee + seat_total + usage_usd - credit_used
     if plan.minimum_usd_month > 0 and total < plan.minimum_usd_month:
-        lines.append(CostLine("minimum monthly charge", 1, "month", plan.minimum_usd_month - total, None, f"minimum ${plan.minimum_usd_month:g}", None, src, asof))
+        lines.append(
+            CostLine(
+                "minimum monthly charge",
+                1,
+                "month",
+                plan.minimum_usd_month - total,
+                None,
+                f"minimum ${plan.minimum_usd_month:g}",
+                None,
+                src,
+                asof,
+            )
+        )
         sig.append(("minimum", True))
         total = plan.minimum_usd_month
     else:

@@ -19,8 +19,22 @@ from .yamlio import load_yaml
 
 __all__ = ["Profile", "load_profile", "Component", "Requirements", "Scale", "Growth", "RUNTIMES"]
 
-RUNTIMES = ("go", "python", "node", "typescript", "javascript", "rust", "java", "ruby", "php", "elixir", "dotnet")
-Runtime = Literal["go", "python", "node", "typescript", "javascript", "rust", "java", "ruby", "php", "elixir", "dotnet"]
+RUNTIMES = (
+    "go",
+    "python",
+    "node",
+    "typescript",
+    "javascript",
+    "rust",
+    "java",
+    "ruby",
+    "php",
+    "elixir",
+    "dotnet",
+)
+Runtime = Literal[
+    "go", "python", "node", "typescript", "javascript", "rust", "java", "ruby", "php", "elixir", "dotnet"
+]
 
 Pos = Annotated[float, Field(gt=0)]
 NonNeg = Annotated[float, Field(ge=0)]
@@ -396,7 +410,9 @@ def _component_keys(data: Any) -> dict[tuple[Any, ...], list[str]]:
     return out
 
 
-def parse_profile(data: Any, path: Path | str = "<profile>", lines: dict[tuple[Any, ...], int] | None = None) -> Profile:
+def parse_profile(
+    data: Any, path: Path | str = "<profile>", lines: dict[tuple[Any, ...], int] | None = None
+) -> Profile:
     lines = lines or {}
     try:
         prof = Profile.model_validate(data)
@@ -413,5 +429,7 @@ def load_profile(path: Path | str) -> Profile:
     return parse_profile(data, path, lines)
 
 
-def profile_problem(path: Path | str, key_path: str, message: str, lines: dict[tuple[Any, ...], int] | None = None) -> InputError:
+def profile_problem(
+    path: Path | str, key_path: str, message: str, lines: dict[tuple[Any, ...], int] | None = None
+) -> InputError:
     return InputError(path, [Problem(key_path, message)])

@@ -7,13 +7,22 @@ from .pricing import Context, Evaluation
 __all__ = ["risks_of"]
 
 
-def risks_of(ev: Evaluation, kind: str, ctx: Context, commercial: bool, latency_ms: float | None) -> list[str]:
+def risks_of(
+    ev: Evaluation, kind: str, ctx: Context, commercial: bool, latency_ms: float | None
+) -> list[str]:
     a = ev.option.plan.attributes
     out: list[str] = []
     inst = ev.option.plan.plan.instances
-    if inst is not None and inst.horizontal and ev.instances == 1 and kind in ("web_service", "worker", "realtime"):
+    if (
+        inst is not None
+        and inst.horizontal
+        and ev.instances == 1
+        and kind in ("web_service", "worker", "realtime")
+    ):
         if a.zero_downtime_deploys:
-            out.append("single instance: a crash or host failure means downtime until it restarts (deploys need the bluegreen strategy to avoid a gap)")
+            out.append(
+                "single instance: a crash or host failure means downtime until it restarts (deploys need the bluegreen strategy to avoid a gap)"
+            )
         else:
             out.append("single instance: every deploy and every crash is downtime")
     if a.zero_downtime_deploys is False and kind in ("web_service", "worker"):
@@ -23,9 +32,13 @@ def risks_of(ev: Evaluation, kind: str, ctx: Context, commercial: bool, latency_
         after = f" after {a.idle_sleep_minutes:g} min idle" if a.idle_sleep_minutes else " when idle"
         out.append(f"sleeps{after}: the first request waits for it to wake{cs}")
     elif ev.running_hours < 729 and a.scale_to_zero and kind in ("web_service", "postgres"):
-        out.append(f"scales to zero outside active hours ({ev.running_hours:,.0f} h/month running): first request after idle waits for a cold start")
+        out.append(
+            f"scales to zero outside active hours ({ev.running_hours:,.0f} h/month running): first request after idle waits for a cold start"
+        )
     if a.pauses_after_inactive_days:
-        out.append(f"paused after {a.pauses_after_inactive_days:g} days without activity (must be resumed by hand)")
+        out.append(
+            f"paused after {a.pauses_after_inactive_days:g} days without activity (must be resumed by hand)"
+        )
     if kind in ("postgres", "sqlite", "redis") and a.persistent is not False:
         if a.backups is False or (a.backups is None and kind != "redis"):
             out.append("no backups included: data loss on a bad migration or deletion")

@@ -25,7 +25,9 @@ LineMap = dict[tuple[Any, ...], int]
 
 def _read_text(path: Path) -> str:
     if not path.exists():
-        raise InputError(path, "file not found", hint="check the path (it is relative to the current directory)")
+        raise InputError(
+            path, "file not found", hint="check the path (it is relative to the current directory)"
+        )
     if path.is_dir():
         raise InputError(path, "is a directory, expected a YAML file")
     try:
@@ -76,8 +78,12 @@ def load_yaml(path: Path | str, *, what: str = "YAML file") -> tuple[Any, LineMa
         raise InputError(path, f"invalid YAML: {e}") from None
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
-        kind = {"list": "a list", "str": "a single string", "int": "a number", "float": "a number"}.get(kind, kind)
-        raise InputError(path, f"expected a mapping of keys (like `name: ...`) at the top level, found {kind}")
+        kind = {"list": "a list", "str": "a single string", "int": "a number", "float": "a number"}.get(
+            kind, kind
+        )
+        raise InputError(
+            path, f"expected a mapping of keys (like `name: ...`) at the top level, found {kind}"
+        )
     lines: LineMap = {}
     if node is not None:
         _line_map(node, (), lines)

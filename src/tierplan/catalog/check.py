@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ..clock import today as clock_today
 from .loader import Catalog
 
 __all__ = ["CheckResult", "check_catalog"]
@@ -27,8 +28,10 @@ def _months_between(a: dt.date, b: dt.date) -> float:
 
 
 def check_catalog(cat: Catalog, max_age_months: int = 12, today: dt.date | None = None) -> CheckResult:
-    today = today or dt.date.today()
-    res = CheckResult(len(cat.providers), len(cat.plans), [str(p) for p in cat.files.values()], today, max_age_months)
+    today = today or clock_today()
+    res = CheckResult(
+        len(cat.providers), len(cat.plans), [str(p) for p in cat.files.values()], today, max_age_months
+    )
     for ref in cat.plans:
         plan = ref.plan
         if not plan.available:
@@ -40,7 +43,9 @@ def check_catalog(cat: Catalog, max_age_months: int = 12, today: dt.date | None 
             if m.as_of and _months_between(m.as_of, today) > max_age_months:
                 res.stale.append((ref.key, f"meter {m.metric}", m.as_of))
             for i, t in enumerate(m.tiers):
-                if t.usd_per_unit is None or (isinstance(t.usd_per_unit, dict) and any(v is None for v in t.usd_per_unit.values())):
+                if t.usd_per_unit is None or (
+                    isinstance(t.usd_per_unit, dict) and any(v is None for v in t.usd_per_unit.values())
+                ):
                     res.unknown_prices.append((ref.key, f"meter {m.metric} tier {i + 1}"))
         if plan.base_usd_month is None:
             res.unknown_prices.append((ref.key, "plan fee"))

@@ -102,7 +102,9 @@ def load_provider_file(path: Path) -> Provider:
         raise CatalogError(path, problems_from(e, lines, data=data)) from None
     problems: list[Problem] = []
     if path.stem != prov.provider:
-        problems.append(Problem("provider", f"file is named {path.name} but declares provider {prov.provider!r}"))
+        problems.append(
+            Problem("provider", f"file is named {path.name} but declares provider {prov.provider!r}")
+        )
     for si, svc in enumerate(prov.services):
         for pi, plan in enumerate(svc.plans):
             where = f"services[{si}].plans[{pi}]"
@@ -125,7 +127,9 @@ def _load_dir(directory: str) -> Catalog:
     for f in sorted(d.glob("*.yaml")):
         prov = load_provider_file(f)
         if prov.provider in providers:
-            raise CatalogError(f, f"provider {prov.provider!r} is also defined in {files[prov.provider].name}")
+            raise CatalogError(
+                f, f"provider {prov.provider!r} is also defined in {files[prov.provider].name}"
+            )
         providers[prov.provider] = prov
         files[prov.provider] = f
     if not providers:

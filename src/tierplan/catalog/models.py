@@ -343,7 +343,9 @@ class Provider(Provenance):
                     rs, _, rp = p.requires.partition("/")
                     target = next((x for x in self.services if x.id == rs), None)
                     if target is None or not any(pp.id == rp for pp in target.plans):
-                        raise ValueError(f"plan {s.id}.{p.id}: requires unknown plan {p.requires!r} (use service/plan)")
+                        raise ValueError(
+                            f"plan {s.id}.{p.id}: requires unknown plan {p.requires!r} (use service/plan)"
+                        )
                 for key in _price_keys(p):
                     if key == "default" or key.startswith("country:"):
                         continue

@@ -45,7 +45,12 @@ def render_list(cat: Catalog, con: Console) -> None:
             ref.as_of.isoformat(),
         )
     con.print(t)
-    con.print(Text(f"{len(cat.providers)} providers, {len(cat.plans)} plans; newest entry {cat.as_of}, oldest {cat.oldest_as_of}.", style="dim"))
+    con.print(
+        Text(
+            f"{len(cat.providers)} providers, {len(cat.plans)} plans; newest entry {cat.as_of}, oldest {cat.oldest_as_of}.",
+            style="dim",
+        )
+    )
 
 
 def render_provider(prov: Provider, con: Console) -> None:
@@ -67,11 +72,20 @@ def render_provider(prov: Provider, con: Console) -> None:
                 con.print(f"    includes ${p.usage_credit_usd_month:g} of usage")
             if p.instances:
                 for s in p.instances.sizes:
-                    pr = f"{_price(s.usd_per_hour)}/h" if "usd_per_hour" in s.model_fields_set else f"{_price(s.usd_per_month)}/{s.month_hours:g}h"
+                    pr = (
+                        f"{_price(s.usd_per_hour)}/h"
+                        if "usd_per_hour" in s.model_fields_set
+                        else f"{_price(s.usd_per_month)}/{s.month_hours:g}h"
+                    )
                     con.print(f"    size {s.id}: {s.vcpu:g} vCPU ({s.cpu_kind}), {s.memory_mb:g} MB, {pr}")
             for m in p.meters:
                 tiers = "; ".join(
-                    (f"first {t.up_to:,.10g} free" if t.usd_per_unit == 0 and t.up_to is not None else f"{_price(t.usd_per_unit)} per {m.unit}" + (f" up to {t.up_to:,.10g}" if t.up_to is not None else ""))
+                    (
+                        f"first {t.up_to:,.10g} free"
+                        if t.usd_per_unit == 0 and t.up_to is not None
+                        else f"{_price(t.usd_per_unit)} per {m.unit}"
+                        + (f" up to {t.up_to:,.10g}" if t.up_to is not None else "")
+                    )
                     for t in m.tiers
                 )
                 con.print(f"    {m.name or m.metric}: {tiers}")
@@ -82,18 +96,35 @@ def render_provider(prov: Provider, con: Console) -> None:
 
 
 def render_check(res: CheckResult, con: Console) -> None:
-    con.print(Text(f"catalog OK: {res.providers} provider files, {res.plans} plans validated (schema, units, source and as-of present)", style="green"))
+    con.print(
+        Text(
+            f"catalog OK: {res.providers} provider files, {res.plans} plans validated (schema, units, source and as-of present)",
+            style="green",
+        )
+    )
     if res.stale:
-        con.print(Text(f"{len(res.stale)} entries older than {res.max_age_months} months (stale, re-verify):", style="yellow"))
+        con.print(
+            Text(
+                f"{len(res.stale)} entries older than {res.max_age_months} months (stale, re-verify):",
+                style="yellow",
+            )
+        )
         for key, what, d in res.stale:
             con.print(f"  {key} {what}: as of {d}")
     else:
         con.print(f"no entry older than {res.max_age_months} months")
     if res.unknown_prices:
-        con.print(Text(f"{len(res.unknown_prices)} prices unknown (reported as unknown, never $0):", style="dim"))
+        con.print(
+            Text(f"{len(res.unknown_prices)} prices unknown (reported as unknown, never $0):", style="dim")
+        )
         for key, what in res.unknown_prices[:40]:
             con.print(Text(f"  {key} {what}", style="dim"))
         if len(res.unknown_prices) > 40:
             con.print(Text(f"  ... and {len(res.unknown_prices) - 40} more", style="dim"))
     if res.unavailable:
-        con.print(Text(f"{len(res.unavailable)} legacy plans kept for audits (not offered): {', '.join(res.unavailable)}", style="dim"))
+        con.print(
+            Text(
+                f"{len(res.unavailable)} legacy plans kept for audits (not offered): {', '.join(res.unavailable)}",
+                style="dim",
+            )
+        )

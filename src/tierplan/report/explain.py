@@ -18,7 +18,10 @@ def _inputs(f: Figure) -> str:
 
 def render_explain(planner: Planner, d: Demand, component: str | None, con: Console) -> None:
     p = planner.profile
-    con.print(f"[bold]{p.name}[/] at {d.scale:,.0f} {p.scale.unit}s" + (f" (month {d.month:.1f} of the growth curve)" if d.month is not None else ""))
+    con.print(
+        f"[bold]{p.name}[/] at {d.scale:,.0f} {p.scale.unit}s"
+        + (f" (month {d.month:.1f} of the growth curve)" if d.month is not None else "")
+    )
     t = Table(title="globals", title_justify="left", header_style="bold")
     for col in ("figure", "value", "unit", "formula", "inputs"):
         t.add_column(col)
@@ -36,4 +39,10 @@ def render_explain(planner: Planner, d: Demand, component: str | None, con: Cons
         con.print(t)
     used = planner.assumptions.used_entries()
     if used:
-        con.print("[dim]assumptions used: " + ", ".join(f"{a.key}={a.value:g} {a.unit}" + (" (overridden)" if a.overridden else "") for a in used) + "[/]")
+        con.print(
+            "[dim]assumptions used: "
+            + ", ".join(
+                f"{a.key}={a.value:g} {a.unit}" + (" (overridden)" if a.overridden else "") for a in used
+            )
+            + "[/]"
+        )

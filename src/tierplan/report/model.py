@@ -6,10 +6,10 @@ Money stays unrounded to 4 decimals here; rounding to cents happens only when pr
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from .. import __version__
+from ..clock import today
 from ..optimizer import Planner, StackPoint
 from ..phases import Phase, Sweep
 from ..pricing import Evaluation
@@ -30,7 +30,9 @@ def _date(planner: Planner, units: float | None) -> str | None:
     return d.isoformat()[:7] if d else None
 
 
-def stack_item(planner: Planner, comp: str, ev: Evaluation, point: StackPoint, start_ev: Evaluation | None = None) -> dict[str, Any]:
+def stack_item(
+    planner: Planner, comp: str, ev: Evaluation, point: StackPoint, start_ev: Evaluation | None = None
+) -> dict[str, Any]:
     o = ev.option
     kind = planner.profile.components[comp].kind
     item: dict[str, Any] = {
@@ -63,7 +65,9 @@ def stack_item(planner: Planner, comp: str, ev: Evaluation, point: StackPoint, s
             }
             for ln in ev.lines
         ],
-        "risks": risks_of(ev, kind, point.context, planner.profile.commercial, o.latency_ms if o.region else None),
+        "risks": risks_of(
+            ev, kind, point.context, planner.profile.commercial, o.latency_ms if o.region else None
+        ),
         "source": o.plan.source,
         "as_of": o.plan.as_of.isoformat(),
     }
@@ -92,15 +96,34 @@ def _catalog_entry(ev: Evaluation) -> dict[str, Any]:
 
 
 def demand_dict(d: Demand) -> dict[str, Any]:
-    out: dict[str, Any] = {"_globals": {k: {"value": _r(f.value, 6), "unit": f.unit, "formula": f.formula} for k, f in d.globals.items()}}
+    out: dict[str, Any] = {
+        "_globals": {
+            k: {"value": _r(f.value, 6), "unit": f.unit, "formula": f.formula} for k, f in d.globals.items()
+        }
+    }
     for name, c in d.components.items():
-        out[name] = {k: {"value": _r(f.value, 6), "unit": f.unit, "formula": f.formula, "inputs": {a: (_r(v, 6) if isinstance(v, float) else v) for a, v in f.inputs}} for k, f in c.figures.items()}
+        out[name] = {
+            k: {
+                "value": _r(f.value, 6),
+                "unit": f.unit,
+                "formula": f.formula,
+                "inputs": {a: (_r(v, 6) if isinstance(v, float) else v) for a, v in f.inputs},
+            }
+            for k, f in c.figures.items()
+        }
     return out
 
 
 def _assumptions(planner: Planner) -> list[dict[str, Any]]:
     return [
-        {"key": a.key, "value": a.value, "unit": a.unit, "rationale": a.rationale, "source": a.source, "overridden": a.overridden}
+        {
+            "key": a.key,
+            "value": a.value,
+            "unit": a.unit,
+            "rationale": a.rationale,
+            "source": a.source,
+            "overridden": a.overridden,
+        }
         for a in planner.assumptions.used_entries()
     ]
 
@@ -108,7 +131,10 @@ def _assumptions(planner: Planner) -> list[dict[str, Any]]:
 def _phase_dict(planner: Planner, i: int, ph: Phase) -> dict[str, Any]:
     upu = planner.profile.scale.users_per_unit
     end_units = ph.last_scale
-    items = [stack_item(planner, c, ev, ph.stack_end, ph.stack_start.choices[c]) for c, ev in ph.stack_end.choices.items()]
+    items = [
+        stack_item(planner, c, ev, ph.stack_end, ph.stack_start.choices[c])
+        for c, ev in ph.stack_end.choices.items()
+    ]
     return {
         "index": i + 1,
         "from": ph.start,
@@ -173,7 +199,7 @@ def _header(planner: Planner) -> dict[str, Any]:
     p = planner.profile
     return {
         "tierplan_version": __version__,
-        "generated": dt.date.today().isoformat(),
+        "generated": today().isoformat(),
         "app": p.name,
         "unit": p.scale.unit,
         "users_per_unit": p.scale.users_per_unit,
@@ -198,18 +224,37 @@ def plan_report(planner: Planner, sw: Sweep) -> dict[str, Any]:
     for ph in sw.phases:
         for st in (ph.stack_start, ph.stack_end):
             for ev in st.choices.values():
-                used.setdefault(ev.option.plan.key + (ev.option.size.id if ev.option.size else "") + (ev.option.region.id if ev.option.region else ""), ev)
+                used.setdefault(
+                    ev.option.plan.key
+                    + (ev.option.size.id if ev.option.size else "")
+                    + (ev.option.region.id if ev.option.region else ""),
+                    ev,
+                )
     budget = p.requirements.budget_usd_month
     doc = _header(planner) | {
-        "scale": {"first": sw.first, "last": sw.last, "stages": p.scale.stages, "growth": p.scale.growth.model_dump(mode="json") if p.scale.growth else None},
+        "scale": {
+            "first": sw.first,
+            "last": sw.last,
+            "stages": p.scale.stages,
+            "growth": p.scale.growth.model_dump(mode="json") if p.scale.growth else None,
+        },
         "phases": [_phase_dict(planner, i, ph) for i, ph in enumerate(sw.phases)],
         "points": [
-            {"scale": pt.scale, "users": _r(pt.scale * p.scale.users_per_unit, 2), "month": _r(pt.month, 2), "monthly_usd": _r(pt.monthly_usd)}
+            {
+                "scale": pt.scale,
+                "users": _r(pt.scale * p.scale.users_per_unit, 2),
+                "month": _r(pt.month, 2),
+                "monthly_usd": _r(pt.monthly_usd),
+            }
             for pt in sw.points
         ],
         "budget_usd_month": budget,
         "over_budget": (
-            [{"phase": i + 1, "from": ph.start, "monthly_usd_end": _r(ph.monthly_usd_end)} for i, ph in enumerate(sw.phases) if ph.monthly_usd_end > budget + 1e-9]
+            [
+                {"phase": i + 1, "from": ph.start, "monthly_usd_end": _r(ph.monthly_usd_end)}
+                for i, ph in enumerate(sw.phases)
+                if ph.monthly_usd_end > budget + 1e-9
+            ]
             if budget is not None
             else []
         ),
@@ -242,7 +287,13 @@ def point_report(planner: Planner, pt: StackPoint) -> dict[str, Any]:
         "stack": [stack_item(planner, c, ev, pt) for c, ev in pt.choices.items()],
         "alternatives": {
             c: [
-                {"provider": e.option.provider, "plan": e.option.plan.plan.id, "size": e.option.size.id if e.option.size else None, "region": e.option.region.id if e.option.region else None, "monthly_usd": _r(e.monthly_usd)}
+                {
+                    "provider": e.option.provider,
+                    "plan": e.option.plan.plan.id,
+                    "size": e.option.size.id if e.option.size else None,
+                    "region": e.option.region.id if e.option.region else None,
+                    "monthly_usd": _r(e.monthly_usd),
+                }
                 for e in alts
             ]
             for c, alts in pt.alternatives.items()

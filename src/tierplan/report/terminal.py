@@ -79,44 +79,92 @@ def render_plan(doc: dict[str, Any], console: Console) -> None:
             parts.append(trig)
             for t in ph["triggers"]:
                 parts.append(Text(f"  • {t['component']}: {t['message']}"))
-        upcoming = [w for w in ph["watch"] if w["at"] is not None and (ph["to"] is None or w["at"] > ph["to"])]
+        upcoming = [
+            w for w in ph["watch"] if w["at"] is not None and (ph["to"] is None or w["at"] > ph["to"])
+        ]
         if upcoming:
             parts.append(Text("Later limits of this stack:", style="dim"))
             for w in upcoming[:4]:
-                parts.append(Text(f"  • {w['component']} {w['metric']} passes {fmt_metric(w['metric'], w['threshold'])} at {units_label(w['at'], unit)}", style="dim"))
+                parts.append(
+                    Text(
+                        f"  • {w['component']} {w['metric']} passes {fmt_metric(w['metric'], w['threshold'])} at {units_label(w['at'], unit)}",
+                        style="dim",
+                    )
+                )
         risks = sorted({r for it in ph["stack"] for r in it["risks"][:2]})
         if risks:
             parts.append(Text("Risks:", style="yellow"))
             for r in risks[:6]:
                 parts.append(Text(f"  • {r}", style="yellow"))
-        console.print(Panel(Group(*parts), title=f"Phase {ph['index']}: {range_label(ph, unit)}", title_align="left"))
+        console.print(
+            Panel(Group(*parts), title=f"Phase {ph['index']}: {range_label(ph, unit)}", title_align="left")
+        )
     if doc.get("over_budget"):
-        console.print(Text(f"Over budget (${doc['budget_usd_month']:g}/month) from phase {doc['over_budget'][0]['phase']}.", style="bold red"))
+        console.print(
+            Text(
+                f"Over budget (${doc['budget_usd_month']:g}/month) from phase {doc['over_budget'][0]['phase']}.",
+                style="bold red",
+            )
+        )
     if doc.get("unpriced"):
         for c, labels in doc["unpriced"].items():
             more = f" and {len(labels) - 3} more" if len(labels) > 3 else ""
-            console.print(Text(f"Not ranked for {c} (price unknown in the catalog near your users): {'; '.join(labels[:3])}{more}", style="dim"))
+            console.print(
+                Text(
+                    f"Not ranked for {c} (price unknown in the catalog near your users): {'; '.join(labels[:3])}{more}",
+                    style="dim",
+                )
+            )
     n = len(doc["assumptions"])
-    console.print(Text(f"Estimates use {n} capacity assumptions (override in the profile under `assumptions:`); `--format md` lists them with sources.", style="dim"))
+    console.print(
+        Text(
+            f"Estimates use {n} capacity assumptions (override in the profile under `assumptions:`); `--format md` lists them with sources.",
+            style="dim",
+        )
+    )
 
 
 def render_point(doc: dict[str, Any], console: Console) -> None:
     unit = doc["unit"]
-    console.print(Text.assemble((doc["app"], "bold"), f" at {units_label(doc['scale'], unit)} ({doc['users']:,.0f} users): ", (money(doc["monthly_usd"]) + "/month", "bold")))
+    console.print(
+        Text.assemble(
+            (doc["app"], "bold"),
+            f" at {units_label(doc['scale'], unit)} ({doc['users']:,.0f} users): ",
+            (money(doc["monthly_usd"]) + "/month", "bold"),
+        )
+    )
     console.print(_stack_table(doc["stack"]))
     for it in doc["stack"]:
-        t = Table(title=f"{it['component']}: {stack_label(it)}", title_justify="left", box=None, header_style="dim")
+        t = Table(
+            title=f"{it['component']}: {stack_label(it)}", title_justify="left", box=None, header_style="dim"
+        )
         t.add_column("line")
         t.add_column("quantity", justify="right")
         t.add_column("$/mo", justify="right")
         t.add_column("how")
         for ln in it["lines"]:
-            t.add_row(ln["name"], f"{ln['quantity']:,.4g} {ln['unit']}", money(ln["monthly_usd"]), ln["detail"])
+            t.add_row(
+                ln["name"], f"{ln['quantity']:,.4g} {ln['unit']}", money(ln["monthly_usd"]), ln["detail"]
+            )
         console.print(t)
         if it["utilization"]:
-            console.print(Text("  utilization: " + ", ".join(f"{k} {v:.0%}" for k, v in it["utilization"].items()), style="dim"))
+            console.print(
+                Text(
+                    "  utilization: " + ", ".join(f"{k} {v:.0%}" for k, v in it["utilization"].items()),
+                    style="dim",
+                )
+            )
         for r in it["risks"][:3]:
             console.print(Text(f"  risk: {r}", style="yellow"))
         alts = doc["alternatives"].get(it["component"]) or []
         if alts:
-            console.print(Text("  next best: " + "; ".join(f"{a['provider']} {a['plan']}{' ' + a['size'] if a['size'] else ''} {money(a['monthly_usd'])}" for a in alts), style="dim"))
+            console.print(
+                Text(
+                    "  next best: "
+                    + "; ".join(
+                        f"{a['provider']} {a['plan']}{' ' + a['size'] if a['size'] else ''} {money(a['monthly_usd'])}"
+                        for a in alts
+                    ),
+                    style="dim",
+                )
+            )

@@ -1,0 +1,70 @@
+"""Shared fixtures: small inline catalogs and profiles built from dicts (no big shared fixtures)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tierplan.assumptions import load_assumptions
+from tierplan.catalog.loader import Catalog
+from tierplan.catalog.models import Provider
+from tierplan.optimizer import Planner
+from tierplan.profile import parse_profile
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+TEST_CATALOG = Path(__file__).parent / "data" / "catalog"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true", help="rewrite golden files instead of comparing")
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens"))
+
+
+def make_catalog(*providers: dict[str, Any]) -> Catalog:
+    """A catalog from provider dicts (the same shape as a YAML file)."""
+    provs = {}
+    for p in providers:
+        data = {"source": "https://example.com/pricing", "as_of": "2026-11-01", "homepage": "https://example.com", **p}
+        data.setdefault("name", data["provider"].title())
+        prov = Provider.model_validate(data)
+        provs[prov.provider] = prov
+    return Catalog(provs)
+
+
+def make_profile(**over: Any) -> Any:
+    base: dict[str, Any] = {
+        "name": "Test app",
+        "commercial": True,
+        "audience": {"countries": ["SG"]},
+        "scale": {"stages": [10, 100]},
+        "activity": {"requests_per_user_day": 100, "active_hours_per_day": 10, "peak_factor": 2},
+        "components": {"api": {"kind": "web_service", "runtime": "go", "memory_mb": 100}},
+    }
+    for k, v in over.items():
+        base[k] = v
+    return parse_profile(base)
+
+
+def make_planner(profile: Any, catalog: Catalog) -> Planner:
+    a = load_assumptions().with_overrides(profile.assumptions)
+    return Planner(profile, catalog, a)
+
+
+def write_yaml(path: Path, data: Any) -> Path:
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _reproducible_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")  # 2026-11-18
+    os.environ.setdefault("COLUMNS", "120")
