@@ -21,7 +21,9 @@ TEST_CATALOG = Path(__file__).parent / "data" / "catalog"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-goldens", action="store_true", help="rewrite golden files instead of comparing")
+    parser.addoption(
+        "--update-goldens", action="store_true", help="rewrite golden files instead of comparing"
+    )
 
 
 @pytest.fixture
@@ -33,7 +35,12 @@ def make_catalog(*providers: dict[str, Any]) -> Catalog:
     """A catalog from provider dicts (the same shape as a YAML file)."""
     provs = {}
     for p in providers:
-        data = {"source": "https://example.com/pricing", "as_of": "2026-11-01", "homepage": "https://example.com", **p}
+        data = {
+            "source": "https://example.com/pricing",
+            "as_of": "2026-11-01",
+            "homepage": "https://example.com",
+            **p,
+        }
         data.setdefault("name", data["provider"].title())
         prov = Provider.model_validate(data)
         provs[prov.provider] = prov

@@ -29,8 +29,19 @@ prices = st.sampled_from([0.0, 0.001, 0.01, 0.02, 0.1, 0.35, 1.0])
 def meter(draw: Any, kind: str) -> dict[str, Any]:
     metric = draw(st.sampled_from(KIND_METRICS[kind]))
     n = draw(st.integers(1, 3))
-    bounds = sorted(draw(st.lists(st.sampled_from([0.5, 1, 5, 10, 100, 1000, 1e5, 1e6]), min_size=n - 1, max_size=n - 1, unique=True)))
-    tiers = [{"up_to": b, "usd_per_unit": draw(prices)} for b in bounds] + [{"up_to": None, "usd_per_unit": draw(prices)}]
+    bounds = sorted(
+        draw(
+            st.lists(
+                st.sampled_from([0.5, 1, 5, 10, 100, 1000, 1e5, 1e6]),
+                min_size=n - 1,
+                max_size=n - 1,
+                unique=True,
+            )
+        )
+    )
+    tiers = [{"up_to": b, "usd_per_unit": draw(prices)} for b in bounds] + [
+        {"up_to": None, "usd_per_unit": draw(prices)}
+    ]
     m: dict[str, Any] = {"metric": metric, "unit": "u", "tiers": tiers}
     if draw(st.booleans()) and metric == "storage_gb":
         m["provision_step"] = draw(st.sampled_from([1, 5]))
@@ -39,7 +50,11 @@ def meter(draw: Any, kind: str) -> dict[str, Any]:
 
 @st.composite
 def plan(draw: Any, kind: str, i: int, region_ids: list[str]) -> dict[str, Any]:
-    p: dict[str, Any] = {"id": f"plan{i}", "name": f"Plan {i}", "base_usd_month": draw(st.sampled_from([0, 0, 5, 19, 25]))}
+    p: dict[str, Any] = {
+        "id": f"plan{i}",
+        "name": f"Plan {i}",
+        "base_usd_month": draw(st.sampled_from([0, 0, 5, 19, 25])),
+    }
     if kind != "object_storage" and draw(st.booleans()):
         sizes = []
         for j in range(draw(st.integers(1, 3))):
@@ -57,7 +72,9 @@ def plan(draw: Any, kind: str, i: int, region_ids: list[str]) -> dict[str, Any]:
         if draw(st.integers(0, 3)) == 0:
             inst["max_count"] = draw(st.integers(2, 6))
         if draw(st.booleans()):
-            inst["region_price_factor"] = {r: draw(st.sampled_from([1.0, 1.2, None])) for r in region_ids if draw(st.booleans())}
+            inst["region_price_factor"] = {
+                r: draw(st.sampled_from([1.0, 1.2, None])) for r in region_ids if draw(st.booleans())
+            }
         p["instances"] = inst
     p["meters"] = draw(st.lists(meter(kind), max_size=2, unique_by=lambda m: m["metric"]))
     if draw(st.booleans()):
@@ -79,9 +96,19 @@ def catalogs(draw: Any) -> list[dict[str, Any]]:
         regs = draw(st.lists(st.sampled_from(REGIONS), min_size=1, max_size=3, unique_by=lambda r: r["id"]))
         regs = [{**r, "group": draw(st.sampled_from(["a", "b"]))} for r in regs]
         services = []
-        for si, kind in enumerate(draw(st.lists(st.sampled_from(list(KIND_METRICS)), min_size=1, max_size=3, unique=True))):
+        for si, kind in enumerate(
+            draw(st.lists(st.sampled_from(list(KIND_METRICS)), min_size=1, max_size=3, unique=True))
+        ):
             plans = [draw(plan(kind, i, [r["id"] for r in regs])) for i in range(draw(st.integers(1, 4)))]
-            services.append({"id": f"svc{si}", "name": f"Svc {si}", "hosts": [kind], "regions": draw(st.sampled_from(["all", "global"])), "plans": plans})
+            services.append(
+                {
+                    "id": f"svc{si}",
+                    "name": f"Svc {si}",
+                    "hosts": [kind],
+                    "regions": draw(st.sampled_from(["all", "global"])),
+                    "plans": plans,
+                }
+            )
         provs.append({"provider": f"p{k}", "regions": regs, "services": services})
     return provs
 
@@ -92,11 +119,23 @@ def profiles(draw: Any, max_scale: int = 300) -> dict[str, Any]:
     comps: dict[str, Any] = {}
     for kind in kinds:
         if kind == "web_service":
-            comps["api"] = {"kind": kind, "runtime": draw(st.sampled_from(["go", "python"])), "memory_mb": draw(st.sampled_from([64, 200, 400]))}
+            comps["api"] = {
+                "kind": kind,
+                "runtime": draw(st.sampled_from(["go", "python"])),
+                "memory_mb": draw(st.sampled_from([64, 200, 400])),
+            }
         elif kind == "postgres":
-            comps["db"] = {"kind": kind, "storage_mb_per_unit": draw(st.sampled_from([0, 1, 20])), "growth_mb_per_unit_month": draw(st.sampled_from([0, 2]))}
+            comps["db"] = {
+                "kind": kind,
+                "storage_mb_per_unit": draw(st.sampled_from([0, 1, 20])),
+                "growth_mb_per_unit_month": draw(st.sampled_from([0, 2])),
+            }
         else:
-            comps["files"] = {"kind": kind, "gb_per_unit": draw(st.sampled_from([0, 0.01, 0.5])), "downloads_per_user_day": draw(st.sampled_from([0, 5]))}
+            comps["files"] = {
+                "kind": kind,
+                "gb_per_unit": draw(st.sampled_from([0, 0.01, 0.5])),
+                "downloads_per_user_day": draw(st.sampled_from([0, 5])),
+            }
     lo = draw(st.integers(1, max_scale // 2))
     hi = draw(st.integers(lo + 1, max_scale))
     req: dict[str, Any] = {"headroom": draw(st.sampled_from([0.5, 0.8, 1.0])), "max_latency_ms": 400}
@@ -128,7 +167,11 @@ def cases(draw: Any, max_scale: int = 300) -> tuple[list[dict[str, Any]], dict[s
     if not kept:
         kind = sorted(hosted)[0]
         extra = draw(profiles(max_scale=max_scale))["components"]
-        defaults = {"web_service": {"kind": "web_service", "runtime": "go"}, "postgres": {"kind": "postgres"}, "object_storage": {"kind": "object_storage"}}
+        defaults = {
+            "web_service": {"kind": "web_service", "runtime": "go"},
+            "postgres": {"kind": "postgres"},
+            "object_storage": {"kind": "object_storage"},
+        }
         kept = {names[kind]: extra.get(names[kind]) or defaults[kind]}
     prof["components"] = kept
     return provs, prof

@@ -16,8 +16,23 @@ from tierplan.metrics import METRICS
 from .conftest import make_catalog, write_yaml
 
 SEED_PROVIDERS = {
-    "fly", "neon", "vercel", "cloudflare", "upstash", "supabase", "railway", "render", "aws",
-    "metered", "sentry", "betterstack", "uptimerobot", "grafana", "resend", "brevo", "meta",
+    "fly",
+    "neon",
+    "vercel",
+    "cloudflare",
+    "upstash",
+    "supabase",
+    "railway",
+    "render",
+    "aws",
+    "metered",
+    "sentry",
+    "betterstack",
+    "uptimerobot",
+    "grafana",
+    "resend",
+    "brevo",
+    "meta",
 }
 
 
@@ -34,7 +49,9 @@ def test_every_plan_has_source_and_as_of() -> None:
 
 def test_cloudflare_covers_the_services_the_seeds_use() -> None:
     cf = load_catalog().providers["cloudflare"]
-    assert {"workers", "pages", "r2", "kv", "d1", "durable-objects", "queues", "realtime-turn"} <= {s.id for s in cf.services}
+    assert {"workers", "pages", "r2", "kv", "d1", "durable-objects", "queues", "realtime-turn"} <= {
+        s.id for s in cf.services
+    }
 
 
 @pytest.mark.parametrize(
@@ -75,7 +92,15 @@ def test_every_meter_and_limit_names_a_known_metric() -> None:
 
 
 def test_meter_shorthand_expands_to_a_free_first_tier() -> None:
-    m = Meter.model_validate({"metric": "requests_per_month", "unit": "1M requests", "unit_size": 1e6, "included": 10e6, "usd_per_unit": 0.3})
+    m = Meter.model_validate(
+        {
+            "metric": "requests_per_month",
+            "unit": "1M requests",
+            "unit_size": 1e6,
+            "included": 10e6,
+            "usd_per_unit": 0.3,
+        }
+    )
     assert [(t.up_to, t.usd_per_unit) for t in m.tiers] == [(10e6, 0.0), (None, 0.3)]
     assert m.free_allowance == 10e6  # in metric units, not multiplied by unit_size
 
@@ -87,16 +112,49 @@ def test_unknown_metric_is_rejected() -> None:
 
 def test_tiers_must_increase() -> None:
     with pytest.raises(ValidationError, match="tier bounds must increase"):
-        Meter.model_validate({"metric": "storage_gb", "unit": "GB", "tiers": [{"up_to": 10, "usd_per_unit": 0}, {"up_to": 5, "usd_per_unit": 1}, {"usd_per_unit": 2}]})
+        Meter.model_validate(
+            {
+                "metric": "storage_gb",
+                "unit": "GB",
+                "tiers": [
+                    {"up_to": 10, "usd_per_unit": 0},
+                    {"up_to": 5, "usd_per_unit": 1},
+                    {"usd_per_unit": 2},
+                ],
+            }
+        )
 
 
 def test_price_keyed_by_unknown_region_is_rejected() -> None:
     with pytest.raises(ValidationError, match="no region id or group"):
-        make_catalog({"provider": "x", "regions": [{"id": "r1", "city": "A", "country": "SG", "lat": 1, "lon": 1}], "services": [{"id": "s", "name": "S", "hosts": ["postgres"], "plans": [{"id": "p", "name": "P", "base_usd_month": {"r2": 5}}]}]})
+        make_catalog(
+            {
+                "provider": "x",
+                "regions": [{"id": "r1", "city": "A", "country": "SG", "lat": 1, "lon": 1}],
+                "services": [
+                    {
+                        "id": "s",
+                        "name": "S",
+                        "hosts": ["postgres"],
+                        "plans": [{"id": "p", "name": "P", "base_usd_month": {"r2": 5}}],
+                    }
+                ],
+            }
+        )
 
 
 def test_plan_without_provenance_is_rejected(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    f = write_yaml(tmp_path / "acme.yaml", {"provider": "acme", "name": "Acme", "homepage": "https://acme.test", "services": [{"id": "db", "name": "DB", "hosts": ["postgres"], "plans": [{"id": "free", "name": "Free"}]}]})
+    f = write_yaml(
+        tmp_path / "acme.yaml",
+        {
+            "provider": "acme",
+            "name": "Acme",
+            "homepage": "https://acme.test",
+            "services": [
+                {"id": "db", "name": "DB", "hosts": ["postgres"], "plans": [{"id": "free", "name": "Free"}]}
+            ],
+        },
+    )
     with pytest.raises(CatalogError) as e:
         load_provider_file(f)
     msg = str(e.value)
@@ -104,7 +162,19 @@ def test_plan_without_provenance_is_rejected(tmp_path) -> None:  # type: ignore[
 
 
 def test_file_name_must_match_provider(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    f = write_yaml(tmp_path / "other.yaml", {"provider": "acme", "name": "Acme", "homepage": "https://acme.test", "source": "https://acme.test/p", "as_of": "2026-01-01", "services": [{"id": "db", "name": "DB", "hosts": ["postgres"], "plans": [{"id": "free", "name": "Free"}]}]})
+    f = write_yaml(
+        tmp_path / "other.yaml",
+        {
+            "provider": "acme",
+            "name": "Acme",
+            "homepage": "https://acme.test",
+            "source": "https://acme.test/p",
+            "as_of": "2026-01-01",
+            "services": [
+                {"id": "db", "name": "DB", "hosts": ["postgres"], "plans": [{"id": "free", "name": "Free"}]}
+            ],
+        },
+    )
     with pytest.raises(CatalogError, match="declares provider 'acme'"):
         load_provider_file(f)
 
@@ -123,8 +193,30 @@ def test_schema_error_names_key_path_and_line(tmp_path) -> None:  # type: ignore
 
 def test_check_flags_entries_older_than_twelve_months() -> None:
     cat = make_catalog(
-        {"provider": "old", "as_of": "2025-01-10", "services": [{"id": "s", "name": "S", "hosts": ["postgres"], "plans": [{"id": "p", "name": "P", "base_usd_month": 5}]}]},
-        {"provider": "new", "as_of": "2026-10-01", "services": [{"id": "s", "name": "S", "hosts": ["postgres"], "plans": [{"id": "p", "name": "P", "base_usd_month": None}]}]},
+        {
+            "provider": "old",
+            "as_of": "2025-01-10",
+            "services": [
+                {
+                    "id": "s",
+                    "name": "S",
+                    "hosts": ["postgres"],
+                    "plans": [{"id": "p", "name": "P", "base_usd_month": 5}],
+                }
+            ],
+        },
+        {
+            "provider": "new",
+            "as_of": "2026-10-01",
+            "services": [
+                {
+                    "id": "s",
+                    "name": "S",
+                    "hosts": ["postgres"],
+                    "plans": [{"id": "p", "name": "P", "base_usd_month": None}],
+                }
+            ],
+        },
     )
     res = check_catalog(cat, today=dt.date(2026, 11, 22))
     assert [k for k, _, _ in res.stale] == ["old/s/p"]

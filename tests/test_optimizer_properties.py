@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tierplan.catalog.models import Region
 from tierplan.geo import audience_rtt_ms
-from tierplan.options import DEFAULT_MAX_LATENCY_MS, _static_reasons
+from tierplan.options import _static_reasons, latency_limit_ms
 from tierplan.optimizer import Planner
 from tierplan.phases import component_segments, sweep
 from tierplan.pricing import Option, evaluate
@@ -19,7 +19,9 @@ from tierplan.profile import parse_profile
 from .conftest import make_catalog, make_planner
 from .strategies import cases
 
-SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 
 def _brute_force_cost(planner: Planner, units: int) -> float | None:
@@ -31,13 +33,19 @@ def _brute_force_cost(planner: Planner, units: int) -> float | None:
     for name, comp in p.components.items():
         costs = []
         for ref in cat.plans_for(comp.kind):
-            if not ref.plan.available or _static_reasons(ref, p, name, d.components[name].capacity, comp.kind):
+            if not ref.plan.available or _static_reasons(
+                ref, p, name, d.components[name].capacity, comp.kind
+            ):
                 continue
             regions: list[Region | None] = list(ref.regions) if ref.regions is not None else [None]
             sizes = list(ref.plan.instances.sizes) if ref.plan.instances else [None]
             for r, s in itertools.product(regions, sizes):
-                lat = a["latency.edge_rtt_ms"] if r is None else audience_rtt_ms(p.audience.shares, r.lat, r.lon, a)
-                if r is not None and lat > (p.requirements.max_latency_ms or DEFAULT_MAX_LATENCY_MS):
+                lat = (
+                    a["latency.edge_rtt_ms"]
+                    if r is None
+                    else audience_rtt_ms(p.audience.shares, r.lat, r.lon, a)
+                )
+                if r is not None and lat > latency_limit_ms(p, cat, a):
                     continue
                 ev = evaluate(Option(ref, s, r, lat), d.components[name], ctx)
                 if ev.feasible and ev.monthly_usd is not None:
@@ -53,7 +61,9 @@ def _brute_force_cost(planner: Planner, units: int) -> float | None:
 
 @SETTINGS
 @given(cases(), st.integers(0, 1))
-def test_optimizer_equals_exhaustive_search(case: tuple[list[dict[str, Any]], dict[str, Any]], which: int) -> None:
+def test_optimizer_equals_exhaustive_search(
+    case: tuple[list[dict[str, Any]], dict[str, Any]], which: int
+) -> None:
     provs, prof = case
     planner = make_planner(parse_profile(prof), make_catalog(*provs))
     units = prof["scale"]["stages"][which]

@@ -12,7 +12,13 @@ SG = {"id": "sg", "city": "Singapore", "country": "SG", "lat": 1.35, "lon": 103.
 
 
 def _catalog(*plans: dict, kind: str = "web_service") -> object:  # type: ignore[type-arg]
-    return make_catalog({"provider": "p", "regions": [SG], "services": [{"id": "s", "name": "S", "hosts": [kind], "plans": list(plans)}]})
+    return make_catalog(
+        {
+            "provider": "p",
+            "regions": [SG],
+            "services": [{"id": "s", "name": "S", "hosts": [kind], "plans": list(plans)}],
+        }
+    )
 
 
 def _per_unit(planner, comp: str, lo: int, hi: int) -> list[tuple[int, int, int]]:  # type: ignore[no-untyped-def]
@@ -30,12 +36,29 @@ def test_a_b_a_inside_one_interval_is_found() -> None:
     # "steps": always-on instances of $7.30/month each, 1 more per 0.8 peak cores.
     # "metered": $0.10 per GB of egress, linear. Metered wins small, steps win in the middle,
     # metered wins again right after steps need a second instance.
-    steps = {"id": "steps", "name": "Steps", "instances": {"sizes": [{"id": "one", "vcpu": 1, "memory_mb": 1024, "usd_per_hour": 0.01}]}}
-    metered = {"id": "metered", "name": "Metered", "meters": [{"metric": "egress_gb_per_month", "unit": "GB", "usd_per_unit": 0.1}]}
+    steps = {
+        "id": "steps",
+        "name": "Steps",
+        "instances": {"sizes": [{"id": "one", "vcpu": 1, "memory_mb": 1024, "usd_per_hour": 0.01}]},
+    }
+    metered = {
+        "id": "metered",
+        "name": "Metered",
+        "meters": [{"metric": "egress_gb_per_month", "unit": "GB", "usd_per_unit": 0.1}],
+    }
     prof = make_profile(
         scale={"stages": [1, 400]},
         activity={"requests_per_user_day": 1000, "active_hours_per_day": 24, "peak_factor": 1},
-        components={"api": {"kind": "web_service", "runtime": "go", "memory_mb": 100, "response_kb": 34.47, "cpu_ms_per_request": 700, "scale_to_zero": False}},
+        components={
+            "api": {
+                "kind": "web_service",
+                "runtime": "go",
+                "memory_mb": 100,
+                "response_kb": 34.47,
+                "cpu_ms_per_request": 700,
+                "scale_to_zero": False,
+            }
+        },
     )
     planner = make_planner(prof, _catalog(steps, metered))
     segs = component_segments(planner, "api", 1, 400)
@@ -50,7 +73,10 @@ def test_boundary_is_exact_to_one_unit_for_a_daily_quota() -> None:
     # fits up to 80 users exactly; 81 users move to paid.
     free = {"id": "free", "name": "Free", "limits": [{"metric": "requests_per_day", "max": 1000}]}
     paid = {"id": "paid", "name": "Paid", "base_usd_month": 5}
-    prof = make_profile(scale={"stages": [1, 1000]}, activity={"requests_per_user_day": 10, "active_hours_per_day": 10, "peak_factor": 1})
+    prof = make_profile(
+        scale={"stages": [1, 1000]},
+        activity={"requests_per_user_day": 10, "active_hours_per_day": 10, "peak_factor": 1},
+    )
     planner = make_planner(prof, _catalog(free, paid))
     sw = sweep(planner)
     assert [(ph.start, ph.end) for ph in sw.phases] == [(1, 80), (81, None)]
@@ -74,11 +100,27 @@ def test_cheaper_region_wins_and_equal_price_regions_collapse_to_the_nearest() -
         {"id": "near2", "city": "Kuala Lumpur", "country": "MY", "lat": 3.14, "lon": 101.69, "group": "g"},
         {"id": "far", "city": "Tokyo", "country": "JP", "lat": 35.68, "lon": 139.69, "group": "g"},
     ]
-    plan = {"id": "vm", "name": "VM", "instances": {"region_price_factor": {"near": 1.3, "near2": 1.3, "far": 1.0}, "sizes": [{"id": "s", "vcpu": 1, "memory_mb": 512, "usd_per_hour": 0.01}]}}
-    cat = make_catalog({"provider": "p", "regions": regions, "services": [{"id": "s", "name": "S", "hosts": ["web_service"], "plans": [plan]}]})
+    plan = {
+        "id": "vm",
+        "name": "VM",
+        "instances": {
+            "region_price_factor": {"near": 1.3, "near2": 1.3, "far": 1.0},
+            "sizes": [{"id": "s", "vcpu": 1, "memory_mb": 512, "usd_per_hour": 0.01}],
+        },
+    }
+    cat = make_catalog(
+        {
+            "provider": "p",
+            "regions": regions,
+            "services": [{"id": "s", "name": "S", "hosts": ["web_service"], "plans": [plan]}],
+        }
+    )
     planner = make_planner(make_profile(requirements={"max_latency_ms": 200}), cat)
     opts = planner.options["api"].options
-    assert sorted(o.region.id for o in opts) == ["far", "near"]  # near2 costs the same as near, and is farther
+    assert sorted(o.region.id for o in opts) == [
+        "far",
+        "near",
+    ]  # near2 costs the same as near, and is farther
     assert planner.best("api", 10).option.region.id == "far"  # 1.0 x price beats 1.3 x price
     tight = make_planner(make_profile(requirements={"max_latency_ms": 30}), cat)
     assert tight.best("api", 10).option.region.id == "near"
@@ -88,7 +130,10 @@ def test_no_feasible_stack_names_component_and_constraint() -> None:
     from tierplan.errors import InfeasibleError
 
     free = {"id": "free", "name": "Free", "limits": [{"metric": "requests_per_day", "max": 1000}]}
-    prof = make_profile(scale={"stages": [1, 1000]}, activity={"requests_per_user_day": 10, "active_hours_per_day": 10, "peak_factor": 1})
+    prof = make_profile(
+        scale={"stages": [1, 1000]},
+        activity={"requests_per_user_day": 10, "active_hours_per_day": 10, "peak_factor": 1},
+    )
     with pytest.raises(InfeasibleError) as e:
         sweep(make_planner(prof, _catalog(free)))
     msg = str(e.value)

@@ -42,12 +42,18 @@ def test_good_profile_loads(tmp_path: Path) -> None:
         ("- a\n- b\n", "found a list"),
         ("name: [unclosed\n  x: {", "invalid YAML"),
         (GOOD + "unknwon: 1\n", "unknown key 'unknwon'"),
-        (GOOD.replace("requests_per_user_day: 400", "requests_per_user_day: -4"), "activity.requests_per_user_day"),
+        (
+            GOOD.replace("requests_per_user_day: 400", "requests_per_user_day: -4"),
+            "activity.requests_per_user_day",
+        ),
         (GOOD.replace("memory_mb: 256", "memory_mb: lots"), "components.api.memory_mb"),
         (GOOD.replace("kind: postgres", "kind: postgress"), "did you mean 'postgres'"),
         (GOOD.replace("[50, 200, 500]", "[500, 200]"), "stages must be increasing"),
         (GOOD.replace("countries: [ID]", "countries: [Indonesia]"), "ISO 3166"),
-        (GOOD.replace("requests_per_user_day: 400", "requests_per_user_day: 4000000000"), "less than or equal"),
+        (
+            GOOD.replace("requests_per_user_day: 400", "requests_per_user_day: 4000000000"),
+            "less than or equal",
+        ),
     ],
 )
 def test_bad_profiles_name_file_and_key(tmp_path: Path, text: str, must: str) -> None:

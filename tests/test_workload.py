@@ -55,7 +55,16 @@ def test_storage_accumulates_along_a_growth_curve() -> None:
 
 
 def test_turn_relay_gigabytes_by_hand() -> None:
-    p = make_profile(components={"turn": {"kind": "turn", "call_minutes_per_user_month": 100, "relay_fraction": 0.25, "bitrate_kbps": 1000}})
+    p = make_profile(
+        components={
+            "turn": {
+                "kind": "turn",
+                "call_minutes_per_user_month": 100,
+                "relay_fraction": 0.25,
+                "bitrate_kbps": 1000,
+            }
+        }
+    )
     d = demand_at(p, 1000, load_assumptions())
     # 1000 users x 100 min x 25% relayed x 60 s x 125,000 B/s x 2 streams / 1024^3
     expected = 1000 * 100 * 0.25 * 60 * 125_000 * 2 / 1024**3
@@ -65,7 +74,12 @@ def test_turn_relay_gigabytes_by_hand() -> None:
 def test_frontend_email_and_whatsapp() -> None:
     p = make_profile(
         components={
-            "web": {"kind": "web_frontend", "rendering": "ssr", "bandwidth_mb_per_user_month": 40, "page_views_per_user_day": 5},
+            "web": {
+                "kind": "web_frontend",
+                "rendering": "ssr",
+                "bandwidth_mb_per_user_month": 40,
+                "page_views_per_user_day": 5,
+            },
             "mail": {"kind": "email", "emails_per_user_month": 3, "peak_day_factor": 2},
             "wa": {"kind": "messaging", "utility_per_user_month": 30},
         }
@@ -80,7 +94,12 @@ def test_frontend_email_and_whatsapp() -> None:
 
 
 def test_every_figure_names_its_formula() -> None:
-    p = make_profile(components={"api": {"kind": "web_service", "runtime": "python"}, "q": {"kind": "queue", "messages_per_user_day": 2}})
+    p = make_profile(
+        components={
+            "api": {"kind": "web_service", "runtime": "python"},
+            "q": {"kind": "queue", "messages_per_user_day": 2},
+        }
+    )
     d = demand_at(p, 10, load_assumptions())
     for c in d.components.values():
         for f in c.figures.values():

@@ -18,10 +18,11 @@ from .pricing import Option, Reason
 from .profile import Profile
 from .workload import Capacity
 
-__all__ = ["Excluded", "ComponentOptions", "build_options", "DEFAULT_MAX_LATENCY_MS"]
+__all__ = ["Excluded", "ComponentOptions", "build_options", "latency_limit_ms", "DEFAULT_LATENCY_SLACK_MS"]
 
-#: used when the profile sets no max_latency_ms: beyond this a region is not "near" the users
-DEFAULT_MAX_LATENCY_MS = 150.0
+#: when the profile sets no max_latency_ms, a region is "near" the users when its estimated round
+#: trip is within this many ms of the nearest region any provider in the catalog offers
+DEFAULT_LATENCY_SLACK_MS = 40.0
 
 
 @dataclass(frozen=True)
@@ -103,12 +104,24 @@ def _region_price_key(pref: PlanRef, r: Region) -> tuple[object, ...]:
     return (factor, r.group, tuple(map(str, keyed)))
 
 
+def latency_limit_ms(p: Profile, catalog: Catalog, a: Assumptions) -> float:
+    """The profile's max_latency_ms, or (by default) the nearest catalog region + the slack."""
+    if p.requirements.max_latency_ms is not None:
+        return p.requirements.max_latency_ms
+    shares = p.audience.shares
+    best = min(
+        (audience_rtt_ms(shares, r.lat, r.lon, a) for prov in catalog.providers.values() for r in prov.regions),
+        default=a["latency.edge_rtt_ms"],
+    )
+    return best + DEFAULT_LATENCY_SLACK_MS
+
+
 def build_options(
     p: Profile, catalog: Catalog, a: Assumptions, capacities: dict[str, Capacity]
 ) -> dict[str, ComponentOptions]:
     """Options for every component of ``p``. ``capacities`` come from any demand point (static parts)."""
     shares = p.audience.shares
-    max_lat = p.requirements.max_latency_ms or DEFAULT_MAX_LATENCY_MS
+    max_lat = latency_limit_ms(p, catalog, a)
     edge = a["latency.edge_rtt_ms"]
     out: dict[str, ComponentOptions] = {}
     for name, comp in p.components.items():
@@ -146,7 +159,7 @@ def build_options(
                         pref,
                         Reason(
                             "region",
-                            f"nearest region {nearest.id} ({nearest.city}) is ~{lat:.0f} ms from users (estimate), above {max_lat:g} ms",
+                            f"nearest region {nearest.id} ({nearest.city}) is ~{lat:.0f} ms from users (estimate), above the {max_lat:.0f} ms limit",
                         ),
                         nearest,
                     )

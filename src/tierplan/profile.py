@@ -354,7 +354,8 @@ class Requirements(_M):
     #: scale from which databases must have backups with at least `pitr_days` of point-in-time recovery
     backups_from: Users | None = None
     pitr_days: NonNeg = Field(0, le=365)
-    #: estimated median round trip from users to the service region, ms
+    #: estimated median round trip from users to the service region, ms (default: within 40 ms of
+    #: the nearest region in the catalog)
     max_latency_ms: Annotated[float, Field(gt=0, le=5000)] | None = None
     budget_usd_month: NonNeg | None = None
     #: consider self-run databases (a Postgres image on a VM with a volume) as options

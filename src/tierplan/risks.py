@@ -58,7 +58,4 @@ def risks_of(
         out.append(f"far from users: ~{latency_ms:.0f} ms round trip (estimate)")
     if not ev.option.plan.plan.available:
         out.append("legacy plan: new accounts cannot buy it")
-    for n in a.notes:
-        out.append(n)
-    seen: set[str] = set()
-    return [r for r in out if not (r in seen or seen.add(r))]  # type: ignore[func-returns-value]
+    return list(dict.fromkeys(out))

@@ -14,7 +14,7 @@ from typing import Any
 
 from .assumptions import Assumptions
 from .metrics import DAYS_PER_MONTH, HOURS_PER_MONTH, METRICS
-from .profile import Profile, month_at_units
+from .profile import Profile, WebService, Worker, month_at_units
 
 __all__ = ["Figure", "Capacity", "ComponentDemand", "Demand", "demand_at", "KB_PER_GB", "MB_PER_GB"]
 
@@ -186,24 +186,25 @@ def demand_at(p: Profile, units: float, a: Assumptions) -> Demand:
     web_rpd: dict[str, float] = {}
     worker_jobs: dict[str, float] = {}
     worker_conc = 0
-    for name, c in p.components.items():
-        if c.kind == "web_service":
+    for name, spec in p.components.items():
+        if isinstance(spec, WebService):
             rpd = (
-                c.requests_per_user_day
-                if c.requests_per_user_day is not None
-                else act.requests_per_user_day * c.requests_share
+                spec.requests_per_user_day
+                if spec.requests_per_user_day is not None
+                else act.requests_per_user_day * spec.requests_share
             )
             web_rpd[name] = dau * rpd
-        elif c.kind == "worker":
-            worker_jobs[name] = dau * c.jobs_per_user_day
-            worker_conc += c.concurrency
+        elif isinstance(spec, Worker):
+            worker_jobs[name] = dau * spec.jobs_per_user_day
+            worker_conc += spec.concurrency
     total_rpd = sum(web_rpd.values())
     total_jobs = sum(worker_jobs.values())
     common = dict(
         dau=dau, active_s=active_s, active_h_month=active_h_month, days=days, conc=conc, users=users
     )
 
-    for name, c in p.components.items():
+    for name, comp in p.components.items():
+        c: Any = comp  # dispatched on kind below
         b = _Builder()
         cap = Capacity()
         reg: tuple[Any, ...] = ()

@@ -13,10 +13,7 @@ import yaml
 
 from .errors import InputError, Problem
 
-try:  # libyaml is much faster when present
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[attr-defined]
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is much faster when present
 
 __all__ = ["load_yaml", "LineMap"]
 
