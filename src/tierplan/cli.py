@@ -180,7 +180,10 @@ def explain(
             doc = {"_globals": doc["_globals"], component: doc[component]}
         _write(json.dumps(doc, indent=2), None, False)
         return
-    render_explain(planner, d, component, Console(highlight=False))
+    con = Console(highlight=False)
+    if not con.is_terminal:
+        con = Console(highlight=False, width=120)
+    render_explain(planner, d, component, con)
 
 
 @app.command()

@@ -110,7 +110,11 @@ def latency_limit_ms(p: Profile, catalog: Catalog, a: Assumptions) -> float:
         return p.requirements.max_latency_ms
     shares = p.audience.shares
     best = min(
-        (audience_rtt_ms(shares, r.lat, r.lon, a) for prov in catalog.providers.values() for r in prov.regions),
+        (
+            audience_rtt_ms(shares, r.lat, r.lon, a)
+            for prov in catalog.providers.values()
+            for r in prov.regions
+        ),
         default=a["latency.edge_rtt_ms"],
     )
     return best + DEFAULT_LATENCY_SLACK_MS

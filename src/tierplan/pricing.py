@@ -258,7 +258,7 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
             reasons.append(
                 Reason(
                     "capacity",
-                    f"needs {need_fixed:g} MB per instance, {size.id} has {size.memory_mb:g} MB ({h:.0%} usable)",
+                    f"needs {need_fixed:g} MB of memory per instance, {size.id} has {size.memory_mb:g} MB ({h:.0%} usable)",
                     "memory_mb",
                     size.memory_mb,
                     mem_cap,

@@ -1,9 +1,9 @@
-"""`tierplan explain`: each demand figure with its formula and inputs."""
+"""`tierplan explain`: each demand figure with its formula and inputs, one per line."""
 
 from __future__ import annotations
 
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
 from ..optimizer import Planner
 from ..workload import Demand, Figure
@@ -12,37 +12,32 @@ from .fmt import fmt_num
 __all__ = ["render_explain"]
 
 
-def _inputs(f: Figure) -> str:
-    return ", ".join(f"{k}={fmt_num(v) if isinstance(v, int | float) else v}" for k, v in f.inputs)
+def _line(f: Figure) -> str:
+    inputs = ", ".join(f"{k}={fmt_num(v) if isinstance(v, int | float) else v}" for k, v in f.inputs)
+    return f"  [bold]{f.name}[/] = {fmt_num(f.value)} {escape(f.unit)}\n      = {escape(f.formula)}" + (
+        f"\n      with {escape(inputs)}" if inputs else ""
+    )
 
 
 def render_explain(planner: Planner, d: Demand, component: str | None, con: Console) -> None:
     p = planner.profile
-    con.print(
-        f"[bold]{p.name}[/] at {d.scale:,.0f} {p.scale.unit}s"
-        + (f" (month {d.month:.1f} of the growth curve)" if d.month is not None else "")
-    )
-    t = Table(title="globals", title_justify="left", header_style="bold")
-    for col in ("figure", "value", "unit", "formula", "inputs"):
-        t.add_column(col)
+    when = f" (month {d.month:.1f} of the growth curve)" if d.month is not None else ""
+    con.print(f"[bold]{escape(p.name)}[/] at {d.scale:,.0f} {escape(p.scale.unit)}s{when}")
+    con.print("\n[underline]globals[/]")
     for f in d.globals.values():
-        t.add_row(f.name, fmt_num(f.value), f.unit, f.formula, _inputs(f))
-    con.print(t)
+        con.print(_line(f))
     for name, c in d.components.items():
         if component and name != component:
             continue
-        t = Table(title=f"{name} ({c.kind})", title_justify="left", header_style="bold")
-        for col in ("figure", "value", "unit", "formula", "inputs"):
-            t.add_column(col)
+        con.print(f"\n[underline]{escape(name)}[/] ({c.kind})")
         for f in c.figures.values():
-            t.add_row(f.name, fmt_num(f.value), f.unit, f.formula, _inputs(f))
-        con.print(t)
+            con.print(_line(f))
     used = planner.assumptions.used_entries()
     if used:
-        con.print(
-            "[dim]assumptions used: "
-            + ", ".join(
-                f"{a.key}={a.value:g} {a.unit}" + (" (overridden)" if a.overridden else "") for a in used
+        con.print("\n[underline]assumptions used[/] (override under `assumptions:` in the profile)")
+        for a in used:
+            con.print(
+                f"  {a.key} = {a.value:g} {escape(a.unit)}"
+                + (" (overridden)" if a.overridden else "")
+                + f"\n      {escape(a.rationale)}"
             )
-            + "[/]"
-        )

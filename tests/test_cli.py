@@ -1,0 +1,141 @@
+"""The CLI through the real entry point (the installed `tierplan` console script)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import TEST_CATALOG
+
+TIERPLAN = str(Path(sys.executable).parent / "tierplan")
+APP = Path(__file__).parent / "data" / "app.yaml"
+
+
+def run(*args: object, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1795000000", "COLUMNS": "120"}
+    return subprocess.run(
+        [TIERPLAN, *map(str, args)], capture_output=True, text=True, input=stdin, env=env, timeout=120
+    )
+
+
+def test_plan_json_contract() -> None:
+    r = run("plan", APP, "--format", "json", "--catalog", TEST_CATALOG)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    for k in ("app", "unit", "catalog_as_of", "phases", "points"):
+        assert k in doc
+    for i, ph in enumerate(doc["phases"]):
+        for k in ("from", "to", "monthly_usd_start", "monthly_usd_end", "stack", "triggers"):
+            assert k in ph
+        for it in ph["stack"]:
+            for k in ("component", "provider", "plan", "region", "quantity", "monthly_usd", "utilization"):
+                assert k in it
+            assert all(0 <= v <= 1 for v in it["utilization"].values())
+        assert sum(it["monthly_usd"] for it in ph["stack"]) == pytest.approx(ph["monthly_usd_end"], abs=0.01)
+        if i + 1 < len(doc["phases"]):
+            assert doc["phases"][i + 1]["from"] == ph["to"] + 1
+            for t in ph["triggers"]:
+                assert {"component", "metric", "limit", "threshold", "at"} <= set(t)
+    assert doc["phases"][-1]["to"] is None
+    assert doc["catalog_entries"] and all(e["source"] and e["as_of"] for e in doc["catalog_entries"])
+
+
+def test_plan_at_one_point() -> None:
+    r = run("plan", APP, "--at", 150, "--format", "json", "--catalog", TEST_CATALOG)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["scale"] == 150 and {"monthly_usd", "stack", "demand"} <= set(doc)
+    assert doc["demand"]["api"]["requests_per_day"]["value"] == pytest.approx(150 * 3 * 300)
+
+
+def test_plan_text_and_markdown() -> None:
+    r = run("plan", APP, "--catalog", TEST_CATALOG)
+    assert r.returncode == 0 and "Phase 1" in r.stdout and "Golden Shop" in r.stdout
+    r = run("plan", APP, "--format", "md", "--catalog", TEST_CATALOG)
+    assert r.returncode == 0 and r.stdout.startswith("# Golden Shop: hosting plan")
+
+
+def test_output_file_is_not_overwritten_without_force(tmp_path: Path) -> None:
+    out = tmp_path / "plan.md"
+    out.write_text("my notes\n")
+    r = run("plan", APP, "--format", "md", "-o", out, "--catalog", TEST_CATALOG, stdin="")
+    assert r.returncode == 2 and "--force" in r.stderr
+    assert out.read_text() == "my notes\n"
+    r = run("plan", APP, "--format", "md", "-o", out, "--force", "--catalog", TEST_CATALOG)
+    assert r.returncode == 0 and out.read_text().startswith("# Golden Shop")
+
+
+@pytest.mark.parametrize(
+    ("content", "must"),
+    [
+        (b"", "is empty"),
+        (bytes(range(256)), "binary"),
+        (b"name: [unclosed\n  x: {", "invalid YAML"),
+        (b"- a\n- b\n", "mapping"),
+        (APP.read_bytes() + b"surprise: 1\n", "surprise"),
+        (APP.read_bytes().replace(b"memory_mb: 120", b"memory_mb: -120"), "memory_mb"),
+        (APP.read_bytes().replace(b"memory_mb: 120", b"memory_mb: lots"), "memory_mb"),
+        (
+            APP.read_bytes().replace(b"zero_downtime_from: 150", b"providers: {allow: [flyy]}"),
+            "did you mean 'fly'",
+        ),
+    ],
+)
+def test_bad_input_exits_2_with_file_and_key(tmp_path: Path, content: bytes, must: str) -> None:
+    p = tmp_path / "bad.yaml"
+    p.write_bytes(content)
+    r = run("plan", p, "--catalog", TEST_CATALOG)
+    out = r.stdout + r.stderr
+    assert r.returncode == 2, out
+    assert "Traceback" not in out
+    assert "bad.yaml" in out and must in out
+
+
+def test_missing_file_exits_2() -> None:
+    r = run("plan", "does-not-exist.yaml")
+    assert r.returncode == 2 and "not found" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_no_feasible_stack_exits_3(tmp_path: Path) -> None:
+    p = tmp_path / "huge.yaml"
+    p.write_text(APP.read_text().replace("memory_mb: 120", "memory_mb: 60000"))
+    r = run("plan", p, "--catalog", TEST_CATALOG)
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "'api'" in r.stderr and "memory" in r.stderr
+
+
+def test_explain_prints_formulas_and_inputs() -> None:
+    r = run("explain", APP, "--at", 20, "--component", "api", "--catalog", TEST_CATALOG)
+    assert r.returncode == 0, r.stderr
+    assert "requests_per_day" in r.stdout and "daily_active_users x requests_per_user_day" in r.stdout
+    assert "18,000" in r.stdout  # 20 shops x 3 users x 300
+
+
+def test_catalog_commands() -> None:
+    r = run("catalog", "list", "--catalog", TEST_CATALOG)
+    assert r.returncode == 0 and "neon" in r.stdout and "legacy" in r.stdout
+    r = run("catalog", "show", "neon", "--catalog", TEST_CATALOG)
+    assert r.returncode == 0 and "Launch" in r.stdout and "source:" in r.stdout
+    r = run("catalog", "show", "neonn", "--catalog", TEST_CATALOG)
+    assert r.returncode == 2 and "did you mean 'neon'" in r.stderr
+    r = run("catalog", "check")
+    assert r.returncode == 0 and "catalog OK" in r.stdout
+
+
+def test_schema_is_json_schema_with_every_component_kind() -> None:
+    r = run("schema")
+    assert r.returncode == 0
+    s = json.loads(r.stdout)
+    assert s["title"].startswith("tierplan")
+    assert "web_service" in json.dumps(s) and "turn" in json.dumps(s)
+
+
+def test_assumptions_listing() -> None:
+    r = run("assumptions", "--format", "json")
+    keys = {a["key"] for a in json.loads(r.stdout)}
+    assert "runtime.go.cpu_ms_per_request" in keys and "latency.route_factor" in keys
