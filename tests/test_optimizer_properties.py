@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from tierplan.catalog.models import Region
 from tierplan.geo import audience_rtt_ms
-from tierplan.options import _static_reasons, latency_limit_ms
 from tierplan.optimizer import Planner
+from tierplan.options import _static_reasons, latency_limit_ms
 from tierplan.phases import component_segments, sweep
 from tierplan.pricing import Option, evaluate
 from tierplan.profile import parse_profile

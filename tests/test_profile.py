@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tierplan.errors import InputError
-from tierplan.profile import load_profile, units_at_month, month_at_units
+from tierplan.profile import load_profile, month_at_units, units_at_month
 
 GOOD = """\
 name: Demo
