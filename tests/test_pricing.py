@@ -309,3 +309,16 @@ def test_commercial_and_attribute_requirements() -> None:
     backups = Context(headroom=0.8, commercial=True, country="SG", backups=True, pitr_days=7)
     ev = evaluate(_opt({"attributes": {"backups": True, "pitr_days": 1}}, region=None), _demand(), backups)
     assert not ev.feasible and "point-in-time recovery" in ev.reasons[0].message
+
+
+def test_addon_adds_its_fee_and_attributes() -> None:
+    from tierplan.catalog.models import Addon
+
+    base = _opt({"base_usd_month": 25, "attributes": {"backups": True, "pitr_days": 0}})
+    backups = Context(headroom=0.8, commercial=True, country="SG", backups=True, pitr_days=7)
+    assert not evaluate(base, _demand(), backups).feasible
+    ad = Addon(id="pitr-7d", name="PITR 7 days", base_usd_month=100, attributes={"pitr_days": 7})
+    with_addon = Option(base.plan, None, base.region, 10.0, addon=ad)
+    ev = evaluate(with_addon, _demand(), backups)
+    assert ev.feasible and ev.monthly_usd == pytest.approx(125)
+    assert "PITR 7 days" in with_addon.label

@@ -93,10 +93,12 @@ class Planner:
             country=self.profile.audience.main_country,
             zero_downtime=on(r.zero_downtime_from),
             high_availability=on(r.high_availability_from),
+            database_failover=on(r.database_failover_from),
             no_cold_starts=on(r.no_cold_starts_from),
             backups=on(r.backups_from),
             pitr_days=r.pitr_days if on(r.backups_from) else 0.0,
             seats=self.profile.team.seats,
+            idle_minutes=self.assumptions["scale_to_zero.idle_minutes"],
         )
 
     def evaluations(self, component: str, units: int) -> list[Evaluation]:

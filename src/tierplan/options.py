@@ -68,7 +68,7 @@ def _static_reasons(pref: PlanRef, p: Profile, comp_name: str, cap: Capacity, ki
         out.append(Reason("attribute", f"deleted after {a.expires_after_days:g} days: not for production"))
     if cap.runtime is not None and a.runtimes is not None and cap.runtime not in a.runtimes:
         out.append(Reason("attribute", f"runs {', '.join(a.runtimes)}, not {cap.runtime}"))
-    if a.serverless and kind in ("web_service", "worker") and not cap.serverless_ok:
+    if a.serverless and kind in ("web_service", "worker", "realtime") and not cap.serverless_ok:
         out.append(
             Reason(
                 "attribute",
@@ -142,9 +142,11 @@ def build_options(
                 continue
             regions = pref.regions
             sizes = pref.plan.instances.sizes if pref.plan.instances else (None,)
+            addons = (None, *pref.plan.addons)
             if regions is None:
                 for s in sizes:
-                    staged.append(Option(pref, s, None, edge))
+                    for ad in addons:
+                        staged.append(Option(pref, s, None, edge, addon=ad))
                 continue
             best_by_key: dict[tuple[object, ...], tuple[float, Region]] = {}
             for r in regions:
@@ -171,7 +173,8 @@ def build_options(
                 continue
             for lat, r in best_by_key.values():
                 for s in sizes:
-                    staged.append(Option(pref, s, r, lat))
+                    for ad in addons:
+                        staged.append(Option(pref, s, r, lat, addon=ad))
 
         def rank(o: Option) -> tuple[object, ...]:
             mem = o.size.memory_mb if o.size else 0.0
@@ -183,9 +186,10 @@ def build_options(
                 mem,
                 o.size.id if o.size else "",
                 o.region.id if o.region else "",
+                o.addon.id if o.addon else "",
             )
 
         staged.sort(key=rank)
-        co.options = [Option(o.plan, o.size, o.region, o.latency_ms, i) for i, o in enumerate(staged)]
+        co.options = [Option(o.plan, o.size, o.region, o.latency_ms, i, o.addon) for i, o in enumerate(staged)]
         out[name] = co
     return out

@@ -229,6 +229,7 @@ def _triggers(planner: Planner, ph: Phase, nxt: Phase) -> list[Trigger]:
     for flag, key in (
         ("zero_downtime", "zero_downtime_from"),
         ("high_availability", "high_availability_from"),
+        ("database_failover", "database_failover_from"),
         ("no_cold_starts", "no_cold_starts_from"),
         ("backups", "backups_from"),
     ):

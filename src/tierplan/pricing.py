@@ -13,13 +13,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .catalog.loader import PlanRef
-from .catalog.models import InstanceSize, Meter, Price, Region
+from .catalog.models import Addon, Attributes, InstanceSize, Meter, Price, Region
 from .metrics import DAYS_PER_MONTH, HOURS_PER_MONTH, METRICS
 from .workload import ComponentDemand
 
 __all__ = ["Option", "Context", "Reason", "CostLine", "Evaluation", "evaluate", "resolve_price", "EPS"]
 
 EPS = 1e-9
+#: a scale-to-zero service stops outside the active hours only when it expects at most this many
+#: requests per idle window (so it is idle about 90% of the time)
+IDLE_EXPECTED_REQUESTS = 0.1
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,18 @@ class Option:
     region: Region | None
     latency_ms: float
     order: int = 0  # static tie-break rank (lower wins among equal costs)
+    addon: Addon | None = None
 
     @property
     def provider(self) -> str:
         return self.plan.provider.provider
+
+    @property
+    def attributes(self) -> Attributes:
+        """The plan's attributes, with the add-on's on top."""
+        if self.addon is None:
+            return self.plan.attributes
+        return self.plan.attributes.merged(self.addon.attributes)
 
     @property
     def label(self) -> str:
@@ -42,6 +53,8 @@ class Option:
         inst = self.plan.plan.instances
         if self.size is not None and inst is not None and len(inst.sizes) > 1:
             s += f" {self.size.name or self.size.id}"
+        if self.addon is not None:
+            s += f" + {self.addon.name}"
         if self.region is not None:
             s += f" ({self.region.id})"
         return s
@@ -56,14 +69,13 @@ class Context:
     country: str
     zero_downtime: bool = False
     high_availability: bool = False
+    database_failover: bool = False
     no_cold_starts: bool = False
     backups: bool = False
     pitr_days: float = 0.0
     seats: int = 1
-
-    @property
-    def always_on(self) -> bool:
-        return self.zero_downtime or self.high_availability or self.no_cold_starts
+    #: minutes without requests before a scale-to-zero service stops (when the plan does not say)
+    idle_minutes: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -187,27 +199,36 @@ def _required_plan(opt: Option) -> Any:
     return next(p for p in svc.plans if p.id == plan_id)
 
 
+#: kinds that run the app's own code (deploys, instances); the others are data or SaaS services
+COMPUTE_KINDS = ("web_service", "worker", "realtime")
+DATA_KINDS = ("postgres", "sqlite", "redis")
+
+
 def _attr_filters(opt: Option, d: ComponentDemand, ctx: Context) -> list[Reason]:
-    a = opt.plan.attributes
+    a = opt.attributes
     cap = d.capacity
     out: list[Reason] = []
-    if ctx.zero_downtime and a.zero_downtime_deploys is False:
+    compute = d.kind in COMPUTE_KINDS or d.kind == "web_frontend"
+    if ctx.zero_downtime and compute and a.zero_downtime_deploys is False:
         out.append(Reason("requirement", "deploys interrupt service (zero-downtime deploys required)"))
     if ctx.no_cold_starts and a.sleeps_when_idle:
         out.append(Reason("requirement", "sleeps when idle (no cold starts required)"))
-    if ctx.zero_downtime and a.sleeps_when_idle and cap.runtime is not None:
+    if ctx.zero_downtime and a.sleeps_when_idle and d.kind in COMPUTE_KINDS:
         out.append(
             Reason("requirement", "sleeps when idle: requests wait for a cold start (zero downtime required)")
         )
-    if ctx.high_availability:
-        inst = opt.plan.plan.instances
-        if a.high_availability is False or (
-            a.high_availability is None and not (inst and inst.horizontal) and not a.serverless
-        ):
-            out.append(Reason("requirement", "no high availability (required from this scale)"))
+    inst = opt.plan.plan.instances
+    if ctx.high_availability and d.kind in COMPUTE_KINDS:
+        if a.high_availability is False or not ((inst and inst.horizontal) or a.serverless or a.high_availability):
+            out.append(Reason("requirement", "cannot run a second instance for failover (high availability required)"))
+    if ctx.database_failover and d.kind in ("postgres", "sqlite") and not a.high_availability:
+        what = "not stated in the catalog" if a.high_availability is None else "not offered"
+        out.append(Reason("requirement", f"standby with automatic failover {what} (database failover required)"))
     if ctx.backups and d.kind in ("postgres", "sqlite"):
         if not a.backups:
             out.append(Reason("requirement", "no backups (required from this scale)"))
+        elif ctx.pitr_days and a.pitr_days is None:
+            out.append(Reason("requirement", f"point-in-time recovery window not stated in the catalog ({ctx.pitr_days:g} days required)"))
         elif ctx.pitr_days and (a.pitr_days or 0) + EPS < ctx.pitr_days:
             out.append(
                 Reason(
@@ -223,7 +244,7 @@ def _attr_filters(opt: Option, d: ComponentDemand, ctx: Context) -> list[Reason]
 def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
     """Price ``opt`` for demand ``d`` under requirements ``ctx``."""
     plan = opt.plan.plan
-    attrs = opt.plan.attributes
+    attrs = opt.attributes
     h = ctx.headroom
     cap = d.capacity
     ev = Evaluation(d.name, opt, True, 0.0)
@@ -231,16 +252,28 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
     metrics: dict[str, float] = dict(d.metrics)
 
     # running hours: only components that may stop, on plans that can stop, when nothing requires them up
-    can_stop = bool(attrs.scale_to_zero) and cap.may_scale_to_zero and not ctx.always_on
+    always_on = (
+        ctx.no_cold_starts
+        or (ctx.database_failover and d.kind in DATA_KINDS)
+        or ((ctx.high_availability or ctx.zero_downtime) and d.kind in COMPUTE_KINDS)
+    )
+    can_stop = bool(attrs.scale_to_zero) and cap.may_scale_to_zero and not always_on
     forced_sleep = bool(attrs.sleeps_when_idle)
+    # outside the active hours it stops only if requests are rare enough to leave it idle for the
+    # whole idle window (expected requests in the window <= 0.1, i.e. idle >= 90% of the time)
+    idle_s = 60 * (attrs.idle_sleep_minutes or ctx.idle_minutes)
+    off_hours_idle = cap.off_hours_rate_per_s * idle_s <= IDLE_EXPECTED_REQUESTS
     active_h = d.metrics.get("active_hours_per_month", HOURS_PER_MONTH)
-    hours = min(HOURS_PER_MONTH, active_h) if (can_stop or forced_sleep) else HOURS_PER_MONTH
+    if (can_stop or forced_sleep) and off_hours_idle:
+        hours = min(HOURS_PER_MONTH, active_h)
+    else:
+        hours = HOURS_PER_MONTH
     ev.running_hours = hours
     metrics["running_hours_per_month"] = hours
 
     lines: list[CostLine] = []
     unknown = False
-    sig: list[Any] = []
+    sig: list[Any] = [("hours", hours)]
     src, asof = opt.plan.source, opt.plan.as_of.isoformat()
 
     inst = plan.instances
@@ -251,7 +284,7 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
         n_min = inst.min_count
         if inst.horizontal:
             n_min = max(n_min, cap.min_instances)
-            if ctx.high_availability:
+            if ctx.high_availability and d.kind in COMPUTE_KINDS:
                 n_min = max(n_min, 2)
         n = n_min
         if need_fixed > mem_cap + EPS:
@@ -442,6 +475,17 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
                 (req.as_of or opt.plan.as_of).isoformat(),
             )
             lines.insert(0, req_line)
+    addon_fee = 0.0
+    if opt.addon is not None:
+        ad = opt.addon
+        fee = resolve_price(ad.base_usd_month, opt.region, ctx.country)
+        ad_src, ad_asof = ad.source or src, (ad.as_of or opt.plan.as_of).isoformat()
+        if fee is None:
+            unknown = True
+            lines.insert(0, CostLine(f"add-on: {ad.name}", 1, "month", None, None, "price unknown", None, ad_src, ad_asof))
+        else:
+            addon_fee = fee
+            lines.insert(0, CostLine(f"add-on: {ad.name}", 1, "month", fee, fee, "", None, ad_src, ad_asof))
     if base is None:
         unknown = True
         lines.insert(0, CostLine("plan fee", 1, "month", None, None, "price unknown", None, src, asof))
@@ -494,7 +538,7 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
                     asof,
                 )
             )
-    total = (base or 0.0) + req_fee + seat_total + usage_usd - credit_used
+    total = (base or 0.0) + req_fee + addon_fee + seat_total + usage_usd - credit_used
     if plan.minimum_usd_month > 0 and total < plan.minimum_usd_month:
         lines.append(
             CostLine(

@@ -258,6 +258,8 @@ class WebFrontend(_Component):
 class Realtime(_Component):
     kind: Literal["realtime"]
     runtime: Runtime = "node"
+    #: can run on a serverless realtime platform (e.g. Cloudflare Durable Objects) as well as a server
+    serverless_ok: bool = False
     connections_per_user: Annotated[float, Field(ge=0, le=100)] = 1
     messages_per_user_day: NonNeg = Field(0, le=10_000_000)
     fanout: Annotated[float, Field(ge=1, le=100_000)] = 1
@@ -349,6 +351,8 @@ class Requirements(_M):
     zero_downtime_from: Users | None = None
     #: scale from which services must survive the loss of one instance (>= 2 instances, HA databases)
     high_availability_from: Users | None = None
+    #: scale from which databases (postgres, sqlite) need a standby with automatic failover
+    database_failover_from: Users | None = None
     #: scale from which nothing may sleep, pause or cold-start
     no_cold_starts_from: Users | None = None
     #: scale from which databases must have backups with at least `pitr_days` of point-in-time recovery

@@ -10,7 +10,7 @@ __all__ = ["risks_of"]
 def risks_of(
     ev: Evaluation, kind: str, ctx: Context, commercial: bool, latency_ms: float | None
 ) -> list[str]:
-    a = ev.option.plan.attributes
+    a = ev.option.attributes
     out: list[str] = []
     inst = ev.option.plan.plan.instances
     if (

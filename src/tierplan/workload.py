@@ -44,6 +44,8 @@ class Capacity:
     runtime: str | None = None
     serverless_ok: bool = False
     persistence_required: bool = False
+    #: requests (or queries) per second outside the active hours: wakes a scale-to-zero service
+    off_hours_rate_per_s: float = 0.0
 
 
 @dataclass
@@ -374,6 +376,7 @@ def _web_service(
         peak_rps=peak,
         cpu_ms_per_request=cpu,
     )
+    off = _off_hours_rate(b, p, a, rpd, "requests_per_day")
     cap = Capacity(
         cores_avg=cores_avg,
         cores_peak=cores_peak,
@@ -382,6 +385,7 @@ def _web_service(
         may_scale_to_zero=c.scale_to_zero,
         runtime=c.runtime,
         serverless_ok=c.serverless_ok,
+        off_hours_rate_per_s=off,
     )
     return cap, ()
 
@@ -444,14 +448,14 @@ def _worker(
         "profile memory_mb" if c.memory_mb is not None else f"assumption {mem_key}",
         memory_mb=mem,
     )
-    # jobs in flight at peak (Little's law) each hold memory_mb_per_job
-    in_flight = cores_peak  # CPU-bound jobs: one core each while running
-    job_mem = b.add(
-        "job_memory_mb_peak",
-        in_flight * c.memory_mb_per_job,
+    # each instance runs `concurrency` jobs at once, each holding memory_mb_per_job
+    inst_mem = b.add(
+        "memory_mb_per_instance",
+        mem + c.concurrency * c.memory_mb_per_job,
         "MB",
-        "cpu_cores_peak x memory_mb_per_job",
-        cpu_cores_peak=cores_peak,
+        "memory_mb + concurrency x memory_mb_per_job",
+        memory_mb=mem,
+        concurrency=c.concurrency,
         memory_mb_per_job=c.memory_mb_per_job,
     )
     b.add("egress_gb_per_month", 0.0, "GB", "workers send nothing to users directly")
@@ -465,11 +469,11 @@ def _worker(
     return Capacity(
         cores_avg=cores_avg,
         cores_peak=cores_peak,
-        memory_mb_per_instance=mem,
-        memory_mb_shared=job_mem,
+        memory_mb_per_instance=inst_mem,
         min_instances=c.min_instances,
         may_scale_to_zero=c.scale_to_zero,
         runtime=c.runtime,
+        off_hours_rate_per_s=_off_hours_rate(b, p, a, jobs, "jobs_per_day"),
     )
 
 
@@ -590,8 +594,29 @@ def _postgres(
     mem = a["postgres.memory_mb"]
     b.add("memory_mb", mem, "MB", "assumption postgres.memory_mb", memory_mb=mem)
     return Capacity(
-        cores_avg=cores_avg, cores_peak=cores_peak, memory_mb_per_instance=mem, persistence_required=True
+        cores_avg=cores_avg,
+        cores_peak=cores_peak,
+        memory_mb_per_instance=mem,
+        persistence_required=True,
+        off_hours_rate_per_s=_off_hours_rate(b, p, a, total_rpd + total_jobs, "requests_per_day + jobs_per_day"),
     ), regime
+
+
+def _off_hours_rate(b: _Builder, p: Profile, a: Assumptions, per_day: float, what: str) -> float:
+    """Requests per second outside the active hours (what wakes a scale-to-zero service)."""
+    off_h = 24 - p.activity.active_hours_per_day
+    frac = a["traffic.off_hours_fraction"]
+    if off_h <= 0:
+        return 0.0
+    return b.add(
+        "off_hours_rate_per_s",
+        per_day * frac / (off_h * 3600),
+        "requests/s",
+        f"({what}) x off_hours_fraction / ((24 - active_hours_per_day) x 3600)",
+        per_day=per_day,
+        off_hours_fraction=frac,
+        active_hours_per_day=p.activity.active_hours_per_day,
+    )
 
 
 def _sqlite(b: _Builder, c: Any, units: float, unit_months: float, total_rpd: float, days: float) -> None:
@@ -707,7 +732,11 @@ def _redis(
     persist = (
         c.persistence_required if c.persistence_required is not None else c.use in ("broker", "sessions")
     )
-    return Capacity(memory_mb_per_instance=ds, persistence_required=persist)
+    return Capacity(
+        memory_mb_per_instance=ds,
+        persistence_required=persist,
+        off_hours_rate_per_s=_off_hours_rate(b, p, a, total_rpd + total_jobs, "requests_per_day + jobs_per_day"),
+    )
 
 
 def _kv(b: _Builder, c: Any, units: float, dau: float, days: float) -> None:
@@ -964,6 +993,7 @@ def _realtime(
         memory_mb_shared=conn_mem,
         may_scale_to_zero=False,
         runtime=c.runtime,
+        serverless_ok=c.serverless_ok,
     )
 
 

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ..metrics import METRICS
 
 __all__ = [
+    "Addon",
     "Price",
     "Tier",
     "Meter",
@@ -250,6 +251,20 @@ class Attributes(_Strict):
         return Attributes(**data)
 
 
+class Addon(Provenance):
+    """An optional extra bought on top of a plan that changes its attributes (PITR, HA...)."""
+
+    id: str
+    name: str
+    base_usd_month: Price = 0.0
+    attributes: Attributes = Attributes()
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        return _check_slug(v)
+
+
 class Plan(Provenance):
     id: str
     name: str
@@ -274,6 +289,8 @@ class Plan(Provenance):
     meters: tuple[Meter, ...] = ()
     limits: tuple[Limit, ...] = ()
     attributes: Attributes = Attributes()
+    #: optional extras; each is considered as an alternative (plan alone, or plan + one add-on)
+    addons: tuple[Addon, ...] = ()
 
     @field_validator("id")
     @classmethod
@@ -365,6 +382,8 @@ def _price_keys(p: Plan) -> set[str]:
 
     add(p.base_usd_month)
     add(p.seat_usd_month)
+    for ad in p.addons:
+        add(ad.base_usd_month)
     for m in p.meters:
         for t in m.tiers:
             add(t.usd_per_unit)

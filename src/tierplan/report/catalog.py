@@ -91,6 +91,8 @@ def render_provider(prov: Provider, con: Console) -> None:
                 con.print(f"    {m.name or m.metric}: {tiers}")
             for lim in p.limits:
                 con.print(f"    limit {lim.metric} <= {lim.max:,.10g}")
+            for ad in p.addons:
+                con.print(f"    add-on {ad.name} [{ad.id}]: {_price(ad.base_usd_month)}/month")
             if p.note:
                 con.print(Text(f"    note: {p.note}", style="dim"))
 

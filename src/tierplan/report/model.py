@@ -68,7 +68,8 @@ def stack_item(
         "risks": risks_of(
             ev, kind, point.context, planner.profile.commercial, o.latency_ms if o.region else None
         ),
-        "notes": list(o.plan.attributes.notes),
+        "addon": o.addon.id if o.addon else None,
+        "notes": list(o.attributes.notes),
         "source": o.plan.source,
         "as_of": o.plan.as_of.isoformat(),
     }
