@@ -173,7 +173,7 @@ def explain(
         raise InputError(
             profile, f"no component named {component!r} (components: {', '.join(planner.profile.components)})"
         )
-    d = planner.demand(at)
+    d = planner.explained_demand(at)
     if format is Format.json:
         doc = demand_dict(d)
         if component:

@@ -12,7 +12,9 @@ evaluations per scale so the phase sweep can revisit points cheaply.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -49,6 +51,11 @@ def _rank(e: Evaluation) -> tuple[float, int]:
     return (round(e.monthly_usd, 9), e.option.order)
 
 
+def _key(e: Evaluation) -> float:
+    """Rank of an evaluation for lower bounds: its cost, or inf when it cannot be chosen."""
+    return round(e.monthly_usd, 9) if (e.feasible and e.monthly_usd is not None) else math.inf
+
+
 def best_of(evals: list[Evaluation]) -> Evaluation | None:
     """The cheapest feasible, priced evaluation; ties go to the lower static rank."""
     best: Evaluation | None = None
@@ -71,23 +78,39 @@ class Planner:
             profile, catalog, assumptions, {n: c.capacity for n, c in first.components.items()}
         )
         self._demand: dict[int, Demand] = {}
-        self._evals: dict[tuple[str, int], list[Evaluation]] = {}
+        self._context: dict[int, Context] = {}
+        # exact evaluations: (component, units) -> {option order: Evaluation}
+        self._exact: dict[tuple[str, int], dict[int, Evaluation]] = {}
+        self._complete: set[tuple[str, int]] = set()
+        self._best: dict[tuple[str, int], Evaluation | None] = {}
+        # per component and option: sorted scales where it was evaluated, and its rank there
+        # (inf when it did not fit or has no known price: it never fits or gets a price later)
+        self._hist: dict[str, list[tuple[list[int], list[float]]]] = {
+            c: [([], []) for _ in co.options] for c, co in self.options.items()
+        }
         self.evaluations_done = 0
 
     # ------------------------------------------------------------------ per scale
     def demand(self, units: int) -> Demand:
         d = self._demand.get(units)
         if d is None:
-            d = self._demand[units] = demand_at(self.profile, units, self.assumptions)
+            d = self._demand[units] = demand_at(self.profile, units, self.assumptions, explain=False)
         return d
 
+    def explained_demand(self, units: int) -> Demand:
+        """Demand with every figure's formula and inputs (for reports and `explain`)."""
+        return demand_at(self.profile, units, self.assumptions, explain=True)
+
     def context(self, units: int) -> Context:
+        ctx = self._context.get(units)
+        if ctx is not None:
+            return ctx
         r = self.profile.requirements
 
         def on(x: int | None) -> bool:
             return x is not None and units >= x
 
-        return Context(
+        ctx = self._context[units] = Context(
             headroom=r.headroom,
             commercial=self.profile.commercial,
             country=self.profile.audience.main_country,
@@ -100,31 +123,64 @@ class Planner:
             seats=self.profile.team.seats,
             idle_minutes=self.assumptions["scale_to_zero.idle_minutes"],
         )
-
-    def evaluations(self, component: str, units: int) -> list[Evaluation]:
-        key = (component, units)
-        evs = self._evals.get(key)
-        if evs is None:
-            d = self.demand(units).components[component]
-            ctx = self.context(units)
-            evs = [evaluate(o, d, ctx) for o in self.options[component].options]
-            self.evaluations_done += len(evs)
-            self._evals[key] = evs
-        return evs
+        return ctx
 
     def evaluate_one(self, component: str, order: int, units: int) -> Evaluation:
-        cached = self._evals.get((component, units))
-        if cached is not None:
-            return cached[order]
-        self.evaluations_done += 1
-        return evaluate(
-            self.options[component].options[order],
-            self.demand(units).components[component],
-            self.context(units),
-        )
+        """The exact evaluation of one option at one scale (cached)."""
+        key = (component, units)
+        bucket = self._exact.get(key)
+        if bucket is None:
+            bucket = self._exact[key] = {}
+        ev = bucket.get(order)
+        if ev is None:
+            ev = bucket[order] = evaluate(
+                self.options[component].options[order],
+                self.demand(units).components[component],
+                self.context(units),
+            )
+            self.evaluations_done += 1
+            xs, ks = self._hist[component][order]
+            i = bisect.bisect_left(xs, units)
+            xs.insert(i, units)
+            ks.insert(i, _key(ev))
+        return ev
+
+    def lower_bound(self, component: str, order: int, units: int) -> float:
+        """A cost that the option cannot beat at ``units``: its cost at the largest evaluated scale
+        at or below (costs never fall as demand grows), inf if it did not fit there, 0 if unknown."""
+        xs, ks = self._hist[component][order]
+        i = bisect.bisect_right(xs, units)
+        return ks[i - 1] if i else 0.0
+
+    def evaluations(self, component: str, units: int) -> list[Evaluation]:
+        """Every option evaluated exactly at ``units`` (for alternatives and explanations)."""
+        key = (component, units)
+        if key not in self._complete:
+            for i in range(len(self.options[component].options)):
+                self.evaluate_one(component, i, units)
+            self._complete.add(key)
+        bucket = self._exact[key]
+        return [bucket[i] for i in range(len(self.options[component].options))]
 
     def best(self, component: str, units: int) -> Evaluation | None:
-        return best_of(self.evaluations(component, units))
+        """The cheapest fitting option, evaluating only options whose lower bound could win."""
+        key = (component, units)
+        if key in self._best:
+            return self._best[key]
+        n = len(self.options[component].options)
+        order = sorted(range(n), key=lambda i: (self.lower_bound(component, i, units), i))
+        best: Evaluation | None = None
+        for i in order:
+            lb = self.lower_bound(component, i, units)
+            if lb == math.inf:
+                break
+            if best is not None and (round(lb, 9), i) > _rank(best):
+                break
+            ev = self.evaluate_one(component, i, units)
+            if ev.feasible and ev.monthly_usd is not None and (best is None or _rank(ev) < _rank(best)):
+                best = ev
+        self._best[key] = best
+        return best
 
     def point(self, units: int, alternatives: int = 0) -> StackPoint:
         choices: dict[str, Evaluation] = {}
@@ -150,10 +206,22 @@ class Planner:
         return StackPoint(units, d.month, d, ctx, choices)
 
     def alternatives(self, component: str, units: int, n: int) -> list[Evaluation]:
-        """Cheapest feasible option of each other plan (one per provider plan), best first."""
+        """Cheapest feasible option of each other plan (one per provider plan), best first.
+
+        Evaluates options in lower-bound order and stops once n plans are known to be the best."""
         chosen = self.best(component, units)
         per_plan: dict[str, Evaluation] = {}
-        for e in self.evaluations(component, units):
+        count = len(self.options[component].options)
+        order = sorted(range(count), key=lambda i: (self.lower_bound(component, i, units), i))
+        for i in order:
+            lb = self.lower_bound(component, i, units)
+            if lb == math.inf:
+                break
+            if len(per_plan) >= n:
+                nth = sorted(per_plan.values(), key=_rank)[n - 1]
+                if (round(lb, 9), i) > _rank(nth):
+                    break
+            e = self.evaluate_one(component, i, units)
             if not e.feasible or e.monthly_usd is None:
                 continue
             k = e.option.plan.key

@@ -95,26 +95,28 @@ def _affine_sig(planner: Planner, comp: str, u: int) -> tuple[object, ...]:
 
 
 def _proven(planner: Planner, comp: str, lo: int, hi: int) -> bool:
-    e_lo = planner.evaluations(comp, lo)
-    e_hi = planner.evaluations(comp, hi)
     c_lo, c_hi = planner.best(comp, lo), planner.best(comp, hi)
     if c_lo is None or c_hi is None or c_lo.option.order != c_hi.option.order:
         return False
     ci = c_lo.option.order
     c_hi_key = _rank(c_hi)
-    affine_ok = (
-        _affine_sig(planner, comp, lo) == _affine_sig(planner, comp, hi)
-        and e_lo[ci].signature == e_hi[ci].signature
-    )
-    for i, d_lo in enumerate(e_lo):
-        if i == ci or not d_lo.feasible or d_lo.monthly_usd is None:
+    affine_ok = _affine_sig(planner, comp, lo) == _affine_sig(planner, comp, hi) and c_lo.signature == c_hi.signature
+    for i in range(len(planner.options[comp].options)):
+        if i == ci:
+            continue
+        lb = planner.lower_bound(comp, i, lo)
+        if lb == math.inf or (round(lb, 9), i) > c_hi_key:
+            continue  # rule 1 (did not fit at or below lo) or rule 2 on a lower bound of cost_d(lo)
+        d_lo = planner.evaluate_one(comp, i, lo)
+        if not d_lo.feasible or d_lo.monthly_usd is None:
             continue  # rule 1 (or unpriced: never ranked)
         if _rank(d_lo) > c_hi_key:
             continue  # rule 2
-        d_hi = e_hi[i]
+        if not affine_ok:
+            return False
+        d_hi = planner.evaluate_one(comp, i, hi)
         if (
-            affine_ok
-            and d_hi.feasible
+            d_hi.feasible
             and d_hi.monthly_usd is not None
             and d_lo.signature == d_hi.signature
             and _rank(d_hi) > c_hi_key
@@ -254,7 +256,7 @@ def _triggers(planner: Planner, ph: Phase, nxt: Phase) -> list[Trigger]:
         new = nxt.stack_start.choices[comp]
         if old.option.order == new.option.order or comp in required_comps:
             continue
-        e_next = planner.evaluations(comp, at)[old.option.order]
+        e_next = planner.evaluate_one(comp, old.option.order, at)
         if not e_next.feasible:
             for rs in e_next.reasons:
                 out.append(_reason_trigger(comp, rs, at, month, old, new))

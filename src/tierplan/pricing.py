@@ -35,17 +35,16 @@ class Option:
     latency_ms: float
     order: int = 0  # static tie-break rank (lower wins among equal costs)
     addon: Addon | None = None
+    #: the plan's attributes with the add-on's on top (computed once)
+    attributes: Attributes = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        attrs = self.plan.attributes if self.addon is None else self.plan.attributes.merged(self.addon.attributes)
+        object.__setattr__(self, "attributes", attrs)
 
     @property
     def provider(self) -> str:
         return self.plan.provider.provider
-
-    @property
-    def attributes(self) -> Attributes:
-        """The plan's attributes, with the add-on's on top."""
-        if self.addon is None:
-            return self.plan.attributes
-        return self.plan.attributes.merged(self.addon.attributes)
 
     @property
     def label(self) -> str:

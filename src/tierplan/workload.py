@@ -70,12 +70,14 @@ class Demand:
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, explain: bool = True) -> None:
         self.figures: dict[str, Figure] = {}
         self.metrics: dict[str, float] = {}
+        self.explain = explain
 
     def add(self, name: str, value: float, unit: str, formula: str, **inputs: Any) -> float:
-        self.figures[name] = Figure(name, value, unit, formula, tuple(inputs.items()))
+        if self.explain:
+            self.figures[name] = Figure(name, value, unit, formula, tuple(inputs.items()))
         if name in METRICS:
             self.metrics[name] = value
         return value
@@ -129,11 +131,13 @@ def _unit_months(p: Profile, units: float) -> tuple[float, Figure]:
     )
 
 
-def demand_at(p: Profile, units: float, a: Assumptions) -> Demand:
-    """Demand of every component when the app has ``units`` scale units."""
+def demand_at(p: Profile, units: float, a: Assumptions, explain: bool = True) -> Demand:
+    """Demand of every component when the app has ``units`` scale units.
+
+    With ``explain=False`` only the metrics are kept (no formulas): the optimizer's fast path."""
     act = p.activity
     days = DAYS_PER_MONTH
-    g = _Builder()
+    g = _Builder(explain)
     users = g.add(
         "users",
         units * p.scale.users_per_unit,
@@ -179,7 +183,8 @@ def demand_at(p: Profile, units: float, a: Assumptions) -> Demand:
         peak_factor=act.peak_factor,
     )
     unit_months, um_fig = _unit_months(p, units)
-    g.figures["unit_months"] = um_fig
+    if explain:
+        g.figures["unit_months"] = um_fig
     month = month_at_units(p.scale.growth, units) if p.scale.growth else None
 
     regime: list[Any] = [capped]
@@ -207,7 +212,7 @@ def demand_at(p: Profile, units: float, a: Assumptions) -> Demand:
 
     for name, comp in p.components.items():
         c: Any = comp  # dispatched on kind below
-        b = _Builder()
+        b = _Builder(explain)
         cap = Capacity()
         reg: tuple[Any, ...] = ()
         k = c.kind

@@ -266,13 +266,12 @@ def plan_report(planner: Planner, sw: Sweep) -> dict[str, Any]:
             if planner.unpriced(c, sw.first)
         },
         "demand": {
-            f"{sw.first:,} {p.scale.unit}s": demand_dict(planner.demand(sw.first)),
-            f"{sw.last:,} {p.scale.unit}s": demand_dict(planner.demand(sw.last)),
+            f"{sw.first:,} {p.scale.unit}s": demand_dict(planner.explained_demand(sw.first)),
+            f"{sw.last:,} {p.scale.unit}s": demand_dict(planner.explained_demand(sw.last)),
         },
         "excluded": _excluded(planner),
         "assumptions": _assumptions(planner),
         "catalog_entries": [_catalog_entry(e) for e in used.values()],
-        "evaluations": sw.evaluations,
     }
     return doc
 
@@ -300,7 +299,7 @@ def point_report(planner: Planner, pt: StackPoint) -> dict[str, Any]:
             ]
             for c, alts in pt.alternatives.items()
         },
-        "demand": demand_dict(pt.demand),
+        "demand": demand_dict(planner.explained_demand(pt.scale)),
         "excluded": _excluded(planner),
         "assumptions": _assumptions(planner),
         "catalog_entries": [_catalog_entry(e) for e in pt.choices.values()],
