@@ -66,9 +66,10 @@ def test_turn_relay_gigabytes_by_hand() -> None:
         }
     )
     d = demand_at(p, 1000, load_assumptions())
-    # 1000 users x 100 min x 25% relayed x 60 s x 125,000 B/s x 2 streams / 1024^3
-    expected = 1000 * 100 * 0.25 * 60 * 125_000 * 2 / 1024**3
-    assert d.components["turn"].metrics["relay_gb_per_month"] == pytest.approx(expected)  # ~349 GB
+    # 1000 users x 100 min (each 1:1 call is counted by both users) x 25% relayed x 60 s x
+    # 125,000 B/s x 1 stream received per participant / 1024^3
+    expected = 1000 * 100 * 0.25 * 60 * 125_000 * 1 / 1024**3
+    assert d.components["turn"].metrics["relay_gb_per_month"] == pytest.approx(expected)  # ~175 GB
 
 
 def test_frontend_email_and_whatsapp() -> None:

@@ -14,7 +14,7 @@ from .assumptions import Assumptions
 from .catalog.loader import Catalog, PlanRef
 from .catalog.models import Region
 from .geo import audience_rtt_ms
-from .pricing import Option, Reason
+from .pricing import Option, Reason, resolve_price
 from .profile import Profile
 from .workload import Capacity
 
@@ -85,14 +85,14 @@ def _static_reasons(pref: PlanRef, p: Profile, comp_name: str, cap: Capacity, ki
     return out
 
 
-def _region_price_key(pref: PlanRef, r: Region) -> tuple[object, ...]:
+def _region_price_key(pref: PlanRef, r: Region, country: str) -> tuple[object, ...]:
     """Two regions with the same key cost the same for this plan."""
     plan = pref.plan
     factor: object = None
     if plan.instances and plan.instances.region_price_factor is not None:
         factor = plan.instances.region_price_factor.get(r.id, "unknown")
     keyed = []
-    prices = [plan.base_usd_month, plan.seat_usd_month]
+    prices = [plan.base_usd_month, plan.seat_usd_month, *(ad.base_usd_month for ad in plan.addons)]
     for m in plan.meters:
         prices.extend(t.usd_per_unit for t in m.tiers)
     if plan.instances:
@@ -100,7 +100,7 @@ def _region_price_key(pref: PlanRef, r: Region) -> tuple[object, ...]:
             prices.extend([s.usd_per_hour, s.usd_per_month])
     for pr in prices:
         if isinstance(pr, dict):
-            keyed.append(pr.get(r.id, pr.get(r.group or "", "default")))
+            keyed.append(resolve_price(pr, r, country))
     return (factor, r.group, tuple(map(str, keyed)))
 
 
@@ -153,7 +153,7 @@ def build_options(
                 lat = audience_rtt_ms(shares, r.lat, r.lon, a)
                 if lat > max_lat:
                     continue
-                key = _region_price_key(pref, r)
+                key = _region_price_key(pref, r, p.audience.main_country)
                 cur = best_by_key.get(key)
                 if cur is None or (lat, r.id) < (cur[0], cur[1].id):
                     best_by_key[key] = (lat, r)
@@ -190,6 +190,8 @@ def build_options(
             )
 
         staged.sort(key=rank)
-        co.options = [Option(o.plan, o.size, o.region, o.latency_ms, i, o.addon) for i, o in enumerate(staged)]
+        co.options = [
+            Option(o.plan, o.size, o.region, o.latency_ms, i, o.addon) for i, o in enumerate(staged)
+        ]
         out[name] = co
     return out

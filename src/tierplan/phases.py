@@ -100,7 +100,9 @@ def _proven(planner: Planner, comp: str, lo: int, hi: int) -> bool:
         return False
     ci = c_lo.option.order
     c_hi_key = _rank(c_hi)
-    affine_ok = _affine_sig(planner, comp, lo) == _affine_sig(planner, comp, hi) and c_lo.signature == c_hi.signature
+    affine_ok = (
+        _affine_sig(planner, comp, lo) == _affine_sig(planner, comp, hi) and c_lo.signature == c_hi.signature
+    )
     for i in range(len(planner.options[comp].options)):
         if i == ci:
             continue

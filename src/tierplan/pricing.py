@@ -39,7 +39,9 @@ class Option:
     attributes: Attributes = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        attrs = self.plan.attributes if self.addon is None else self.plan.attributes.merged(self.addon.attributes)
+        attrs = (
+            self.plan.attributes if self.addon is None else self.plan.attributes.merged(self.addon.attributes)
+        )
         object.__setattr__(self, "attributes", attrs)
 
     @property
@@ -218,16 +220,29 @@ def _attr_filters(opt: Option, d: ComponentDemand, ctx: Context) -> list[Reason]
         )
     inst = opt.plan.plan.instances
     if ctx.high_availability and d.kind in COMPUTE_KINDS:
-        if a.high_availability is False or not ((inst and inst.horizontal) or a.serverless or a.high_availability):
-            out.append(Reason("requirement", "cannot run a second instance for failover (high availability required)"))
+        if a.high_availability is False or not (
+            (inst and inst.horizontal) or a.serverless or a.high_availability
+        ):
+            out.append(
+                Reason(
+                    "requirement", "cannot run a second instance for failover (high availability required)"
+                )
+            )
     if ctx.database_failover and d.kind in ("postgres", "sqlite") and not a.high_availability:
         what = "not stated in the catalog" if a.high_availability is None else "not offered"
-        out.append(Reason("requirement", f"standby with automatic failover {what} (database failover required)"))
+        out.append(
+            Reason("requirement", f"standby with automatic failover {what} (database failover required)")
+        )
     if ctx.backups and d.kind in ("postgres", "sqlite"):
         if not a.backups:
             out.append(Reason("requirement", "no backups (required from this scale)"))
         elif ctx.pitr_days and a.pitr_days is None:
-            out.append(Reason("requirement", f"point-in-time recovery window not stated in the catalog ({ctx.pitr_days:g} days required)"))
+            out.append(
+                Reason(
+                    "requirement",
+                    f"point-in-time recovery window not stated in the catalog ({ctx.pitr_days:g} days required)",
+                )
+            )
         elif ctx.pitr_days and (a.pitr_days or 0) + EPS < ctx.pitr_days:
             out.append(
                 Reason(
@@ -235,8 +250,10 @@ def _attr_filters(opt: Option, d: ComponentDemand, ctx: Context) -> list[Reason]
                     f"point-in-time recovery {a.pitr_days or 0:g} days < {ctx.pitr_days:g} required",
                 )
             )
-    if a.sleeps_when_idle and not cap.may_scale_to_zero and d.kind in ("worker", "realtime"):
-        out.append(Reason("attribute", f"sleeps when idle, but a {d.kind} must stay up"))
+    if a.sleeps_when_idle and not cap.may_scale_to_zero and d.kind in COMPUTE_KINDS:
+        out.append(
+            Reason("attribute", f"sleeps when idle, but this {d.kind} must stay up (scale_to_zero: false)")
+        )
     return out
 
 
@@ -260,7 +277,7 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
     forced_sleep = bool(attrs.sleeps_when_idle)
     # outside the active hours it stops only if requests are rare enough to leave it idle for the
     # whole idle window (expected requests in the window <= 0.1, i.e. idle >= 90% of the time)
-    idle_s = 60 * (attrs.idle_sleep_minutes or ctx.idle_minutes)
+    idle_s = 60 * (attrs.idle_sleep_minutes if attrs.idle_sleep_minutes is not None else ctx.idle_minutes)
     off_hours_idle = cap.off_hours_rate_per_s * idle_s <= IDLE_EXPECTED_REQUESTS
     active_h = d.metrics.get("active_hours_per_month", HOURS_PER_MONTH)
     if (can_stop or forced_sleep) and off_hours_idle:
@@ -481,7 +498,12 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
         ad_src, ad_asof = ad.source or src, (ad.as_of or opt.plan.as_of).isoformat()
         if fee is None:
             unknown = True
-            lines.insert(0, CostLine(f"add-on: {ad.name}", 1, "month", None, None, "price unknown", None, ad_src, ad_asof))
+            lines.insert(
+                0,
+                CostLine(
+                    f"add-on: {ad.name}", 1, "month", None, None, "price unknown", None, ad_src, ad_asof
+                ),
+            )
         else:
             addon_fee = fee
             lines.insert(0, CostLine(f"add-on: {ad.name}", 1, "month", fee, fee, "", None, ad_src, ad_asof))

@@ -113,6 +113,8 @@ class Scale(_M):
     def _one_mode(self) -> Scale:
         if self.stages is None and self.growth is None:
             raise ValueError("give `stages` (e.g. [50, 200, 500]) or a `growth` curve")
+        if self.stages is not None and self.growth is not None:
+            raise ValueError("give `stages` or a `growth` curve, not both")
         if self.stages is not None and self.stages != sorted(set(self.stages)):
             raise ValueError("stages must be increasing and distinct")
         return self
@@ -251,7 +253,8 @@ class WebFrontend(_Component):
     rendering: Literal["static", "spa", "ssr"] = "spa"
     bandwidth_mb_per_user_month: NonNeg = Field(20, le=1_000_000)
     page_views_per_user_day: NonNeg = Field(10, le=100_000)
-    assets_per_page: NonNeg = Field(0, le=1000)
+    #: CDN requests per page view besides the page itself (null: assumption frontend.requests_per_page_view)
+    assets_per_page: Annotated[float, Field(ge=0, le=1000)] | None = None
     cpu_ms_per_render: Annotated[float, Field(gt=0, le=60_000)] = 20
 
 

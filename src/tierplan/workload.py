@@ -223,7 +223,7 @@ def demand_at(p: Profile, units: float, a: Assumptions, explain: bool = True) ->
         elif k == "postgres":
             cap, reg = _postgres(b, p, c, a, units, unit_months, total_rpd, total_jobs, worker_conc, **common)
         elif k == "sqlite":
-            _sqlite(b, c, units, unit_months, total_rpd, days)
+            _sqlite(b, c, units, unit_months, total_rpd + total_jobs, days)
         elif k == "redis":
             cap = _redis(b, p, c, a, units, total_rpd, total_jobs, **common)
         elif k == "kv":
@@ -447,7 +447,7 @@ def _worker(
     mem_key = f"runtime.{c.runtime}.memory_mb"
     mem = c.memory_mb if c.memory_mb is not None else a[mem_key]
     b.add(
-        "memory_mb",
+        "process_memory_mb",
         mem,
         "MB",
         "profile memory_mb" if c.memory_mb is not None else f"assumption {mem_key}",
@@ -455,11 +455,11 @@ def _worker(
     )
     # each instance runs `concurrency` jobs at once, each holding memory_mb_per_job
     inst_mem = b.add(
-        "memory_mb_per_instance",
+        "memory_mb",
         mem + c.concurrency * c.memory_mb_per_job,
         "MB",
-        "memory_mb + concurrency x memory_mb_per_job",
-        memory_mb=mem,
+        "process_memory_mb + concurrency x memory_mb_per_job",
+        process_memory_mb=mem,
         concurrency=c.concurrency,
         memory_mb_per_job=c.memory_mb_per_job,
     )
@@ -603,7 +603,9 @@ def _postgres(
         cores_peak=cores_peak,
         memory_mb_per_instance=mem,
         persistence_required=True,
-        off_hours_rate_per_s=_off_hours_rate(b, p, a, total_rpd + total_jobs, "requests_per_day + jobs_per_day"),
+        off_hours_rate_per_s=_off_hours_rate(
+            b, p, a, total_rpd + total_jobs, "requests_per_day + jobs_per_day"
+        ),
     ), regime
 
 
@@ -625,6 +627,7 @@ def _off_hours_rate(b: _Builder, p: Profile, a: Assumptions, per_day: float, wha
 
 
 def _sqlite(b: _Builder, c: Any, units: float, unit_months: float, total_rpd: float, days: float) -> None:
+    # total_rpd: requests of all web services plus jobs of all workers (each touches the database)
     mb = units * c.storage_mb_per_unit + c.growth_mb_per_unit_month * unit_months
     b.add(
         "storage_gb",
@@ -640,7 +643,7 @@ def _sqlite(b: _Builder, c: Any, units: float, unit_months: float, total_rpd: fl
         "rows_read_per_day",
         total_rpd * c.rows_read_per_request,
         "rows",
-        "requests_per_day (all web services) x rows_read_per_request",
+        "(requests_per_day of all web services + jobs_per_day of all workers) x rows_read_per_request",
         requests_per_day=total_rpd,
         rows_read_per_request=c.rows_read_per_request,
     )
@@ -649,7 +652,7 @@ def _sqlite(b: _Builder, c: Any, units: float, unit_months: float, total_rpd: fl
         "rows_written_per_day",
         total_rpd * c.rows_written_per_request,
         "rows",
-        "requests_per_day (all web services) x rows_written_per_request",
+        "(requests_per_day of all web services + jobs_per_day of all workers) x rows_written_per_request",
         requests_per_day=total_rpd,
         rows_written_per_request=c.rows_written_per_request,
     )
@@ -678,18 +681,20 @@ def _redis(
     conc: float,
     users: float,
 ) -> Capacity:
-    broker_cmds = total_jobs * 10 if c.use == "broker" else 0.0
+    per_job = a["redis.broker_commands_per_job"] if c.use == "broker" else 0.0
+    broker_cmds = total_jobs * per_job
     cpd = total_rpd * c.commands_per_request + dau * c.commands_per_user_day + broker_cmds
     b.add(
         "commands_per_day",
         cpd,
         "commands",
-        "requests_per_day (all web services) x commands_per_request + daily_active_users x commands_per_user_day (+ 10 per job when a broker)",
+        "requests_per_day (all web services) x commands_per_request + daily_active_users x commands_per_user_day + jobs_per_day x broker_commands_per_job (when a broker)",
         requests_per_day=total_rpd,
         commands_per_request=c.commands_per_request,
         daily_active_users=dau,
         commands_per_user_day=c.commands_per_user_day,
-        broker_commands=broker_cmds,
+        jobs_per_day=total_jobs,
+        broker_commands_per_job=per_job,
     )
     cpm = b.add(
         "commands_per_month",
@@ -740,7 +745,9 @@ def _redis(
     return Capacity(
         memory_mb_per_instance=ds,
         persistence_required=persist,
-        off_hours_rate_per_s=_off_hours_rate(b, p, a, total_rpd + total_jobs, "requests_per_day + jobs_per_day"),
+        off_hours_rate_per_s=_off_hours_rate(
+            b, p, a, total_rpd + total_jobs, "requests_per_day + jobs_per_day"
+        ),
     )
 
 
@@ -831,7 +838,7 @@ def _web_frontend(
         daily_active_users=dau,
         page_views_per_user_day=c.page_views_per_user_day,
     )
-    rpp = (1 + c.assets_per_page) if c.assets_per_page else a["frontend.requests_per_page_view"]
+    rpp = (1 + c.assets_per_page) if c.assets_per_page is not None else a["frontend.requests_per_page_view"]
     b.add(
         "edge_requests_per_month",
         views * rpp,
@@ -1013,13 +1020,15 @@ def _turn(b: _Builder, c: Any, a: Assumptions, users: float) -> None:
     )
     rf = c.relay_fraction if c.relay_fraction is not None else a["turn.relay_fraction"]
     kbps = c.bitrate_kbps if c.bitrate_kbps is not None else a["turn.bitrate_kbps"]
-    streams = c.participants * (c.participants - 1)
+    # minutes are per user, so a call of p people is counted p times; each relayed participant
+    # receives the other p - 1 streams through the relay
+    streams = c.participants - 1
     gb = minutes * rf * 60 * kbps * 1000 / 8 / 1024**3 * streams
     b.add(
         "relay_gb_per_month",
         gb,
         "GB",
-        "call_minutes_per_month x relay_fraction x 60 s x bitrate_kbps x 1000 / 8 bytes / 1024^3 x participants x (participants - 1) streams",
+        "call_minutes_per_month x relay_fraction x 60 s x bitrate_kbps x 1000 / 8 bytes / 1024^3 x (participants - 1) streams",
         call_minutes_per_month=minutes,
         relay_fraction=rf,
         bitrate_kbps=kbps,
