@@ -20,6 +20,7 @@ CASES = {
     "plan.json": ("plan", APP, "--format", "json", "--catalog", TEST_CATALOG),
     "plan.md": ("plan", APP, "--format", "md", "--catalog", TEST_CATALOG),
     "plan.txt": ("plan", APP, "--catalog", TEST_CATALOG),
+    "plan.html": ("plan", APP, "--format", "html", "--catalog", TEST_CATALOG),
     "plan-at-150.md": ("plan", APP, "--at", 150, "--format", "md", "--catalog", TEST_CATALOG),
     "explain-at-20.txt": ("explain", APP, "--at", 20, "--catalog", TEST_CATALOG),
     "help.txt": ("--help",),

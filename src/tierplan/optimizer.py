@@ -22,7 +22,7 @@ from .assumptions import Assumptions
 from .catalog.loader import Catalog
 from .errors import InfeasibleError
 from .options import ComponentOptions, build_options
-from .pricing import EPS, Context, Evaluation, evaluate
+from .pricing import EPS, Context, Evaluation, cost_floor, evaluate
 from .profile import Profile, month_at_units
 from .workload import Demand, demand_at
 
@@ -88,6 +88,16 @@ class Planner:
         self._hist: dict[str, list[tuple[list[int], list[float]]]] = {
             c: [([], []) for _ in co.options] for c, co in self.options.items()
         }
+        ctx0 = self.context(profile.scale.first)
+        self._floor: dict[str, list[float]] = {
+            c: [
+                round(
+                    cost_floor(o, ctx0, first.components[c].metrics.get("active_hours_per_month", 730.0)), 9
+                )
+                for o in co.options
+            ]
+            for c, co in self.options.items()
+        }
         self.evaluations_done = 0
 
     # ------------------------------------------------------------------ per scale
@@ -150,7 +160,7 @@ class Planner:
         at or below (costs never fall as demand grows), inf if it did not fit there, 0 if unknown."""
         xs, ks = self._hist[component][order]
         i = bisect.bisect_right(xs, units)
-        return ks[i - 1] if i else 0.0
+        return ks[i - 1] if i else self._floor[component][order]
 
     def evaluations(self, component: str, units: int) -> list[Evaluation]:
         """Every option evaluated exactly at ``units`` (for alternatives and explanations)."""
@@ -221,11 +231,13 @@ class Planner:
                 nth = sorted(per_plan.values(), key=_rank)[n - 1]
                 if (round(lb, 9), i) > _rank(nth):
                     break
+            k = self.options[component].options[i].plan.key
+            if chosen is not None and k == chosen.option.plan.key:
+                continue
+            if k in per_plan and (round(lb, 9), i) > _rank(per_plan[k]):
+                continue
             e = self.evaluate_one(component, i, units)
             if not e.feasible or e.monthly_usd is None:
-                continue
-            k = e.option.plan.key
-            if chosen is not None and k == chosen.option.plan.key:
                 continue
             if k not in per_plan or _rank(e) < _rank(per_plan[k]):
                 per_plan[k] = e

@@ -193,7 +193,7 @@ def sweep(planner: Planner, first: int | None = None, last: int | None = None, s
             s,
             e if i + 1 < len(starts) else None,
             e,
-            planner.point(s, alternatives=3),
+            planner.point(s),
             planner.point(e, alternatives=3),
         )
         phases.append(ph)

@@ -38,11 +38,21 @@ class Option:
     #: the plan's attributes with the add-on's on top (computed once)
     attributes: Attributes = field(init=False, repr=False, compare=False)
 
+    #: prices resolved for this option's region, per audience country (filled on first use)
+    _resolved: dict[str, _Resolved] = field(init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         attrs = (
             self.plan.attributes if self.addon is None else self.plan.attributes.merged(self.addon.attributes)
         )
         object.__setattr__(self, "attributes", attrs)
+        object.__setattr__(self, "_resolved", {})
+
+    def resolved(self, country: str) -> _Resolved:
+        r = self._resolved.get(country)
+        if r is None:
+            r = self._resolved[country] = _Resolved.of(self, country)
+        return r
 
     @property
     def provider(self) -> str:
@@ -59,6 +69,31 @@ class Option:
         if self.region is not None:
             s += f" ({self.region.id})"
         return s
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    """Static, per-option facts resolved once: prices for the region/country, source strings."""
+
+    hourly: float | None
+    as_of: str
+    size_as_of: str
+    size_source: str
+    meter_as_of: tuple[str, ...]
+
+    @staticmethod
+    def of(opt: Option, country: str) -> _Resolved:
+        plan_asof = opt.plan.as_of
+        size = opt.size
+        return _Resolved(
+            hourly=_size_hourly(opt, size, country)
+            if (size is not None and opt.plan.plan.instances)
+            else None,
+            as_of=plan_asof.isoformat(),
+            size_as_of=((size.as_of if size and size.as_of else plan_asof).isoformat()),
+            size_source=(size.source if size and size.source else opt.plan.source),
+            meter_as_of=tuple((m.as_of or plan_asof).isoformat() for m in opt.plan.plan.meters),
+        )
 
 
 @dataclass(frozen=True)
@@ -257,6 +292,27 @@ def _attr_filters(opt: Option, d: ComponentDemand, ctx: Context) -> list[Reason]
     return out
 
 
+def cost_floor(opt: Option, ctx: Context, active_hours_per_month: float) -> float:
+    """A cost the option can never go below at any scale: its flat fees, and its minimum number of
+    instances running at least the active hours. Used to skip options that cannot win."""
+    plan = opt.plan.plan
+    fees = 0.0
+    for price in (plan.base_usd_month, opt.addon.base_usd_month if opt.addon else 0.0):
+        v = resolve_price(price, opt.region, ctx.country)
+        fees += v or 0.0
+    if plan.requires is not None:
+        fees += resolve_price(_required_plan(opt).base_usd_month, opt.region, ctx.country) or 0.0
+    if "seat_usd_month" in plan.model_fields_set:
+        fees += (resolve_price(plan.seat_usd_month, opt.region, ctx.country) or 0.0) * ctx.seats
+    usage = 0.0
+    if plan.instances is not None and opt.size is not None:
+        hourly = opt.resolved(ctx.country).hourly
+        if hourly:
+            usage = plan.instances.min_count * hourly * min(HOURS_PER_MONTH, active_hours_per_month)
+    covered = max(0.0, usage - plan.usage_credit_usd_month)
+    return max(fees + covered, plan.minimum_usd_month)
+
+
 def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
     """Price ``opt`` for demand ``d`` under requirements ``ctx``."""
     plan = opt.plan.plan
@@ -290,7 +346,8 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
     lines: list[CostLine] = []
     unknown = False
     sig: list[Any] = [("hours", hours)]
-    src, asof = opt.plan.source, opt.plan.as_of.isoformat()
+    res = opt.resolved(ctx.country)
+    src, asof = opt.plan.source, res.as_of
 
     inst = plan.instances
     if inst is not None and opt.size is not None:
@@ -366,7 +423,7 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
                 ev.utilization[k] = metrics[k]
         if size.max_connections and "connections" in metrics and not reasons:
             ev.utilization["connections"] = metrics["connections"] / (n * size.max_connections)
-        hourly = _size_hourly(opt, size, ctx.country)
+        hourly = res.hourly
         if hourly is None:
             unknown = True
             lines.append(
@@ -378,8 +435,8 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
                     None,
                     f"price unknown in {opt.region.id if opt.region else 'this region'}",
                     "instance_hours_per_month",
-                    size.source or src,
-                    (size.as_of or opt.plan.as_of).isoformat(),
+                    res.size_source,
+                    res.size_as_of,
                 )
             )
         else:
@@ -394,8 +451,8 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
                     hourly,
                     detail,
                     "instance_hours_per_month",
-                    size.source or src,
-                    (size.as_of or opt.plan.as_of).isoformat(),
+                    res.size_source,
+                    res.size_as_of,
                 )
             )
     else:
@@ -411,7 +468,7 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
 
     # meters
     usage_usd = instance_usd = sum(ln.monthly_usd or 0.0 for ln in lines)
-    for m in plan.meters:
+    for mi, m in enumerate(plan.meters):
         period = METRICS[m.metric].period
         q = metrics.get(m.metric, 0.0)
         billed = q
@@ -442,7 +499,7 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
                     detail,
                     m.metric,
                     m.source or src,
-                    (m.as_of or opt.plan.as_of).isoformat(),
+                    res.meter_as_of[mi],
                 )
             )
 

@@ -1,0 +1,186 @@
+"""Benchmarks recorded in docs/performance.md.
+
+    .venv/bin/python benchmarks/run.py            # all
+    .venv/bin/python benchmarks/run.py --quick    # fewer repetitions
+
+1. `tierplan plan` on each example, whole process (start-up, catalog load, sweep, JSON report):
+   median and max wall time of N runs, peak RSS.
+2. The optimizer against exhaustive search over whole stacks on a generated catalog ~10x the
+   bundled one: same optimal cost, and how much faster.
+3. The phase sweep against evaluating every unit of the range: same phases, and how much faster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+TIERPLAN = str(Path(sys.executable).parent / "tierplan")
+
+
+def bench_examples(runs: int) -> list[str]:
+    rows = ["| example | phases | median s | max s | peak RSS MB |", "|---|---:|---:|---:|---:|"]
+    import json
+
+    for ex in sorted((ROOT / "examples").glob("*.yaml")):
+        times = []
+        phases = "-"
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            r = subprocess.run([TIERPLAN, "plan", str(ex), "--format", "json"], capture_output=True, text=True)
+            times.append(time.perf_counter() - t0)
+            if r.returncode == 0:
+                phases = str(len(json.loads(r.stdout)["phases"]))
+            else:
+                phases = f"exit {r.returncode}"
+        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        rows.append(f"| {ex.name} | {phases} | {statistics.median(times):.2f} | {max(times):.2f} | {rss:.0f} |")
+    return rows
+
+
+def _big_catalog(seed: int, providers: int) -> list[dict]:  # type: ignore[type-arg]
+    rnd = random.Random(seed)
+    regions = [
+        {"id": "sg", "city": "Singapore", "country": "SG", "lat": 1.35, "lon": 103.82},
+        {"id": "jk", "city": "Jakarta", "country": "ID", "lat": -6.2, "lon": 106.8},
+        {"id": "hk", "city": "Hong Kong", "country": "HK", "lat": 22.3, "lon": 114.2},
+    ]
+    kinds = {
+        "web_service": ["egress_gb_per_month", "requests_per_month"],
+        "postgres": ["storage_gb", "egress_gb_per_month"],
+        "object_storage": ["storage_gb", "class_b_ops_per_month"],
+        "redis": ["commands_per_month", "dataset_mb"],
+    }
+    provs = []
+    for k in range(providers):
+        services = []
+        for si, (kind, metrics) in enumerate(kinds.items()):
+            if rnd.random() < 0.4:
+                continue
+            plans = []
+            for pi in range(rnd.randint(1, 4)):
+                plan: dict = {"id": f"p{pi}", "name": f"P{pi}", "base_usd_month": rnd.choice([0, 5, 10, 20, 25])}  # type: ignore[type-arg]
+                if kind in ("web_service", "postgres") and rnd.random() < 0.6:
+                    plan["instances"] = {
+                        "horizontal": kind == "web_service",
+                        "sizes": [
+                            {"id": f"s{j}", "vcpu": v, "memory_mb": m, "usd_per_hour": round(0.002 * v + 0.004 * m / 1024, 5)}
+                            for j, (v, m) in enumerate([(0.25, 256), (0.5, 512), (1, 1024), (2, 2048)])
+                        ],
+                    }
+                plan["meters"] = [
+                    {"metric": m, "unit": "u", "tiers": [{"up_to": rnd.choice([1, 10, 1000, 1e6]), "usd_per_unit": 0}, {"usd_per_unit": rnd.choice([0.001, 0.01, 0.1])}]}
+                    for m in metrics
+                    if rnd.random() < 0.7
+                ]
+                if rnd.random() < 0.3:
+                    plan["limits"] = [{"metric": metrics[0], "max": rnd.choice([1e3, 1e5, 1e7])}]
+                plans.append(plan)
+            services.append({"id": f"svc{si}", "name": kind, "hosts": [kind], "regions": "all", "plans": plans})
+        if services:
+            provs.append({"provider": f"prov{k}", "regions": rnd.sample(regions, rnd.randint(1, 3)), "services": services})
+    return provs
+
+
+def bench_optimizer(providers: int) -> list[str]:
+    sys.path.insert(0, str(ROOT))
+    from tests.conftest import make_catalog, make_planner
+    from tierplan.pricing import evaluate
+    from tierplan.profile import parse_profile
+
+    cat = make_catalog(*_big_catalog(7, providers))
+    prof = parse_profile(
+        {
+            "name": "bench",
+            "commercial": True,
+            "audience": {"countries": ["ID"]},
+            "scale": {"stages": [100, 5000]},
+            "activity": {"requests_per_user_day": 200, "active_hours_per_day": 10, "peak_factor": 3},
+            "components": {
+                "api": {"kind": "web_service", "runtime": "go"},
+                "db": {"kind": "postgres", "storage_mb_per_unit": 10},
+                "files": {"kind": "object_storage", "gb_per_unit": 0.1},
+                "cache": {"kind": "redis"},
+            },
+        }
+    )
+    rows = ["| catalog | options per component | stacks | optimizer ms | exhaustive ms | same cost | speed-up |", "|---|---|---:|---:|---:|---|---:|"]
+    for units in (100, 5000):
+        planner = make_planner(prof, cat)
+        t0 = time.perf_counter()
+        best = [planner.best(c, units) for c in prof.components]
+        t_opt = time.perf_counter() - t0
+        total = sum(b.monthly_usd for b in best if b)  # type: ignore[misc]
+        fresh = make_planner(prof, cat)
+        d = fresh.demand(units)
+        ctx = fresh.context(units)
+        t0 = time.perf_counter()
+        per = []
+        for c in prof.components:
+            costs = []
+            for o in fresh.options[c].options:
+                ev = evaluate(o, d.components[c], ctx)
+                if ev.feasible and ev.monthly_usd is not None:
+                    costs.append(ev.monthly_usd)
+            per.append(costs)
+        best_total = min(sum(s) for s in itertools.product(*per))
+        t_ex = time.perf_counter() - t0
+        n_stacks = 1
+        for x in per:
+            n_stacks *= len(x)
+        sizes = "/".join(str(len(fresh.options[c].options)) for c in prof.components)
+        rows.append(
+            f"| {len(cat.plans)} plans at {units:,} units | {sizes} | {n_stacks:,} | {t_opt * 1000:.1f} | {t_ex * 1000:.0f} | {'yes' if abs(best_total - total) < 1e-6 else 'NO'} | {t_ex / t_opt:,.0f}x |"
+        )
+    return rows
+
+
+def bench_sweep() -> list[str]:
+    from tierplan.api import make_planner
+    from tierplan.phases import sweep
+
+    rows = ["| example | range | sweep ms (evaluations) | every unit ms (evaluations) | same phases | speed-up |", "|---|---|---:|---:|---|---:|"]
+    for ex, hi_cap in (("coop-erp.yaml", None), ("amebo.yaml", 20000)):
+        pl = make_planner(ROOT / "examples" / ex)
+        lo = pl.profile.scale.first
+        hi = hi_cap or pl.profile.scale.last
+        t0 = time.perf_counter()
+        sw = sweep(pl, lo, hi)
+        t_sw = time.perf_counter() - t0
+        ev_sw = pl.evaluations_done
+        brute = make_planner(ROOT / "examples" / ex)
+        t0 = time.perf_counter()
+        keys = []
+        for u in range(lo, hi + 1):
+            keys.append(tuple(brute.evaluations(c, u) and min((e for e in brute.evaluations(c, u) if e.feasible and e.monthly_usd is not None), key=lambda e: (round(e.monthly_usd, 9), e.option.order)).option.order for c in brute.profile.components))
+        t_b = time.perf_counter() - t0
+        starts = [lo] + [u for u, (a, b) in zip(range(lo + 1, hi + 1), itertools.pairwise(keys), strict=False) if a != b]
+        same = starts == [ph.start for ph in sw.phases]
+        rows.append(f"| {ex} | {lo:,}-{hi:,} | {t_sw * 1000:.0f} ({ev_sw:,}) | {t_b * 1000:.0f} ({brute.evaluations_done:,}) | {'yes' if same else 'NO'} | {t_b / t_sw:,.0f}x |")
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    runs = 3 if args.quick else 7
+    print(f"## plan, whole process ({runs} runs each)\n")
+    print("\n".join(bench_examples(runs)))
+    print("\n## optimizer vs exhaustive search\n")
+    print("\n".join(bench_optimizer(60)))
+    print("\n## phase sweep vs every unit\n")
+    print("\n".join(bench_sweep()))
+
+
+if __name__ == "__main__":
+    main()
