@@ -139,3 +139,12 @@ def test_assumptions_listing() -> None:
     r = run("assumptions", "--format", "json")
     keys = {a["key"] for a in json.loads(r.stdout)}
     assert "runtime.go.cpu_ms_per_request" in keys and "latency.route_factor" in keys
+
+
+def test_infeasible_plan_prints_a_json_error_for_machines(tmp_path: Path) -> None:
+    p = tmp_path / "huge.yaml"
+    p.write_text(APP.read_text().replace("memory_mb: 120", "memory_mb: 60000"))
+    r = run("plan", p, "--format", "json", "--catalog", TEST_CATALOG)
+    assert r.returncode == 3
+    err = json.loads(r.stdout)["error"]
+    assert err["type"] == "InfeasibleError" and err["reasons"]

@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from .errors import InputError, TierplanError
+from .errors import InfeasibleError, InputError, TierplanError
 
 app = typer.Typer(
     name="tierplan",
@@ -112,12 +112,21 @@ def plan(
     from .phases import sweep
     from .report.model import plan_report, point_report
 
-    planner = make_planner(profile, catalog_dir=catalog)
-    if at is not None:
-        doc = point_report(planner, planner.point(at, alternatives=3))
-    else:
-        with _status("sweeping the scale and pricing options"):
-            doc = plan_report(planner, sweep(planner))
+    try:
+        planner = make_planner(profile, catalog_dir=catalog)
+        if at is not None:
+            doc = point_report(planner, planner.point(at, alternatives=3))
+        else:
+            with _status("sweeping the scale and pricing options"):
+                doc = plan_report(planner, sweep(planner))
+    except TierplanError as e:
+        if format is Format.json and output is None:
+            # machines reading stdout get a JSON error too (the exit code is unchanged)
+            error = {"type": type(e).__name__, "exit_code": e.exit_code, "message": e.message}
+            if isinstance(e, InfeasibleError):
+                error["reasons"] = e.reasons
+            sys.stdout.write(json.dumps({"error": error}, indent=2) + "\n")
+        raise
     _emit(doc, format, output, force, point=at is not None)
 
 
