@@ -75,3 +75,9 @@ def write_yaml(path: Path, data: Any) -> Path:
 def _reproducible_date(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")  # 2026-11-18
     os.environ.setdefault("COLUMNS", "120")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never touch the user's ~/.cache: the catalog cache goes to a session directory."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))

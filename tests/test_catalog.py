@@ -227,3 +227,29 @@ def test_provider_model_round_trips() -> None:
     prov = load_catalog().providers["neon"]
     again = Provider.model_validate(prov.model_dump(mode="json", exclude_defaults=True))
     assert again == prov
+
+
+def test_validated_catalog_is_cached_and_invalidated_by_any_change(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from tierplan.catalog import loader
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cat_dir = tmp_path / "catalog"
+    shutil.copytree(loader.default_catalog_dir(), cat_dir)
+    loader._load_dir.cache_clear()
+    first = loader.load_catalog(cat_dir)
+    cached = list((tmp_path / "cache" / "tierplan").glob("catalog-*.pickle"))
+    assert len(cached) == 1
+    loader._load_dir.cache_clear()
+    assert loader.load_catalog(cat_dir).providers == first.providers  # served from the cache
+    neon = cat_dir / "neon.yaml"
+    neon.write_text(neon.read_text().replace("usd_per_unit: 0.35", "usd_per_unit: 0.36", 1))
+    loader._load_dir.cache_clear()
+    changed = loader.load_catalog(cat_dir)
+    assert changed.providers != first.providers  # a content change means a fresh parse
+    neon.write_text(neon.read_text() + "\nnot: [valid\n")
+    loader._load_dir.cache_clear()
+    with pytest.raises(CatalogError, match="neon.yaml"):
+        loader.load_catalog(cat_dir)
+    loader._load_dir.cache_clear()

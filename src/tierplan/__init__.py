@@ -1,24 +1,34 @@
 """tierplan: plan where to host a small web app for the least money, and see when you will
-outgrow each plan."""
+outgrow each plan.
+
+The public API is imported lazily, so that `tierplan --help` and light commands start fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
 
 __version__ = "0.1.0"
 
-from .api import make_planner, plan, plan_at  # noqa: E402
-from .catalog import Catalog, load_catalog  # noqa: E402
-from .errors import CatalogError, InfeasibleError, InputError, TierplanError  # noqa: E402
-from .profile import Profile, load_profile  # noqa: E402
+_EXPORTS = {
+    "plan": ".api",
+    "plan_at": ".api",
+    "make_planner": ".api",
+    "load_profile": ".profile",
+    "Profile": ".profile",
+    "load_catalog": ".catalog",
+    "Catalog": ".catalog",
+    "TierplanError": ".errors",
+    "InputError": ".errors",
+    "CatalogError": ".errors",
+    "InfeasibleError": ".errors",
+}
 
-__all__ = [
-    "__version__",
-    "plan",
-    "plan_at",
-    "make_planner",
-    "load_profile",
-    "load_catalog",
-    "Profile",
-    "Catalog",
-    "TierplanError",
-    "InputError",
-    "CatalogError",
-    "InfeasibleError",
-]
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name], __name__), name)
+    raise AttributeError(f"module 'tierplan' has no attribute {name!r}")

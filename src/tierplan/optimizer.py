@@ -178,10 +178,11 @@ class Planner:
         if key in self._best:
             return self._best[key]
         n = len(self.options[component].options)
-        order = sorted(range(n), key=lambda i: (self.lower_bound(component, i, units), i))
+        lbs = [self.lower_bound(component, i, units) for i in range(n)]
+        order = sorted(range(n), key=lambda i: (lbs[i], i))
         best: Evaluation | None = None
         for i in order:
-            lb = self.lower_bound(component, i, units)
+            lb = lbs[i]
             if lb == math.inf:
                 break
             if best is not None and (round(lb, 9), i) > _rank(best):
@@ -222,9 +223,10 @@ class Planner:
         chosen = self.best(component, units)
         per_plan: dict[str, Evaluation] = {}
         count = len(self.options[component].options)
-        order = sorted(range(count), key=lambda i: (self.lower_bound(component, i, units), i))
+        lbs = [self.lower_bound(component, i, units) for i in range(count)]
+        order = sorted(range(count), key=lambda i: (lbs[i], i))
         for i in order:
-            lb = self.lower_bound(component, i, units)
+            lb = lbs[i]
             if lb == math.inf:
                 break
             if len(per_plan) >= n:

@@ -421,7 +421,8 @@ def _component_keys(data: Any) -> dict[tuple[Any, ...], list[str]]:
 def parse_profile(
     data: Any, path: Path | str = "<profile>", lines: dict[tuple[Any, ...], int] | None = None
 ) -> Profile:
-    lines = lines or {}
+    if lines is None:
+        lines = {}
     try:
         prof = Profile.model_validate(data)
     except ValidationError as e:

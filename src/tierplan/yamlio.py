@@ -17,7 +17,32 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is much 
 
 __all__ = ["load_yaml", "LineMap"]
 
-LineMap = dict[tuple[Any, ...], int]
+
+class LineMap(dict[tuple[Any, ...], int]):
+    """Key path -> line number, computed only when first asked (i.e. when there is an error)."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__()
+        self._text: str | None = text or None
+
+    def _fill(self) -> None:
+        if self._text is not None:
+            text, self._text = self._text, None
+            node = yaml.compose(text, Loader=_Loader)
+            if node is not None:
+                _line_map(node, (), self)
+
+    def __contains__(self, key: object) -> bool:
+        self._fill()
+        return super().__contains__(key)
+
+    def __getitem__(self, key: tuple[Any, ...]) -> int:
+        self._fill()
+        return super().__getitem__(key)
+
+    def get(self, key: tuple[Any, ...], default: Any = None) -> Any:  # type: ignore[override]
+        self._fill()
+        return super().get(key, default)
 
 
 def _read_text(path: Path) -> str:
@@ -40,14 +65,14 @@ def _read_text(path: Path) -> str:
     return text
 
 
-def _line_map(node: yaml.Node, path: tuple[Any, ...], out: LineMap) -> None:
-    out[path] = node.start_mark.line + 1
+def _line_map(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...], int]) -> None:
+    dict.__setitem__(out, path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             key = k.value
-            out[path + (key,)] = k.start_mark.line + 1
+            dict.__setitem__(out, path + (key,), k.start_mark.line + 1)
             _line_map(v, path + (key,), out)
-            out[path + (key,)] = k.start_mark.line + 1
+            dict.__setitem__(out, path + (key,), k.start_mark.line + 1)
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
             _line_map(v, path + (i,), out)
@@ -60,12 +85,7 @@ def load_yaml(path: Path | str, *, what: str = "YAML file") -> tuple[Any, LineMa
     if not text.strip() or all(ln.strip().startswith("#") or not ln.strip() for ln in text.splitlines()):
         raise InputError(path, f"is empty, expected a {what}")
     try:
-        loader = _Loader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark else None
@@ -81,7 +101,4 @@ def load_yaml(path: Path | str, *, what: str = "YAML file") -> tuple[Any, LineMa
         raise InputError(
             path, f"expected a mapping of keys (like `name: ...`) at the top level, found {kind}"
         )
-    lines: LineMap = {}
-    if node is not None:
-        _line_map(node, (), lines)
-    return data, lines
+    return data, LineMap(text)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
+import pickle
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -117,24 +120,65 @@ def load_provider_file(path: Path) -> Provider:
     return prov
 
 
-@cache
-def _load_dir(directory: str) -> Catalog:
-    d = Path(directory)
-    if not d.is_dir():
-        raise CatalogError(d, "catalog directory not found")
+def _cache_dir() -> Path | None:
+    if os.environ.get("TIERPLAN_NO_CACHE"):
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")
+    return Path(base) / "tierplan"
+
+
+def _parse_dir(d: Path, files: list[Path]) -> dict[str, Provider]:
     providers: dict[str, Provider] = {}
-    files: dict[str, Path] = {}
-    for f in sorted(d.glob("*.yaml")):
+    origin: dict[str, Path] = {}
+    for f in files:
         prov = load_provider_file(f)
         if prov.provider in providers:
             raise CatalogError(
-                f, f"provider {prov.provider!r} is also defined in {files[prov.provider].name}"
+                f, f"provider {prov.provider!r} is also defined in {origin[prov.provider].name}"
             )
         providers[prov.provider] = prov
-        files[prov.provider] = f
-    if not providers:
+        origin[prov.provider] = f
+    return providers
+
+
+@cache
+def _load_dir(directory: str) -> Catalog:
+    """Parse and validate every provider file. The validated result is cached on disk, keyed by
+    the files' exact contents and the tierplan version, so later runs skip YAML parsing and schema
+    validation; any change to any file (or a different version) means a fresh parse."""
+    d = Path(directory)
+    if not d.is_dir():
+        raise CatalogError(d, "catalog directory not found")
+    files = sorted(d.glob("*.yaml"))
+    if not files:
         raise CatalogError(d, "no provider files (*.yaml) in the catalog directory")
-    return Catalog(providers, files)
+    from .. import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for f in files:
+        digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    cache_dir = _cache_dir()
+    cached = cache_dir / f"catalog-{digest.hexdigest()[:32]}.pickle" if cache_dir else None
+    providers: dict[str, Provider] | None = None
+    if cached is not None and cached.is_file():
+        try:
+            with cached.open("rb") as fh:
+                providers = pickle.load(fh)  # noqa: S301 - our own cache file, keyed by content hash
+        except Exception:  # noqa: BLE001 - a broken cache is just a miss
+            providers = None
+    if providers is None:
+        providers = _parse_dir(d, files)
+        if cached is not None:
+            try:
+                cached.parent.mkdir(parents=True, exist_ok=True)
+                tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+                with tmp.open("wb") as fh:
+                    pickle.dump(providers, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                tmp.replace(cached)
+            except OSError:
+                pass  # read-only home: no cache, still correct
+    by_file = {p: d / f"{p}.yaml" for p in providers}
+    return Catalog(providers, by_file)
 
 
 def load_catalog(directory: Path | str | None = None) -> Catalog:
