@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from tierplan.catalog import load_catalog, load_provider_file
 from tierplan.catalog.check import check_catalog
 from tierplan.catalog.models import Meter, Provider
-from tierplan.errors import CatalogError
+from tierplan.errors import CatalogError, InputError
 from tierplan.metrics import METRICS
 
 from .conftest import make_catalog, write_yaml
@@ -250,6 +250,6 @@ def test_validated_catalog_is_cached_and_invalidated_by_any_change(tmp_path, mon
     assert changed.providers != first.providers  # a content change means a fresh parse
     neon.write_text(neon.read_text() + "\nnot: [valid\n")
     loader._load_dir.cache_clear()
-    with pytest.raises(CatalogError, match="neon.yaml"):
+    with pytest.raises(InputError, match="neon.yaml"):  # invalid YAML (a CatalogError is an InputError too)
         loader.load_catalog(cat_dir)
     loader._load_dir.cache_clear()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
 from .errors import Problem
-from .yamlio import LineMap
 
 __all__ = ["problems_from", "dotted"]
 
@@ -47,7 +46,7 @@ def _clean_loc(loc: tuple[Any, ...], data: Any = None) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _line_for(loc: tuple[Any, ...], lines: LineMap) -> int | None:
+def _line_for(loc: tuple[Any, ...], lines: Mapping[tuple[Any, ...], int]) -> int | None:
     while loc:
         if loc in lines:
             return lines[loc]
@@ -88,7 +87,7 @@ def _message(err: Any, allowed: dict[tuple[Any, ...], list[str]] | None, loc: tu
 
 def problems_from(
     exc: ValidationError,
-    lines: LineMap,
+    lines: Mapping[tuple[Any, ...], int],
     allowed_keys: dict[tuple[Any, ...], list[str]] | None = None,
     prefix: tuple[Any, ...] = (),
     data: Any = None,
