@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import heapq
 import math
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .assumptions import Assumptions
@@ -98,6 +100,8 @@ class Planner:
             ]
             for c, co in self.options.items()
         }
+        self._floor_sorted = {c: sorted((f, i) for i, f in enumerate(fl)) for c, fl in self._floor.items()}
+        self._seen: dict[str, set[int]] = {c: set() for c in self.options}
         self.evaluations_done = 0
 
     # ------------------------------------------------------------------ per scale
@@ -153,6 +157,7 @@ class Planner:
             i = bisect.bisect_left(xs, units)
             xs.insert(i, units)
             ks.insert(i, _key(ev))
+            self._seen[component].add(order)
         return ev
 
     def lower_bound(self, component: str, order: int, units: int) -> float:
@@ -161,6 +166,14 @@ class Planner:
         xs, ks = self._hist[component][order]
         i = bisect.bisect_right(xs, units)
         return ks[i - 1] if i else self._floor[component][order]
+
+    def by_lower_bound(self, component: str, units: int) -> Iterator[tuple[float, int]]:
+        """(lower bound, option) pairs in increasing order. Options never evaluated have their
+        static floor as bound (kept pre-sorted); only evaluated ones need a bound computed."""
+        seen = self._seen[component]
+        dyn = sorted((self.lower_bound(component, i, units), i) for i in seen)
+        static = ((f, i) for f, i in self._floor_sorted[component] if i not in seen)
+        return heapq.merge(dyn, static)
 
     def evaluations(self, component: str, units: int) -> list[Evaluation]:
         """Every option evaluated exactly at ``units`` (for alternatives and explanations)."""
@@ -177,12 +190,8 @@ class Planner:
         key = (component, units)
         if key in self._best:
             return self._best[key]
-        n = len(self.options[component].options)
-        lbs = [self.lower_bound(component, i, units) for i in range(n)]
-        order = sorted(range(n), key=lambda i: (lbs[i], i))
         best: Evaluation | None = None
-        for i in order:
-            lb = lbs[i]
+        for lb, i in self.by_lower_bound(component, units):
             if lb == math.inf:
                 break
             if best is not None and (round(lb, 9), i) > _rank(best):
@@ -222,11 +231,7 @@ class Planner:
         Evaluates options in lower-bound order and stops once n plans are known to be the best."""
         chosen = self.best(component, units)
         per_plan: dict[str, Evaluation] = {}
-        count = len(self.options[component].options)
-        lbs = [self.lower_bound(component, i, units) for i in range(count)]
-        order = sorted(range(count), key=lambda i: (lbs[i], i))
-        for i in order:
-            lb = lbs[i]
+        for lb, i in self.by_lower_bound(component, units):
             if lb == math.inf:
                 break
             if len(per_plan) >= n:

@@ -103,12 +103,11 @@ def _proven(planner: Planner, comp: str, lo: int, hi: int) -> bool:
     affine_ok = (
         _affine_sig(planner, comp, lo) == _affine_sig(planner, comp, hi) and c_lo.signature == c_hi.signature
     )
-    for i in range(len(planner.options[comp].options)):
+    for lb, i in planner.by_lower_bound(comp, lo):
+        if lb == math.inf or (round(lb, 9), i) > c_hi_key:
+            break  # rule 1 (did not fit at or below lo) or rule 2 on a lower bound of cost_d(lo), for all the rest
         if i == ci:
             continue
-        lb = planner.lower_bound(comp, i, lo)
-        if lb == math.inf or (round(lb, 9), i) > c_hi_key:
-            continue  # rule 1 (did not fit at or below lo) or rule 2 on a lower bound of cost_d(lo)
         d_lo = planner.evaluate_one(comp, i, lo)
         if not d_lo.feasible or d_lo.monthly_usd is None:
             continue  # rule 1 (or unpriced: never ranked)
