@@ -139,3 +139,39 @@ def test_no_feasible_stack_names_component_and_constraint() -> None:
     msg = str(e.value)
     assert "'api'" in msg and "from 81" in msg and "requests_per_day" in msg
     assert e.value.exit_code == 3
+
+
+def test_growth_curve_gives_phases_calendar_months() -> None:
+    from tierplan.report.model import plan_report
+
+    free = {"id": "free", "name": "Free", "limits": [{"metric": "requests_per_day", "max": 1000}]}
+    paid = {"id": "paid", "name": "Paid", "base_usd_month": 5}
+    prof = make_profile(
+        scale={"growth": {"start": 10, "monthly_growth_pct": 20, "horizon_months": 24, "start_month": "2027-01"}},
+        activity={"requests_per_user_day": 10, "active_hours_per_day": 10, "peak_factor": 1},
+    )
+    planner = make_planner(prof, _catalog(free, paid))
+    doc = plan_report(planner, sweep(planner))
+    ph1, ph2 = doc["phases"]
+    assert (ph1["from"], ph1["to"], ph2["from"]) == (10, 80, 81)
+    # 10 x 1.2^t = 81 users -> t = ln(8.1) / ln(1.2) = 11.47 months after January 2027
+    t = doc["phases"][0]["triggers"][0]
+    assert t["at"] == 81 and t["at_month"] == pytest.approx(11.47, abs=0.01)
+    assert t["at_date"] == "2027-12"
+    assert ph1["from_date"] == "2027-01"
+    assert doc["scale"]["last"] == round(10 * 1.2**24)
+
+
+def test_budget_is_flagged_per_phase() -> None:
+    from tierplan.report.model import plan_report
+
+    free = {"id": "free", "name": "Free", "limits": [{"metric": "requests_per_day", "max": 1000}]}
+    paid = {"id": "paid", "name": "Paid", "base_usd_month": 5}
+    prof = make_profile(
+        scale={"stages": [1, 1000]},
+        activity={"requests_per_user_day": 10, "active_hours_per_day": 10, "peak_factor": 1},
+        requirements={"budget_usd_month": 3},
+    )
+    planner = make_planner(prof, _catalog(free, paid))
+    doc = plan_report(planner, sweep(planner))
+    assert doc["over_budget"] == [{"phase": 2, "from": 81, "monthly_usd_end": 5.0}]
