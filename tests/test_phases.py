@@ -147,7 +147,9 @@ def test_growth_curve_gives_phases_calendar_months() -> None:
     free = {"id": "free", "name": "Free", "limits": [{"metric": "requests_per_day", "max": 1000}]}
     paid = {"id": "paid", "name": "Paid", "base_usd_month": 5}
     prof = make_profile(
-        scale={"growth": {"start": 10, "monthly_growth_pct": 20, "horizon_months": 24, "start_month": "2027-01"}},
+        scale={
+            "growth": {"start": 10, "monthly_growth_pct": 20, "horizon_months": 24, "start_month": "2027-01"}
+        },
         activity={"requests_per_user_day": 10, "active_hours_per_day": 10, "peak_factor": 1},
     )
     planner = make_planner(prof, _catalog(free, paid))

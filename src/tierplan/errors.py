@@ -73,6 +73,12 @@ class InfeasibleError(TierplanError):
 
     exit_code = 3
 
+    #: reasons shown in the message; all of them stay in ``reasons`` (and in the JSON error)
+    SHOWN = 12
+
     def __init__(self, message: str, reasons: list[str]) -> None:
         self.reasons = reasons
-        super().__init__(message + "".join(f"\n  - {r}" for r in reasons))
+        shown = reasons[: self.SHOWN]
+        more = len(reasons) - len(shown)
+        tail = f"\n  ... and {more} more (all of them: `--format json`)" if more > 0 else ""
+        super().__init__(message + "".join(f"\n  - {r}" for r in shown) + tail)

@@ -29,6 +29,9 @@ class Metric:
     doc: str
     #: True when the engine derives it per candidate (instances, hours) rather than the workload.
     derived: bool = False
+    #: False for configured counts (seats, monitors, check frequency): they do not fluctuate, so a
+    #: limit on them fits up to the limit itself, not headroom x limit
+    headroom: bool = True
 
 
 _M = [
@@ -132,11 +135,17 @@ _M = [
         "WhatsApp non-template (service) messages per month",
     ),
     # monitoring
-    Metric("uptime_monitors", "monitors", "none", "uptime monitors (checked URLs)"),
-    Metric("checks_per_hour", "checks/h", "none", "checks per hour per monitor (3600 / interval in seconds)"),
+    Metric("uptime_monitors", "monitors", "none", "uptime monitors (checked URLs)", headroom=False),
+    Metric(
+        "checks_per_hour",
+        "checks/h",
+        "none",
+        "checks per hour per monitor (3600 / interval in seconds)",
+        headroom=False,
+    ),
     Metric("error_events_per_month", "events", "month", "error events reported per month"),
     Metric("log_gb_per_month", "GB", "month", "logs ingested per month"),
-    Metric("team_members", "users", "none", "people on the team who need an account (seats)"),
+    Metric("team_members", "users", "none", "people on the team who need an account (seats)", headroom=False),
     # derived per candidate by the pricing engine
     Metric("instances", "instances", "none", "instances needed with headroom", derived=True),
     Metric("running_hours_per_month", "hours", "month", "hours one instance runs per month", derived=True),

@@ -28,7 +28,7 @@ from .pricing import EPS, Context, Evaluation, cost_floor, evaluate
 from .profile import Profile, month_at_units
 from .workload import Demand, demand_at
 
-__all__ = ["Planner", "StackPoint", "best_of"]
+__all__ = ["Planner", "StackPoint", "best_of", "cents"]
 
 
 @dataclass
@@ -48,14 +48,25 @@ class StackPoint:
         return tuple((c, e.option.order) for c, e in self.choices.items())
 
 
+#: decimals to which costs are compared (float noise below this is a tie, broken by static rank);
+#: rounding is monotone, so the proofs in phases.py hold for any value
+RANK_DECIMALS = 9
+RANK_UNIT = 10.0**-RANK_DECIMALS
+
+
+def cents(usd: float) -> float:
+    """A cost as ranked: rounded to RANK_DECIMALS."""
+    return round(usd, RANK_DECIMALS)
+
+
 def _rank(e: Evaluation) -> tuple[float, int]:
     assert e.monthly_usd is not None
-    return (round(e.monthly_usd, 9), e.option.order)
+    return (cents(e.monthly_usd), e.option.order)
 
 
 def _key(e: Evaluation) -> float:
     """Rank of an evaluation for lower bounds: its cost, or inf when it cannot be chosen."""
-    return round(e.monthly_usd, 9) if (e.feasible and e.monthly_usd is not None) else math.inf
+    return cents(e.monthly_usd) if (e.feasible and e.monthly_usd is not None) else math.inf
 
 
 def best_of(evals: list[Evaluation]) -> Evaluation | None:
@@ -182,7 +193,7 @@ class Planner:
             for i in range(len(self.options[component].options)):
                 self.evaluate_one(component, i, units)
             self._complete.add(key)
-        bucket = self._exact[key]
+        bucket = self._exact.get(key, {})
         return [bucket[i] for i in range(len(self.options[component].options))]
 
     def best(self, component: str, units: int) -> Evaluation | None:
@@ -194,7 +205,7 @@ class Planner:
         for lb, i in self.by_lower_bound(component, units):
             if lb == math.inf:
                 break
-            if best is not None and (round(lb, 9), i) > _rank(best):
+            if best is not None and (cents(lb), i) > _rank(best):
                 break
             ev = self.evaluate_one(component, i, units)
             if ev.feasible and ev.monthly_usd is not None and (best is None or _rank(ev) < _rank(best)):
@@ -236,12 +247,12 @@ class Planner:
                 break
             if len(per_plan) >= n:
                 nth = sorted(per_plan.values(), key=_rank)[n - 1]
-                if (round(lb, 9), i) > _rank(nth):
+                if (cents(lb), i) > _rank(nth):
                     break
             k = self.options[component].options[i].plan.key
             if chosen is not None and k == chosen.option.plan.key:
                 continue
-            if k in per_plan and (round(lb, 9), i) > _rank(per_plan[k]):
+            if k in per_plan and (cents(lb), i) > _rank(per_plan[k]):
                 continue
             e = self.evaluate_one(component, i, units)
             if not e.feasible or e.monthly_usd is None:
@@ -249,6 +260,23 @@ class Planner:
             if k not in per_plan or _rank(e) < _rank(per_plan[k]):
                 per_plan[k] = e
         return sorted(per_plan.values(), key=_rank)[:n]
+
+    def rejected(self, component: str, units: int) -> list[tuple[str, str]]:
+        """(plan key, reason) for every plan with no fitting option at ``units``: why not X?"""
+        by_plan: dict[str, list[Evaluation]] = {}
+        for e in self.evaluations(component, units):
+            by_plan.setdefault(e.option.plan.key, []).append(e)
+        out = []
+        for key, evs in by_plan.items():
+            if any(e.feasible and e.monthly_usd is not None for e in evs):
+                continue
+            if all(e.feasible for e in evs):
+                out.append((key, "price unknown in the catalog (for this region or country)"))
+                continue
+            # the largest option's reason says why even the biggest does not fit
+            last = next(e for e in reversed(evs) if not e.feasible)
+            out.append((key, last.reasons[0].message))
+        return sorted(out)
 
     def unpriced(self, component: str, units: int) -> list[Evaluation]:
         """Options that would fit but whose price is unknown in the catalog."""
@@ -266,7 +294,7 @@ class Planner:
         for e in evs:
             if e.feasible and e.monthly_usd is None:
                 by_plan[e.option.plan.key].append(
-                    "price unknown in the catalog for the regions near your users"
+                    "price unknown in the catalog (for the regions or country of your users)"
                 )
             for r in e.reasons[:1]:
                 by_plan[e.option.plan.key].append(r.message)
@@ -285,7 +313,7 @@ class Planner:
             when = f"from {units:,} {unit}s on"
         return InfeasibleError(
             f"{self.path}: no option fits component {component!r} {when} (headroom {self.profile.requirements.headroom:.0%})",
-            reasons[:12],
+            reasons,
         )
 
     # ------------------------------------------------------------------ calendar

@@ -10,8 +10,11 @@ every unit inside) when, for every other option d, one of these holds:
 1. d does not fit at lo: it cannot fit anywhere after (demand only grows);
 2. cost_d(lo) > cost_c(hi) (or equal with c ranked first): costs only grow, so d never wins;
 3. both c and d are affine on [lo, hi] (same instance counts, same tiers, same requirement set
-   and demand regime at both ends) and d does not beat c at either end: an affine difference that
-   is >= 0 at both ends is >= 0 in between.
+   and demand regime at both ends) and cost_d - cost_c is at least one ranking unit at both ends
+   (or >= 0 when c wins ties): an affine difference is then at least that in between.
+
+Costs are ranked rounded to 1e-9 dollars (float noise is a tie that the static rank decides);
+rounding is monotone, so rules 1 and 2 are unaffected.
 
 Otherwise the interval is split in two. Intervals of length 1 are settled by evaluating both
 ends. The assumptions behind the proof (demand nondecreasing in scale, costs nondecreasing in
@@ -25,7 +28,8 @@ import math
 from dataclasses import dataclass, field
 
 from .errors import InfeasibleError
-from .optimizer import Planner, StackPoint, _rank
+from .metrics import METRICS
+from .optimizer import RANK_UNIT, Planner, StackPoint, _rank, cents
 from .pricing import EPS, Evaluation, Reason
 
 __all__ = ["Trigger", "Phase", "Sweep", "sweep", "component_segments", "LimitWatch"]
@@ -104,7 +108,7 @@ def _proven(planner: Planner, comp: str, lo: int, hi: int) -> bool:
         _affine_sig(planner, comp, lo) == _affine_sig(planner, comp, hi) and c_lo.signature == c_hi.signature
     )
     for lb, i in planner.by_lower_bound(comp, lo):
-        if lb == math.inf or (round(lb, 9), i) > c_hi_key:
+        if lb == math.inf or (cents(lb), i) > c_hi_key:
             break  # rule 1 (did not fit at or below lo) or rule 2 on a lower bound of cost_d(lo), for all the rest
         if i == ci:
             continue
@@ -116,13 +120,14 @@ def _proven(planner: Planner, comp: str, lo: int, hi: int) -> bool:
         if not affine_ok:
             return False
         d_hi = planner.evaluate_one(comp, i, hi)
-        if (
-            d_hi.feasible
-            and d_hi.monthly_usd is not None
-            and d_lo.signature == d_hi.signature
-            and _rank(d_hi) > c_hi_key
-        ):
-            continue  # rule 3 (at lo, d_lo loses to c_lo since c is the best there)
+        if d_hi.feasible and d_hi.monthly_usd is not None and d_lo.signature == d_hi.signature:
+            # rule 3: g = cost_d - cost_c is affine on [lo, hi]; costs are ranked in cents
+            assert c_lo.monthly_usd is not None and c_hi.monthly_usd is not None
+            g_lo = d_lo.monthly_usd - c_lo.monthly_usd
+            g_hi = d_hi.monthly_usd - c_hi.monthly_usd
+            u = RANK_UNIT
+            if (g_lo >= u and g_hi >= u) or (i > ci and g_lo >= -u / 2 and g_hi >= -u / 2):
+                continue
         return False
     return True
 
@@ -222,58 +227,59 @@ def _sample_scales(p, first: int, last: int, phases: list[Phase], samples: int) 
     return sorted(x for x in xs if first <= x <= last)
 
 
+_REQUIREMENTS = (
+    ("zero_downtime", "zero_downtime_from"),
+    ("high_availability", "high_availability_from"),
+    ("database_failover", "database_failover_from"),
+    ("no_cold_starts", "no_cold_starts_from"),
+    ("backups", "backups_from"),
+)
+
+
 def _triggers(planner: Planner, ph: Phase, nxt: Phase) -> list[Trigger]:
-    """Why the stack changes between ph.end and nxt.start."""
+    """Why the stack changes between ph.end and nxt.start: for each component whose option changes,
+    the old option's reasons for not fitting at nxt.start, or the cheaper option that replaces it."""
     at = nxt.start
     month = planner.month_of(at)
     out: list[Trigger] = []
     ctx_before, ctx_after = planner.context(at - 1), planner.context(at)
     r = planner.profile.requirements
-    for flag, key in (
-        ("zero_downtime", "zero_downtime_from"),
-        ("high_availability", "high_availability_from"),
-        ("database_failover", "database_failover_from"),
-        ("no_cold_starts", "no_cold_starts_from"),
-        ("backups", "backups_from"),
-    ):
-        if getattr(ctx_after, flag) and not getattr(ctx_before, flag):
-            for comp in planner.profile.components:
-                if ph.stack_end.choices[comp].option.order != nxt.stack_start.choices[comp].option.order:
-                    out.append(
-                        Trigger(
-                            comp,
-                            f"requirement:{flag}",
-                            float(getattr(r, key)),
-                            float(getattr(r, key)),
-                            at,
-                            f"{flag.replace('_', ' ')} required from {getattr(r, key):,} {planner.profile.scale.unit}s",
-                            "requirement",
-                            month,
-                        )
-                    )
-    required_comps = {t.component for t in out}
+    unit = planner.profile.scale.unit
+    newly_required = [
+        f"{flag.replace('_', ' ')} required from {getattr(r, key):,} {unit}s"
+        for flag, key in _REQUIREMENTS
+        if getattr(ctx_after, flag) and not getattr(ctx_before, flag)
+    ]
     for comp in planner.profile.components:
         old = ph.stack_end.choices[comp]
         new = nxt.stack_start.choices[comp]
-        if old.option.order == new.option.order or comp in required_comps:
+        if old.option.order == new.option.order:
             continue
         e_next = planner.evaluate_one(comp, old.option.order, at)
         if not e_next.feasible:
             for rs in e_next.reasons:
                 out.append(_reason_trigger(comp, rs, at, month, old, new))
-        else:
-            out.append(
-                Trigger(
-                    comp,
-                    "monthly_usd",
-                    e_next.monthly_usd,
-                    new.monthly_usd,
-                    at,
-                    f"{new.option.label} ({_usd_pair(new.monthly_usd, e_next.monthly_usd)[0]}) becomes cheaper than {old.option.label} ({_usd_pair(new.monthly_usd, e_next.monthly_usd)[1]})",
-                    "cheaper",
-                    month,
-                )
+            continue
+        a, b = _usd_pair(new.monthly_usd, e_next.monthly_usd)
+        why = ""
+        if (
+            newly_required
+            and (e_next.monthly_usd or 0) > (old.monthly_usd or 0) + 1e-9
+            and e_next.running_hours > old.running_hours
+        ):
+            why = f" ({'; '.join(newly_required)}: it must now run all month)"
+        out.append(
+            Trigger(
+                comp,
+                "monthly_usd",
+                e_next.monthly_usd,
+                new.monthly_usd,
+                at,
+                f"{new.option.label} ({a}) becomes cheaper than {old.option.label} ({b}){why}",
+                "cheaper",
+                month,
             )
+        )
     return out
 
 
@@ -300,7 +306,7 @@ def _watch(planner: Planner, ph: Phase, last: int) -> list[LimitWatch]:
     for comp, ev in ph.stack_start.choices.items():
         opt = ev.option
         for lim in opt.plan.plan.limits:
-            thr = h * lim.max if lim.headroom else lim.max
+            thr = h * lim.max if (lim.headroom and METRICS[lim.metric].headroom) else lim.max
 
             def used(u: int, metric: str = lim.metric, comp: str = comp, order: int = opt.order) -> float:
                 return planner.evaluate_one(comp, order, u).metrics.get(metric, 0.0)

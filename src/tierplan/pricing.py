@@ -246,12 +246,24 @@ def _attr_filters(opt: Option, d: ComponentDemand, ctx: Context) -> list[Reason]
     out: list[Reason] = []
     compute = d.kind in COMPUTE_KINDS or d.kind == "web_frontend"
     if ctx.zero_downtime and compute and a.zero_downtime_deploys is False:
-        out.append(Reason("requirement", "deploys interrupt service (zero-downtime deploys required)"))
+        out.append(
+            Reason(
+                "requirement",
+                "deploys interrupt service (zero-downtime deploys required)",
+                "requirement:zero_downtime",
+            )
+        )
     if ctx.no_cold_starts and a.sleeps_when_idle:
-        out.append(Reason("requirement", "sleeps when idle (no cold starts required)"))
+        out.append(
+            Reason("requirement", "sleeps when idle (no cold starts required)", "requirement:no_cold_starts")
+        )
     if ctx.zero_downtime and a.sleeps_when_idle and d.kind in COMPUTE_KINDS:
         out.append(
-            Reason("requirement", "sleeps when idle: requests wait for a cold start (zero downtime required)")
+            Reason(
+                "requirement",
+                "sleeps when idle: requests wait for a cold start (zero downtime required)",
+                "requirement:zero_downtime",
+            )
         )
     inst = opt.plan.plan.instances
     if ctx.high_availability and d.kind in COMPUTE_KINDS:
@@ -260,22 +272,29 @@ def _attr_filters(opt: Option, d: ComponentDemand, ctx: Context) -> list[Reason]
         ):
             out.append(
                 Reason(
-                    "requirement", "cannot run a second instance for failover (high availability required)"
+                    "requirement",
+                    "cannot run a second instance for failover (high availability required)",
+                    "requirement:high_availability",
                 )
             )
     if ctx.database_failover and d.kind in ("postgres", "sqlite") and not a.high_availability:
         what = "not stated in the catalog" if a.high_availability is None else "not offered"
         out.append(
-            Reason("requirement", f"standby with automatic failover {what} (database failover required)")
+            Reason(
+                "requirement",
+                f"standby with automatic failover {what} (database failover required)",
+                "requirement:database_failover",
+            )
         )
     if ctx.backups and d.kind in ("postgres", "sqlite"):
         if not a.backups:
-            out.append(Reason("requirement", "no backups (required from this scale)"))
+            out.append(Reason("requirement", "no backups (required from this scale)", "requirement:backups"))
         elif ctx.pitr_days and a.pitr_days is None:
             out.append(
                 Reason(
                     "requirement",
                     f"point-in-time recovery window not stated in the catalog ({ctx.pitr_days:g} days required)",
+                    "requirement:pitr_days",
                 )
             )
         elif ctx.pitr_days and (a.pitr_days or 0) + EPS < ctx.pitr_days:
@@ -283,6 +302,7 @@ def _attr_filters(opt: Option, d: ComponentDemand, ctx: Context) -> list[Reason]
                 Reason(
                     "requirement",
                     f"point-in-time recovery {a.pitr_days or 0:g} days < {ctx.pitr_days:g} required",
+                    "requirement:pitr_days",
                 )
             )
     if a.sleeps_when_idle and not cap.may_scale_to_zero and d.kind in COMPUTE_KINDS:
@@ -457,13 +477,19 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
             )
     else:
         # usage-billed or serverless hosts: what the workload actually uses
-        metrics["instances"] = 1
-        metrics["instance_hours_per_month"] = hours
+        if attrs.serverless and cap.serverless_memory_mb:
+            metrics["memory_mb"] = cap.serverless_memory_mb  # an isolate, not a server process
+        replicas = 1
+        if d.kind in COMPUTE_KINDS and not attrs.serverless:
+            replicas = max(cap.min_instances, 2 if ctx.high_availability else 1)
+        ev.instances = replicas
+        metrics["instances"] = replicas
+        metrics["instance_hours_per_month"] = replicas * hours
         if cap.cores_avg > 0:
             metrics["cpu_used_vcpu_hours_per_month"] = cap.cores_avg * active_h
         if cap.memory_mb_per_instance > 0 or cap.memory_mb_shared > 0:
             metrics["memory_used_gb_hours_per_month"] = (
-                (cap.memory_mb_per_instance + cap.memory_mb_shared) / 1024 * hours
+                (replicas * cap.memory_mb_per_instance + cap.memory_mb_shared) / 1024 * hours
             )
 
     # meters
@@ -473,7 +499,14 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
         q = metrics.get(m.metric, 0.0)
         billed = q
         if m.provision_step:
-            billed = max(m.provision_min, math.ceil(q / h / m.provision_step - EPS) * m.provision_step)
+            need = q / h
+            # the smallest size is provision_min; above it, sizes grow in provision_step steps
+            # (Render disks: 1 GB or a multiple of 5 GB)
+            billed = (
+                m.provision_min
+                if need <= m.provision_min + EPS
+                else math.ceil(need / m.provision_step - EPS) * m.provision_step
+            )
             if billed > 0:
                 ev.utilization[f"{m.metric} (provisioned)"] = q / billed
         cost, top, detail = _tiered(m, billed, opt.region, ctx.country)
@@ -506,7 +539,8 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
     # hard limits
     for lim in plan.limits:
         used = metrics.get(lim.metric, 0.0)
-        thr = h * lim.max if lim.headroom else lim.max
+        use_headroom = lim.headroom and METRICS[lim.metric].headroom
+        thr = h * lim.max if use_headroom else lim.max
         if lim.max > 0:
             ev.utilization[lim.metric] = used / lim.max
         if used > thr * (1 + 1e-12) + EPS:
@@ -516,7 +550,7 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
                     "limit",
                     (
                         f"{lim.metric} {_fmt(used)} exceeds {h:.0%} of the {_fmt(lim.max)} limit ({over:.0%} of it)"
-                        if lim.headroom
+                        if use_headroom
                         else f"{lim.metric} {_fmt(used)} exceeds the limit of {_fmt(lim.max)}"
                     ),
                     lim.metric,

@@ -46,6 +46,8 @@ class Capacity:
     persistence_required: bool = False
     #: requests (or queries) per second outside the active hours: wakes a scale-to-zero service
     off_hours_rate_per_s: float = 0.0
+    #: memory of one isolate when run on a serverless platform (instead of a server process)
+    serverless_memory_mb: float = 0.0
 
 
 @dataclass
@@ -382,7 +384,9 @@ def _web_service(
         cpu_ms_per_request=cpu,
     )
     off = _off_hours_rate(b, p, a, rpd, "requests_per_day")
+    iso = c.memory_mb if c.memory_mb is not None else (a["serverless.memory_mb"] if c.serverless_ok else 0.0)
     cap = Capacity(
+        serverless_memory_mb=iso,
         cores_avg=cores_avg,
         cores_peak=cores_peak,
         memory_mb_per_instance=mem,
@@ -772,6 +776,29 @@ def _kv(b: _Builder, c: Any, units: float, dau: float, days: float) -> None:
     b.add(
         "kv_writes_per_month", w * days, "writes", "kv_writes_per_day x days_per_month", kv_writes_per_day=w
     )
+    cpd = b.add(
+        "commands_per_day",
+        r + w,
+        "commands",
+        "kv_reads_per_day + kv_writes_per_day (what a Redis-protocol KV host counts)",
+        kv_reads_per_day=r,
+        kv_writes_per_day=w,
+    )
+    b.add(
+        "commands_per_month",
+        cpd * days,
+        "commands",
+        "commands_per_day x days_per_month",
+        commands_per_day=cpd,
+    )
+    b.add(
+        "dataset_mb",
+        units * c.storage_mb_per_unit,
+        "MB",
+        "units x storage_mb_per_unit (the dataset a Redis-protocol KV host keeps)",
+        units=units,
+        storage_mb_per_unit=c.storage_mb_per_unit,
+    )
     b.add(
         "storage_gb",
         units * c.storage_mb_per_unit / MB_PER_GB,
@@ -870,6 +897,14 @@ def _web_frontend(
         "function_invocations_per_month x cpu_ms_per_render",
         function_invocations_per_month=inv,
         cpu_ms_per_render=c.cpu_ms_per_render,
+    )
+    b.add(
+        "cpu_ms_per_request",
+        c.cpu_ms_per_render if c.rendering == "ssr" else 0.0,
+        "ms",
+        "cpu_ms_per_render when rendering is ssr (static and SPA pages use no server CPU)",
+        cpu_ms_per_render=c.cpu_ms_per_render,
+        rendering=c.rendering,
     )
     b.add("team_members", p.team.seats, "users", "team.seats", seats=p.team.seats)
 

@@ -117,7 +117,8 @@ class Meter(Provenance):
     #: shorthands: included (free first tier, in metric units) + usd_per_unit
     included: NonNeg | None = None
     usd_per_unit: Price = None
-    #: billed on provisioned capacity: ceil(usage / headroom / step) * step, at least `provision_min`
+    #: billed on provisioned capacity: provision_min when usage / headroom fits in it, else
+    #: ceil(usage / headroom / step) * step
     provision_step: float | None = Field(None, gt=0)
     provision_min: NonNeg = 0.0
     name: str | None = None

@@ -220,6 +220,14 @@ def _excluded(planner: Planner) -> dict[str, list[dict[str, str]]]:
     }
 
 
+def _rejected(planner: Planner, units: int) -> dict[str, list[dict[str, str]]]:
+    """Plans priced but not fitting at ``units``, with the reason (why not X?)."""
+    return {
+        c: [{"plan": k, "reason": r} for k, r in planner.rejected(c, units)]
+        for c in planner.profile.components
+    }
+
+
 def plan_report(planner: Planner, sw: Sweep) -> dict[str, Any]:
     p = planner.profile
     used: dict[str, Evaluation] = {}
@@ -270,6 +278,8 @@ def plan_report(planner: Planner, sw: Sweep) -> dict[str, Any]:
             f"{sw.last:,} {p.scale.unit}s": demand_dict(planner.explained_demand(sw.last)),
         },
         "excluded": _excluded(planner),
+        "rejected_at_start": _rejected(planner, sw.first),
+        "rejected_at_end": _rejected(planner, sw.last),
         "assumptions": _assumptions(planner),
         "catalog_entries": [_catalog_entry(e) for e in used.values()],
     }
@@ -301,6 +311,7 @@ def point_report(planner: Planner, pt: StackPoint) -> dict[str, Any]:
         },
         "demand": demand_dict(planner.explained_demand(pt.scale)),
         "excluded": _excluded(planner),
+        "rejected": _rejected(planner, pt.scale),
         "assumptions": _assumptions(planner),
         "catalog_entries": [_catalog_entry(e) for e in pt.choices.values()],
     }

@@ -111,7 +111,7 @@ def render_plan(doc: dict[str, Any], console: Console) -> None:
             more = f" and {len(labels) - 3} more" if len(labels) > 3 else ""
             console.print(
                 Text(
-                    f"Not ranked for {c} (price unknown in the catalog near your users): {'; '.join(labels[:3])}{more}",
+                    f"Not ranked for {c} (price unknown in the catalog): {'; '.join(labels[:3])}{more}",
                     style="dim",
                 )
             )
