@@ -151,6 +151,24 @@ class Evaluation:
     included_used: dict[str, float] = field(default_factory=dict)
     metrics: dict[str, float] = field(default_factory=dict)
     signature: tuple[Any, ...] = ()
+    #: account-level plan (provider/account) and its shared parts, for the whole-stack optimizer:
+    #: the fixed fee and seats (counted once per account), the usage its credit applies to
+    account: str | None = None
+    account_fixed_usd: float = 0.0
+    account_credit_base_usd: float = 0.0
+    account_credit_used_usd: float = 0.0
+
+    @property
+    def own_usd(self) -> float | None:
+        """Monthly cost without the account's fixed part and credit (they are shared)."""
+        if self.monthly_usd is None:
+            return None
+        return (
+            self.monthly_usd
+            - self.account_fixed_usd
+            + self.account_credit_used_usd
+            - self.account_credit_base_usd
+        )
 
     @property
     def priced(self) -> bool:
@@ -324,12 +342,17 @@ def cost_floor(opt: Option, ctx: Context, active_hours_per_month: float) -> floa
         fees += resolve_price(_required_plan(opt).base_usd_month, opt.region, ctx.country) or 0.0
     if "seat_usd_month" in plan.model_fields_set:
         fees += (resolve_price(plan.seat_usd_month, opt.region, ctx.country) or 0.0) * ctx.seats
+    acct = opt.plan.account
+    if acct is not None:
+        fees += resolve_price(acct.base_usd_month, opt.region, ctx.country) or 0.0
+        if "seat_usd_month" in acct.model_fields_set:
+            fees += (resolve_price(acct.seat_usd_month, opt.region, ctx.country) or 0.0) * ctx.seats
     usage = 0.0
     if plan.instances is not None and opt.size is not None:
         hourly = opt.resolved(ctx.country).hourly
         if hourly:
             usage = plan.instances.min_count * hourly * min(HOURS_PER_MONTH, active_hours_per_month)
-    covered = max(0.0, usage - plan.usage_credit_usd_month)
+    covered = max(0.0, usage - plan.usage_credit_usd_month - (acct.usage_credit_usd_month if acct else 0.0))
     return max(fees + covered, plan.minimum_usd_month)
 
 
@@ -650,7 +673,95 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
                     asof,
                 )
             )
-    total = (base or 0.0) + req_fee + addon_fee + seat_total + usage_usd - credit_used
+    # the account-level plan (shared by every plan of this provider that names it)
+    acct = opt.plan.account
+    account_fixed = 0.0
+    account_credit_used = 0.0
+    credit_base = 0.0
+    if acct is not None:
+        a_src, a_asof = acct.source or src, (acct.as_of or opt.plan.as_of).isoformat()
+        fee = resolve_price(acct.base_usd_month, opt.region, ctx.country)
+        if fee is None:
+            unknown = True
+        elif fee > 0:
+            account_fixed += fee
+            lines.insert(
+                0,
+                CostLine(
+                    f"account plan: {acct.name}",
+                    1,
+                    "month",
+                    fee,
+                    fee,
+                    "shared by every service on this account",
+                    None,
+                    a_src,
+                    a_asof,
+                ),
+            )
+        if "seat_usd_month" in acct.model_fields_set:
+            seat = resolve_price(acct.seat_usd_month, opt.region, ctx.country)
+            if seat is None:
+                unknown = True
+            else:
+                account_fixed += seat * ctx.seats
+                lines.insert(
+                    0,
+                    CostLine(
+                        f"account seats: {acct.name}",
+                        ctx.seats,
+                        "seats",
+                        seat * ctx.seats,
+                        seat,
+                        f"{ctx.seats} x ${seat:g}",
+                        None,
+                        a_src,
+                        a_asof,
+                    ),
+                )
+        credit_base = usage_usd if acct.usage_credit_scope == "all" else instance_usd
+        if acct.max_usage_usd_month is not None and credit_base > h * acct.max_usage_usd_month + EPS:
+            reasons.append(
+                Reason(
+                    "limit",
+                    f"usage ${credit_base:,.2f}/month exceeds {h:.0%} of the ${acct.max_usage_usd_month:g} the {acct.name} account allows (the service stops there)",
+                    "usage_usd_month",
+                    acct.max_usage_usd_month,
+                    h * acct.max_usage_usd_month,
+                    credit_base,
+                )
+            )
+        if acct.usage_credit_usd_month > 0:
+            account_credit_used = min(acct.usage_credit_usd_month, credit_base)
+            sig.append(("account credit", credit_base >= acct.usage_credit_usd_month))
+            if account_credit_used > 0:
+                lines.append(
+                    CostLine(
+                        f"usage included in {acct.name}",
+                        1,
+                        "month",
+                        -account_credit_used,
+                        None,
+                        f"up to ${acct.usage_credit_usd_month:g} of usage included (shared by the account)",
+                        None,
+                        a_src,
+                        a_asof,
+                    )
+                )
+    ev.account = opt.plan.account_key
+    ev.account_fixed_usd = account_fixed
+    ev.account_credit_base_usd = credit_base
+    ev.account_credit_used_usd = account_credit_used
+    total = (
+        (base or 0.0)
+        + req_fee
+        + addon_fee
+        + seat_total
+        + usage_usd
+        - credit_used
+        + account_fixed
+        - account_credit_used
+    )
     if plan.minimum_usd_month > 0 and total < plan.minimum_usd_month:
         lines.append(
             CostLine(

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from ..errors import CatalogError, Problem
 from ..validation import problems_from
 from ..yamlio import load_yaml
-from .models import Attributes, Plan, Provider, Region, Service
+from .models import Account, Attributes, Plan, Provider, Region, Service
 
 __all__ = ["Catalog", "PlanRef", "load_catalog", "default_catalog_dir", "load_provider_file"]
 
@@ -31,10 +31,16 @@ class PlanRef:
     attributes: Attributes
     source: str
     as_of: dt.date
+    account: Account | None = None
 
     @property
     def key(self) -> str:
         return f"{self.provider.provider}/{self.service.id}/{self.plan.id}"
+
+    @property
+    def account_key(self) -> str | None:
+        """provider/account id when the plan belongs to an account-level plan."""
+        return f"{self.provider.provider}/{self.account.id}" if self.account else None
 
     @property
     def regions(self) -> tuple[Region, ...] | None:
@@ -60,14 +66,17 @@ class Catalog:
     def __post_init__(self) -> None:
         self._plans: list[PlanRef] = []
         for prov in self.providers.values():
+            accounts = {a.id: a for a in prov.accounts}
             for svc in prov.services:
                 attrs_svc = prov.attributes.merged(svc.attributes)
                 for plan in svc.plans:
                     source = plan.source or prov.source
                     as_of = plan.as_of or prov.as_of
                     assert source and as_of  # enforced by load_provider_file
+                    acct = accounts.get(plan.account) if plan.account else None
+                    attrs = attrs_svc.merged(acct.attributes) if acct else attrs_svc
                     self._plans.append(
-                        PlanRef(prov, svc, plan, attrs_svc.merged(plan.attributes), source, as_of)
+                        PlanRef(prov, svc, plan, attrs.merged(plan.attributes), source, as_of, acct)
                     )
 
     @property

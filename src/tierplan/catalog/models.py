@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ..metrics import METRICS
 
 __all__ = [
+    "Account",
     "Addon",
     "Price",
     "Tier",
@@ -266,6 +267,26 @@ class Addon(Provenance):
         return _check_slug(v)
 
 
+class Account(Provenance):
+    """An account-level plan (Cloudflare Workers Paid, a Railway workspace plan, Vercel Pro, a
+    Supabase organization plan): bought once, it serves every plan that names it. An account is on
+    one such plan at a time. Its fee, seats, usage credit and usage cap are shared by those plans."""
+
+    id: str
+    name: str
+    base_usd_month: Price = 0.0
+    seat_usd_month: Price = None
+    usage_credit_usd_month: NonNeg = 0.0
+    usage_credit_scope: Literal["all", "instances"] = "all"
+    max_usage_usd_month: NonNeg | None = None
+    attributes: Attributes = Attributes()
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        return _check_slug(v)
+
+
 class Plan(Provenance):
     id: str
     name: str
@@ -292,6 +313,8 @@ class Plan(Provenance):
     attributes: Attributes = Attributes()
     #: optional extras; each is considered as an alternative (plan alone, or plan + one add-on)
     addons: tuple[Addon, ...] = ()
+    #: the account-level plan this plan belongs to (an id from the provider's `accounts`)
+    account: str | None = None
 
     @field_validator("id")
     @classmethod
@@ -331,6 +354,8 @@ class Provider(Provenance):
     homepage: str
     attributes: Attributes = Attributes()
     regions: tuple[Region, ...] = ()
+    #: account-level plans (see Account); plans refer to them by id
+    accounts: tuple[Account, ...] = ()
     services: tuple[Service, ...]
 
     @field_validator("provider")
@@ -342,6 +367,9 @@ class Provider(Provenance):
     def _consistent(self) -> Provider:
         region_ids = {r.id for r in self.regions}
         groups = {r.group for r in self.regions if r.group}
+        account_ids = {a.id for a in self.accounts}
+        if len(account_ids) != len(self.accounts):
+            raise ValueError("account ids must be unique")
         seen_services: set[str] = set()
         for s in self.services:
             if s.id in seen_services:
@@ -357,6 +385,10 @@ class Provider(Provenance):
                     bad = [r for r in regs if r not in region_ids]
                     if bad:
                         raise ValueError(f"plan {s.id}.{p.id}: unknown regions {bad}")
+                if p.account is not None and p.account not in account_ids:
+                    raise ValueError(
+                        f"plan {s.id}.{p.id}: account {p.account!r} is not in the provider's accounts"
+                    )
                 if p.requires is not None:
                     rs, _, rp = p.requires.partition("/")
                     target = next((x for x in self.services if x.id == rs), None)
