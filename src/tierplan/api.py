@@ -8,7 +8,7 @@ from typing import Any
 from .assumptions import load_assumptions
 from .catalog.loader import Catalog, load_catalog
 from .geo import check_countries
-from .optimizer import Planner
+from .optimizer import Planner, StackPoint
 from .phases import Sweep, sweep
 from .profile import Profile, load_profile
 from .report.model import plan_report, point_report
@@ -53,17 +53,38 @@ def _check_provider_names(p: Profile, cat: Catalog, path: str) -> None:
         raise InputError(path, probs)
 
 
-def run_sweep(planner: Planner) -> Sweep:
+def run_sweep(planner: Planner, per_component: bool = False) -> Sweep:
+    """The phases: whole-stack (coupled) when coupling can change the answer, else per component."""
+    from .coupled_phases import coupled_sweep, coupling_active
+
+    if not per_component and coupling_active(planner):
+        return coupled_sweep(planner)
     return sweep(planner)
 
 
-def plan(profile: Profile | str | Path, catalog: Catalog | None = None) -> dict[str, Any]:
+def stack_at(planner: Planner, units: int, per_component: bool = False) -> StackPoint:
+    """The optimal stack at one scale (whole-stack when coupling is active)."""
+    from .coupled_phases import CoupledState, coupling_active
+
+    if per_component or not coupling_active(planner):
+        return planner.point(units, alternatives=3)
+    st = CoupledState(planner)
+    pt = st.point(st.solution(units), units)
+    pt.alternatives = {c: planner.alternatives(c, units, 3) for c in planner.profile.components}
+    return pt
+
+
+def plan(
+    profile: Profile | str | Path, catalog: Catalog | None = None, per_component: bool = False
+) -> dict[str, Any]:
     """The whole plan (phases, triggers, points) as the JSON contract."""
     planner = make_planner(profile, catalog)
-    return plan_report(planner, sweep(planner))
+    return plan_report(planner, run_sweep(planner, per_component))
 
 
-def plan_at(profile: Profile | str | Path, units: int, catalog: Catalog | None = None) -> dict[str, Any]:
+def plan_at(
+    profile: Profile | str | Path, units: int, catalog: Catalog | None = None, per_component: bool = False
+) -> dict[str, Any]:
     """One scale point in detail."""
     planner = make_planner(profile, catalog)
-    return point_report(planner, planner.point(units, alternatives=3))
+    return point_report(planner, stack_at(planner, units, per_component))

@@ -106,19 +106,25 @@ def plan(
     output: OutputOpt = None,
     force: ForceOpt = False,
     catalog: CatalogOpt = None,
+    per_component: Annotated[
+        bool,
+        typer.Option(
+            "--per-component",
+            help="Choose each component on its own (exact phase boundaries per component; no shared accounts, co-location or end-to-end latency).",
+        ),
+    ] = False,
 ) -> None:
     """Plan the cheapest stack for each growth phase of the app."""
-    from .api import make_planner
-    from .phases import sweep
+    from .api import make_planner, run_sweep, stack_at
     from .report.model import plan_report, point_report
 
     try:
         planner = make_planner(profile, catalog_dir=catalog)
         if at is not None:
-            doc = point_report(planner, planner.point(at, alternatives=3))
+            doc = point_report(planner, stack_at(planner, at, per_component))
         else:
             with _status("sweeping the scale and pricing options"):
-                doc = plan_report(planner, sweep(planner))
+                doc = plan_report(planner, run_sweep(planner, per_component))
     except TierplanError as e:
         if format is Format.json and output is None:
             # machines reading stdout get a JSON error too (the exit code is unchanged)

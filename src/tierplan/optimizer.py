@@ -19,6 +19,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from .assumptions import Assumptions
 from .catalog.loader import Catalog
@@ -39,6 +40,8 @@ class StackPoint:
     context: Context
     choices: dict[str, Evaluation]
     alternatives: dict[str, list[Evaluation]] = field(default_factory=dict)
+    #: whole-stack details when the coupled optimizer chose it (latency, accounts, vendors)
+    coupled: dict[str, Any] | None = None
 
     @property
     def monthly_usd(self) -> float:
@@ -96,6 +99,7 @@ class Planner:
         self._exact: dict[tuple[str, int], dict[int, Evaluation]] = {}
         self._complete: set[tuple[str, int]] = set()
         self._best: dict[tuple[str, int], Evaluation | None] = {}
+        self._best_among: dict[tuple[str, tuple[int, ...], int], Evaluation | None] = {}
         # per component and option: sorted scales where it was evaluated, and its rank there
         # (inf when it did not fit or has no known price: it never fits or gets a price later)
         self._hist: dict[str, list[tuple[list[int], list[float]]]] = {
@@ -177,6 +181,23 @@ class Planner:
         xs, ks = self._hist[component][order]
         i = bisect.bisect_right(xs, units)
         return ks[i - 1] if i else self._floor[component][order]
+
+    def best_among(self, component: str, members: tuple[int, ...], units: int) -> Evaluation | None:
+        """The cheapest fitting option among ``members`` (option orders), evaluated lazily."""
+        key = (component, members, units)
+        if key in self._best_among:
+            return self._best_among[key]
+        best: Evaluation | None = None
+        for lb, i in sorted((self.lower_bound(component, i, units), i) for i in members):
+            if lb == math.inf:
+                break
+            if best is not None and (cents(lb), i) > _rank(best):
+                break
+            ev = self.evaluate_one(component, i, units)
+            if ev.feasible and ev.monthly_usd is not None and (best is None or _rank(ev) < _rank(best)):
+                best = ev
+        self._best_among[key] = best
+        return best
 
     def by_lower_bound(self, component: str, units: int) -> Iterator[tuple[float, int]]:
         """(lower bound, option) pairs in increasing order. Options never evaluated have their

@@ -20,6 +20,9 @@ from .workload import Capacity
 
 __all__ = ["Excluded", "ComponentOptions", "build_options", "latency_limit_ms", "DEFAULT_LATENCY_SLACK_MS"]
 
+#: component kinds that store data (data residency applies to them)
+DATA_KINDS = ("postgres", "sqlite", "redis", "kv", "object_storage")
+
 #: when the profile sets no max_latency_ms, a region is "near" the users when its estimated round
 #: trip is within this many ms of the nearest region any provider in the catalog offers
 DEFAULT_LATENCY_SLACK_MS = 40.0
@@ -85,7 +88,7 @@ def _static_reasons(pref: PlanRef, p: Profile, comp_name: str, cap: Capacity, ki
     return out
 
 
-def _region_price_key(pref: PlanRef, r: Region, country: str) -> tuple[object, ...]:
+def _region_price_key(pref: PlanRef, r: Region, country: str, exact: bool = False) -> tuple[object, ...]:
     """Two regions with the same key cost the same for this plan."""
     plan = pref.plan
     factor: object = None
@@ -101,7 +104,9 @@ def _region_price_key(pref: PlanRef, r: Region, country: str) -> tuple[object, .
     for pr in prices:
         if isinstance(pr, dict):
             keyed.append(resolve_price(pr, r, country))
-    return (factor, r.group, tuple(map(str, keyed)))
+    base = (factor, r.group, tuple(map(str, keyed)))
+    # with coupled components the location matters too: only regions in the same place collapse
+    return (*base, round(r.lat, 1), round(r.lon, 1)) if exact else base
 
 
 def latency_limit_ms(p: Profile, catalog: Catalog, a: Assumptions) -> float:
@@ -120,11 +125,35 @@ def latency_limit_ms(p: Profile, catalog: Catalog, a: Assumptions) -> float:
     return best + DEFAULT_LATENCY_SLACK_MS
 
 
+def located_components(p: Profile) -> set[str]:
+    """Components whose exact location matters beyond price: web services that call others and
+    the components they call (latency and private-network traffic between them)."""
+    out: set[str] = set()
+    kinds = {n: c.kind for n, c in p.components.items()}
+    for name, c in p.components.items():
+        if c.kind != "web_service":
+            continue
+        calls = getattr(c, "calls", None)
+        targets = (
+            list(calls)
+            if calls is not None
+            else [n for n, k in kinds.items() if k in ("postgres", "sqlite", "redis", "kv")]
+        )
+        if targets:
+            out.add(name)
+            out.update(targets)
+    return out
+
+
 def build_options(
     p: Profile, catalog: Catalog, a: Assumptions, capacities: dict[str, Capacity]
 ) -> dict[str, ComponentOptions]:
-    """Options for every component of ``p``. ``capacities`` come from any demand point (static parts)."""
+    """Options for every component of ``p``. ``capacities`` come from any demand point (static parts).
+
+    Regions with identical prices collapse to the nearest one, except for components whose location
+    matters to another component (located_components): there only regions in the same place do."""
     shares = p.audience.shares
+    located = located_components(p)
     max_lat = latency_limit_ms(p, catalog, a)
     edge = a["latency.edge_rtt_ms"]
     out: dict[str, ComponentOptions] = {}
@@ -143,20 +172,47 @@ def build_options(
             regions = pref.regions
             sizes = pref.plan.instances.sizes if pref.plan.instances else (None,)
             addons = (None, *pref.plan.addons)
+            residency = p.requirements.data_residency if kind in DATA_KINDS else None
             if regions is None:
+                if residency:
+                    co.excluded.append(
+                        Excluded(
+                            pref,
+                            Reason(
+                                "requirement",
+                                f"global service: data is not kept in {', '.join(residency)} (requirements.data_residency)",
+                            ),
+                        )
+                    )
+                    continue
                 for s in sizes:
                     for ad in addons:
                         staged.append(Option(pref, s, None, edge, addon=ad))
                 continue
             best_by_key: dict[tuple[object, ...], tuple[float, Region]] = {}
+            outside = 0
             for r in regions:
+                if residency and r.country not in residency:
+                    outside += 1
+                    continue
                 lat = audience_rtt_ms(shares, r.lat, r.lon, a)
                 if lat > max_lat:
                     continue
-                key = _region_price_key(pref, r, p.audience.main_country)
+                key = _region_price_key(pref, r, p.audience.main_country, exact=name in located)
                 cur = best_by_key.get(key)
                 if cur is None or (lat, r.id) < (cur[0], cur[1].id):
                     best_by_key[key] = (lat, r)
+            if not best_by_key and residency and outside == len(regions):
+                co.excluded.append(
+                    Excluded(
+                        pref,
+                        Reason(
+                            "requirement",
+                            f"no region in {', '.join(residency)} (requirements.data_residency)",
+                        ),
+                    )
+                )
+                continue
             if not best_by_key:
                 nearest = min(regions, key=lambda r: audience_rtt_ms(shares, r.lat, r.lon, a))
                 lat = audience_rtt_ms(shares, nearest.lat, nearest.lon, a)

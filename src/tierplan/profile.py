@@ -188,6 +188,10 @@ class WebService(_Component):
     serverless_ok: bool = False
     scale_to_zero: bool = True
     min_instances: Annotated[int, Field(ge=1, le=100)] = 1
+    #: round trips per request to other components (name -> count); default: every postgres and
+    #: sqlite component (assumption latency.db_round_trips_per_request) and every redis one
+    #: (latency.cache_round_trips_per_request)
+    calls: dict[str, Annotated[float, Field(ge=0, le=100)]] | None = None
 
 
 class Worker(_Component):
@@ -345,6 +349,9 @@ assert {c.model_fields["kind"].annotation.__args__[0] for c in Component.__origi
 class ProviderRules(_M):
     allow: list[str] | None = None
     deny: list[str] = []
+    #: preferred providers: chosen on equal cost, and worth `prefer_bonus_usd_month` each
+    prefer: list[str] = []
+    prefer_bonus_usd_month: NonNeg = Field(0, le=100_000)
 
 
 class Requirements(_M):
@@ -367,8 +374,29 @@ class Requirements(_M):
     budget_usd_month: NonNeg | None = None
     #: consider self-run databases (a Postgres image on a VM with a volume) as options
     allow_unmanaged: bool = False
+    #: at most this many providers (vendors) in the stack
+    max_vendors: Annotated[int, Field(ge=1, le=100)] | None = None
+    #: what one more vendor costs you per month (accounts, bills, on-call knowledge), USD
+    vendor_cost_usd_month: NonNeg = Field(0, le=100_000)
+    #: countries where data may be stored (postgres, sqlite, redis, kv, object_storage); null = anywhere
+    data_residency: list[str] | None = None
     providers: ProviderRules = ProviderRules()
     no_credit_card: bool = False
+
+
+class Migration(_M):
+    """What moving a component to another provider or region costs (one-time), and how soon a
+    voluntary move must pay for itself."""
+
+    #: engineering cost of one hour, USD
+    hourly_rate_usd: NonNeg = Field(50, le=10_000)
+    #: what one minute of downtime costs you, USD
+    downtime_cost_usd_per_minute: NonNeg = Field(0, le=1_000_000)
+    #: a move that is not forced happens only when its monthly saving repays its one-time cost
+    #: within this many months
+    payback_months: Annotated[float, Field(gt=0, le=120)] = 12
+    #: hours of work per component kind moved (overrides assumption migration.hours.<kind>)
+    hours: dict[str, NonNeg] = {}
 
 
 class Profile(_M):
@@ -380,8 +408,20 @@ class Profile(_M):
     activity: Activity = Activity()
     components: dict[str, Component] = Field(min_length=1)
     requirements: Requirements = Requirements()
+    migration: Migration = Migration()
     #: overrides of capacity assumptions (see `tierplan assumptions`), key -> value
     assumptions: dict[str, float] = {}
+
+    @model_validator(mode="after")
+    def _calls_exist(self) -> Profile:
+        for name, c in self.components.items():
+            calls = getattr(c, "calls", None) or {}
+            for target in calls:
+                if target not in self.components:
+                    raise ValueError(f"components.{name}.calls names {target!r}, which is not a component")
+                if target == name:
+                    raise ValueError(f"components.{name}.calls names itself")
+        return self
 
     @field_validator("components")
     @classmethod

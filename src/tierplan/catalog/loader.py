@@ -163,7 +163,10 @@ def _load_dir(directory: str) -> Catalog:
         raise CatalogError(d, "no provider files (*.yaml) in the catalog directory")
     from .. import __version__
 
+    # the key covers the tierplan version, the schema's source (so a code change never reads an
+    # old pickle) and every file's exact contents
     digest = hashlib.sha256(__version__.encode())
+    digest.update(Path(__file__).with_name("models.py").read_bytes())
     for f in files:
         digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
     cache_dir = _cache_dir()

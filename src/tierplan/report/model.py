@@ -194,6 +194,41 @@ def _phase_dict(planner: Planner, i: int, ph: Phase) -> dict[str, Any]:
             ]
             for c, alts in ph.stack_end.alternatives.items()
         },
+        "whole_stack": _whole_stack(ph.stack_end),
+        "move": _move(getattr(ph, "move", None)),
+    }
+
+
+def _whole_stack(pt: StackPoint) -> dict[str, Any] | None:
+    """Coupled details: end-to-end latency, shared accounts, vendors, private-network traffic."""
+    c = pt.coupled
+    if not c:
+        return None
+    return {
+        "latency_ms_estimate": {k: _r(v, 1) for k, v in c["latency_ms"].items()},
+        "latency_limit_ms": _r(c.get("latency_limit_ms"), 1),
+        "accounts": {k: _r(v) for k, v in c["accounts"].items()},
+        "vendors": c["vendors"],
+        "colocated_with_callers": sorted(c["colocated"]),
+        "optimal_here_usd": _r(c.get("optimal_here_usd")),
+    }
+
+
+def _move(m: Any) -> dict[str, Any] | None:
+    """How this phase was entered: a forced or a voluntary move and what it costs once."""
+    if m is None:
+        return None
+    return {
+        "at": m.at,
+        "forced": m.forced,
+        "components": list(m.components),
+        "migration_usd": _r(m.migration_usd),
+        "saving_usd_month": _r(m.saving_usd_month),
+        "earlier_usd": _r(m.earlier_usd),
+        "later_usd": _r(m.later_usd),
+        "work": [
+            {"component": c, "hours": _r(h, 2), "downtime_minutes": _r(mins, 1)} for c, h, mins in m.detail
+        ],
     }
 
 
@@ -249,6 +284,7 @@ def plan_report(planner: Planner, sw: Sweep) -> dict[str, Any]:
             "growth": p.scale.growth.model_dump(mode="json") if p.scale.growth else None,
         },
         "phases": [_phase_dict(planner, i, ph) for i, ph in enumerate(sw.phases)],
+        "optimizer": "whole-stack" if getattr(sw, "coupled", False) else "per-component",
         "points": [
             {
                 "scale": pt.scale,
@@ -258,6 +294,11 @@ def plan_report(planner: Planner, sw: Sweep) -> dict[str, Any]:
             }
             for pt in sw.points
         ],
+        "plan_points": [
+            {"scale": pt.scale, "month": _r(pt.month, 2), "monthly_usd": _r(pt.monthly_usd)}
+            for pt in getattr(sw, "plan_points", sw.points)
+        ],
+        "migration": p.migration.model_dump(mode="json"),
         "budget_usd_month": budget,
         "over_budget": (
             [

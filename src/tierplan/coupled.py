@@ -1,0 +1,655 @@
+"""Whole-stack optimizer: the coupled choice at one scale point, solved exactly as a MILP (HiGHS).
+
+Components are coupled by:
+
+* account-level plans (Cloudflare Workers Paid, a Railway workspace, Vercel Pro, a Supabase
+  organization): bought once, shared by every component on them; an account is on one plan;
+* the end-to-end latency of an API request: user -> API round trip plus, for each component the
+  API calls, round trips x the API -> component round trip (so API and database regions are
+  chosen together);
+* traffic between a data store and its callers, billed by the store's provider unless both sit
+  with the same provider in the same region (private network);
+* the number of vendors (a limit, or a monthly cost per vendor) and preferred providers.
+
+Within a *class* of options (same component, provider, account plan, location, egress prices)
+every coupling term is identical, so only the class's cheapest fitting option matters: the model
+has one binary per class. See docs/optimizer.md for the formulation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from .geo import great_circle_km
+from .optimizer import Planner
+from .pricing import CostLine, Evaluation, evaluate
+
+__all__ = ["Klass", "Problem", "Solution", "build_problem", "solve", "DATA_CALLEES", "call_graph"]
+
+#: component kinds an API calls over the network (latency and egress coupling)
+DATA_CALLEES = ("postgres", "sqlite", "redis", "kv")
+#: kinds whose egress metric is traffic to the app (co-location makes it free)
+APP_EGRESS_KINDS = ("postgres", "redis")
+#: objective weight of the static rank (deterministic ties; far below a cent)
+TIE_WEIGHT = 1e-9
+
+
+@dataclass(frozen=True)
+class Klass:
+    component: str
+    index: int
+    members: tuple[int, ...]  # option orders
+    provider: str
+    account: str | None
+    location: str  # region id, or "edge" for global services
+    colocation: tuple[str, str] | None  # (provider, region id) for private-network traffic
+
+
+@dataclass
+class Column:
+    klass: Klass
+    remote: Evaluation
+    colocated: Evaluation | None
+    own_remote: float
+    own_colocated: float
+    base_remote: float
+    base_colocated: float
+
+
+@dataclass
+class Problem:
+    units: int
+    columns: dict[str, list[Column]]
+    accounts: dict[str, tuple[float, float, float | None]]  # key -> (fixed, credit, cap)
+    provider_accounts: dict[str, list[str]]
+    calls: dict[str, dict[str, float]]  # web service -> {callee: round trips}
+    callers: dict[str, list[str]]
+    user_rtt: dict[str, dict[str, float]]  # component -> location -> ms
+    rtt: dict[tuple[str, str, str, str], float]  # (w, loc_w, s, loc_s) -> ms
+    latency_limit_ms: float | None
+    headroom: float
+    max_vendors: int | None
+    vendor_cost: float
+    prefer: set[str]
+    prefer_bonus: float
+
+
+@dataclass
+class Solution:
+    units: int
+    feasible: bool
+    objective: float = math.inf
+    monthly_usd: float = math.inf
+    chosen: dict[str, Column] = field(default_factory=dict)
+    colocated: dict[str, bool] = field(default_factory=dict)
+    accounts: dict[str, float] = field(default_factory=dict)  # account key -> shared cost paid
+    latency_ms: dict[str, float] = field(default_factory=dict)  # web service -> estimate
+    vendors: list[str] = field(default_factory=list)
+    items: dict[str, Evaluation] = field(default_factory=dict)  # per component, costs allocated
+
+    def key(self) -> tuple[Any, ...]:
+        """The stack's placements: per component its plan, region and add-on (sizes may change)."""
+        return tuple(
+            sorted(
+                (c, placement(col.remote.option), self.colocated.get(c, False))
+                for c, col in self.chosen.items()
+            )
+        )
+
+
+def placement(o: Any) -> tuple[str, str | None, str | None]:
+    """Where and on what plan an option runs; resizing within a placement is not a move."""
+    return (
+        o.plan.key,
+        o.region.id if o.region is not None else None,
+        o.addon.id if o.addon is not None else None,
+    )
+
+
+def placement_class(planner: Planner, comp: str, o: Any) -> Klass:
+    """A class holding every size of the option's placement (for pricing a kept stack)."""
+    cache = planner.__dict__.setdefault("_placement_cache", {})
+    key = (comp, placement(o))
+    k = cache.get(key)
+    if k is None:
+        members = tuple(x.order for x in planner.options[comp].options if placement(x) == key[1])
+        base = next(c for c in _classes(planner, comp) if o.order in c.members)
+        k = cache[key] = Klass(
+            comp, -1 - len(cache), members, base.provider, base.account, base.location, base.colocation
+        )
+    return k
+
+
+# --------------------------------------------------------------------------- problem
+def call_graph(planner: Planner) -> dict[str, dict[str, float]]:
+    """Round trips per request from each web service to the components it calls."""
+    p = planner.profile
+    a = planner.assumptions
+    out: dict[str, dict[str, float]] = {}
+    for name, c in p.components.items():
+        if c.kind != "web_service":
+            continue
+        explicit = getattr(c, "calls", None)
+        if explicit is not None:
+            out[name] = {t: float(k) for t, k in explicit.items() if k > 0}
+            continue
+        calls: dict[str, float] = {}
+        for other, oc in p.components.items():
+            if oc.kind in ("postgres", "sqlite"):
+                calls[other] = a["latency.db_round_trips_per_request"]
+            elif oc.kind in ("redis", "kv"):
+                calls[other] = a["latency.cache_round_trips_per_request"]
+        out[name] = calls
+    return out
+
+
+def _location(ev_opt: Any) -> str:
+    return ev_opt.region.id if ev_opt.region is not None else "edge"
+
+
+def _classes(planner: Planner, comp: str) -> list[Klass]:
+    cache = planner.__dict__.setdefault("_klass_cache", {})
+    if comp not in cache:
+        cache[comp] = _make_classes(planner, comp)
+    return cache[comp]
+
+
+def _make_classes(planner: Planner, comp: str) -> list[Klass]:
+    """Options that are interchangeable for every coupling term form one class.
+
+    A component whose location matters (an API and what it calls) is split by provider, account
+    plan, location and egress prices; any other component only by provider and account plan (or,
+    when it has no account plans and vendors do not matter, not at all)."""
+    from .options import located_components
+
+    kind = planner.profile.components[comp].kind
+    located = comp in located_components(planner.profile)
+    r = planner.profile.requirements
+    vendors_matter = r.max_vendors is not None or r.vendor_cost_usd_month > 0 or bool(r.providers.prefer)
+    opts = planner.options[comp].options
+    if not located and not vendors_matter and not any(o.plan.account_key for o in opts):
+        return [Klass(comp, 0, tuple(o.order for o in opts), "*", None, "*", None)] if opts else []
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for o in opts:
+        if not located:
+            groups[(o.provider, o.plan.account_key, "*", ())].append(o.order)
+            continue
+        egress_sig: tuple[Any, ...] = ()
+        if kind in APP_EGRESS_KINDS:
+            egress_sig = tuple(
+                tuple((t.up_to, str(t.usd_per_unit)) for t in m.tiers)
+                for m in o.plan.plan.meters
+                if m.metric == "egress_gb_per_month"
+            )
+        key = (o.provider, o.plan.account_key, _location(o), egress_sig)
+        groups[key].append(o.order)
+    out = []
+    for i, (key, members) in enumerate(sorted(groups.items(), key=lambda kv: min(kv[1]))):
+        o = planner.options[comp].options[members[0]]
+        coloc = (o.provider, o.region.id) if (o.region is not None and located) else None
+        out.append(Klass(comp, i, tuple(members), key[0], key[1], key[2], coloc))
+    return out
+
+
+def _region_rtt(planner: Planner, a: Any, b: Any) -> float:
+    """Round trip between two places (regions, or 'edge' = near the users), cached."""
+    cache = planner.__dict__.setdefault("_rtt_cache", {})
+    key = (a.id if a is not None else None, b.id if b is not None else None)
+    v = cache.get(key)
+    if v is None:
+        v = cache[key] = _region_rtt_uncached(planner, a, b)
+    return v
+
+
+def _region_rtt_uncached(planner: Planner, a: Any, b: Any) -> float:
+    asm = planner.assumptions
+    if a is None and b is None:
+        return asm["latency.dc_overhead_ms"]
+    if a is None or b is None:
+        r = a or b
+        # an edge location is near the users: the round trip is the users' to that region
+        from .geo import audience_rtt_ms
+
+        return (
+            audience_rtt_ms(planner.profile.audience.shares, r.lat, r.lon, asm)
+            - asm["latency.overhead_ms"]
+            + asm["latency.dc_overhead_ms"]
+        )
+    km = great_circle_km(a.lat, a.lon, b.lat, b.lon)
+    return (
+        2 * km * asm["latency.route_factor"] / asm["latency.fiber_km_per_ms"] + asm["latency.dc_overhead_ms"]
+    )
+
+
+def _zero_egress(ev: Evaluation, planner: Planner, units: int) -> Evaluation:
+    d = planner.demand(units).components[ev.component]
+    d2 = replace(d, metrics={**d.metrics, "egress_gb_per_month": 0.0})
+    return evaluate(ev.option, d2, planner.context(units))
+
+
+def build_problem(planner: Planner, units: int, only: dict[str, Klass] | None = None) -> Problem:
+    """The coupled problem at ``units``; with ``only``, just those classes (pricing a fixed stack)."""
+    p = planner.profile
+    calls = call_graph(planner)
+    callers: dict[str, list[str]] = defaultdict(list)
+    for w, cs in calls.items():
+        for s in cs:
+            callers[s].append(w)
+    columns: dict[str, list[Column]] = {}
+    accounts: dict[str, tuple[float, float, float | None]] = {}
+    provider_accounts: dict[str, list[str]] = defaultdict(list)
+    locations: dict[str, dict[str, Any]] = defaultdict(dict)
+    user_rtt: dict[str, dict[str, float]] = defaultdict(dict)
+    for comp in p.components:
+        cols = []
+        kind = p.components[comp].kind
+        for k in _classes(planner, comp) if only is None else [only[comp]]:
+            ev = planner.best_among(comp, k.members, units)
+            if ev is None:
+                continue
+            assert ev.monthly_usd is not None
+            col_ev = None
+            if kind in APP_EGRESS_KINDS and callers.get(comp) and k.colocation is not None:
+                col_ev = _zero_egress(ev, planner, units)
+                if not col_ev.feasible or col_ev.monthly_usd is None:
+                    col_ev = None
+            own_r = ev.own_usd or 0.0
+            own_c = (col_ev.own_usd or 0.0) if col_ev else own_r
+            cols.append(
+                Column(
+                    k,
+                    ev,
+                    col_ev,
+                    own_r,
+                    own_c,
+                    ev.account_credit_base_usd,
+                    col_ev.account_credit_base_usd if col_ev else ev.account_credit_base_usd,
+                )
+            )
+            if ev.account is not None and ev.account not in accounts:
+                acct = ev.option.plan.account
+                assert acct is not None
+                accounts[ev.account] = (
+                    ev.account_fixed_usd,
+                    acct.usage_credit_usd_month,
+                    acct.max_usage_usd_month,
+                )
+                provider_accounts[ev.option.provider].append(ev.account)
+            locations[comp][k.location] = ev.option.region
+            user_rtt[comp][k.location] = ev.option.latency_ms
+        columns[comp] = cols
+    rtt: dict[tuple[str, str, str, str], float] = {}
+    for w, cs in calls.items():
+        for s in cs:
+            for lw, rw in locations[w].items():
+                for ls, rs in locations[s].items():
+                    rtt[(w, lw, s, ls)] = _region_rtt(planner, rw, rs)
+    r = p.requirements
+    limit = r.max_latency_ms
+    if only is not None:
+        limit = None  # pricing a given stack: its latency was checked when it was chosen
+    elif limit is None and calls:
+        # default: within the slack of the best achievable end-to-end latency
+        from .options import DEFAULT_LATENCY_SLACK_MS
+
+        best = 0.0
+        for w, cs in calls.items():
+            cand = []
+            for lw, ms in user_rtt[w].items():
+                t = ms + sum(
+                    k * min((rtt[(w, lw, s, ls)] for ls in locations[s]), default=0.0) for s, k in cs.items()
+                )
+                cand.append(t)
+            best = max(best, min(cand, default=0.0))
+        limit = best + DEFAULT_LATENCY_SLACK_MS
+    return Problem(
+        units,
+        columns,
+        accounts,
+        dict(provider_accounts),
+        calls,
+        dict(callers),
+        dict(user_rtt),
+        rtt,
+        limit,
+        r.headroom,
+        r.max_vendors,
+        r.vendor_cost_usd_month,
+        set(r.providers.prefer),
+        r.providers.prefer_bonus_usd_month,
+    )
+
+
+# --------------------------------------------------------------------------- MILP
+def solve(
+    prob: Problem,
+    objective: str = "cost",
+    exclude: list[tuple[Any, ...]] | None = None,
+    cost_cap: float | None = None,
+) -> Solution:
+    """Solve exactly. ``objective``: cost | latency | vendors. ``exclude``: stacks (Solution.key())
+    to forbid (no-good cuts, for the next best). ``cost_cap``: monthly cost limit (for Pareto)."""
+    import highspy
+    import numpy as np
+
+    cols: list[float] = []  # objective
+    lo: list[float] = []
+    hi: list[float] = []
+    integ: list[bool] = []
+    rows: list[tuple[dict[int, float], float, float]] = []
+
+    def var(cost: float, lb: float = 0.0, ub: float = 1.0, integer: bool = True) -> int:
+        cols.append(cost)
+        lo.append(lb)
+        hi.append(ub)
+        integ.append(integer)
+        return len(cols) - 1
+
+    inf = highspy.kHighsInf
+    x: dict[tuple[str, int], int] = {}
+    cost_terms: dict[int, float] = {}
+    for comp, cs in prob.columns.items():
+        if not cs:
+            return Solution(prob.units, False)
+        for col in cs:
+            rank = min(col.klass.members)
+            x[(comp, col.klass.index)] = var(0.0)
+            cost_terms[x[(comp, col.klass.index)]] = col.own_remote
+            cols[x[(comp, col.klass.index)]] = TIE_WEIGHT * rank
+        rows.append(({x[(comp, c.klass.index)]: 1.0 for c in cs}, 1.0, 1.0))
+    # accounts
+    y: dict[str, int] = {}
+    zvar: dict[str, int] = {}
+    for a, (fixed, _credit, _cap) in prob.accounts.items():
+        y[a] = var(0.0)
+        cost_terms[y[a]] = fixed
+        zvar[a] = var(0.0, 0.0, inf, False)
+        cost_terms[zvar[a]] = 1.0
+    for _prov, accts in prob.provider_accounts.items():
+        if len(accts) > 1:
+            rows.append(({y[a]: 1.0 for a in accts}, 0.0, 1.0))
+    # co-location variables and account usage rows
+    q: dict[tuple[str, int], int] = {}
+    for comp, cs in prob.columns.items():
+        for col in cs:
+            xi = x[(comp, col.klass.index)]
+            if col.colocated is not None:
+                qi = var(0.0, 0.0, 1.0, False)
+                q[(comp, col.klass.index)] = qi
+                cost_terms[qi] = -(col.own_remote - col.own_colocated)
+                rows.append(({qi: 1.0, xi: -1.0}, -inf, 0.0))
+                for w in prob.callers.get(comp, []):
+                    same = [
+                        x[(w, wc.klass.index)]
+                        for wc in prob.columns[w]
+                        if wc.klass.colocation == col.klass.colocation
+                    ]
+                    rows.append(({qi: 1.0, **{j: -1.0 for j in same}}, -inf, 0.0))
+
+    # x[c,k] <= y[A]: one row per (component, account), since a component takes one class
+    for comp, cs in prob.columns.items():
+        by_acct: dict[str, list[int]] = defaultdict(list)
+        for col in cs:
+            if col.remote.account is not None:
+                by_acct[col.remote.account].append(x[(comp, col.klass.index)])
+        for a, js in by_acct.items():
+            rows.append(({**{j: 1.0 for j in js}, y[a]: -1.0}, -inf, 0.0))
+    for a, (_fixed, credit, cap) in prob.accounts.items():
+        # z_a >= sum(base x - dbase q) - credit y ; and the shared usage cap
+        row: dict[int, float] = {zvar[a]: 1.0, y[a]: credit}
+        cap_row: dict[int, float] = {}
+        for comp, cs in prob.columns.items():
+            for col in cs:
+                if col.remote.account != a:
+                    continue
+                xi = x[(comp, col.klass.index)]
+                row[xi] = row.get(xi, 0.0) - col.base_remote
+                cap_row[xi] = col.base_remote
+                if (comp, col.klass.index) in q:
+                    qi = q[(comp, col.klass.index)]
+                    row[qi] = col.base_remote - col.base_colocated
+                    cap_row[qi] = -(col.base_remote - col.base_colocated)
+        rows.append((row, 0.0, inf))
+        if cap is not None:
+            cap_row[y[a]] = -prob.headroom * cap
+            rows.append((cap_row, -inf, 0.0))
+    # vendors
+    providers = sorted({col.klass.provider for cs in prob.columns.values() for col in cs})
+    v: dict[str, int] = {}
+    if prob.max_vendors is not None or prob.vendor_cost > 0 or prob.prefer or objective == "vendors":
+        for pv in providers:
+            v[pv] = var(0.0)
+            cost_terms[v[pv]] = prob.vendor_cost - (prob.prefer_bonus if pv in prob.prefer else 0.0)
+        for comp, cs in prob.columns.items():
+            by_prov: dict[str, list[int]] = defaultdict(list)
+            for col in cs:
+                by_prov[col.klass.provider].append(x[(comp, col.klass.index)])
+            for pv, js in by_prov.items():
+                rows.append(({**{j: 1.0 for j in js}, v[pv]: -1.0}, -inf, 0.0))
+    if prob.max_vendors is not None:
+        rows.append(({v[pv]: 1.0 for pv in providers}, 0.0, float(prob.max_vendors)))
+    # latency
+    lat_terms: dict[str, dict[int, float]] = {}
+    for w, callees in prob.calls.items():
+        if w not in prob.columns:
+            continue
+        locs_w = sorted({c.klass.location for c in prob.columns[w]})
+        rw = {
+            lw: {x[(w, c.klass.index)]: 1.0 for c in prob.columns[w] if c.klass.location == lw}
+            for lw in locs_w
+        }
+        expr: dict[int, float] = {}
+        for lw in locs_w:
+            for j, coef in rw[lw].items():
+                expr[j] = expr.get(j, 0.0) + coef * prob.user_rtt[w][lw]
+        present = [s for s in callees if s in prob.columns and prob.columns[s]]
+        if len(present) == 1 and prob.latency_limit_ms is not None and objective != "latency":
+            # one callee: a tight, pairwise form (no big-M): the callee must be in a location
+            # close enough to wherever the caller is
+            s = present[0]
+            k = callees[s]
+            for lw in locs_w:
+                allowed = [
+                    x[(s, c.klass.index)]
+                    for c in prob.columns[s]
+                    if prob.user_rtt[w][lw] + k * prob.rtt[(w, lw, s, c.klass.location)]
+                    <= prob.latency_limit_ms + 1e-9
+                ]
+                row = {j: -1.0 for j in rw[lw]}
+                for j in allowed:
+                    row[j] = row.get(j, 0.0) + 1.0
+                rows.append((row, 0.0, inf))  # sum(allowed callee classes) >= r[w, lw]
+            lat_terms[w] = {}
+            continue
+        for s, k in callees.items():
+            if s not in prob.columns or not prob.columns[s]:
+                continue
+            lam = var(0.0, 0.0, inf, False)
+            expr[lam] = k
+            big = max(prob.rtt[(w, lw, s, c.klass.location)] for lw in locs_w for c in prob.columns[s])
+            for lw in locs_w:
+                # lam >= sum_m rtt(lw, m) x[s, m] - big * (1 - r[w, lw])
+                row = {lam: 1.0}
+                for c in prob.columns[s]:
+                    j = x[(s, c.klass.index)]
+                    row[j] = row.get(j, 0.0) - prob.rtt[(w, lw, s, c.klass.location)]
+                for j in rw[lw]:
+                    row[j] = row.get(j, 0.0) - big
+                rows.append((row, -big, inf))
+        lat_terms[w] = expr
+        if prob.latency_limit_ms is not None:
+            rows.append((expr, -inf, prob.latency_limit_ms))
+    # no-good cuts
+    for key in exclude or []:
+        chosen = [x[(c, i)] for c, i in _classes_of_key(prob, key)]
+        if chosen:
+            rows.append(({j: 1.0 for j in chosen}, -inf, float(len(chosen) - 1)))
+    if cost_cap is not None:
+        rows.append((dict(cost_terms), -inf, cost_cap))
+    # objective
+    if objective == "cost":
+        for j, coef in cost_terms.items():
+            cols[j] += coef
+    elif objective == "latency":
+        for expr in lat_terms.values():
+            for j, coef in expr.items():
+                cols[j] += coef
+        for j, coef in cost_terms.items():
+            cols[j] += 1e-6 * coef  # among equally fast stacks, the cheapest
+    elif objective == "vendors":
+        for j in v.values():
+            cols[j] += 1000.0
+        for j, coef in cost_terms.items():
+            cols[j] += coef
+    else:  # pragma: no cover
+        raise ValueError(objective)
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", 1e-9)
+    h.setOptionValue("mip_detect_symmetry", False)
+    h.setOptionValue("threads", 1)
+    n = len(cols)
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = len(rows)
+    lp.col_cost_ = np.array(cols)
+    lp.col_lower_ = np.array(lo)
+    lp.col_upper_ = np.array(hi)
+    lp.row_lower_ = np.array([r[1] for r in rows])
+    lp.row_upper_ = np.array([r[2] for r in rows])
+    starts, idx, vals = [0], [], []
+    for r in rows:
+        for j, cval in r[0].items():
+            idx.append(j)
+            vals.append(cval)
+        starts.append(len(idx))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+    lp.a_matrix_.index_ = np.array(idx, dtype=np.int32)
+    lp.a_matrix_.value_ = np.array(vals)
+    lp.integrality_ = [
+        highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous for b in integ
+    ]
+    h.passModel(lp)
+    h.run()
+    status = h.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:
+        return Solution(prob.units, False)
+    sol = h.getSolution().col_value
+    out = Solution(prob.units, True)
+    for comp, cs in prob.columns.items():
+        for col in cs:
+            if sol[x[(comp, col.klass.index)]] > 0.5:
+                out.chosen[comp] = col
+                q_idx = q.get((comp, col.klass.index))
+                out.colocated[comp] = bool(q_idx is not None and sol[q_idx] > 0.5)
+    out.vendors = sorted({col.remote.option.provider for col in out.chosen.values()})
+    for w, callees in prob.calls.items():
+        if w not in out.chosen:
+            continue
+        lw = out.chosen[w].klass.location
+        total = prob.user_rtt[w][lw]
+        for s, k in callees.items():
+            if s in out.chosen:
+                total += k * prob.rtt[(w, lw, s, out.chosen[s].klass.location)]
+        out.latency_ms[w] = total
+    _price_solution(prob, out)
+    return out
+
+
+def _classes_of_key(prob: Problem, key: tuple[Any, ...]) -> list[tuple[str, int]]:
+    out = []
+    for comp, place, _col in key:
+        for col in prob.columns.get(comp, []):
+            if placement(col.remote.option) == place:
+                out.append((comp, col.klass.index))
+    return out
+
+
+def _price_solution(prob: Problem, sol: Solution) -> None:
+    """Allocate shared account costs to components and rebuild each item's cost lines."""
+    by_account: dict[str, list[str]] = defaultdict(list)
+    for comp, col in sol.chosen.items():
+        if col.remote.account is not None:
+            by_account[col.remote.account].append(comp)
+    total = 0.0
+    for comp, col in sol.chosen.items():
+        ev = col.colocated if (sol.colocated.get(comp) and col.colocated is not None) else col.remote
+        own = col.own_colocated if sol.colocated.get(comp) else col.own_remote
+        base = col.base_colocated if sol.colocated.get(comp) else col.base_remote
+        lines = [
+            ln
+            for ln in ev.lines
+            if not (
+                ln.name.startswith("account plan:")
+                or ln.name.startswith("account seats:")
+                or ln.name.startswith("usage included in ")
+            )
+        ]
+        if sol.colocated.get(comp):
+            lines.append(
+                CostLine(
+                    "traffic to callers",
+                    0,
+                    "GB",
+                    0.0,
+                    None,
+                    "same provider and region as its callers: private network, not billed",
+                    "egress_gb_per_month",
+                )
+            )
+        cost = own + base
+        acct = col.remote.account
+        if acct is not None:
+            members = by_account[acct]
+            fixed, credit, _cap = prob.accounts[acct]
+            usage_all = sum(
+                (sol.chosen[m].base_colocated if sol.colocated.get(m) else sol.chosen[m].base_remote)
+                for m in members
+            )
+            credit_used = min(credit, usage_all)
+            share_credit = credit_used * (base / usage_all) if usage_all > 0 else 0.0
+            fee_share = fixed if comp == members[0] else 0.0
+            name = ev.option.plan.account.name if ev.option.plan.account else acct
+            if fee_share:
+                others = ", ".join(m for m in members if m != comp)
+                lines.insert(
+                    0,
+                    CostLine(
+                        f"account plan: {name}",
+                        1,
+                        "month",
+                        fee_share,
+                        fee_share,
+                        "bought once" + (f"; also serves {others}" if others else ""),
+                        None,
+                        ev.option.plan.source,
+                        ev.option.plan.as_of.isoformat(),
+                    ),
+                )
+            if share_credit > 0:
+                lines.append(
+                    CostLine(
+                        f"usage included in {name}",
+                        1,
+                        "month",
+                        -share_credit,
+                        None,
+                        f"share of the account's ${credit:g} credit",
+                        None,
+                        ev.option.plan.source,
+                        ev.option.plan.as_of.isoformat(),
+                    )
+                )
+            cost += fee_share - share_credit
+            sol.accounts[acct] = fixed + max(0.0, usage_all - credit)
+        item = replace(ev, lines=lines, monthly_usd=cost)
+        sol.items[comp] = item
+        total += cost
+    sol.monthly_usd = total
+    sol.objective = total + prob.vendor_cost * len(sol.vendors)

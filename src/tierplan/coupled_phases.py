@@ -1,0 +1,484 @@
+"""Phases of the whole-stack plan: the optimal coupled stack along the scale, and when to move.
+
+1. Decision scales: the stages (or, with a growth curve, the months, at most 13 of them), the
+   requirement thresholds and a short geometric grid. The whole-stack optimum (a MILP,
+   coupled.py) is solved at each, and again wherever a forced move happens.
+2. The plan keeps a stack until it must move or a move pays for itself:
+   * a *forced* move happens at the first unit where the current stack no longer fits (found
+     exactly by bisection: fitting is monotone in scale);
+   * a *voluntary* move to a cheaper stack happens when its monthly saving repays the one-time
+     migration cost (engineering hours, downtime, data transfer) within `migration.payback_months`
+     (found exactly by bisection on the saving). With a growth curve the schedule over the months
+     is chosen by dynamic programming over the candidate stacks instead: it minimises the total of
+     monthly costs and migration costs over the horizon.
+3. For each move the report gives its one-time cost and what moving a step earlier or later would
+   cost.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .coupled import (
+    Column,
+    Problem,
+    Solution,
+    _price_solution,
+    build_problem,
+    placement,
+    placement_class,
+    solve,
+)
+from .errors import InfeasibleError
+from .optimizer import Planner, StackPoint
+from .phases import Phase, Sweep, Trigger, _reason_trigger, _sample_scales, _watch
+
+__all__ = ["coupled_sweep", "CoupledState", "coupling_active", "Move"]
+
+
+@dataclass(frozen=True)
+class Move:
+    at: int
+    forced: bool
+    migration_usd: float
+    saving_usd_month: float
+    components: tuple[str, ...]
+    earlier_usd: float | None = None  # extra total cost of moving one step earlier
+    later_usd: float | None = None  # extra total cost of moving one step later
+    detail: tuple[tuple[str, float, float], ...] = ()  # (component, hours, downtime minutes)
+
+
+@dataclass
+class CoupledState:
+    planner: Planner
+    problems: dict[int, Problem] = field(default_factory=dict)
+    solutions: dict[int, Solution] = field(default_factory=dict)
+    solves: int = 0
+    _fixed: dict[Any, Solution | None] = field(default_factory=dict)
+    latency_limit_ms: float | None = None
+
+    def problem(self, u: int) -> Problem:
+        p = self.problems.get(u)
+        if p is None:
+            p = self.problems[u] = build_problem(self.planner, u)
+            if self.latency_limit_ms is None:
+                self.latency_limit_ms = p.latency_limit_ms
+        return p
+
+    def solution(self, u: int) -> Solution:
+        s = self.solutions.get(u)
+        if s is None:
+            s = self.solutions[u] = solve(self.problem(u))
+            self.solves += 1
+            if not s.feasible:
+                raise self.infeasible(u)
+        return s
+
+    def infeasible(self, u: int) -> InfeasibleError:
+        from .explain_infeasible import explain
+
+        return explain(self.planner, u)
+
+    # ---------------------------------------------------------------- a fixed stack elsewhere
+    def fixed(self, stack: Solution, u: int) -> Solution | None:
+        """The same classes (and co-location) at scale u, priced; None if they no longer fit."""
+        key = (stack.key(), u)
+        if key in self._fixed:
+            return self._fixed[key]
+        res = self._fixed[key] = self._fixed_uncached(stack, u)
+        return res
+
+    def _fixed_uncached(self, stack: Solution, u: int) -> Solution | None:
+        only = {c: placement_class(self.planner, c, col.remote.option) for c, col in stack.chosen.items()}
+        prob = build_problem(self.planner, u, only=only)
+        out = Solution(u, True)
+        for comp in stack.chosen:
+            match = next((c for c in prob.columns.get(comp, []) if c.klass == only[comp]), None)
+            if match is None:
+                return None
+            out.chosen[comp] = match
+            out.colocated[comp] = bool(stack.colocated.get(comp) and match.colocated is not None)
+        for a, (_fixed, _credit, cap) in prob.accounts.items():
+            if cap is None:
+                continue
+            used = sum(
+                (c.base_colocated if out.colocated.get(m) else c.base_remote)
+                for m, c in out.chosen.items()
+                if c.remote.account == a
+            )
+            if used > prob.headroom * cap + 1e-9:
+                return None
+        out.vendors = sorted({c.remote.option.provider for c in out.chosen.values()})
+        out.latency_ms = dict(stack.latency_ms)
+        _price_solution(prob, out)
+        return out
+
+    def cost(self, stack: Solution, u: int) -> float:
+        s = self.fixed(stack, u)
+        return math.inf if s is None else s.objective
+
+    def point(self, stack: Solution, u: int) -> StackPoint:
+        sol = self.fixed(stack, u)
+        assert sol is not None
+        d = self.planner.demand(u)
+        pt = StackPoint(u, d.month, d, self.planner.context(u), dict(sol.items))
+        opt = self.solution(u) if u in self.solutions else None
+        pt.coupled = {
+            "latency_ms": dict(stack.latency_ms),
+            "latency_limit_ms": self.latency_limit_ms,
+            "accounts": dict(sol.accounts),
+            "vendors": list(sol.vendors),
+            "colocated": {c: v for c, v in sol.colocated.items() if v},
+            "optimal_here_usd": opt.monthly_usd if opt is not None else None,
+        }
+        return pt
+
+
+def coupling_active(planner: Planner) -> bool:
+    """Whether the whole-stack model can differ from choosing each component on its own."""
+    from .coupled import call_graph
+
+    p = planner.profile
+    r = p.requirements
+    if r.max_vendors is not None or r.vendor_cost_usd_month > 0 or r.providers.prefer:
+        return True
+    if any(callees for callees in call_graph(planner).values()):
+        return True
+    accounts: dict[str, set[str]] = {}
+    for comp, co in planner.options.items():
+        for o in co.options:
+            if o.plan.account_key:
+                accounts.setdefault(o.provider, set()).add(comp)
+    return any(len(comps) > 1 for comps in accounts.values())
+
+
+# --------------------------------------------------------------------------- migration cost
+def migration(
+    planner: Planner, old: Solution, new: Solution, u: int
+) -> tuple[float, tuple[tuple[str, float, float], ...]]:
+    """One-time cost of moving from stack ``old`` to ``new`` at scale u: (usd, per-component detail)."""
+    p = planner.profile
+    a = planner.assumptions
+    m = p.migration
+    total = 0.0
+    detail = []
+    d = planner.demand(u)
+    for comp, col in new.chosen.items():
+        prev = old.chosen.get(comp)
+        if prev is not None and placement(prev.remote.option) == placement(col.remote.option):
+            continue
+        kind = p.components[comp].kind
+        same_place = (
+            prev is not None
+            and prev.klass.provider == col.klass.provider
+            and prev.klass.location == col.klass.location
+        )
+        if same_place:
+            hours = a["migration.hours.plan_change"]
+            minutes = 0.0
+            gb = 0.0
+        else:
+            key = f"migration.hours.{kind}"
+            hours = m.hours.get(kind, a[key] if key in a else a["migration.hours.default"])
+            gb = (
+                d.components[comp].metrics.get("storage_gb", 0.0)
+                if kind in ("postgres", "sqlite", "object_storage", "kv")
+                else 0.0
+            )
+            minutes = (
+                (a["migration.downtime_minutes_fixed"] + gb * a["migration.downtime_minutes_per_gb"])
+                if kind in ("postgres", "sqlite")
+                else 0.0
+            )
+        usd = (
+            hours * m.hourly_rate_usd
+            + minutes * m.downtime_cost_usd_per_minute
+            + gb * a["migration.transfer_usd_per_gb"]
+        )
+        total += usd
+        detail.append((comp, hours, minutes))
+    return total, tuple(detail)
+
+
+# --------------------------------------------------------------------------- sweep
+def _candidates(planner: Planner, first: int, last: int, samples: int) -> list[int]:
+    p = planner.profile
+    cands = {first, last}
+    cands.update(s for s in (p.scale.stages or []) if first <= s <= last)
+    r = p.requirements
+    for x in (
+        r.zero_downtime_from,
+        r.high_availability_from,
+        r.database_failover_from,
+        r.no_cold_starts_from,
+        r.backups_from,
+    ):
+        if x is not None:
+            cands.update(v for v in (x - 1, x) if first <= v <= last)
+    g = p.scale.growth
+    if g is not None:
+        from .profile import units_at_month
+
+        step = max(1, g.horizon_months // 12)
+        for month in [*range(0, g.horizon_months + 1, step), g.horizon_months]:
+            cands.add(min(last, max(first, int(round(units_at_month(g, month))))))
+    elif last > first:
+        ratio = last / max(first, 1)
+        for k in range(samples + 1):
+            t = k / samples
+            cands.add(int(round(first * ratio**t if ratio > 4 else first + (last - first) * t)))
+    return sorted(x for x in cands if first <= x <= last)
+
+
+def _first_unfit(st: CoupledState, stack: Solution, lo: int, hi: int) -> int:
+    """First unit in (lo, hi] where ``stack`` no longer fits (it fits at lo, not at hi)."""
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if st.fixed(stack, mid) is None:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def _first_worth(st: CoupledState, cur: Solution, new: Solution, lo: int, hi: int, threshold: float) -> int:
+    """First unit in (lo, hi] where moving from ``cur`` to ``new`` saves at least ``threshold``/month."""
+
+    def worth(u: int) -> bool:
+        return st.cost(cur, u) - st.cost(new, u) >= threshold - 1e-9
+
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if worth(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def coupled_sweep(
+    planner: Planner, first: int | None = None, last: int | None = None, samples: int = 6
+) -> Sweep:
+    p = planner.profile
+    first = p.scale.first if first is None else first
+    last = max(first, p.scale.last if last is None else last)
+    st = CoupledState(planner)
+    pts = _candidates(planner, first, last, samples)
+    for u in pts:
+        st.solution(u)
+    if p.scale.growth is not None:
+        starts, moves = _schedule_by_months(st, pts)
+    else:
+        starts, moves = _schedule_by_payback(st, pts)
+    phases: list[Phase] = []
+    for i, (s, stack) in enumerate(starts):
+        e = starts[i + 1][0] - 1 if i + 1 < len(starts) else last
+        end_pt = st.point(stack, e)
+        end_pt.alternatives = {c: planner.alternatives(c, e, 3) for c in p.components}
+        ph = Phase(s, e if i + 1 < len(starts) else None, e, st.point(stack, s), end_pt)
+        ph.move = moves.get(s)  # type: ignore[attr-defined]
+        phases.append(ph)
+    for i, ph in enumerate(phases[:-1]):
+        ph.triggers = _triggers(st, ph, phases[i + 1], moves[phases[i + 1].start])
+    for ph in phases:
+        ph.watch = _watch(planner, ph, last)
+    # points: the whole-stack optimum at every scale where it was solved (it never falls as the
+    # scale grows); plan_points: the planned stack's cost along the scale (it drops after a move)
+    points = [st.point(st.solutions[u], u) for u in sorted(st.solutions)]
+    plan_points = []
+    for u in _sample_scales(p, first, last, phases, 48):
+        stack = next(stk for s, stk in reversed(starts) if s <= u)
+        plan_points.append(st.point(stack, u))
+    sw = Sweep(first, last, phases, points, planner.evaluations_done)
+    sw.plan_points = plan_points  # type: ignore[attr-defined]
+    sw.solves = st.solves  # type: ignore[attr-defined]
+    sw.coupled = True  # type: ignore[attr-defined]
+    return sw
+
+
+def _schedule_by_payback(
+    st: CoupledState, pts: list[int]
+) -> tuple[list[tuple[int, Solution]], dict[int, Move]]:
+    planner = st.planner
+    payback = planner.profile.migration.payback_months
+    cur = st.solution(pts[0])
+    starts: list[tuple[int, Solution]] = [(pts[0], cur)]
+    moves: dict[int, Move] = {}
+    prev = pts[0]
+    for u in pts[1:]:
+        while True:
+            if st.fixed(cur, u) is None:
+                at = _first_unfit(st, cur, prev, u)
+                new = st.solution(at)
+                usd, detail = migration(planner, cur, new, at)
+                moves[at] = Move(
+                    at,
+                    True,
+                    usd,
+                    st.cost(cur, at - 1) - st.cost(new, at - 1) if st.fixed(cur, at - 1) else 0.0,
+                    tuple(c for c, _, _ in detail),
+                    detail=detail,
+                )
+                starts.append((at, new))
+                cur, prev = new, at
+                continue
+            opt = st.solution(u)
+            if opt.key() != cur.key():
+                usd, detail = migration(planner, cur, opt, u)
+                saving = st.cost(cur, u) - opt.objective
+                threshold = usd / payback
+                if saving > 1e-9 and saving >= threshold - 1e-9:
+                    at = _first_worth(st, cur, opt, prev, u, threshold) if u - prev > 1 else u
+                    if st.fixed(opt, at) is None:
+                        at = u
+                    usd_at, detail_at = migration(planner, cur, opt, at)
+                    moves[at] = Move(
+                        at,
+                        False,
+                        usd_at,
+                        st.cost(cur, at) - st.cost(opt, at),
+                        tuple(c for c, _, _ in detail_at),
+                        detail=detail_at,
+                    )
+                    starts.append((at, opt))
+                    cur, prev = opt, at
+                    if at < u:
+                        continue
+            break
+        prev = u
+    return starts, moves
+
+
+def _schedule_by_months(
+    st: CoupledState, pts: list[int]
+) -> tuple[list[tuple[int, Solution]], dict[int, Move]]:
+    """Dynamic programming over the months of the growth curve: which stack each month."""
+    from .profile import units_at_month
+
+    planner = st.planner
+    g = planner.profile.scale.growth
+    assert g is not None
+    months = [
+        min(pts[-1], max(pts[0], int(round(units_at_month(g, m))))) for m in range(g.horizon_months + 1)
+    ]
+    stacks: dict[Any, Solution] = {}
+    for u in pts:
+        s = st.solution(u)
+        stacks.setdefault(s.key(), s)
+    keys = list(stacks)
+    cost = [[st.cost(stacks[k], u) for k in keys] for u in months]
+    n = len(keys)
+    best = [[math.inf] * n for _ in months]
+    back = [[-1] * n for _ in months]
+    for j in range(n):
+        best[0][j] = cost[0][j]
+    for t in range(1, len(months)):
+        for j in range(n):
+            if cost[t][j] == math.inf:
+                continue
+            for i in range(n):
+                if best[t - 1][i] == math.inf:
+                    continue
+                mig = 0.0 if i == j else migration(planner, stacks[keys[i]], stacks[keys[j]], months[t])[0]
+                v = best[t - 1][i] + mig + cost[t][j]
+                if v < best[t][j] - 1e-9:
+                    best[t][j] = v
+                    back[t][j] = i
+    j = min(range(n), key=lambda k: best[-1][k])
+    path = [j]
+    for t in range(len(months) - 1, 0, -1):
+        j = back[t][j]
+        path.append(j)
+    path.reverse()
+    starts: list[tuple[int, Solution]] = [(months[0], stacks[keys[path[0]]])]
+    moves: dict[int, Move] = {}
+    for t in range(1, len(months)):
+        if path[t] != path[t - 1]:
+            old, new = stacks[keys[path[t - 1]]], stacks[keys[path[t]]]
+            forced = cost[t][path[t - 1]] == math.inf
+            at = months[t]
+            if forced:
+                at = _first_unfit(st, old, months[t - 1], months[t])
+            usd, detail = migration(planner, old, new, at)
+            earlier = _shift_cost(cost, path, t, -1, usd)
+            later = _shift_cost(cost, path, t, +1, usd)
+            moves[at] = Move(
+                at,
+                forced,
+                usd,
+                (cost[t][path[t - 1]] - cost[t][path[t]]) if not forced else 0.0,
+                tuple(c for c, _, _ in detail),
+                earlier,
+                later,
+                detail,
+            )
+            starts.append((at, new))
+    return starts, moves
+
+
+def _payback(m: Move) -> str:
+    if m.migration_usd <= 0:
+        return "no time: it costs nothing to move"
+    months = m.migration_usd / m.saving_usd_month if m.saving_usd_month > 0 else math.inf
+    return f"{months:.1f} months" if math.isfinite(months) else "never"
+
+
+def _shift_cost(cost: list[list[float]], path: list[int], t: int, step: int, mig: float) -> float | None:
+    """Extra total cost if the move at month t happened one month earlier (-1) or later (+1)."""
+    a, b = path[t - 1], path[t]
+    if step < 0:
+        if t - 1 < 1:
+            return None
+        v = cost[t - 1][b] - cost[t - 1][a]
+    else:
+        if t + 1 >= len(path) or path[t + 1] != b:
+            return None
+        v = cost[t][a] - cost[t][b]
+    return None if not math.isfinite(v) else v
+
+
+def _triggers(st: CoupledState, ph: Phase, nxt: Phase, move: Move) -> list[Trigger]:
+    planner = st.planner
+    at = nxt.start
+    month = planner.month_of(at)
+    out: list[Trigger] = []
+    for comp in move.components:
+        old = ph.stack_end.choices[comp]
+        new = nxt.stack_start.choices[comp]
+        e_next = planner.evaluate_one(comp, old.option.order, at)
+        if move.forced and not e_next.feasible:
+            for rs in e_next.reasons:
+                out.append(_reason_trigger(comp, rs, at, month, old, new))
+            continue
+        if move.forced:
+            out.append(
+                Trigger(
+                    comp,
+                    "coupled",
+                    None,
+                    None,
+                    at,
+                    f"moves with the rest of the stack to {new.option.label} (a component it depends on had to move)",
+                    "coupled",
+                    month,
+                )
+            )
+            continue
+        out.append(
+            Trigger(
+                comp,
+                "monthly_usd",
+                move.migration_usd,
+                move.saving_usd_month,
+                at,
+                f"moves to {new.option.label}: the move ({', '.join(move.components)}) saves ${move.saving_usd_month:,.2f}/month for a one-time ${move.migration_usd:,.2f} (pays back in {_payback(move)})",
+                "cheaper",
+                month,
+            )
+        )
+    return out
+
+
+_ = (Column, Problem)

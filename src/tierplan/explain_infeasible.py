@@ -1,0 +1,141 @@
+"""When no stack fits: find a minimal set of the profile's requirements that conflict, in words.
+
+A deletion filter over requirement groups: start from every requirement that restricts the
+choice; drop one at a time, keeping the drop when the rest is still infeasible. What remains is
+minimal: removing any one of them makes a stack possible (and the message says what that stack
+would cost).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import InfeasibleError
+from .optimizer import Planner
+
+__all__ = ["explain", "REQUIREMENT_GROUPS"]
+
+#: requirement group -> (description, update to relax it)
+REQUIREMENT_GROUPS: dict[str, tuple[str, dict[str, Any]]] = {
+    "max_latency_ms": ("the latency limit (requirements.max_latency_ms)", {"max_latency_ms": 5000.0}),
+    "max_vendors": ("the vendor limit (requirements.max_vendors)", {"max_vendors": None}),
+    "data_residency": ("data residency (requirements.data_residency)", {"data_residency": None}),
+    "no_credit_card": ("no credit card (requirements.no_credit_card)", {"no_credit_card": False}),
+    "providers": (
+        "allowed/denied providers (requirements.providers)",
+        {"providers": {"allow": None, "deny": []}},
+    ),
+    "zero_downtime_from": (
+        "zero-downtime deploys (requirements.zero_downtime_from)",
+        {"zero_downtime_from": None},
+    ),
+    "high_availability_from": (
+        "high availability (requirements.high_availability_from)",
+        {"high_availability_from": None},
+    ),
+    "database_failover_from": (
+        "database failover (requirements.database_failover_from)",
+        {"database_failover_from": None},
+    ),
+    "no_cold_starts_from": (
+        "no cold starts (requirements.no_cold_starts_from)",
+        {"no_cold_starts_from": None},
+    ),
+    "backups": (
+        "backups and point-in-time recovery (requirements.backups_from, pitr_days)",
+        {"backups_from": None, "pitr_days": 0.0},
+    ),
+    "allow_unmanaged": (
+        "managed databases only (requirements.allow_unmanaged: false)",
+        {"allow_unmanaged": True},
+    ),
+    "commercial": ("commercial use (commercial: true)", {}),
+}
+
+
+def _active(planner: Planner) -> list[str]:
+    r = planner.profile.requirements
+    out = []
+    if r.max_latency_ms is not None:
+        out.append("max_latency_ms")
+    if r.max_vendors is not None:
+        out.append("max_vendors")
+    if r.data_residency:
+        out.append("data_residency")
+    if r.no_credit_card:
+        out.append("no_credit_card")
+    if r.providers.allow is not None or r.providers.deny:
+        out.append("providers")
+    for k in (
+        "zero_downtime_from",
+        "high_availability_from",
+        "database_failover_from",
+        "no_cold_starts_from",
+    ):
+        if getattr(r, k) is not None:
+            out.append(k)
+    if r.backups_from is not None:
+        out.append("backups")
+    if not r.allow_unmanaged:
+        out.append("allow_unmanaged")
+    if planner.profile.commercial:
+        out.append("commercial")
+    return out
+
+
+def _relaxed(planner: Planner, drop: list[str]) -> Planner:
+    p = planner.profile
+    upd: dict[str, Any] = {}
+    for g in drop:
+        upd.update(REQUIREMENT_GROUPS[g][1])
+    data = p.model_dump(mode="json", exclude_unset=False)
+    data["requirements"].update(upd)
+    if "commercial" in drop:
+        data["commercial"] = False
+    from .profile import Profile
+
+    prof = Profile.model_validate(data)
+    return Planner(prof, planner.catalog, planner.assumptions, planner.path)
+
+
+def _feasible(planner: Planner, units: int) -> tuple[bool, float | None]:
+    from .coupled import build_problem, solve
+
+    for comp in planner.profile.components:
+        if planner.best(comp, units) is None:
+            return False, None
+    sol = solve(build_problem(planner, units))
+    return sol.feasible, (sol.monthly_usd if sol.feasible else None)
+
+
+def explain(planner: Planner, units: int) -> InfeasibleError:
+    """An InfeasibleError naming a minimal set of conflicting requirements at ``units``."""
+    groups = _active(planner)
+    unit = planner.profile.scale.unit
+    base_ok, _ = _feasible(_relaxed(planner, groups), units) if groups else (False, None)
+    if not base_ok:
+        # even with every requirement relaxed nothing fits: say which component and why
+        for comp in planner.profile.components:
+            if planner.best(comp, units) is None:
+                return planner.infeasible(comp, units)
+        return InfeasibleError(
+            f"{planner.path}: no stack fits at {units:,} {unit}s",
+            ["the catalog has no combination of plans that satisfies the coupled constraints"],
+        )
+    needed = list(groups)
+    for g in list(groups):
+        trial = [x for x in needed if x != g]
+        ok, _ = _feasible(_relaxed(planner, [x for x in groups if x not in trial]), units)
+        if not ok:
+            needed = trial  # still infeasible without g: g is not part of the conflict
+    reasons = []
+    for g in needed:
+        ok, cost = _feasible(_relaxed(planner, [g]), units)
+        tail = f" (without it the cheapest stack costs ${cost:,.2f}/month)" if ok and cost is not None else ""
+        reasons.append(REQUIREMENT_GROUPS[g][0] + tail)
+    comps = [c for c in planner.profile.components if planner.best(c, units) is None]
+    where = f" for component {comps[0]!r}" if len(comps) == 1 else ""
+    return InfeasibleError(
+        f"{planner.path}: no stack fits at {units:,} {unit}s{where}: these requirements conflict (dropping any one of them makes a stack possible)",
+        reasons,
+    )
