@@ -464,6 +464,25 @@ def solve(
                 rows.append((row, 0.0, inf))  # sum(allowed callee classes) >= r[w, lw]
             lat_terms[w] = {}
             continue
+        if prob.latency_limit_ms is not None and objective != "latency":
+            # several callees: one row per caller location, with the tightest big-M:
+            # sum_s k_s sum_m rtt(lw, m) x[s, m] <= budget(lw) + M(lw) (1 - r[w, lw])
+            for lw in locs_w:
+                budget = prob.latency_limit_ms - prob.user_rtt[w][lw]
+                row: dict[int, float] = {}
+                worst = 0.0
+                for s2 in present:
+                    k2 = callees[s2]
+                    worst += k2 * max(prob.rtt[(w, lw, s2, c.klass.location)] for c in prob.columns[s2])
+                    for c in prob.columns[s2]:
+                        j = x[(s2, c.klass.index)]
+                        row[j] = row.get(j, 0.0) + k2 * prob.rtt[(w, lw, s2, c.klass.location)]
+                big_m = max(0.0, worst - budget)
+                for j in rw[lw]:
+                    row[j] = row.get(j, 0.0) + big_m
+                rows.append((row, -inf, budget + big_m))
+            lat_terms[w] = {}
+            continue
         for s, k in callees.items():
             if s not in prob.columns or not prob.columns[s]:
                 continue

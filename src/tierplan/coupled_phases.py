@@ -224,7 +224,7 @@ def _candidates(planner: Planner, first: int, last: int, samples: int) -> list[i
         step = max(1, g.horizon_months // 12)
         for month in [*range(0, g.horizon_months + 1, step), g.horizon_months]:
             cands.add(min(last, max(first, int(round(units_at_month(g, month))))))
-    elif last > first:
+    elif last > first and len(p.scale.stages or []) < 4:
         ratio = last / max(first, 1)
         for k in range(samples + 1):
             t = k / samples

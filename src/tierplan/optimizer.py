@@ -284,19 +284,27 @@ class Planner:
 
     def rejected(self, component: str, units: int) -> list[tuple[str, str]]:
         """(plan key, reason) for every plan with no fitting option at ``units``: why not X?"""
-        by_plan: dict[str, list[Evaluation]] = {}
-        for e in self.evaluations(component, units):
-            by_plan.setdefault(e.option.plan.key, []).append(e)
+        by_plan: dict[str, list[int]] = {}
+        for o in self.options[component].options:
+            by_plan.setdefault(o.plan.key, []).append(o.order)
         out = []
-        for key, evs in by_plan.items():
-            if any(e.feasible and e.monthly_usd is not None for e in evs):
-                continue
-            if all(e.feasible for e in evs):
+        for key, orders in by_plan.items():
+            if self.best_among(component, tuple(orders), units) is not None:
+                continue  # some size of the plan fits
+            # the smallest size in the nearest region, and the largest there: if the small one
+            # only lacks capacity, the large one's reason says what really rules the plan out
+            first = self.evaluate_one(component, orders[0], units)
+            same = [i for i in orders if self.options[component].options[i].region == first.option.region]
+            last = self.evaluate_one(component, same[-1], units)
+            if first.feasible and last.feasible:
                 out.append((key, "price unknown in the catalog (for this region or country)"))
                 continue
-            # the largest option's reason says why even the biggest does not fit
-            last = next(e for e in reversed(evs) if not e.feasible)
-            out.append((key, last.reasons[0].message))
+            pick = first
+            if not first.feasible and all(r.kind == "capacity" for r in first.reasons) and not last.feasible:
+                pick = last
+            elif first.feasible:
+                pick = last
+            out.append((key, pick.reasons[0].message))
         return sorted(out)
 
     def unpriced(self, component: str, units: int) -> list[Evaluation]:
