@@ -469,7 +469,7 @@ def solve(
             # sum_s k_s sum_m rtt(lw, m) x[s, m] <= budget(lw) + M(lw) (1 - r[w, lw])
             for lw in locs_w:
                 budget = prob.latency_limit_ms - prob.user_rtt[w][lw]
-                row: dict[int, float] = {}
+                row = {}
                 worst = 0.0
                 for s2 in present:
                     k2 = callees[s2]
