@@ -175,3 +175,43 @@ def cases(draw: Any, max_scale: int = 300) -> tuple[list[dict[str, Any]], dict[s
         kept = {names[kind]: extra.get(names[kind]) or defaults[kind]}
     prof["components"] = kept
     return provs, prof
+
+
+@st.composite
+def coupled_cases(draw: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Catalogs with account-level plans and profiles with an API calling a database (and a cache)."""
+    provs = draw(catalogs())
+    for p in provs:
+        if draw(st.booleans()):
+            n = draw(st.integers(1, 2))
+            p["accounts"] = [
+                {
+                    "id": f"acct{i}",
+                    "name": f"Account {i}",
+                    "base_usd_month": draw(st.sampled_from([0, 5, 20])),
+                    "usage_credit_usd_month": draw(st.sampled_from([0, 0, 5])),
+                }
+                for i in range(n)
+            ]
+            for svc in p["services"]:
+                for plan in svc["plans"]:
+                    if draw(st.booleans()):
+                        plan["account"] = f"acct{draw(st.integers(0, n - 1))}"
+    kinds = {svc["hosts"][0] for p in provs for svc in p["services"]}
+    prof = draw(profiles(max_scale=200))
+    comps: dict[str, Any] = {}
+    if "web_service" in kinds:
+        comps["api"] = {"kind": "web_service", "runtime": "go", "memory_mb": 100}
+    if "postgres" in kinds:
+        comps["db"] = {"kind": "postgres", "storage_mb_per_unit": draw(st.sampled_from([0, 5]))}
+    if "object_storage" in kinds:
+        comps["files"] = {"kind": "object_storage", "gb_per_unit": 0.01}
+    if not comps:
+        comps["api"] = {"kind": "web_service", "runtime": "go"}
+    prof["components"] = comps
+    req = prof["requirements"]
+    req["max_latency_ms"] = draw(st.sampled_from([400, 250, 120]))
+    if draw(st.booleans()):
+        req["max_vendors"] = draw(st.integers(1, 2))
+    req["vendor_cost_usd_month"] = draw(st.sampled_from([0, 0, 3]))
+    return provs, prof
