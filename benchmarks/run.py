@@ -235,6 +235,83 @@ def bench_sweep() -> list[str]:
     return rows
 
 
+def _scaled_catalog(copies: int):  # type: ignore[no-untyped-def]
+    """The bundled catalog replicated `copies` times (each copy a distinct provider, fees varied)."""
+    from tierplan.catalog import load_catalog
+    from tierplan.catalog.loader import Catalog
+
+    base = load_catalog()
+    provs = {}
+    for k in range(copies):
+        for pid, prov in base.providers.items():
+            services = []
+            for svc in prov.services:
+                plans = []
+                for pl in svc.plans:
+                    fee = pl.base_usd_month
+                    if isinstance(fee, float) and fee > 0:
+                        fee = round(fee * (1 + 0.013 * k), 4)
+                    plans.append(pl.model_copy(update={"base_usd_month": fee}))
+                services.append(svc.model_copy(update={"plans": tuple(plans)}))
+            new_id = pid if k == 0 else f"{pid}-{k}"
+            provs[new_id] = prov.model_copy(update={"provider": new_id, "services": tuple(services)})
+    return Catalog(provs)
+
+
+def bench_whole_stack(sizes: tuple[int, ...] = (1, 2, 5, 10)) -> list[str]:
+    """One whole-stack solve (build + MILP) for a 12-component profile, by catalog size."""
+    from tierplan.assumptions import load_assumptions
+    from tierplan.coupled import build_problem, solve
+    from tierplan.optimizer import Planner
+    from tierplan.profile import parse_profile
+
+    prof = parse_profile(
+        {
+            "name": "twelve",
+            "commercial": True,
+            "audience": {"countries": {"DE": 0.5, "GB": 0.3, "NG": 0.2}},
+            "scale": {"stages": [2000, 20000]},
+            "activity": {"requests_per_user_day": 150, "active_hours_per_day": 12, "peak_factor": 3},
+            "components": {
+                "api": {"kind": "web_service", "runtime": "node"},
+                "worker": {"kind": "worker", "runtime": "node", "jobs_per_user_day": 2},
+                "db": {"kind": "postgres", "storage_mb_per_unit": 2, "growth_mb_per_unit_month": 0.5},
+                "cache": {"kind": "redis", "dataset_mb": 50},
+                "kv": {"kind": "kv", "reads_per_user_day": 20, "writes_per_user_day": 2},
+                "files": {"kind": "object_storage", "gb_per_unit": 0.01, "downloads_per_user_day": 2},
+                "web": {"kind": "web_frontend", "bandwidth_mb_per_user_month": 20},
+                "realtime": {"kind": "realtime", "messages_per_user_day": 10},
+                "queue": {"kind": "queue", "messages_per_user_day": 5},
+                "email": {"kind": "email", "emails_per_user_month": 4},
+                "uptime": {"kind": "uptime", "monitors": 3},
+                "errors": {"kind": "error_tracking"},
+            },
+            "requirements": {"max_latency_ms": 120},
+        }
+    )
+    rows = [
+        "| catalog | plans | options | enumerate options ms | classes in the MILP | price classes ms | MILP ms | solve total ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for k in sizes:
+        cat = _scaled_catalog(k)
+        tp = time.perf_counter()
+        planner = Planner(prof, cat, load_assumptions())
+        t_opts = time.perf_counter() - tp
+        n_opts = sum(len(co.options) for co in planner.options.values())
+        t0 = time.perf_counter()
+        prob = build_problem(planner, 20000)
+        t1 = time.perf_counter()
+        sol = solve(prob)
+        t2 = time.perf_counter()
+        assert sol.feasible
+        n_cls = sum(len(c) for c in prob.columns.values())
+        rows.append(
+            f"| {k}x | {len(cat.plans):,} | {n_opts:,} | {t_opts * 1000:.0f} | {n_cls:,} | {(t1 - t0) * 1000:.0f} | {(t2 - t1) * 1000:.0f} | {(t2 - t0) * 1000:.0f} |"
+        )
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
@@ -251,6 +328,8 @@ def main() -> None:
     print("\n".join(bench_optimizer(60)))
     print("\n## phase sweep vs every unit\n")
     print("\n".join(bench_sweep()))
+    print("\n## whole-stack solve, 12 components, by catalog size\n")
+    print("\n".join(bench_whole_stack()))
 
 
 if __name__ == "__main__":

@@ -148,3 +148,28 @@ def test_infeasible_plan_prints_a_json_error_for_machines(tmp_path: Path) -> Non
     assert r.returncode == 3
     err = json.loads(r.stdout)["error"]
     assert err["type"] == "InfeasibleError" and err["reasons"]
+
+
+def test_compare_decision_matrix_json() -> None:
+    r = run("compare", APP, "--format", "json", "--catalog", TEST_CATALOG)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    objectives = [row["objective"] for row in doc["rows"]]
+    assert objectives == [
+        "cheapest",
+        "lowest-latency",
+        "highest-availability",
+        "fewest-vendors",
+        "no-credit-card",
+    ]
+    cheapest = doc["rows"][0]
+    assert cheapest["feasible"] and cheapest["stack"]
+    for row in doc["rows"][1:]:
+        if row["feasible"]:  # no objective beats the cheapest on cost
+            for u, usd in row["monthly_usd"].items():
+                assert usd >= cheapest["monthly_usd"][u] - 1e-6
+    front = doc["pareto_first_stage"]
+    assert front and all(b["monthly_usd"] > a["monthly_usd"] for a, b in zip(front, front[1:]))
+    assert all(b["latency_ms_estimate"] < a["latency_ms_estimate"] for a, b in zip(front, front[1:]))
+    r = run("compare", APP, "--format", "md", "--catalog", TEST_CATALOG)
+    assert r.returncode == 0 and "| Cheapest |" in r.stdout

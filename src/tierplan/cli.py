@@ -171,6 +171,38 @@ def _emit(doc: dict[str, Any], format: Format, output: Path | None, force: bool,
 
 @app.command()
 @handled
+def compare(
+    profile: ProfileArg,
+    at: Annotated[
+        list[int] | None,
+        typer.Option("--at", min=1, help="Scales to compare at (repeatable); default: the stages."),
+    ] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="text, md or json.")] = Format.text,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Decision matrix: cheapest, lowest latency, highest availability, fewest vendors, no card."""
+    from .api import make_planner
+    from .compare import compare as run_compare
+    from .report.compare import compare_markdown, compare_report, render_compare
+
+    planner = make_planner(profile, catalog_dir=catalog)
+    with _status("solving the whole stack under each objective"):
+        doc = compare_report(planner, run_compare(planner, stages=sorted(set(at)) if at else None))
+    if format is Format.json:
+        _write(json.dumps(doc, indent=2), output, force)
+    elif format in (Format.md, Format.html):
+        _write(compare_markdown(doc), output, force)
+    else:
+        con = Console(highlight=False)
+        if not con.is_terminal:
+            con = Console(highlight=False, width=140)
+        render_compare(doc, con)
+
+
+@app.command()
+@handled
 def explain(
     profile: ProfileArg,
     at: Annotated[int, typer.Option("--at", min=1, help="Scale point (in the profile's unit).")],
