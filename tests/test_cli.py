@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -169,7 +170,7 @@ def test_compare_decision_matrix_json() -> None:
             for u, usd in row["monthly_usd"].items():
                 assert usd >= cheapest["monthly_usd"][u] - 1e-6
     front = doc["pareto_first_stage"]
-    assert front and all(b["monthly_usd"] > a["monthly_usd"] for a, b in zip(front, front[1:]))
-    assert all(b["latency_ms_estimate"] < a["latency_ms_estimate"] for a, b in zip(front, front[1:]))
+    assert front and all(b["monthly_usd"] > a["monthly_usd"] for a, b in itertools.pairwise(front))
+    assert all(b["latency_ms_estimate"] < a["latency_ms_estimate"] for a, b in itertools.pairwise(front))
     r = run("compare", APP, "--format", "md", "--catalog", TEST_CATALOG)
     assert r.returncode == 0 and "| Cheapest |" in r.stdout
