@@ -389,3 +389,32 @@ def test_traffic_to_a_colocated_database_is_free() -> None:
     assert sol.colocated["db"]
     assert sol.monthly_usd == pytest.approx(1.0)  # the Pro account fee; no egress
     assert sol.objective == pytest.approx(exhaustive(planner, 100))
+
+
+def test_amebo_on_cloudflare_pays_workers_paid_once_for_four_components() -> None:
+    """The seed's own architecture: Workers, KV, Durable Objects and Queues all on Cloudflare.
+    It budgeted each separately; one Workers Paid subscription ($5) covers all four, each with
+    its own included quota."""
+    from tierplan.api import make_planner as mp
+    from tierplan.profile import Profile
+
+    base = mp(EXAMPLES / "amebo.yaml").profile
+    data = base.model_dump(mode="json")
+    for comp in ("api", "cache", "realtime", "notifications"):
+        data["components"][comp]["providers"] = ["cloudflare"]
+    # a Worker runs at the edge near the users, so each of its database round trips crosses to
+    # the database's region: accept that here to price the seed's architecture
+    data["requirements"]["max_latency_ms"] = 400
+    planner = mp(Profile.model_validate(data))
+    sol = solve(build_problem(planner, 50_000))
+    assert {sol.chosen[c].remote.account for c in ("api", "cache", "realtime", "notifications")} == {
+        "cloudflare/workers-paid"
+    }
+    fee_lines = [
+        ln for it in sol.items.values() for ln in it.lines if ln.name.startswith("account plan: Workers Paid")
+    ]
+    assert len(fee_lines) == 1 and fee_lines[0].monthly_usd == pytest.approx(5.0)
+    # the same stack priced component by component would pay the $5 four times
+    standalone = sum(sol.chosen[c].remote.monthly_usd for c in ("api", "cache", "realtime", "notifications"))
+    shared = sum(sol.items[c].monthly_usd for c in ("api", "cache", "realtime", "notifications"))
+    assert standalone - shared == pytest.approx(15.0)
