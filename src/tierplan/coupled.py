@@ -92,12 +92,24 @@ class Solution:
 
     def key(self) -> tuple[Any, ...]:
         """The stack's placements: per component its plan, region and add-on (sizes may change)."""
-        return tuple(
-            sorted(
-                (c, placement(col.remote.option), self.colocated.get(c, False))
-                for c, col in self.chosen.items()
-            )
+        return tuple(sorted((c, placement(col.remote.option)) for c, col in self.chosen.items()))
+
+
+def colocated_flags(callers: dict[str, list[str]], chosen: dict[str, Column]) -> dict[str, bool]:
+    """Which chosen components share the provider and region of every one of their callers.
+
+    Derived from placements (not from the solver's co-location variables, which are free to be
+    either value when private traffic costs nothing extra), so equal stacks compare equal.
+    """
+    out: dict[str, bool] = {}
+    for comp, col in chosen.items():
+        ws = [w for w in callers.get(comp, []) if w in chosen]
+        out[comp] = bool(
+            col.colocated is not None
+            and ws
+            and all(chosen[w].klass.colocation == col.klass.colocation for w in ws)
         )
+    return out
 
 
 def placement(o: Any) -> tuple[str, str | None, str | None]:
@@ -565,8 +577,7 @@ def solve(
         for col in cs:
             if sol[x[(comp, col.klass.index)]] > 0.5:
                 out.chosen[comp] = col
-                q_idx = q.get((comp, col.klass.index))
-                out.colocated[comp] = bool(q_idx is not None and sol[q_idx] > 0.5)
+    out.colocated = colocated_flags(prob.callers, out.chosen)
     out.vendors = sorted({col.remote.option.provider for col in out.chosen.values()})
     for w, callees in prob.calls.items():
         if w not in out.chosen:
@@ -583,7 +594,7 @@ def solve(
 
 def _classes_of_key(prob: Problem, key: tuple[Any, ...]) -> list[tuple[str, int]]:
     out = []
-    for comp, place, _col in key:
+    for comp, place in key:
         for col in prob.columns.get(comp, []):
             if placement(col.remote.option) == place:
                 out.append((comp, col.klass.index))

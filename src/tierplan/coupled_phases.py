@@ -27,6 +27,7 @@ from .coupled import (
     Solution,
     _price_solution,
     build_problem,
+    colocated_flags,
     placement,
     placement_class,
     solve,
@@ -99,7 +100,7 @@ class CoupledState:
             if match is None:
                 return None
             out.chosen[comp] = match
-            out.colocated[comp] = bool(stack.colocated.get(comp) and match.colocated is not None)
+        out.colocated = colocated_flags(prob.callers, out.chosen)
         for a, (_fixed, _credit, cap) in prob.accounts.items():
             if cap is None:
                 continue
