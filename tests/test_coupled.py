@@ -418,3 +418,27 @@ def test_amebo_on_cloudflare_pays_workers_paid_once_for_four_components() -> Non
     standalone = sum(sol.chosen[c].remote.monthly_usd for c in ("api", "cache", "realtime", "notifications"))
     shared = sum(sol.items[c].monthly_usd for c in ("api", "cache", "realtime", "notifications"))
     assert standalone - shared == pytest.approx(15.0)
+
+
+def test_server_rendered_frontend_is_not_placed_on_a_static_file_host() -> None:
+    """The Coop ERP frontend is Next.js with server rendering: Render static sites cannot run it."""
+    planner = _example("coop-erp")
+    assert planner.profile.components["frontend"].rendering == "ssr"
+    kept = {o.plan.key for o in planner.options["frontend"].options}
+    assert not any(k.startswith("render/static-sites") for k in kept)
+    why = [
+        ex.reason.message
+        for ex in planner.options["frontend"].excluded
+        if ex.plan.key.startswith("render/static-sites")
+    ]
+    assert any("renders pages on the server" in t for t in why)
+
+
+def test_component_that_follows_a_forced_move_says_why() -> None:
+    from tierplan.coupled_phases import _coupled_reason
+
+    graph = {"api": {"db": 3.0}}
+    assert "stay close to db" in _coupled_reason("api", "X", ["db"], graph)
+    unrelated = _coupled_reason("frontend", "X", ["logs"], graph)
+    assert "same migration as logs" in unrelated and "stay close" not in unrelated
+    assert "as a whole" in _coupled_reason("api", "X", [], graph)

@@ -27,6 +27,7 @@ from .coupled import (
     Solution,
     _price_solution,
     build_problem,
+    call_graph,
     colocated_flags,
     placement,
     placement_class,
@@ -445,12 +446,17 @@ def _triggers(st: CoupledState, ph: Phase, nxt: Phase, move: Move) -> list[Trigg
     at = nxt.start
     month = planner.month_of(at)
     out: list[Trigger] = []
+    unfit = {
+        comp: e
+        for comp in move.components
+        if not (e := planner.evaluate_one(comp, ph.stack_end.choices[comp].option.order, at)).feasible
+    }
+    graph = call_graph(planner)
     for comp in move.components:
         old = ph.stack_end.choices[comp]
         new = nxt.stack_start.choices[comp]
-        e_next = planner.evaluate_one(comp, old.option.order, at)
-        if move.forced and not e_next.feasible:
-            for rs in e_next.reasons:
+        if move.forced and comp in unfit:
+            for rs in unfit[comp].reasons:
                 out.append(_reason_trigger(comp, rs, at, month, old, new))
             continue
         if move.forced:
@@ -461,7 +467,7 @@ def _triggers(st: CoupledState, ph: Phase, nxt: Phase, move: Move) -> list[Trigg
                     None,
                     None,
                     at,
-                    f"moves with the rest of the stack to {new.option.label} (a component it depends on had to move)",
+                    _coupled_reason(comp, new.option.label, sorted(unfit), graph),
                     "coupled",
                     month,
                 )
@@ -480,6 +486,25 @@ def _triggers(st: CoupledState, ph: Phase, nxt: Phase, move: Move) -> list[Trigg
             )
         )
     return out
+
+
+def _coupled_reason(comp: str, label: str, unfit: list[str], graph: dict[str, dict[str, float]]) -> str:
+    """Why a component that still fits moves in a forced migration."""
+    if not unfit:
+        return (
+            f"moves to {label}: the stack as a whole no longer fits here (a shared account quota "
+            "or the latency budget), and this is the cheapest stack that does"
+        )
+    linked = [u for u in unfit if u in graph.get(comp, {}) or comp in graph.get(u, {})]
+    if linked:
+        return (
+            f"moves to {label} to stay close to {', '.join(linked)}, which must move "
+            "(calls between them cross the network)"
+        )
+    return (
+        f"moves to {label} in the same migration as {', '.join(unfit)}, which must move: with the "
+        "stack re-optimised at this scale it is cheaper there"
+    )
 
 
 _ = (Column, Problem)

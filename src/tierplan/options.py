@@ -79,6 +79,13 @@ def _static_reasons(pref: PlanRef, p: Profile, comp_name: str, cap: Capacity, ki
                 "(set serverless_ok: true if it can run as handlers)",
             )
         )
+    if getattr(comp, "rendering", None) == "ssr" and a.server_rendering is False:
+        out.append(
+            Reason(
+                "attribute",
+                "serves static files only, but this frontend renders pages on the server (rendering: ssr)",
+            )
+        )
     if cap.persistence_required and a.persistent is False:
         out.append(
             Reason(

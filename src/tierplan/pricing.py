@@ -572,7 +572,7 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
                 Reason(
                     "limit",
                     (
-                        f"{lim.metric} {_fmt(used)} exceeds {h:.0%} of the {_fmt(lim.max)} limit ({over:.0%} of it)"
+                        f"{lim.metric} {_fmt(used)} is {over:.1%} of the limit of {_fmt(lim.max)} (headroom allows {h:.0%})"
                         if use_headroom
                         else f"{lim.metric} {_fmt(used)} exceeds the limit of {_fmt(lim.max)}"
                     ),

@@ -241,6 +241,8 @@ class Attributes(_Strict):
     stops_at_quota: bool | None = None
     runtimes: tuple[str, ...] | None = None
     serverless: bool | None = None
+    #: can run server code to render pages (false for static-file hosts)
+    server_rendering: bool | None = None
     sla: str | None = None
     #: the seller is a resale of another provider (e.g. Upstash through Fly)
     notes: tuple[str, ...] = ()
