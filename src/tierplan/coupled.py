@@ -87,6 +87,8 @@ class Solution:
     colocated: dict[str, bool] = field(default_factory=dict)
     accounts: dict[str, float] = field(default_factory=dict)  # account key -> shared cost paid
     latency_ms: dict[str, float] = field(default_factory=dict)  # web service -> estimate
+    #: web service -> [(leg, round-trip ms, round trips per request)]; the estimate is their sum
+    latency_parts: dict[str, list[tuple[str, float, float]]] = field(default_factory=dict)
     vendors: list[str] = field(default_factory=list)
     items: dict[str, Evaluation] = field(default_factory=dict)  # per component, costs allocated
 
@@ -242,8 +244,15 @@ def _zero_egress(ev: Evaluation, planner: Planner, units: int) -> Evaluation:
     return evaluate(ev.option, d2, planner.context(units))
 
 
-def build_problem(planner: Planner, units: int, only: dict[str, Klass] | None = None) -> Problem:
-    """The coupled problem at ``units``; with ``only``, just those classes (pricing a fixed stack)."""
+def build_problem(
+    planner: Planner,
+    units: int,
+    only: dict[str, Klass] | None = None,
+    keep: dict[str, Klass] | None = None,
+) -> Problem:
+    """The coupled problem at ``units``; with ``only``, just those classes (pricing a fixed stack);
+    with ``keep``, each component's current placement is offered as a class of its own too (so a
+    move can be priced against staying)."""
     p = planner.profile
     calls = call_graph(planner)
     callers: dict[str, list[str]] = defaultdict(list)
@@ -258,7 +267,10 @@ def build_problem(planner: Planner, units: int, only: dict[str, Klass] | None = 
     for comp in p.components:
         cols = []
         kind = p.components[comp].kind
-        for k in _classes(planner, comp) if only is None else [only[comp]]:
+        klasses = _classes(planner, comp) if only is None else [only[comp]]
+        if keep is not None and comp in keep:
+            klasses = [*klasses, keep[comp]]
+        for k in klasses:
             ev = planner.best_among(comp, k.members, units)
             if ev is None:
                 continue
@@ -341,9 +353,12 @@ def solve(
     objective: str = "cost",
     exclude: list[tuple[Any, ...]] | None = None,
     cost_cap: float | None = None,
+    penalty: dict[tuple[str, int], float] | None = None,
 ) -> Solution:
     """Solve exactly. ``objective``: cost | latency | vendors. ``exclude``: stacks (Solution.key())
-    to forbid (no-good cuts, for the next best). ``cost_cap``: monthly cost limit (for Pareto)."""
+    to forbid (no-good cuts, for the next best). ``cost_cap``: monthly cost limit (for Pareto).
+    ``penalty``: extra objective per (component, class index), e.g. a move's one-time cost spread
+    over the payback period; it steers the choice but is not part of the stack's monthly cost."""
     import highspy
     import numpy as np
 
@@ -520,6 +535,9 @@ def solve(
             rows.append(({j: 1.0 for j in chosen}, -inf, float(len(chosen) - 1)))
     if cost_cap is not None:
         rows.append((dict(cost_terms), -inf, cost_cap))
+    for (comp, ki), extra in (penalty or {}).items():
+        if (comp, ki) in x:
+            cols[x[(comp, ki)]] += extra
     # objective
     if objective == "cost":
         for j, coef in cost_terms.items():
@@ -583,11 +601,13 @@ def solve(
         if w not in out.chosen:
             continue
         lw = out.chosen[w].klass.location
-        total = prob.user_rtt[w][lw]
+        parts = [(f"users to {w} ({lw})", prob.user_rtt[w][lw], 1.0)]
         for s, k in callees.items():
             if s in out.chosen:
-                total += k * prob.rtt[(w, lw, s, out.chosen[s].klass.location)]
-        out.latency_ms[w] = total
+                ls = out.chosen[s].klass.location
+                parts.append((f"{w} to {s} ({ls})", prob.rtt[(w, lw, s, ls)], k))
+        out.latency_ms[w] = sum(ms * k for _, ms, k in parts)
+        out.latency_parts[w] = parts
     _price_solution(prob, out)
     return out
 

@@ -47,9 +47,14 @@ class Move:
     migration_usd: float
     saving_usd_month: float
     components: tuple[str, ...]
-    earlier_usd: float | None = None  # extra total cost of moving one step earlier
-    later_usd: float | None = None  # extra total cost of moving one step later
+    #: extra cost of moving one step earlier / later: with a growth curve the step is a month and
+    #: the figure is the change in total cost; with stages the step is one unit of scale and the
+    #: figure is the monthly cost difference there. None when that move is impossible (the new
+    #: stack does not fit yet, or the old one no longer fits).
+    earlier_usd: float | None = None
+    later_usd: float | None = None
     detail: tuple[tuple[str, float, float], ...] = ()  # (component, hours, downtime minutes)
+    step: str = "unit"  # "unit" or "month"
 
 
 @dataclass
@@ -59,6 +64,7 @@ class CoupledState:
     solutions: dict[int, Solution] = field(default_factory=dict)
     solves: int = 0
     _fixed: dict[Any, Solution | None] = field(default_factory=dict)
+    _moves: dict[Any, Solution] = field(default_factory=dict)
     latency_limit_ms: float | None = None
 
     def problem(self, u: int) -> Problem:
@@ -77,6 +83,33 @@ class CoupledState:
             if not s.feasible:
                 raise self.infeasible(u)
         return s
+
+    def move_from(self, cur: Solution, u: int) -> Solution:
+        """The best stack to move to from ``cur`` at u: monthly cost plus each component's one-time
+        migration cost spread over the payback period, with staying put offered for every
+        component. Where staying and moving cost the same, the component stays."""
+        key = (cur.key(), u)
+        cached = self._moves.get(key)
+        if cached is not None:
+            return cached
+        keep = {c: placement_class(self.planner, c, col.remote.option) for c, col in cur.chosen.items()}
+        prob = build_problem(self.planner, u, keep=keep)
+        payback = max(self.planner.profile.migration.payback_months, 1e-9)
+        penalty: dict[tuple[str, int], float] = {}
+        for comp, cols in prob.columns.items():
+            prev = cur.chosen.get(comp)
+            for col in cols:
+                if col.klass == keep.get(comp):
+                    continue
+                usd = component_migration(self.planner, comp, prev, col, u)[0]
+                # a tiny fixed part keeps a component in place when moving would cost nothing
+                penalty[(comp, col.klass.index)] = usd / payback + 1e-6
+        sol = solve(prob, penalty=penalty)
+        self.solves += 1
+        if not sol.feasible:
+            sol = self.solution(u)
+        self._moves[key] = sol
+        return sol
 
     def infeasible(self, u: int) -> InfeasibleError:
         from .explain_infeasible import explain
@@ -114,6 +147,7 @@ class CoupledState:
                 return None
         out.vendors = sorted({c.remote.option.provider for c in out.chosen.values()})
         out.latency_ms = dict(stack.latency_ms)
+        out.latency_parts = dict(stack.latency_parts)
         _price_solution(prob, out)
         return out
 
@@ -129,6 +163,7 @@ class CoupledState:
         opt = self.solution(u) if u in self.solutions else None
         pt.coupled = {
             "latency_ms": dict(stack.latency_ms),
+            "latency_parts": dict(stack.latency_parts),
             "latency_limit_ms": self.latency_limit_ms,
             "accounts": dict(sol.accounts),
             "vendors": list(sol.vendors),
@@ -161,47 +196,57 @@ def migration(
     planner: Planner, old: Solution, new: Solution, u: int
 ) -> tuple[float, tuple[tuple[str, float, float], ...]]:
     """One-time cost of moving from stack ``old`` to ``new`` at scale u: (usd, per-component detail)."""
-    p = planner.profile
-    a = planner.assumptions
-    m = p.migration
     total = 0.0
     detail = []
-    d = planner.demand(u)
     for comp, col in new.chosen.items():
         prev = old.chosen.get(comp)
         if prev is not None and placement(prev.remote.option) == placement(col.remote.option):
             continue
-        kind = p.components[comp].kind
-        same_place = (
-            prev is not None
-            and prev.klass.provider == col.klass.provider
-            and prev.klass.location == col.klass.location
-        )
-        if same_place:
-            hours = a["migration.hours.plan_change"]
-            minutes = 0.0
-            gb = 0.0
-        else:
-            key = f"migration.hours.{kind}"
-            hours = m.hours.get(kind, a[key] if key in a else a["migration.hours.default"])
-            gb = (
-                d.components[comp].metrics.get("storage_gb", 0.0)
-                if kind in ("postgres", "sqlite", "object_storage", "kv")
-                else 0.0
-            )
-            minutes = (
-                (a["migration.downtime_minutes_fixed"] + gb * a["migration.downtime_minutes_per_gb"])
-                if kind in ("postgres", "sqlite")
-                else 0.0
-            )
-        usd = (
-            hours * m.hourly_rate_usd
-            + minutes * m.downtime_cost_usd_per_minute
-            + gb * a["migration.transfer_usd_per_gb"]
-        )
+        usd, hours, minutes = component_migration(planner, comp, prev, col, u)
         total += usd
         detail.append((comp, hours, minutes))
     return total, tuple(detail)
+
+
+def component_migration(
+    planner: Planner, comp: str, prev: Column | None, col: Column, u: int
+) -> tuple[float, float, float]:
+    """One-time cost of moving one component from ``prev`` to ``col`` at u: (usd, hours, minutes).
+
+    A plan change with the same provider and location is a plan-change's hours; anything else is a
+    move: engineering hours by kind, data transfer for data stores, downtime for databases."""
+    p = planner.profile
+    a = planner.assumptions
+    m = p.migration
+    kind = p.components[comp].kind
+    same_place = (
+        prev is not None
+        and prev.klass.provider == col.klass.provider
+        and prev.klass.location == col.klass.location
+    )
+    if same_place:
+        hours = a["migration.hours.plan_change"]
+        minutes = 0.0
+        gb = 0.0
+    else:
+        key = f"migration.hours.{kind}"
+        hours = m.hours.get(kind, a[key] if key in a else a["migration.hours.default"])
+        gb = (
+            planner.demand(u).components[comp].metrics.get("storage_gb", 0.0)
+            if kind in ("postgres", "sqlite", "object_storage", "kv")
+            else 0.0
+        )
+        minutes = (
+            (a["migration.downtime_minutes_fixed"] + gb * a["migration.downtime_minutes_per_gb"])
+            if kind in ("postgres", "sqlite")
+            else 0.0
+        )
+    usd = (
+        hours * m.hourly_rate_usd
+        + minutes * m.downtime_cost_usd_per_minute
+        + gb * a["migration.transfer_usd_per_gb"]
+    )
+    return usd, hours, minutes
 
 
 # --------------------------------------------------------------------------- sweep
@@ -313,14 +358,16 @@ def _schedule_by_payback(
         while True:
             if st.fixed(cur, u) is None:
                 at = _first_unfit(st, cur, prev, u)
-                new = st.solution(at)
+                new = st.move_from(cur, at)
                 usd, detail = migration(planner, cur, new, at)
                 moves[at] = Move(
                     at,
                     True,
                     usd,
-                    st.cost(cur, at - 1) - st.cost(new, at - 1) if st.fixed(cur, at - 1) else 0.0,
+                    0.0,
                     tuple(c for c, _, _ in detail),
+                    _monthly_gap(st, new, cur, at - 1),
+                    None,
                     detail=detail,
                 )
                 starts.append((at, new))
@@ -342,6 +389,8 @@ def _schedule_by_payback(
                         usd_at,
                         st.cost(cur, at) - st.cost(opt, at),
                         tuple(c for c, _, _ in detail_at),
+                        _monthly_gap(st, opt, cur, at - 1),
+                        st.cost(cur, at) - st.cost(opt, at),
                         detail=detail_at,
                     )
                     starts.append((at, opt))
@@ -351,6 +400,14 @@ def _schedule_by_payback(
             break
         prev = u
     return starts, moves
+
+
+def _monthly_gap(st: CoupledState, new: Solution, old: Solution, u: int) -> float | None:
+    """How much more ``new`` costs than ``old`` per month at u; None if either does not fit there."""
+    if u < st.planner.profile.scale.first:
+        return None
+    a, b = st.cost(new, u), st.cost(old, u)
+    return a - b if math.isfinite(a) and math.isfinite(b) else None
 
 
 def _schedule_by_months(
@@ -368,6 +425,10 @@ def _schedule_by_months(
     stacks: dict[Any, Solution] = {}
     for u in pts:
         s = st.solution(u)
+        stacks.setdefault(s.key(), s)
+    # candidates that move less: from each optimum, the best move at the next decision scale
+    for a, b in zip(pts, pts[1:], strict=False):
+        s = st.move_from(st.solution(a), b)
         stacks.setdefault(s.key(), s)
     keys = list(stacks)
     cost = [[st.cost(stacks[k], u) for k in keys] for u in months]
@@ -415,6 +476,7 @@ def _schedule_by_months(
                 earlier,
                 later,
                 detail,
+                "month",
             )
             starts.append((at, new))
     return starts, moves

@@ -6,7 +6,16 @@ from functools import cache
 
 import jinja2
 
-from .report.fmt import fmt_metric, fmt_num, money, range_label, stack_label, units_label
+from .report.fmt import (
+    fmt_metric,
+    fmt_num,
+    money,
+    move_lines,
+    range_label,
+    stack_label,
+    units_label,
+    whole_stack_lines,
+)
 
 __all__ = ["environment"]
 
@@ -28,6 +37,8 @@ def environment() -> jinja2.Environment:
         units=units_label,
         range_label=range_label,
         stack_label=stack_label,
+        move_lines=move_lines,
+        whole_stack_lines=whole_stack_lines,
         pct=lambda x: "—" if x is None else f"{x:.0%}",
         mdcell=lambda s: str(s).replace("|", "\\|").replace("\n", " "),
     )

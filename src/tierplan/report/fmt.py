@@ -56,3 +56,114 @@ def stack_label(it: dict[str, Any]) -> str:
     if it.get("quantity", 1) > 1:
         s = f"{it['quantity']} x {s}"
     return s
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def move_lines(move: dict[str, Any] | None, unit: str, migration: dict[str, Any]) -> list[str]:
+    """Plain sentences on how a phase was entered: when, what it costs once, and the timing."""
+    if not move:
+        return []
+    at = units_label(move["at"], unit)
+    comps = _join(move["components"]) if move["components"] else "nothing"
+    out = []
+    if move["forced"]:
+        verb = "moves" if len(move["components"]) == 1 else "move"
+        out.append(f"Forced move at {at}: the previous stack no longer fits; {comps} {verb}.")
+    else:
+        out.append(
+            f"Voluntary move at {at}: {comps} {'moves' if len(move['components']) == 1 else 'move'}"
+            " because it saves "
+            f"{money(move['saving_usd_month'])}/month."
+        )
+    rate = migration.get("hourly_rate_usd", 0.0)
+    per_min = migration.get("downtime_cost_usd_per_minute", 0.0)
+    work = []
+    for w in move.get("work", []):
+        s = f"{w['component']} {fmt_num(w['hours'])} h"
+        if w["downtime_minutes"]:
+            s += f" + {fmt_num(w['downtime_minutes'])} min downtime"
+        work.append(s)
+    downtime = any(w["downtime_minutes"] for w in move.get("work", []))
+    rates = f"at {money(rate)}/hour" + (
+        f" and {money(per_min)}/minute of downtime" if downtime and per_min else ""
+    )
+    how = f" ({'; '.join(work)}; {rates})" if work else ""
+    out.append(f"One-time migration cost: {money(move['migration_usd'])}{how}.")
+    saving = move["saving_usd_month"]
+    if not move["forced"] and saving and saving > 0:
+        months = move["migration_usd"] / saving
+        out.append(
+            f"Pays back in {months:.1f} months (the profile accepts up to "
+            f"{fmt_num(migration.get('payback_months'))})."
+        )
+    earlier, later = move.get("earlier_usd"), move.get("later_usd")
+    if move.get("step") == "month":
+        if earlier is not None:
+            out.append(f"Moving one month earlier would cost {money(earlier)} more in total.")
+        if later is not None:
+            out.append(f"Moving one month later would cost {money(later)} more in total.")
+        elif move["forced"]:
+            out.append("Moving later is not possible: the previous stack no longer fits.")
+        return out
+    before = units_label(move["at"] - 1, unit)
+    if move["forced"]:
+        out.append(
+            "Staying longer is not possible: the previous stack no longer fits "
+            "(see what ends the previous phase)."
+        )
+        if earlier is not None and earlier > 0.005:
+            out.append(f"Moving earlier costs {money(earlier)}/month more (at {before}) than staying.")
+        elif earlier is not None and earlier > -0.005:
+            out.append(f"At {before} both stacks cost the same, so the plan moves only when it must.")
+        elif earlier is not None:
+            out.append(
+                f"At {before} the new stack would already save {money(-earlier)}/month, too little "
+                "to repay the move within the payback period, so the plan waits until it must move."
+            )
+    else:
+        if later is not None:
+            out.append(f"Staying on the previous stack from here costs {money(later)}/month more.")
+        if earlier is not None and earlier < -0.005:
+            out.append(
+                f"At {before} the saving is {money(-earlier)}/month, too little to repay the move "
+                "within the payback period."
+            )
+    return out
+
+
+def whole_stack_lines(ws: dict[str, Any] | None) -> list[str]:
+    """Plain sentences on the coupled decisions of a stack: latency, shared plans, co-location."""
+    if not ws:
+        return []
+    out = []
+    limit = ws.get("latency_limit_ms")
+    for w, total in ws.get("latency_ms_estimate", {}).items():
+        legs = ws.get("latency_legs", {}).get(w, [])
+        parts = [
+            (f"{fmt_num(leg['per_request'])} x " if leg["per_request"] != 1 else "")
+            + f"{leg['leg']} {leg['round_trip_ms']:.1f} ms"
+            for leg in legs
+        ]
+        lim = f" (limit {limit:.0f} ms)" if limit is not None else ""
+        out.append(
+            f"Latency of {w}: ~{total:.0f} ms per request, estimated{lim} = " + " + ".join(parts) + "."
+        )
+    for a in ws.get("shared_accounts", []):
+        if len(a["components"]) > 1:
+            out.append(
+                f"{a['name']}: one account for {_join(a['components'])}, its plan fee paid once; "
+                f"the account's bill is {money(a['monthly_usd'])}/month in all."
+            )
+    co = ws.get("colocated_with_callers", [])
+    if co:
+        out.append(
+            f"{_join(co)} {'runs' if len(co) == 1 else 'run'} with the same provider and region as "
+            f"{'its' if len(co) == 1 else 'their'} callers: private-network traffic, not billed as egress."
+        )
+    vendors = ws.get("vendors", [])
+    if vendors:
+        out.append(f"{len(vendors)} vendor{'s' if len(vendors) != 1 else ''}: {', '.join(vendors)}.")
+    return out

@@ -204,10 +204,25 @@ def _whole_stack(pt: StackPoint) -> dict[str, Any] | None:
     c = pt.coupled
     if not c:
         return None
+    members: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    for comp, ev in pt.choices.items():
+        if ev.account is not None:
+            members.setdefault(ev.account, []).append(comp)
+            acct = ev.option.plan.account
+            names[ev.account] = f"{ev.option.plan.provider.name} {acct.name if acct else ev.account}"
     return {
         "latency_ms_estimate": {k: _r(v, 1) for k, v in c["latency_ms"].items()},
         "latency_limit_ms": _r(c.get("latency_limit_ms"), 1),
+        "latency_legs": {
+            w: [{"leg": leg, "round_trip_ms": _r(ms, 1), "per_request": _r(k, 2)} for leg, ms, k in parts]
+            for w, parts in c.get("latency_parts", {}).items()
+        },
         "accounts": {k: _r(v) for k, v in c["accounts"].items()},
+        "shared_accounts": [
+            {"account": k, "name": names[k], "monthly_usd": _r(c["accounts"].get(k)), "components": comps}
+            for k, comps in sorted(members.items())
+        ],
         "vendors": c["vendors"],
         "colocated_with_callers": sorted(c["colocated"]),
         "optimal_here_usd": _r(c.get("optimal_here_usd")),
@@ -226,6 +241,7 @@ def _move(m: Any) -> dict[str, Any] | None:
         "saving_usd_month": _r(m.saving_usd_month),
         "earlier_usd": _r(m.earlier_usd),
         "later_usd": _r(m.later_usd),
+        "step": m.step,
         "work": [
             {"component": c, "hours": _r(h, 2), "downtime_minutes": _r(mins, 1)} for c, h, mins in m.detail
         ],

@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from .fmt import fmt_metric, money, range_label, stack_label, units_label
+from .fmt import fmt_metric, money, move_lines, range_label, stack_label, units_label, whole_stack_lines
 
 __all__ = ["render_plan", "render_point"]
 
@@ -71,7 +71,12 @@ def render_plan(doc: dict[str, Any], console: Console) -> None:
         summary.add_row(*row)
     console.print(summary)
     for ph in doc["phases"]:
-        parts: list[Any] = [_stack_table(ph["stack"], show_start=True)]
+        parts: list[Any] = []
+        for i, line in enumerate(move_lines(ph.get("move"), unit, doc.get("migration", {}))):
+            parts.append(Text(line if i == 0 else f"  {line}", style="bold cyan" if i == 0 else "cyan"))
+        parts.append(_stack_table(ph["stack"], show_start=True))
+        for line in whole_stack_lines(ph.get("whole_stack")):
+            parts.append(Text(f"  {line}", style="dim"))
         if ph["triggers"]:
             trig = Text("Ends at ", style="bold")
             trig.append(units_label(ph["triggers"][0]["at"], unit))
@@ -80,7 +85,13 @@ def render_plan(doc: dict[str, Any], console: Console) -> None:
             for t in ph["triggers"]:
                 parts.append(Text(f"  • {t['component']}: {t['message']}"))
         upcoming = [
-            w for w in ph["watch"] if w["at"] is not None and (ph["to"] is None or w["at"] > ph["to"])
+            w
+            for w in ph["watch"]
+            if w["at"] is not None
+            and (ph["to"] is None or w["at"] > ph["to"])
+            and not any(
+                t["component"] == w["component"] and t["metric"] == w["metric"] for t in ph["triggers"]
+            )
         ]
         if upcoming:
             parts.append(Text("Later limits of this stack:", style="dim"))
