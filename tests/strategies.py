@@ -178,11 +178,13 @@ def cases(draw: Any, max_scale: int = 300) -> tuple[list[dict[str, Any]], dict[s
 
 
 @st.composite
-def coupled_cases(draw: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Catalogs with account-level plans and profiles with an API calling a database (and a cache)."""
+def coupled_cases(draw: Any, pools: bool = False) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Catalogs with account-level plans and profiles with an API calling a database (and a cache).
+    With ``pools``, every provider has accounts, most plans are on one, and account acct0 shares a
+    quota or a cap between its components."""
     provs = draw(catalogs())
     for p in provs:
-        if draw(st.booleans()):
+        if pools or draw(st.booleans()):
             n = draw(st.integers(1, 2))
             p["accounts"] = [
                 {
@@ -195,8 +197,35 @@ def coupled_cases(draw: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
             ]
             for svc in p["services"]:
                 for plan in svc["plans"]:
-                    if draw(st.booleans()):
+                    if (pools and draw(st.integers(0, 3)) > 0) or draw(st.booleans()):
                         plan["account"] = f"acct{draw(st.integers(0, n - 1))}"
+            # quotas shared by an account's components: a pooled meter and a pooled cap on egress
+            pooled_meter = draw(
+                (st.none() if not pools else st.nothing())
+                | st.fixed_dictionaries(
+                    {
+                        "metric": st.just("egress_gb_per_month"),
+                        "unit": st.just("GB"),
+                        "included": st.sampled_from([0, 0.5, 5, 100]),
+                        "usd_per_unit": st.sampled_from([0.01, 0.1, 1.0]),
+                        "pool": st.just("egress"),
+                    }
+                )
+            )
+            pooled_cap = draw(st.none() | st.sampled_from([0.5, 5, 50, 1000]))
+            for svc in p["services"]:
+                for plan in svc["plans"]:
+                    if plan.get("account") != "acct0":
+                        continue
+                    if pooled_meter is not None:
+                        plan["meters"] = [
+                            m for m in plan["meters"] if m["metric"] != "egress_gb_per_month"
+                        ] + [dict(pooled_meter)]
+                    if pooled_cap is not None:
+                        plan["limits"] = [
+                            *plan.get("limits", []),
+                            {"metric": "egress_gb_per_month", "max": pooled_cap, "pool": "egress-cap"},
+                        ]
     kinds = {svc["hosts"][0] for p in provs for svc in p["services"]}
     prof = draw(profiles(max_scale=200))
     comps: dict[str, Any] = {}

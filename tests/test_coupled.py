@@ -63,6 +63,10 @@ def exhaustive(planner: Any, units: int) -> float | None:
         total = 0.0
         usage: dict[str, float] = {}
         fixed: dict[str, tuple[float, float, float | None]] = {}
+        pool_q: dict[tuple[str, str], float] = {}
+        pool_spec: dict[tuple[str, str], tuple[float, float, bool]] = {}
+        cap_q: dict[tuple[str, str], float] = {}
+        cap_thr: dict[tuple[str, str], float] = {}
         for c, e in chosen.items():
             use = e
             if (
@@ -78,15 +82,38 @@ def exhaustive(planner: Any, units: int) -> float | None:
                     z = _zero_egress(e, planner, units)
                     if z.feasible and z.monthly_usd is not None:
                         use = z
-            total += use.own_usd + use.account_credit_base_usd
+            own, base = use.own_usd, use.account_credit_base_usd
             if e.account:
-                usage[e.account] = usage.get(e.account, 0.0) + use.account_credit_base_usd
                 acct = e.option.plan.account
+                as_usage = acct.usage_credit_scope == "all"
+                # a pooled meter: the account pays once for the total beyond one included amount
+                for pid, dr in e.pool_meters.items():
+                    if as_usage:
+                        base -= dr.charge_usd
+                    else:
+                        own -= dr.charge_usd
+                    pool_q[(e.account, pid)] = pool_q.get((e.account, pid), 0.0) + dr.quantity
+                    pool_spec[(e.account, pid)] = (dr.included, dr.usd_per_metric_unit, as_usage)
+                for pid, (used, thr) in e.pool_limits.items():
+                    cap_q[(e.account, pid)] = cap_q.get((e.account, pid), 0.0) + used
+                    cap_thr[(e.account, pid)] = thr
+            total += own + base
+            if e.account:
+                usage[e.account] = usage.get(e.account, 0.0) + base
                 fixed[e.account] = (
                     e.account_fixed_usd,
                     acct.usage_credit_usd_month,
                     acct.max_usage_usd_month,
                 )
+        for (a, pid), q in pool_q.items():
+            included, price, as_usage = pool_spec[(a, pid)]
+            over_usd = price * max(0.0, q - included)
+            if as_usage:
+                usage[a] += over_usd
+            total += over_usd
+        for k, q in cap_q.items():
+            if q > cap_thr[k] * (1 + 1e-12) + 1e-9:
+                ok = False
         for a, used in usage.items():
             f, credit, cap = fixed[a]
             if cap is not None and used > h * cap + 1e-9:
@@ -103,6 +130,19 @@ def exhaustive(planner: Any, units: int) -> float | None:
 @SETTINGS
 @given(coupled_cases(), st.integers(0, 1))
 def test_milp_equals_exhaustive_search(case: tuple[list[dict[str, Any]], dict[str, Any]], which: int) -> None:
+    _check_against_exhaustive(case, which)
+
+
+@SETTINGS
+@given(coupled_cases(pools=True), st.integers(0, 1))
+def test_milp_equals_exhaustive_search_with_shared_quotas(
+    case: tuple[list[dict[str, Any]], dict[str, Any]], which: int
+) -> None:
+    """Quotas an account's components share (one included amount, one cap) against brute force."""
+    _check_against_exhaustive(case, which)
+
+
+def _check_against_exhaustive(case: tuple[list[dict[str, Any]], dict[str, Any]], which: int) -> None:
     provs, prof = case
     planner = make_planner(parse_profile(prof), make_catalog(*provs))
     units = prof["scale"]["stages"][which]

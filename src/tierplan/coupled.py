@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .geo import great_circle_km
-from .optimizer import Planner
+from .optimizer import Planner, _rank
 from .pricing import CostLine, Evaluation, evaluate
 
 __all__ = ["Klass", "Problem", "Solution", "build_problem", "solve", "DATA_CALLEES", "call_graph"]
@@ -57,6 +57,9 @@ class Column:
     own_colocated: float
     base_remote: float
     base_colocated: float
+    #: draws on the account's pooled quotas (pool id -> metric units) and pooled caps
+    pool_use: dict[str, float] = field(default_factory=dict)
+    pool_limit_use: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -75,6 +78,10 @@ class Problem:
     vendor_cost: float
     prefer: set[str]
     prefer_bonus: float
+    #: (account, pool) -> (included metric units, usd per metric unit beyond, billed as account usage)
+    pools: dict[tuple[str, str], tuple[float, float, bool]] = field(default_factory=dict)
+    #: (account, pool) -> usage that fits (headroom x max)
+    pool_caps: dict[tuple[str, str], float] = field(default_factory=dict)
 
 
 @dataclass
@@ -86,6 +93,7 @@ class Solution:
     chosen: dict[str, Column] = field(default_factory=dict)
     colocated: dict[str, bool] = field(default_factory=dict)
     accounts: dict[str, float] = field(default_factory=dict)  # account key -> shared cost paid
+    account_usage: dict[str, float] = field(default_factory=dict)  # account key -> usage its credit/cap see
     latency_ms: dict[str, float] = field(default_factory=dict)  # web service -> estimate
     #: web service -> [(leg, round-trip ms, round trips per request)]; the estimate is their sum
     latency_parts: dict[str, list[tuple[str, float, float]]] = field(default_factory=dict)
@@ -244,6 +252,74 @@ def _zero_egress(ev: Evaluation, planner: Planner, units: int) -> Evaluation:
     return evaluate(ev.option, d2, planner.context(units))
 
 
+def _shared_parts(ev: Evaluation) -> tuple[float, float, tuple[float, ...]]:
+    """(own, credit base, pooled uses) of an option once its pooled charges are taken out."""
+    own, base = ev.own_usd or 0.0, ev.account_credit_base_usd
+    acct = ev.option.plan.account
+    as_usage = acct is not None and acct.usage_credit_scope == "all"
+    for draw in ev.pool_meters.values():
+        if as_usage:
+            base -= draw.charge_usd
+        else:
+            own -= draw.charge_usd
+    uses = tuple(ev.pool_meters[p].quantity for p in sorted(ev.pool_meters)) + tuple(
+        ev.pool_limits[p][0] for p in sorted(ev.pool_limits)
+    )
+    return own, base, uses
+
+
+def _class_columns(planner: Planner, comp: str, k: Klass, units: int) -> list[tuple[Klass, Evaluation]]:
+    """The options that stand for class ``k`` in the problem.
+
+    Usually one: the cheapest. On an account plan with a usage credit or pooled quotas, an option's
+    own monthly cost does not tell how it combines with the others (the credit may already be used
+    up; a pooled quota may be shared), so every option not dominated on (own cost, credit base,
+    pooled use) gets a column of its own: the MILP then decides exactly."""
+    acct = None
+    if k.account is not None:
+        first = planner.options[comp].options[k.members[0]]
+        acct = first.plan.account
+    if acct is None or len(k.members) == 1:
+        ev = planner.best_among(comp, k.members, units)
+        return [] if ev is None else [(k, ev)]
+    evs = [planner.evaluate_one(comp, i, units) for i in k.members]
+    evs = [e for e in evs if e.feasible and e.monthly_usd is not None]
+    if not evs:
+        return []
+    pooled = any(e.pool_meters or e.pool_limits for e in evs)
+    if acct.usage_credit_usd_month <= 0 and not pooled:
+        ev = planner.best_among(comp, k.members, units)
+        return [] if ev is None else [(k, ev)]
+    scored = sorted(((_shared_parts(e), _rank(e), e) for e in evs), key=lambda t: (sum(t[0][:2]), t[1]))
+    front: list[tuple[tuple[float, float, tuple[float, ...]], Evaluation]] = []
+    for parts, _r, e in scored:
+        if any(_dominates(f, parts) for f, _ in front):
+            continue
+        front.append((parts, e))
+    if len(front) == 1:
+        return [(k, front[0][1])]
+    cache = planner.__dict__.setdefault("_split_klass", {})
+    out = []
+    for _parts, e in front:
+        key = (comp, k.index, e.option.order)
+        sub = cache.get(key)
+        if sub is None:
+            sub = cache[key] = replace(k, index=10**6 + len(cache), members=(e.option.order,))
+        out.append((sub, e))
+    return out
+
+
+def _dominates(a: tuple[float, float, tuple[float, ...]], b: tuple[float, float, tuple[float, ...]]) -> bool:
+    """a is no worse than b in every part (cost parts within a cent's millionth)."""
+    tol = 1e-9
+    return (
+        a[0] <= b[0] + tol
+        and a[1] <= b[1] + tol
+        and len(a[2]) == len(b[2])
+        and all(x <= y + tol for x, y in zip(a[2], b[2], strict=True))
+    )
+
+
 def build_problem(
     planner: Planner,
     units: int,
@@ -262,6 +338,8 @@ def build_problem(
     columns: dict[str, list[Column]] = {}
     accounts: dict[str, tuple[float, float, float | None]] = {}
     provider_accounts: dict[str, list[str]] = defaultdict(list)
+    pools: dict[tuple[str, str], tuple[float, float, bool]] = {}
+    pool_caps: dict[tuple[str, str], float] = {}
     locations: dict[str, dict[str, Any]] = defaultdict(dict)
     user_rtt: dict[str, dict[str, float]] = defaultdict(dict)
     for comp in p.components:
@@ -270,40 +348,50 @@ def build_problem(
         klasses = _classes(planner, comp) if only is None else [only[comp]]
         if keep is not None and comp in keep:
             klasses = [*klasses, keep[comp]]
-        for k in klasses:
-            ev = planner.best_among(comp, k.members, units)
-            if ev is None:
-                continue
-            assert ev.monthly_usd is not None
-            col_ev = None
-            if kind in APP_EGRESS_KINDS and callers.get(comp) and k.colocation is not None:
-                col_ev = _zero_egress(ev, planner, units)
-                if not col_ev.feasible or col_ev.monthly_usd is None:
-                    col_ev = None
-            own_r = ev.own_usd or 0.0
-            own_c = (col_ev.own_usd or 0.0) if col_ev else own_r
-            cols.append(
-                Column(
-                    k,
-                    ev,
-                    col_ev,
-                    own_r,
-                    own_c,
-                    ev.account_credit_base_usd,
-                    col_ev.account_credit_base_usd if col_ev else ev.account_credit_base_usd,
-                )
-            )
-            if ev.account is not None and ev.account not in accounts:
-                acct = ev.option.plan.account
-                assert acct is not None
-                accounts[ev.account] = (
-                    ev.account_fixed_usd,
-                    acct.usage_credit_usd_month,
-                    acct.max_usage_usd_month,
-                )
-                provider_accounts[ev.option.provider].append(ev.account)
-            locations[comp][k.location] = ev.option.region
-            user_rtt[comp][k.location] = ev.option.latency_ms
+        for k0 in klasses:
+            for k, ev in _class_columns(planner, comp, k0, units):
+                assert ev.monthly_usd is not None
+                col_ev = None
+                if kind in APP_EGRESS_KINDS and callers.get(comp) and k.colocation is not None:
+                    col_ev = _zero_egress(ev, planner, units)
+                    if not col_ev.feasible or col_ev.monthly_usd is None:
+                        col_ev = None
+                own_r = ev.own_usd or 0.0
+                own_c = (col_ev.own_usd or 0.0) if col_ev else own_r
+                base_r = ev.account_credit_base_usd
+                base_c = col_ev.account_credit_base_usd if col_ev else base_r
+                pool_use: dict[str, float] = {}
+                if ev.account is not None and ev.pool_meters:
+                    # pooled charges leave the column: the account's pool rows price them jointly
+                    acct = ev.option.plan.account
+                    as_usage = acct is not None and acct.usage_credit_scope == "all"
+                    for pid, draw in ev.pool_meters.items():
+                        pool_use[pid] = draw.quantity
+                        pools[(ev.account, pid)] = (draw.included, draw.usd_per_metric_unit, as_usage)
+                        if as_usage:
+                            base_r -= draw.charge_usd
+                            base_c -= draw.charge_usd
+                        else:
+                            own_r -= draw.charge_usd
+                            own_c -= draw.charge_usd
+                pool_limit_use: dict[str, float] = {}
+                if ev.account is not None:
+                    for pid, (used, thr) in ev.pool_limits.items():
+                        pool_limit_use[pid] = used
+                        key = (ev.account, pid)
+                        pool_caps[key] = min(pool_caps.get(key, math.inf), thr)
+                cols.append(Column(k, ev, col_ev, own_r, own_c, base_r, base_c, pool_use, pool_limit_use))
+                if ev.account is not None and ev.account not in accounts:
+                    acct = ev.option.plan.account
+                    assert acct is not None
+                    accounts[ev.account] = (
+                        ev.account_fixed_usd,
+                        acct.usage_credit_usd_month,
+                        acct.max_usage_usd_month,
+                    )
+                    provider_accounts[ev.option.provider].append(ev.account)
+                locations[comp][k.location] = ev.option.region
+                user_rtt[comp][k.location] = ev.option.latency_ms
         columns[comp] = cols
     rtt: dict[tuple[str, str, str, str], float] = {}
     for w, cs in calls.items():
@@ -344,6 +432,8 @@ def build_problem(
         r.vendor_cost_usd_month,
         set(r.providers.prefer),
         r.providers.prefer_bonus_usd_month,
+        pools,
+        pool_caps,
     )
 
 
@@ -424,10 +514,36 @@ def solve(
                 by_acct[col.remote.account].append(x[(comp, col.klass.index)])
         for a, js in by_acct.items():
             rows.append(({**{j: 1.0 for j in js}, y[a]: -1.0}, -inf, 0.0))
+    # pooled quotas: o >= sum(use x) - included, o >= 0, priced per unit (as account usage when the
+    # account's credit covers all usage); pooled caps: sum(use x) <= headroom x max
+    pool_over: dict[tuple[str, str], int] = {}
+    for (a, pid), (included, price, _as_usage) in prob.pools.items():
+        o = var(0.0, 0.0, inf, False)
+        pool_over[(a, pid)] = o
+        if not _as_usage:
+            cost_terms[o] = price
+        row_p: dict[int, float] = {o: 1.0}
+        for comp, cs in prob.columns.items():
+            for col in cs:
+                if col.remote.account == a and col.pool_use.get(pid):
+                    row_p[x[(comp, col.klass.index)]] = -col.pool_use[pid]
+        rows.append((row_p, -included, inf))
+    for (a, pid), thr in prob.pool_caps.items():
+        row_c: dict[int, float] = {}
+        for comp, cs in prob.columns.items():
+            for col in cs:
+                if col.remote.account == a and col.pool_limit_use.get(pid):
+                    row_c[x[(comp, col.klass.index)]] = col.pool_limit_use[pid]
+        if row_c:
+            rows.append((row_c, -inf, thr))
     for a, (_fixed, credit, cap) in prob.accounts.items():
         # z_a >= sum(base x - dbase q) - credit y ; and the shared usage cap
         row: dict[int, float] = {zvar[a]: 1.0, y[a]: credit}
         cap_row: dict[int, float] = {}
+        for (a2, pid), (_inc, price, as_usage) in prob.pools.items():
+            if a2 == a and as_usage:
+                row[pool_over[(a2, pid)]] = -price
+                cap_row[pool_over[(a2, pid)]] = price
         for comp, cs in prob.columns.items():
             for col in cs:
                 if col.remote.account != a:
@@ -621,19 +737,55 @@ def _classes_of_key(prob: Problem, key: tuple[Any, ...]) -> list[tuple[str, int]
     return out
 
 
+def _fmt_q(x: float) -> str:
+    if x >= 1e6:
+        return f"{x / 1e6:,.3g}M"
+    return f"{x:,.0f}" if x >= 100 else f"{x:,.3g}"
+
+
 def _price_solution(prob: Problem, sol: Solution) -> None:
     """Allocate shared account costs to components and rebuild each item's cost lines."""
     by_account: dict[str, list[str]] = defaultdict(list)
     for comp, col in sol.chosen.items():
         if col.remote.account is not None:
             by_account[col.remote.account].append(comp)
+    # pooled quotas: the account's overage, shared out in proportion to each component's use
+    pool_total: dict[tuple[str, str], float] = defaultdict(float)
+    for col in sol.chosen.values():
+        for pid, q in col.pool_use.items():
+            pool_total[(str(col.remote.account), pid)] += q
+    pool_lines: dict[str, dict[tuple[str, str | None], CostLine]] = {}
+    pool_own: dict[str, float] = defaultdict(float)
+    pool_base: dict[str, float] = defaultdict(float)
+    for comp, col in sol.chosen.items():
+        a = str(col.remote.account)
+        pool_lines[comp] = {}
+        for pid, draw in col.remote.pool_meters.items():
+            included, price, as_usage = prob.pools[(a, pid)]
+            total_q = pool_total[(a, pid)]
+            over = max(0.0, total_q - included)
+            share = price * over * (draw.quantity / total_q) if total_q > 0 else 0.0
+            (pool_base if as_usage else pool_own)[comp] += share
+            users = [m for m in by_account[a] if sol.chosen[m].pool_use.get(pid)]
+            ln = draw.line
+            detail = (
+                f"account total {_fmt_q(total_q)}, {_fmt_q(included)} included, shared by {', '.join(users)}"
+                if len(users) > 1
+                else ln.detail
+            )
+            pool_lines[comp][(ln.name, ln.metric)] = replace(ln, monthly_usd=share, detail=detail)
+
+    def base_of(m: str) -> float:
+        c = sol.chosen[m]
+        return (c.base_colocated if sol.colocated.get(m) else c.base_remote) + pool_base[m]
+
     total = 0.0
     for comp, col in sol.chosen.items():
         ev = col.colocated if (sol.colocated.get(comp) and col.colocated is not None) else col.remote
-        own = col.own_colocated if sol.colocated.get(comp) else col.own_remote
-        base = col.base_colocated if sol.colocated.get(comp) else col.base_remote
+        own = (col.own_colocated if sol.colocated.get(comp) else col.own_remote) + pool_own[comp]
+        base = base_of(comp)
         lines = [
-            ln
+            pool_lines[comp].get((ln.name, ln.metric), ln)
             for ln in ev.lines
             if not (
                 ln.name.startswith("account plan:")
@@ -658,10 +810,8 @@ def _price_solution(prob: Problem, sol: Solution) -> None:
         if acct is not None:
             members = by_account[acct]
             fixed, credit, _cap = prob.accounts[acct]
-            usage_all = sum(
-                (sol.chosen[m].base_colocated if sol.colocated.get(m) else sol.chosen[m].base_remote)
-                for m in members
-            )
+            usage_all = sum(base_of(m) for m in members)
+            sol.account_usage[acct] = usage_all
             credit_used = min(credit, usage_all)
             share_credit = credit_used * (base / usage_all) if usage_all > 0 else 0.0
             fee_share = fixed if comp == members[0] else 0.0
@@ -697,7 +847,7 @@ def _price_solution(prob: Problem, sol: Solution) -> None:
                     )
                 )
             cost += fee_share - share_credit
-            sol.accounts[acct] = fixed + max(0.0, usage_all - credit)
+            sol.accounts[acct] = fixed + max(0.0, usage_all - credit) + sum(pool_own[m] for m in members)
         item = replace(ev, lines=lines, monthly_usd=cost)
         sol.items[comp] = item
         total += cost

@@ -128,27 +128,31 @@ class CoupledState:
     def _fixed_uncached(self, stack: Solution, u: int) -> Solution | None:
         only = {c: placement_class(self.planner, c, col.remote.option) for c, col in stack.chosen.items()}
         prob = build_problem(self.planner, u, only=only)
+        if any(len(prob.columns.get(comp, [])) != 1 for comp in stack.chosen):
+            # gone (does not fit), or several sizes that trade off own cost against shared parts
+            if any(not prob.columns.get(comp) for comp in stack.chosen):
+                return None
+            sol = solve(prob)
+            if not sol.feasible:
+                return None
+            sol.latency_ms = dict(stack.latency_ms)
+            sol.latency_parts = dict(stack.latency_parts)
+            return sol
         out = Solution(u, True)
         for comp in stack.chosen:
-            match = next((c for c in prob.columns.get(comp, []) if c.klass == only[comp]), None)
-            if match is None:
-                return None
-            out.chosen[comp] = match
+            out.chosen[comp] = prob.columns[comp][0]
         out.colocated = colocated_flags(prob.callers, out.chosen)
-        for a, (_fixed, _credit, cap) in prob.accounts.items():
-            if cap is None:
-                continue
-            used = sum(
-                (c.base_colocated if out.colocated.get(m) else c.base_remote)
-                for m, c in out.chosen.items()
-                if c.remote.account == a
-            )
-            if used > prob.headroom * cap + 1e-9:
+        for (a, pid), thr in prob.pool_caps.items():
+            used = sum(c.pool_limit_use.get(pid, 0.0) for c in out.chosen.values() if c.remote.account == a)
+            if used > thr * (1 + 1e-12) + 1e-9:
                 return None
         out.vendors = sorted({c.remote.option.provider for c in out.chosen.values()})
         out.latency_ms = dict(stack.latency_ms)
         out.latency_parts = dict(stack.latency_parts)
         _price_solution(prob, out)
+        for a, (_fixed, _credit, cap) in prob.accounts.items():
+            if cap is not None and out.account_usage.get(a, 0.0) > prob.headroom * cap + 1e-9:
+                return None
         return out
 
     def cost(self, stack: Solution, u: int) -> float:

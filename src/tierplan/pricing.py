@@ -137,6 +137,17 @@ class CostLine:
     as_of: str = ""
 
 
+@dataclass(frozen=True)
+class PoolDraw:
+    """What one component draws from a quota its account shares (a pooled meter)."""
+
+    quantity: float  # metric units this component uses
+    charge_usd: float  # what the component alone would pay (its own included amount applied)
+    included: float  # the account's included amount, metric units
+    usd_per_metric_unit: float  # price beyond it
+    line: CostLine
+
+
 @dataclass
 class Evaluation:
     component: str
@@ -157,6 +168,10 @@ class Evaluation:
     account_fixed_usd: float = 0.0
     account_credit_base_usd: float = 0.0
     account_credit_used_usd: float = 0.0
+    #: quotas shared by the account (pool id -> draw) and account-wide caps (pool id -> (used, max
+    #: usage that fits)); the whole-stack optimizer adds them up over the account's components
+    pool_meters: dict[str, PoolDraw] = field(default_factory=dict)
+    pool_limits: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def own_usd(self) -> float | None:
@@ -544,20 +559,26 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
                 cost *= DAYS_PER_MONTH
                 detail = f"({detail}) per day x {DAYS_PER_MONTH:.2f} days"
             usage_usd += cost
+        line = CostLine(
+            m.name or m.metric.replace("_", " "),
+            billed / m.unit_size,
+            m.unit,
+            cost,
+            None,
+            detail
+            + (f"; the account's {_fmt(allowance)} included is shared" if m.pool and allowance else ""),
+            m.metric,
+            m.source or src,
+            res.meter_as_of[mi],
+        )
         if cost != 0.0 or allowance > 0 or q > 0:
-            lines.append(
-                CostLine(
-                    m.name or m.metric.replace("_", " "),
-                    billed / m.unit_size,
-                    m.unit,
-                    cost,
-                    None,
-                    detail,
-                    m.metric,
-                    m.source or src,
-                    res.meter_as_of[mi],
-                )
-            )
+            lines.append(line)
+        if m.pool and cost is not None:
+            price = resolve_price(m.tiers[-1].usd_per_unit, opt.region, ctx.country)
+            if price is None:
+                unknown = True
+            else:
+                ev.pool_meters[m.pool] = PoolDraw(billed, cost, allowance, price / m.unit_size, line)
 
     # hard limits
     for lim in plan.limits:
@@ -566,6 +587,8 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
         thr = h * lim.max if use_headroom else lim.max
         if lim.max > 0:
             ev.utilization[lim.metric] = used / lim.max
+        if lim.pool:
+            ev.pool_limits[lim.pool] = (used, thr)
         if used > thr * (1 + 1e-12) + EPS:
             over = used / lim.max if lim.max else math.inf
             reasons.append(

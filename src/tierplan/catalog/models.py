@@ -123,6 +123,11 @@ class Meter(Provenance):
     provision_step: float | None = Field(None, gt=0)
     provision_min: NonNeg = 0.0
     name: str | None = None
+    #: a quota of the account, not of this service: every component on the same account plan
+    #: that has a meter with this pool id draws on one included amount (e.g. Workers Paid's 10M
+    #: requests shared by Workers and Pages Functions). Pooled meters are monthly, with at most
+    #: a free tier then one price.
+    pool: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]*$")
 
     @field_validator("metric")
     @classmethod
@@ -154,6 +159,16 @@ class Meter(Provenance):
                 if t.up_to <= last and i > 0:
                     raise ValueError("tier bounds must increase")
                 last = t.up_to
+        if self.pool is not None:
+            if METRICS[self.metric].period != "month":
+                raise ValueError(f"pooled meter {self.pool!r}: metric {self.metric} is not per month")
+            priced = [t for t in self.tiers if not (t.usd_per_unit == 0 and t.up_to is not None)]
+            if len(priced) != 1 or priced[0].up_to is not None or self.tiers[-1] is not priced[0]:
+                raise ValueError(
+                    f"pooled meter {self.pool!r}: needs at most a free tier and then one price (no other tiers)"
+                )
+            if self.provision_step is not None:
+                raise ValueError(f"pooled meter {self.pool!r}: cannot be billed on provisioned capacity")
         return self
 
     @property
@@ -174,6 +189,10 @@ class Limit(Provenance):
     kind: Literal["hard", "fair_use"] = "hard"
     #: false for small counts that are either allowed or not (1 seat, 3 projects): fits when used <= max
     headroom: bool = True
+    #: a cap of the account, not of this service: the usage of every component on the same
+    #: account plan with a limit of this pool id counts toward one max (e.g. Workers Free's
+    #: 100,000 requests/day shared by Workers and Pages Functions)
+    pool: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9-]*$")
 
     @field_validator("metric")
     @classmethod
@@ -391,6 +410,32 @@ class Provider(Provenance):
                     raise ValueError(
                         f"plan {s.id}.{p.id}: account {p.account!r} is not in the provider's accounts"
                     )
+                pooled = [m.pool for m in p.meters if m.pool] + [lim.pool for lim in p.limits if lim.pool]
+                if pooled and p.account is None:
+                    raise ValueError(
+                        f"plan {s.id}.{p.id}: pool {pooled[0]!r} needs an account plan (`account:`) to belong to"
+                    )
+        # a pool has one included amount, price and cap per account plan
+        pools: dict[tuple[str, str, str], tuple[Any, ...]] = {}
+        for s in self.services:
+            for p in s.plans:
+                for m in p.meters:
+                    if m.pool:
+                        sig = (m.free_allowance, str(m.tiers[-1].usd_per_unit), m.unit_size)
+                        k = (str(p.account), "meter", m.pool)
+                        if pools.setdefault(k, sig) != sig:
+                            raise ValueError(
+                                f"plan {s.id}.{p.id}: pooled meter {m.pool!r} differs from another plan "
+                                f"of account {p.account!r} (included amount and price must be the same)"
+                            )
+                for lim in p.limits:
+                    if lim.pool:
+                        k = (str(p.account), "limit", lim.pool)
+                        if pools.setdefault(k, (lim.max, lim.headroom)) != (lim.max, lim.headroom):
+                            raise ValueError(
+                                f"plan {s.id}.{p.id}: pooled limit {lim.pool!r} differs from another plan "
+                                f"of account {p.account!r} (max must be the same)"
+                            )
                 if p.requires is not None:
                     rs, _, rp = p.requires.partition("/")
                     target = next((x for x in self.services if x.id == rs), None)
