@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -253,3 +254,52 @@ def test_validated_catalog_is_cached_and_invalidated_by_any_change(tmp_path, mon
     with pytest.raises(InputError, match="neon.yaml"):  # invalid YAML (a CatalogError is an InputError too)
         loader.load_catalog(cat_dir)
     loader._load_dir.cache_clear()
+
+
+def _pooled(plan_over: dict[str, Any], meter_over: dict[str, Any] | None = None) -> dict[str, Any]:
+    meter = {
+        "metric": "requests_per_month",
+        "unit": "1M",
+        "unit_size": 1e6,
+        "included": 1e7,
+        "usd_per_unit": 0.3,
+    }
+    meter.update({"pool": "reqs", **(meter_over or {})})
+    return {
+        "provider": "acme",
+        "regions": [{"id": "sg", "city": "Singapore", "country": "SG", "lat": 1.35, "lon": 103.82}],
+        "accounts": [{"id": "paid", "name": "Paid", "base_usd_month": 5}],
+        "services": [
+            {
+                "id": "fn",
+                "name": "Fn",
+                "hosts": ["web_service"],
+                "plans": [
+                    {"id": "a", "name": "A", "account": "paid", "meters": [meter]},
+                    {"id": "b", "name": "B", "meters": [dict(meter)], **plan_over},
+                ],
+            }
+        ],
+    }
+
+
+def test_a_pool_must_belong_to_an_account() -> None:
+    with pytest.raises(ValidationError, match="needs an account plan"):
+        make_catalog(_pooled({}))
+
+
+def test_a_pool_has_one_included_amount_per_account() -> None:
+    data = _pooled({"account": "paid"})
+    data["services"][0]["plans"][1]["meters"][0]["included"] = 5e6
+    with pytest.raises(ValidationError, match="included amount and price must be the same"):
+        make_catalog(data)
+
+
+def test_a_pooled_meter_is_monthly_with_one_price() -> None:
+    with pytest.raises(ValidationError, match="not per month"):
+        make_catalog(_pooled({"account": "paid"}, {"metric": "requests_per_day"}))
+    tiers = {
+        "tiers": [{"up_to": 10, "usd_per_unit": 0}, {"up_to": 20, "usd_per_unit": 1}, {"usd_per_unit": 0.5}]
+    }
+    with pytest.raises(ValidationError, match="at most a free tier and then one price"):
+        make_catalog(_pooled({"account": "paid"}, tiers))

@@ -482,3 +482,82 @@ def test_component_that_follows_a_forced_move_says_why() -> None:
     unrelated = _coupled_reason("frontend", "X", ["logs"], graph)
     assert "same migration as logs" in unrelated and "stay close" not in unrelated
     assert "as a whole" in _coupled_reason("api", "X", [], graph)
+
+
+def _pool_catalog() -> Any:
+    """One account whose API functions and frontend functions share 1M included requests."""
+    sg = {"id": "sg", "city": "Singapore", "country": "SG", "lat": 1.35, "lon": 103.82}
+    pooled = {
+        "unit": "1M requests",
+        "unit_size": 1000000,
+        "included": 1000000,
+        "usd_per_unit": 1.0,
+        "pool": "reqs",
+    }
+    return make_catalog(
+        {
+            "provider": "edge",
+            "regions": [sg],
+            "accounts": [{"id": "paid", "name": "Paid", "base_usd_month": 5}],
+            "services": [
+                {
+                    "id": "fn",
+                    "name": "Functions",
+                    "hosts": ["web_service"],
+                    "regions": "global",
+                    "plans": [
+                        {
+                            "id": "paid",
+                            "name": "Paid",
+                            "account": "paid",
+                            "meters": [{"metric": "requests_per_month", **pooled}],
+                        }
+                    ],
+                },
+                {
+                    "id": "site",
+                    "name": "Site",
+                    "hosts": ["web_frontend"],
+                    "regions": "global",
+                    "plans": [
+                        {
+                            "id": "paid",
+                            "name": "Paid",
+                            "account": "paid",
+                            "meters": [{"metric": "function_invocations_per_month", **pooled}],
+                        }
+                    ],
+                },
+            ],
+        }
+    )
+
+
+def test_a_pooled_quota_is_included_once_for_the_account() -> None:
+    prof = parse_profile(
+        {
+            "name": "t",
+            "commercial": True,
+            "audience": {"countries": ["SG"]},
+            "scale": {"stages": [2000, 4000]},
+            "activity": {"requests_per_user_day": 10, "active_hours_per_day": 24, "peak_factor": 1},
+            "components": {
+                "api": {"kind": "web_service", "runtime": "javascript", "serverless_ok": True},
+                "web": {"kind": "web_frontend", "rendering": "ssr", "page_views_per_user_day": 10},
+            },
+        }
+    )
+    planner = make_planner(prof, _pool_catalog())
+    d = planner.demand(2000).components
+    api_req = d["api"].metrics["requests_per_month"]
+    web_inv = d["web"].metrics["function_invocations_per_month"]
+    assert api_req < 1e6 and web_inv < 1e6 < api_req + web_inv  # each fits the quota alone, not both
+    # alone each would be free beyond the $5 fee; together they pay for what passes the one 1M
+    expected = 5 + (api_req + web_inv - 1e6) / 1e6 * 1.0
+    sol = solve(build_problem(planner, 2000))
+    assert sol.monthly_usd == pytest.approx(expected)
+    # the reports share the pool's bill out in proportion to use
+    shares = {c: it.monthly_usd for c, it in sol.items.items()}
+    over = expected - 5
+    assert shares["api"] + shares["web"] == pytest.approx(expected)
+    assert shares["web"] == pytest.approx(over * web_inv / (api_req + web_inv))
