@@ -252,8 +252,13 @@ def _zero_egress(ev: Evaluation, planner: Planner, units: int) -> Evaluation:
     return evaluate(ev.option, d2, planner.context(units))
 
 
-def _shared_parts(ev: Evaluation) -> tuple[float, float, tuple[float, ...]]:
-    """(own, credit base, pooled uses) of an option once its pooled charges are taken out."""
+def _shared_parts(ev: Evaluation, capped: bool) -> tuple[float, float, float, tuple[float, ...]]:
+    """How an option combines with the rest of its account: (own cost, own cost + usage the credit
+    sees, that usage again when the account has a usage cap, pooled uses), pooled charges taken out.
+
+    With the rest of the account using R of the credit C, the option costs
+    own + max(0, usage + R - C) = max(own, own + usage + R - C) beyond the fee: one option is never
+    worse than another for any R exactly when it is no worse on own and on own + usage."""
     own, base = ev.own_usd or 0.0, ev.account_credit_base_usd
     acct = ev.option.plan.account
     as_usage = acct is not None and acct.usage_credit_scope == "all"
@@ -265,7 +270,7 @@ def _shared_parts(ev: Evaluation) -> tuple[float, float, tuple[float, ...]]:
     uses = tuple(ev.pool_meters[p].quantity for p in sorted(ev.pool_meters)) + tuple(
         ev.pool_limits[p][0] for p in sorted(ev.pool_limits)
     )
-    return own, base, uses
+    return own, own + base, base if capped else 0.0, uses
 
 
 def _class_columns(planner: Planner, comp: str, k: Klass, units: int) -> list[tuple[Klass, Evaluation]]:
@@ -273,29 +278,49 @@ def _class_columns(planner: Planner, comp: str, k: Klass, units: int) -> list[tu
 
     Usually one: the cheapest. On an account plan with a usage credit or pooled quotas, an option's
     own monthly cost does not tell how it combines with the others (the credit may already be used
-    up; a pooled quota may be shared), so every option not dominated on (own cost, credit base,
-    pooled use) gets a column of its own: the MILP then decides exactly."""
+    up; a pooled quota may be shared), so every option not dominated on (own cost, own cost +
+    usage, usage under a cap, pooled use) gets a column of its own: the MILP then decides exactly."""
     acct = None
     if k.account is not None:
-        first = planner.options[comp].options[k.members[0]]
-        acct = first.plan.account
+        acct = planner.options[comp].options[k.members[0]].plan.account
     if acct is None or len(k.members) == 1:
         ev = planner.best_among(comp, k.members, units)
         return [] if ev is None else [(k, ev)]
-    evs = [planner.evaluate_one(comp, i, units) for i in k.members]
-    evs = [e for e in evs if e.feasible and e.monthly_usd is not None]
-    if not evs:
-        return []
-    pooled = any(e.pool_meters or e.pool_limits for e in evs)
+    opts = planner.options[comp].options
+    pooled = any(
+        any(m.pool for m in opts[i].plan.plan.meters) or any(lim.pool for lim in opts[i].plan.plan.limits)
+        for i in k.members
+    )
+    capped = acct.max_usage_usd_month is not None
     if acct.usage_credit_usd_month <= 0 and not pooled:
+        # no credit: usage adds up, so the cheapest option alone is the best in every stack
         ev = planner.best_among(comp, k.members, units)
         return [] if ev is None else [(k, ev)]
-    scored = sorted(((_shared_parts(e), _rank(e), e) for e in evs), key=lambda t: (sum(t[0][:2]), t[1]))
-    front: list[tuple[tuple[float, float, tuple[float, ...]], Evaluation]] = []
-    for parts, _r, e in scored:
+    front: list[tuple[tuple[float, float, float, tuple[float, ...]], Evaluation]] = []
+    # pruning needs own >= 0 for every option: no plan-level credit (which would lower it)
+    prune = (
+        not pooled and not capped and all(opts[i].plan.plan.usage_credit_usd_month <= 0 for i in k.members)
+    )
+    for lb, i in sorted((planner.lower_bound(comp, i, units), i) for i in k.members):
+        if lb == math.inf:
+            break
+        if prune and front:
+            # every option left costs at least lb, so its own + usage >= lb - fee; an evaluated
+            # option with no own cost and own + usage below that dominates them all (own >= 0)
+            fee = front[0][1].account_fixed_usd
+            if any(f[0] <= 1e-12 and f[1] <= lb - fee - 1e-9 for f, _ in front):
+                break
+        e = planner.evaluate_one(comp, i, units)
+        if not e.feasible or e.monthly_usd is None:
+            continue
+        parts = _shared_parts(e, capped)
         if any(_dominates(f, parts) for f, _ in front):
             continue
+        front = [(f, fe) for f, fe in front if not _dominates(parts, f)]
         front.append((parts, e))
+    if not front:
+        return []
+    front.sort(key=lambda t: (t[0][1], _rank(t[1])))
     if len(front) == 1:
         return [(k, front[0][1])]
     cache = planner.__dict__.setdefault("_split_klass", {})
@@ -309,14 +334,17 @@ def _class_columns(planner: Planner, comp: str, k: Klass, units: int) -> list[tu
     return out
 
 
-def _dominates(a: tuple[float, float, tuple[float, ...]], b: tuple[float, float, tuple[float, ...]]) -> bool:
-    """a is no worse than b in every part (cost parts within a cent's millionth)."""
+def _dominates(
+    a: tuple[float, float, float, tuple[float, ...]], b: tuple[float, float, float, tuple[float, ...]]
+) -> bool:
+    """a is no worse than b in every part (within a millionth of a cent)."""
     tol = 1e-9
     return (
         a[0] <= b[0] + tol
         and a[1] <= b[1] + tol
-        and len(a[2]) == len(b[2])
-        and all(x <= y + tol for x, y in zip(a[2], b[2], strict=True))
+        and a[2] <= b[2] + tol
+        and len(a[3]) == len(b[3])
+        and all(x <= y + tol for x, y in zip(a[3], b[3], strict=True))
     )
 
 
