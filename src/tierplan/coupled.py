@@ -252,7 +252,9 @@ def _zero_egress(ev: Evaluation, planner: Planner, units: int) -> Evaluation:
     return evaluate(ev.option, d2, planner.context(units))
 
 
-def _shared_parts(ev: Evaluation, capped: bool) -> tuple[float, float, float, tuple[float, ...]]:
+def _shared_parts(
+    ev: Evaluation, capped: bool, pools: bool = True
+) -> tuple[float, float, float, tuple[float, ...]]:
     """How an option combines with the rest of its account: (own cost, own cost + usage the credit
     sees, that usage again when the account has a usage cap, pooled uses), pooled charges taken out.
 
@@ -260,6 +262,8 @@ def _shared_parts(ev: Evaluation, capped: bool) -> tuple[float, float, float, tu
     own + max(0, usage + R - C) = max(own, own + usage + R - C) beyond the fee: one option is never
     worse than another for any R exactly when it is no worse on own and on own + usage."""
     own, base = ev.own_usd or 0.0, ev.account_credit_base_usd
+    if not pools:
+        return own, own + base, base if capped else 0.0, ()
     acct = ev.option.plan.account
     as_usage = acct is not None and acct.usage_credit_scope == "all"
     for draw in ev.pool_meters.values():
@@ -287,33 +291,29 @@ def _class_columns(planner: Planner, comp: str, k: Klass, units: int) -> list[tu
         ev = planner.best_among(comp, k.members, units)
         return [] if ev is None else [(k, ev)]
     opts = planner.options[comp].options
-    pooled = any(
-        any(m.pool for m in opts[i].plan.plan.meters) or any(lim.pool for lim in opts[i].plan.plan.limits)
-        for i in k.members
-    )
+    sigs = {_pool_signature(opts[i].plan.plan) for i in k.members}
+    # options that draw on the same pools through the same metrics draw the same amounts (the
+    # demand is the component's): pools then shift every option alike and cannot reorder them
+    pools_matter = len(sigs) > 1
     capped = acct.max_usage_usd_month is not None
-    if acct.usage_credit_usd_month <= 0 and not pooled:
+    if acct.usage_credit_usd_month <= 0 and not capped and not pools_matter:
         # no credit: usage adds up, so the cheapest option alone is the best in every stack
         ev = planner.best_among(comp, k.members, units)
         return [] if ev is None else [(k, ev)]
     front: list[tuple[tuple[float, float, float, tuple[float, ...]], Evaluation]] = []
-    # pruning needs own >= 0 for every option: no plan-level credit (which would lower it)
-    prune = (
-        not pooled and not capped and all(opts[i].plan.plan.usage_credit_usd_month <= 0 for i in k.members)
-    )
+    prune = not pools_matter and not capped
     for lb, i in sorted((planner.lower_bound(comp, i, units), i) for i in k.members):
         if lb == math.inf:
             break
-        if prune and front:
-            # every option left costs at least lb, so its own + usage >= lb - fee; an evaluated
-            # option with no own cost and own + usage below that dominates them all (own >= 0)
-            fee = front[0][1].account_fixed_usd
-            if any(f[0] <= 1e-12 and f[1] <= lb - fee - 1e-9 for f, _ in front):
-                break
+        if prune and front and lb - front[0][1].account_fixed_usd >= min(f[1] for f, _ in front) - 1e-9:
+            # every option left costs at least lb alone, so its own + usage is at least
+            # lb - fee >= S (the least own + usage found), and while the credit lasts it costs at
+            # least that too: the option with own + usage S is never worse (docs/optimizer.md)
+            break
         e = planner.evaluate_one(comp, i, units)
         if not e.feasible or e.monthly_usd is None:
             continue
-        parts = _shared_parts(e, capped)
+        parts = _shared_parts(e, capped, pools_matter)
         if any(_dominates(f, parts) for f, _ in front):
             continue
         front = [(f, fe) for f, fe in front if not _dominates(parts, f)]
@@ -334,18 +334,21 @@ def _class_columns(planner: Planner, comp: str, k: Klass, units: int) -> list[tu
     return out
 
 
+def _pool_signature(plan: Any) -> tuple[Any, ...]:
+    return (
+        tuple(sorted((m.pool, m.metric) for m in plan.meters if m.pool)),
+        tuple(sorted((lim.pool, lim.metric) for lim in plan.limits if lim.pool)),
+    )
+
+
 def _dominates(
     a: tuple[float, float, float, tuple[float, ...]], b: tuple[float, float, float, tuple[float, ...]]
 ) -> bool:
     """a is no worse than b in every part (within a millionth of a cent)."""
     tol = 1e-9
-    return (
-        a[0] <= b[0] + tol
-        and a[1] <= b[1] + tol
-        and a[2] <= b[2] + tol
-        and len(a[3]) == len(b[3])
-        and all(x <= y + tol for x, y in zip(a[3], b[3], strict=True))
-    )
+    if a[0] > b[0] + tol or a[1] > b[1] + tol or a[2] > b[2] + tol:
+        return False
+    return not a[3] or (len(a[3]) == len(b[3]) and all(x <= y + tol for x, y in zip(a[3], b[3], strict=True)))
 
 
 def build_problem(
@@ -545,17 +548,23 @@ def solve(
     # pooled quotas: o >= sum(use x) - included, o >= 0, priced per unit (as account usage when the
     # account's credit covers all usage); pooled caps: sum(use x) <= headroom x max
     pool_over: dict[tuple[str, str], int] = {}
+    # (rows are scaled to units of the pool's size: requests come in millions, prices in
+    # millionths of a dollar, and the solver works best with numbers near 1)
+    pool_price: dict[tuple[str, str], float] = {}
     for (a, pid), (included, price, _as_usage) in prob.pools.items():
+        uses = {
+            x[(comp, col.klass.index)]: col.pool_use[pid]
+            for comp, cs in prob.columns.items()
+            for col in cs
+            if col.remote.account == a and col.pool_use.get(pid)
+        }
+        scale = max([included, *uses.values(), 1e-9])
         o = var(0.0, 0.0, inf, False)
         pool_over[(a, pid)] = o
+        pool_price[(a, pid)] = price * scale
         if not _as_usage:
-            cost_terms[o] = price
-        row_p: dict[int, float] = {o: 1.0}
-        for comp, cs in prob.columns.items():
-            for col in cs:
-                if col.remote.account == a and col.pool_use.get(pid):
-                    row_p[x[(comp, col.klass.index)]] = -col.pool_use[pid]
-        rows.append((row_p, -included, inf))
+            cost_terms[o] = price * scale
+        rows.append(({o: 1.0, **{j: -u / scale for j, u in uses.items()}}, -included / scale, inf))
     for (a, pid), thr in prob.pool_caps.items():
         row_c: dict[int, float] = {}
         for comp, cs in prob.columns.items():
@@ -563,15 +572,16 @@ def solve(
                 if col.remote.account == a and col.pool_limit_use.get(pid):
                     row_c[x[(comp, col.klass.index)]] = col.pool_limit_use[pid]
         if row_c:
-            rows.append((row_c, -inf, thr))
+            scale = max([thr, *row_c.values(), 1e-9])
+            rows.append(({j: v / scale for j, v in row_c.items()}, -inf, thr / scale))
     for a, (_fixed, credit, cap) in prob.accounts.items():
         # z_a >= sum(base x - dbase q) - credit y ; and the shared usage cap
         row: dict[int, float] = {zvar[a]: 1.0, y[a]: credit}
         cap_row: dict[int, float] = {}
-        for (a2, pid), (_inc, price, as_usage) in prob.pools.items():
+        for (a2, pid), (_inc, _price, as_usage) in prob.pools.items():
             if a2 == a and as_usage:
-                row[pool_over[(a2, pid)]] = -price
-                cap_row[pool_over[(a2, pid)]] = price
+                row[pool_over[(a2, pid)]] = -pool_price[(a2, pid)]
+                cap_row[pool_over[(a2, pid)]] = pool_price[(a2, pid)]
         for comp, cs in prob.columns.items():
             for col in cs:
                 if col.remote.account != a:
@@ -640,6 +650,26 @@ def solve(
             # sum_s k_s sum_m rtt(lw, m) x[s, m] <= budget(lw) + M(lw) (1 - r[w, lw])
             for lw in locs_w:
                 budget = prob.latency_limit_ms - prob.user_rtt[w][lw]
+                # valid cuts first: a callee place that breaks the budget even with every other
+                # callee at its nearest place is ruled out for this caller place (tight rows)
+                nearest = {
+                    s2: callees[s2] * min(prob.rtt[(w, lw, s2, c.klass.location)] for c in prob.columns[s2])
+                    for s2 in present
+                }
+                rest_min = sum(nearest.values())
+                for s2 in present:
+                    k2 = callees[s2]
+                    allowed = [
+                        x[(s2, c.klass.index)]
+                        for c in prob.columns[s2]
+                        if k2 * prob.rtt[(w, lw, s2, c.klass.location)] + rest_min - nearest[s2]
+                        <= budget + 1e-9
+                    ]
+                    if len(allowed) < len(prob.columns[s2]):
+                        cut = {j: -1.0 for j in rw[lw]}
+                        for j in allowed:
+                            cut[j] = cut.get(j, 0.0) + 1.0
+                        rows.append((cut, 0.0, inf))  # sum(allowed classes of s2) >= r[w, lw]
                 row = {}
                 worst = 0.0
                 for s2 in present:
