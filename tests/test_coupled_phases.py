@@ -193,3 +193,19 @@ def test_whole_stack_sentences() -> None:
     assert not any(line.startswith("X Y") for line in lines)  # one component: nothing shared
     assert lines[2].startswith("redis runs with the same provider and region as its callers")
     assert lines[3] == "2 vendors: a, b."
+
+
+def test_a_free_shared_account_is_described_as_free() -> None:
+    ws = {
+        "shared_accounts": [
+            {
+                "account": "cf/free",
+                "name": "Cloudflare Workers Free",
+                "monthly_usd": 0.0,
+                "components": ["web", "rt"],
+            }
+        ]
+    }
+    assert whole_stack_lines(ws) == [
+        "Cloudflare Workers Free: one free account for web and rt; its free quotas are the account's, shared by them."
+    ]

@@ -153,10 +153,16 @@ def whole_stack_lines(ws: dict[str, Any] | None) -> list[str]:
         )
     for a in ws.get("shared_accounts", []):
         if len(a["components"]) > 1:
-            out.append(
-                f"{a['name']}: one account for {_join(a['components'])}, its plan fee paid once; "
-                f"the account's bill is {money(a['monthly_usd'])}/month in all."
-            )
+            if not a["monthly_usd"]:
+                out.append(
+                    f"{a['name']}: one free account for {_join(a['components'])}; "
+                    "its free quotas are the account's, shared by them."
+                )
+            else:
+                out.append(
+                    f"{a['name']}: one account for {_join(a['components'])}, its plan fee paid once; "
+                    f"the account's bill is {money(a['monthly_usd'])}/month in all."
+                )
     co = ws.get("colocated_with_callers", [])
     if co:
         out.append(
