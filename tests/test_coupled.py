@@ -561,3 +561,17 @@ def test_a_pooled_quota_is_included_once_for_the_account() -> None:
     over = expected - 5
     assert shares["api"] + shares["web"] == pytest.approx(expected)
     assert shares["web"] == pytest.approx(over * web_inv / (api_req + web_inv))
+
+
+def test_highest_availability_says_what_it_gives_up() -> None:
+    """No database near SuoOps' users states a 7-day PITR window together with failover: the
+    objective keeps failover and says it does without the PITR window, and why."""
+    from tierplan.compare import compare
+
+    planner = _example("suoops")
+    row = compare(planner, objectives=["highest-availability"]).rows[0]
+    assert row.feasible
+    assert row.relaxed.startswith("without 7-day PITR: no stack offers it with the rest")
+    assert "point-in-time" in row.relaxed
+    for sol in row.stacks.values():
+        assert sol.items["db"].option.plan.attributes.high_availability

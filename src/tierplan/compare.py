@@ -35,12 +35,31 @@ OBJECTIVES: dict[str, tuple[str, str, dict[str, Any]]] = {
 }
 
 
+#: when an objective's full set of requirements cannot be met, the steps that relax it, in order:
+#: (what is given up, requirement changes applied on top of the objective's)
+#: (what is given up, requirement changes on top of the objective's, words that find the reasons
+#: about it among the ruled-out options)
+RELAXATIONS: dict[str, list[tuple[str, dict[str, Any], str]]] = {
+    "highest-availability": [
+        ("7-day PITR", {"pitr_days": 0.0}, "point-in-time"),
+        ("database failover", {"pitr_days": 0.0, "database_failover_from": None}, "failover"),
+        (
+            "2+ instances",
+            {"pitr_days": 0.0, "database_failover_from": None, "high_availability_from": None},
+            "instance",
+        ),
+    ],
+}
+
+
 @dataclass
 class Row:
     objective: str
     label: str
     feasible: bool
     reason: str = ""
+    #: what had to be given up for the objective to be possible, and why
+    relaxed: str = ""
     stacks: dict[int, Solution] = field(default_factory=dict)  # stage -> solution
     risks: list[str] = field(default_factory=list)
 
@@ -70,25 +89,24 @@ def compare(
     rows: list[Row] = []
     for key in objectives or list(OBJECTIVES):
         label, objective, changes = OBJECTIVES[key]
-        pl = _planner_with(planner, changes)
         row = Row(key, label, True)
-        try:
-            for u in stages:
-                for comp in pl.profile.components:
-                    if pl.best(comp, u) is None:
-                        raise pl.infeasible(comp, u)
-                sol = solve(build_problem(pl, u), objective=objective)
-                if not sol.feasible:
-                    from .explain_infeasible import explain
-
-                    raise explain(pl, u)
-                row.stacks[u] = sol
-        except InfeasibleError as e:
+        pl = _planner_with(planner, changes)
+        err = _solve_row(pl, stages, objective, row)
+        if err is not None:
+            for given_up, more, words in RELAXATIONS.get(key, []):
+                pl = _planner_with(planner, {**changes, **more})
+                trial = Row(key, label, True)
+                if _solve_row(pl, stages, objective, trial) is None:
+                    row.stacks = trial.stacks
+                    about = [r for r in err.reasons if words in r]
+                    row.relaxed = f"without {given_up}: no stack offers it with the rest" + (
+                        f" (e.g. {about[0]})" if about else f" ({_reason(err)})"
+                    )
+                    err = None
+                    break
+        if err is not None:
             row.feasible = False
-            head = e.message.split(": ", 1)[-1].split("\n", 1)[0]
-            row.reason = head + (
-                f" ({len(e.reasons)} options ruled out, e.g. {e.reasons[0]})" if e.reasons else ""
-            )
+            row.reason = _reason(err)
         if row.stacks:
             last_u = max(row.stacks)
             sol = row.stacks[last_u]
@@ -103,6 +121,30 @@ def compare(
             row.risks = risks
         rows.append(row)
     return Comparison(stages, rows, pareto_front(planner, stages[0]))
+
+
+def _solve_row(pl: Planner, stages: list[int], objective: str, row: Row) -> InfeasibleError | None:
+    """Fill ``row.stacks`` with the objective's stack at each stage, or return why it cannot."""
+    try:
+        for u in stages:
+            for comp in pl.profile.components:
+                if pl.best(comp, u) is None:
+                    raise pl.infeasible(comp, u)
+            sol = solve(build_problem(pl, u), objective=objective)
+            if not sol.feasible:
+                from .explain_infeasible import explain
+
+                raise explain(pl, u)
+            row.stacks[u] = sol
+    except InfeasibleError as e:
+        row.stacks = {}
+        return e
+    return None
+
+
+def _reason(e: InfeasibleError) -> str:
+    head = e.message.split(": ", 1)[-1].split("\n", 1)[0]
+    return head + (f" ({len(e.reasons)} options ruled out, e.g. {e.reasons[0]})" if e.reasons else "")
 
 
 def pareto_front(planner: Planner, units: int, max_points: int = 12) -> list[Solution]:

@@ -42,6 +42,7 @@ def compare_report(planner: Planner, cmp: Comparison) -> dict[str, Any]:
                 "label": r.label,
                 "feasible": r.feasible,
                 "reason": r.reason or None,
+                "relaxed": r.relaxed or None,
                 "monthly_usd": {str(u): round(s.monthly_usd, 4) for u, s in r.stacks.items()},
                 "latency_ms_estimate": {
                     str(u): round(max(s.latency_ms.values()), 1) if s.latency_ms else None
@@ -94,7 +95,7 @@ def render_compare(doc: dict[str, Any], con: Console) -> None:
             continue
         lat = r["latency_ms_estimate"].get(str(doc["stages"][0]))
         t.add_row(
-            r["label"],
+            Text(r["label"]) + (Text(f"\n{r['relaxed']}", style="yellow") if r.get("relaxed") else Text("")),
             *[money(r["monthly_usd"].get(str(u))) for u in doc["stages"]],
             f"{lat:.0f} ms" if lat is not None else "—",
             str(len(r["vendors"].get(str(doc["stages"][0]), []))),
@@ -154,12 +155,13 @@ def compare_markdown(doc: dict[str, Any]) -> str:
         lat = r["latency_ms_estimate"].get(str(doc["stages"][0]))
         stack = "<br>".join(f"{it['component']}: {it['label']}" for it in r["stack"])
         risks = "<br>".join(r["risks"][:4])
+        label = r["label"] + (f"<br>*{r['relaxed']}*" if r.get("relaxed") else "")
         out.append(
-            f"| {r['label']} | "
+            f"| {label} | "
             + " | ".join(money(r["monthly_usd"].get(str(u))) for u in doc["stages"])
             + f" | {lat:.0f} ms | {len(r['vendors'].get(str(doc['stages'][0]), []))} | {stack} | {risks} |"
             if lat is not None
-            else f"| {r['label']} | "
+            else f"| {label} | "
             + " | ".join(money(r["monthly_usd"].get(str(u))) for u in doc["stages"])
             + f" | — | | {stack} | {risks} |"
         )
