@@ -339,7 +339,7 @@ def coupled_sweep(
     # scale grows); plan_points: the planned stack's cost along the scale (it drops after a move)
     points = [st.point(st.solutions[u], u) for u in sorted(st.solutions)]
     plan_points = []
-    for u in _sample_scales(p, first, last, phases, 48):
+    for u in _sample_scales(p, first, last, phases, 32):
         stack = next(stk for s, stk in reversed(starts) if s <= u)
         plan_points.append(st.point(stack, u))
     sw = Sweep(first, last, phases, points, planner.evaluations_done)
