@@ -144,14 +144,15 @@ def test_move_sentences() -> None:
         "step": "unit",
         "work": [
             {"component": "api", "hours": 3, "downtime_minutes": 0},
-            {"component": "db", "hours": 6, "downtime_minutes": 7.7},
+            {"component": "db", "hours": 6, "downtime_minutes": 7.7, "transfer_gb": 1.36},
         ],
     }
-    lines = move_lines(move, "cooperative", {"hourly_rate_usd": 50, "downtime_cost_usd_per_minute": 2})
+    rates = {"hourly_rate_usd": 50, "downtime_cost_usd_per_minute": 2, "transfer_usd_per_gb": 0.09}
+    lines = move_lines(move, "cooperative", rates)
     assert lines[0] == "Forced move at 228 cooperatives: the previous stack no longer fits; api and db move."
     assert lines[1] == (
-        "One-time migration cost: $450.12 (api 3 h; db 6 h + 7.7 min downtime; "
-        "at $50.00/hour and $2.00/minute of downtime)."
+        "One-time migration cost: $450.12 (api 3 h; db 6 h + 7.7 min downtime + 1.36 GB transfer; "
+        "at $50.00/hour, $2.00/minute of downtime, $0.09/GB transferred)."
     )
     assert "Staying longer is not possible" in lines[2]
     assert lines[3] == "Moving earlier costs $8.90/month more (at 227 cooperatives) than staying."

@@ -392,11 +392,20 @@ def build_problem(
                 base_r = ev.account_credit_base_usd
                 base_c = col_ev.account_credit_base_usd if col_ev else base_r
                 pool_use: dict[str, float] = {}
+                pool_limit_use: dict[str, float] = {}
                 if ev.account is not None and ev.pool_meters:
                     # pooled charges leave the column: the account's pool rows price them jointly
                     acct = ev.option.plan.account
                     as_usage = acct is not None and acct.usage_credit_scope == "all"
                     for pid, draw in ev.pool_meters.items():
+                        if draw.usd_per_metric_unit is None:
+                            # the price beyond the included amount is unknown: the account's total
+                            # must stay within it (a cap), and within it nothing is charged
+                            cap_id = f"{pid} (included only)"
+                            pool_limit_use[cap_id] = draw.quantity
+                            key = (ev.account, cap_id)
+                            pool_caps[key] = min(pool_caps.get(key, math.inf), draw.included)
+                            continue
                         pool_use[pid] = draw.quantity
                         pools[(ev.account, pid)] = (draw.included, draw.usd_per_metric_unit, as_usage)
                         if as_usage:
@@ -405,7 +414,6 @@ def build_problem(
                         else:
                             own_r -= draw.charge_usd
                             own_c -= draw.charge_usd
-                pool_limit_use: dict[str, float] = {}
                 if ev.account is not None:
                     for pid, (used, thr) in ev.pool_limits.items():
                         pool_limit_use[pid] = used
@@ -755,15 +763,31 @@ def solve(
     lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
     lp.a_matrix_.index_ = np.array(idx, dtype=np.int32)
     lp.a_matrix_.value_ = np.array(vals)
-    lp.integrality_ = [
-        highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous for b in integ
-    ]
+    # The LP relaxation first: these models are tight and its optimum is usually integral, and
+    # an integral optimum of the relaxation is an optimum of the integer program (its bound is
+    # attained). Only when it is fractional does branch and bound run. (HiGHS' MIP set-up costs
+    # 10-20 ms even for a model solved at the root; the LP takes about 1 ms.)
     h.passModel(lp)
     h.run()
-    status = h.getModelStatus()
-    if status != highspy.HighsModelStatus.kOptimal:
-        return Solution(prob.units, False)
-    sol = h.getSolution().col_value
+    sol = None
+    if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+        relaxed = h.getSolution().col_value
+        ints = [j for j, b in enumerate(integ) if b]
+        if all(abs(relaxed[j] - round(relaxed[j])) <= 1e-7 for j in ints):
+            sol = list(relaxed)
+            for j in ints:
+                sol[j] = float(round(sol[j]))
+    elif h.getModelStatus() == highspy.HighsModelStatus.kInfeasible:
+        return Solution(prob.units, False)  # the relaxation is infeasible: so is the program
+    if sol is None:
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if b else highspy.HighsVarType.kContinuous for b in integ
+        ]
+        h.passModel(lp)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return Solution(prob.units, False)
+        sol = h.getSolution().col_value
     out = Solution(prob.units, True)
     for comp, cs in prob.columns.items():
         for col in cs:
@@ -819,6 +843,8 @@ def _price_solution(prob: Problem, sol: Solution) -> None:
         a = str(col.remote.account)
         pool_lines[comp] = {}
         for pid, draw in col.remote.pool_meters.items():
+            if (a, pid) not in prob.pools:
+                continue  # price beyond the included amount unknown: kept within it (a cap)
             included, price, as_usage = prob.pools[(a, pid)]
             total_q = pool_total[(a, pid)]
             over = max(0.0, total_q - included)

@@ -53,7 +53,8 @@ class Move:
     #: stack does not fit yet, or the old one no longer fits).
     earlier_usd: float | None = None
     later_usd: float | None = None
-    detail: tuple[tuple[str, float, float], ...] = ()  # (component, hours, downtime minutes)
+    #: (component, hours, downtime minutes, GB transferred)
+    detail: tuple[tuple[str, float, float, float], ...] = ()
     step: str = "unit"  # "unit" or "month"
 
 
@@ -93,7 +94,7 @@ class CoupledState:
         if cached is not None:
             return cached
         keep = {c: placement_class(self.planner, c, col.remote.option) for c, col in cur.chosen.items()}
-        prob = build_problem(self.planner, u, keep=keep)
+        prob = _with_columns(self.problem(u), build_problem(self.planner, u, only=keep))
         payback = max(self.planner.profile.migration.payback_months, 1e-9)
         penalty: dict[tuple[str, int], float] = {}
         for comp, cols in prob.columns.items():
@@ -110,6 +111,19 @@ class CoupledState:
             sol = self.solution(u)
         self._moves[key] = sol
         return sol
+
+    def cheapest_move_usd(self) -> float:
+        """A lower bound on the one-time cost of any move: the fewest hours any one component's
+        move takes (a plan change, or the quickest kind), at the hourly rate."""
+        m = self.planner.profile.migration
+        a = self.planner.assumptions
+        hours = [a["migration.hours.plan_change"], a["migration.hours.default"], *m.hours.values()]
+        hours += [
+            a[f"migration.hours.{c.kind}"]
+            for c in self.planner.profile.components.values()
+            if f"migration.hours.{c.kind}" in a
+        ]
+        return min(hours) * m.hourly_rate_usd
 
     def infeasible(self, u: int) -> InfeasibleError:
         from .explain_infeasible import explain
@@ -177,6 +191,33 @@ class CoupledState:
         return pt
 
 
+def _with_columns(full: Problem, extra: Problem) -> Problem:
+    """``full`` with the columns of ``extra`` (a few placements priced at the same scale) added.
+
+    Their locations are among ``full``'s (a placement fits only where its class does), so the
+    round-trip tables cover them; accounts, pools and caps are the same at the same scale."""
+    from dataclasses import replace
+
+    columns = {c: [*cols, *extra.columns.get(c, [])] for c, cols in full.columns.items()}
+    user_rtt = {c: {**extra.user_rtt.get(c, {}), **v} for c, v in full.user_rtt.items()}
+    caps = dict(full.pool_caps)
+    for key, thr in extra.pool_caps.items():
+        caps[key] = min(caps.get(key, thr), thr)
+    return replace(
+        full,
+        columns=columns,
+        accounts={**extra.accounts, **full.accounts},
+        provider_accounts={
+            pv: sorted(set(full.provider_accounts.get(pv, [])) | set(extra.provider_accounts.get(pv, [])))
+            for pv in {*full.provider_accounts, *extra.provider_accounts}
+        },
+        user_rtt=user_rtt,
+        rtt={**extra.rtt, **full.rtt},
+        pools={**extra.pools, **full.pools},
+        pool_caps=caps,
+    )
+
+
 def coupling_active(planner: Planner) -> bool:
     """Whether the whole-stack model can differ from choosing each component on its own."""
     from .coupled import call_graph
@@ -198,7 +239,7 @@ def coupling_active(planner: Planner) -> bool:
 # --------------------------------------------------------------------------- migration cost
 def migration(
     planner: Planner, old: Solution, new: Solution, u: int
-) -> tuple[float, tuple[tuple[str, float, float], ...]]:
+) -> tuple[float, tuple[tuple[str, float, float, float], ...]]:
     """One-time cost of moving from stack ``old`` to ``new`` at scale u: (usd, per-component detail)."""
     total = 0.0
     detail = []
@@ -206,16 +247,17 @@ def migration(
         prev = old.chosen.get(comp)
         if prev is not None and placement(prev.remote.option) == placement(col.remote.option):
             continue
-        usd, hours, minutes = component_migration(planner, comp, prev, col, u)
+        usd, hours, minutes, gb = component_migration(planner, comp, prev, col, u)
         total += usd
-        detail.append((comp, hours, minutes))
+        detail.append((comp, hours, minutes, gb))
     return total, tuple(detail)
 
 
 def component_migration(
     planner: Planner, comp: str, prev: Column | None, col: Column, u: int
-) -> tuple[float, float, float]:
-    """One-time cost of moving one component from ``prev`` to ``col`` at u: (usd, hours, minutes).
+) -> tuple[float, float, float, float]:
+    """One-time cost of moving one component from ``prev`` to ``col`` at u: (usd, hours, downtime
+    minutes, GB transferred).
 
     A plan change with the same provider and location is a plan-change's hours; anything else is a
     move: engineering hours by kind, data transfer for data stores, downtime for databases."""
@@ -223,10 +265,13 @@ def component_migration(
     a = planner.assumptions
     m = p.migration
     kind = p.components[comp].kind
+    # same provider and same place (region, or the provider's global service): a plan change
+    po, no = (prev.remote.option if prev is not None else None), col.remote.option
     same_place = (
-        prev is not None
-        and prev.klass.provider == col.klass.provider
-        and prev.klass.location == col.klass.location
+        po is not None
+        and po.provider == no.provider
+        and (po.region.id if po.region is not None else None)
+        == (no.region.id if no.region is not None else None)
     )
     if same_place:
         hours = a["migration.hours.plan_change"]
@@ -250,7 +295,7 @@ def component_migration(
         + minutes * m.downtime_cost_usd_per_minute
         + gb * a["migration.transfer_usd_per_gb"]
     )
-    return usd, hours, minutes
+    return usd, hours, minutes, gb
 
 
 # --------------------------------------------------------------------------- sweep
@@ -352,8 +397,10 @@ def coupled_sweep(
 def _schedule_by_payback(
     st: CoupledState, pts: list[int]
 ) -> tuple[list[tuple[int, Solution]], dict[int, Move]]:
+    """Keep a stack until it must move (forced, found to one unit) or a move repays its one-time
+    cost within the payback period (voluntary, found to one unit by bisection on the saving).
+    Voluntary moves are looked for at every decision scale and just before every forced move."""
     planner = st.planner
-    payback = planner.profile.migration.payback_months
     cur = st.solution(pts[0])
     starts: list[tuple[int, Solution]] = [(pts[0], cur)]
     moves: dict[int, Move] = {}
@@ -362,6 +409,15 @@ def _schedule_by_payback(
         while True:
             if st.fixed(cur, u) is None:
                 at = _first_unfit(st, cur, prev, u)
+                # a move that pays for itself before the stack stops fitting comes first
+                if at - 1 > prev:
+                    vol = _voluntary(st, cur, prev, at - 1)
+                    if vol is not None:
+                        v_at, v_new, v_move = vol
+                        moves[v_at] = v_move
+                        starts.append((v_at, v_new))
+                        cur, prev = v_new, v_at
+                        continue
                 new = st.move_from(cur, at)
                 usd, detail = migration(planner, cur, new, at)
                 moves[at] = Move(
@@ -369,7 +425,7 @@ def _schedule_by_payback(
                     True,
                     usd,
                     0.0,
-                    tuple(c for c, _, _ in detail),
+                    tuple(d[0] for d in detail),
                     _monthly_gap(st, new, cur, at - 1),
                     None,
                     detail=detail,
@@ -377,33 +433,53 @@ def _schedule_by_payback(
                 starts.append((at, new))
                 cur, prev = new, at
                 continue
-            opt = st.solution(u)
-            if opt.key() != cur.key():
-                usd, detail = migration(planner, cur, opt, u)
-                saving = st.cost(cur, u) - opt.objective
-                threshold = usd / payback
-                if saving > 1e-9 and saving >= threshold - 1e-9:
-                    at = _first_worth(st, cur, opt, prev, u, threshold) if u - prev > 1 else u
-                    if st.fixed(opt, at) is None:
-                        at = u
-                    usd_at, detail_at = migration(planner, cur, opt, at)
-                    moves[at] = Move(
-                        at,
-                        False,
-                        usd_at,
-                        st.cost(cur, at) - st.cost(opt, at),
-                        tuple(c for c, _, _ in detail_at),
-                        _monthly_gap(st, opt, cur, at - 1),
-                        st.cost(cur, at) - st.cost(opt, at),
-                        detail=detail_at,
-                    )
-                    starts.append((at, opt))
-                    cur, prev = opt, at
-                    if at < u:
-                        continue
+            vol = _voluntary(st, cur, prev, u)
+            if vol is not None:
+                v_at, v_new, v_move = vol
+                moves[v_at] = v_move
+                starts.append((v_at, v_new))
+                cur, prev = v_new, v_at
+                if v_at < u:
+                    continue
             break
         prev = u
     return starts, moves
+
+
+def _voluntary(st: CoupledState, cur: Solution, lo: int, u: int) -> tuple[int, Solution, Move] | None:
+    """The first move in (lo, u] that repays its one-time cost within the payback period, if the
+    best move at u does (the stack ``cur`` fits up to u)."""
+    planner = st.planner
+    payback = planner.profile.migration.payback_months
+    # no move saves more than the optimum does (the optimum never costs less at a larger scale, so
+    # the largest solved scale at or below u bounds it); when that cannot repay the cheapest
+    # possible move, there is nothing to look for
+    floor = max((s.objective for v, s in st.solutions.items() if v <= u), default=0.0)
+    if st.cost(cur, u) - floor < st.cheapest_move_usd() / payback - 1e-9:
+        return None
+    opt = st.move_from(cur, u)  # the best move from here, migration counted
+    if opt.key() == cur.key():
+        return None
+    usd, _detail = migration(planner, cur, opt, u)
+    saving = st.cost(cur, u) - st.cost(opt, u)
+    threshold = usd / payback
+    if not (saving > 1e-9 and saving >= threshold - 1e-9):
+        return None
+    at = _first_worth(st, cur, opt, lo, u, threshold) if u - lo > 1 else u
+    if st.fixed(opt, at) is None:
+        at = u
+    usd_at, detail_at = migration(planner, cur, opt, at)
+    move = Move(
+        at,
+        False,
+        usd_at,
+        st.cost(cur, at) - st.cost(opt, at),
+        tuple(d[0] for d in detail_at),
+        _monthly_gap(st, opt, cur, at - 1),
+        st.cost(cur, at) - st.cost(opt, at),
+        detail=detail_at,
+    )
+    return at, opt, move
 
 
 def _monthly_gap(st: CoupledState, new: Solution, old: Solution, u: int) -> float | None:
@@ -476,7 +552,7 @@ def _schedule_by_months(
                 forced,
                 usd,
                 (cost[t][path[t - 1]] - cost[t][path[t]]) if not forced else 0.0,
-                tuple(c for c, _, _ in detail),
+                tuple(d[0] for d in detail),
                 earlier,
                 later,
                 detail,

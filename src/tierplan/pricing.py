@@ -144,7 +144,7 @@ class PoolDraw:
     quantity: float  # metric units this component uses
     charge_usd: float  # what the component alone would pay (its own included amount applied)
     included: float  # the account's included amount, metric units
-    usd_per_metric_unit: float  # price beyond it
+    usd_per_metric_unit: float | None  # price beyond it (None: unknown, so usage must stay within)
     line: CostLine
 
 
@@ -574,11 +574,12 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
         if cost != 0.0 or allowance > 0 or q > 0:
             lines.append(line)
         if m.pool and cost is not None:
+            # an unknown price beyond the included amount is no price at all while usage stays
+            # within it (the whole-stack optimizer then keeps the account's total within it)
             price = resolve_price(m.tiers[-1].usd_per_unit, opt.region, ctx.country)
-            if price is None:
-                unknown = True
-            else:
-                ev.pool_meters[m.pool] = PoolDraw(billed, cost, allowance, price / m.unit_size, line)
+            ev.pool_meters[m.pool] = PoolDraw(
+                billed, cost, allowance, None if price is None else price / m.unit_size, line
+            )
 
     # hard limits
     for lim in plan.limits:

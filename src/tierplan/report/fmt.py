@@ -85,10 +85,16 @@ def move_lines(move: dict[str, Any] | None, unit: str, migration: dict[str, Any]
         s = f"{w['component']} {fmt_num(w['hours'])} h"
         if w["downtime_minutes"]:
             s += f" + {fmt_num(w['downtime_minutes'])} min downtime"
+        if w.get("transfer_gb"):
+            s += f" + {fmt_num(w['transfer_gb'])} GB transfer"
         work.append(s)
     downtime = any(w["downtime_minutes"] for w in move.get("work", []))
-    rates = f"at {money(rate)}/hour" + (
-        f" and {money(per_min)}/minute of downtime" if downtime and per_min else ""
+    per_gb = migration.get("transfer_usd_per_gb")
+    moved = any(w.get("transfer_gb") for w in move.get("work", []))
+    rates = (
+        f"at {money(rate)}/hour"
+        + (f", {money(per_min)}/minute of downtime" if downtime and per_min else "")
+        + (f", {money(per_gb)}/GB transferred" if moved and per_gb else "")
     )
     how = f" ({'; '.join(work)}; {rates})" if work else ""
     out.append(f"One-time migration cost: {money(move['migration_usd'])}{how}.")

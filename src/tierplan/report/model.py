@@ -243,7 +243,8 @@ def _move(m: Any) -> dict[str, Any] | None:
         "later_usd": _r(m.later_usd),
         "step": m.step,
         "work": [
-            {"component": c, "hours": _r(h, 2), "downtime_minutes": _r(mins, 1)} for c, h, mins in m.detail
+            {"component": c, "hours": _r(h, 2), "downtime_minutes": _r(mins, 1), "transfer_gb": _r(gb, 2)}
+            for c, h, mins, gb in m.detail
         ],
     }
 
@@ -314,7 +315,8 @@ def plan_report(planner: Planner, sw: Sweep) -> dict[str, Any]:
             {"scale": pt.scale, "month": _r(pt.month, 2), "monthly_usd": _r(pt.monthly_usd)}
             for pt in getattr(sw, "plan_points", sw.points)
         ],
-        "migration": p.migration.model_dump(mode="json"),
+        "migration": p.migration.model_dump(mode="json")
+        | {"transfer_usd_per_gb": planner.assumptions["migration.transfer_usd_per_gb"]},
         "budget_usd_month": budget,
         "over_budget": (
             [
