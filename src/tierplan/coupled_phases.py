@@ -409,16 +409,17 @@ def _schedule_by_payback(
         while True:
             if st.fixed(cur, u) is None:
                 at = _first_unfit(st, cur, prev, u)
-                # a move that pays for itself before the stack stops fitting comes first
+                new = st.move_from(cur, at)
+                # components the forced move takes along although they still fit: if moving
+                # them alone paid for itself earlier, that move comes first
                 if at - 1 > prev:
-                    vol = _voluntary(st, cur, prev, at - 1)
+                    vol = _partial_voluntary(st, cur, new, prev, at)
                     if vol is not None:
                         v_at, v_new, v_move = vol
                         moves[v_at] = v_move
                         starts.append((v_at, v_new))
                         cur, prev = v_new, v_at
                         continue
-                new = st.move_from(cur, at)
                 usd, detail = migration(planner, cur, new, at)
                 moves[at] = Move(
                     at,
@@ -444,6 +445,89 @@ def _schedule_by_payback(
             break
         prev = u
     return starts, moves
+
+
+def _partial_voluntary(
+    st: CoupledState, cur: Solution, new: Solution, lo: int, at: int
+) -> tuple[int, Solution, Move] | None:
+    """Before a forced move at ``at`` from ``cur`` to ``new``: the components ``new`` moves although
+    their placement still fits, moved alone, as a voluntary move in (lo, at), if it pays back."""
+    planner = st.planner
+    moved = []
+    for comp, col in new.chosen.items():
+        old = cur.chosen.get(comp)
+        if old is None or placement(old.remote.option) == placement(col.remote.option):
+            continue
+        k = placement_class(planner, comp, old.remote.option)
+        if planner.best_among(comp, k.members, at) is not None:
+            moved.append(comp)
+    if not moved:
+        return None
+    part = Solution(at - 1, True)
+    part.chosen = {c: (new.chosen[c] if c in moved else col) for c, col in cur.chosen.items()}
+    accounts: dict[str, set[str]] = {}
+    for col in part.chosen.values():
+        if col.remote.account is not None:
+            accounts.setdefault(col.remote.option.provider, set()).add(col.remote.account)
+    if any(len(a) > 1 for a in accounts.values()):
+        return None  # one account, one plan
+    part.latency_ms, part.latency_parts = _latency(planner, part)
+    limit = st.latency_limit_ms
+    if limit is not None and any(v > limit + 1e-9 for v in part.latency_ms.values()):
+        return None
+    u = at - 1
+    fixed = st.fixed(part, u)
+    if fixed is None:
+        return None
+    usd, _detail = migration(planner, cur, fixed, u)
+    threshold = usd / planner.profile.migration.payback_months
+    saving = st.cost(cur, u) - st.cost(fixed, u)
+    if not (saving > 1e-9 and saving >= threshold - 1e-9):
+        return None
+    v_at = _first_worth(st, cur, fixed, lo, u, threshold) if u - lo > 1 else u
+    if st.fixed(fixed, v_at) is None:
+        v_at = u
+    usd_at, detail_at = migration(planner, cur, fixed, v_at)
+    move = Move(
+        v_at,
+        False,
+        usd_at,
+        st.cost(cur, v_at) - st.cost(fixed, v_at),
+        tuple(d[0] for d in detail_at),
+        _monthly_gap(st, fixed, cur, v_at - 1),
+        st.cost(cur, v_at) - st.cost(fixed, v_at),
+        detail=detail_at,
+    )
+    return v_at, fixed, move
+
+
+def _latency(
+    planner: Planner, sol: Solution
+) -> tuple[dict[str, float], dict[str, list[tuple[str, float, float]]]]:
+    """The latency estimate of a stack, leg by leg (as the whole-stack problem computes it)."""
+    from .coupled import _region_rtt, call_graph
+
+    totals: dict[str, float] = {}
+    legs: dict[str, list[tuple[str, float, float]]] = {}
+    for w, callees in call_graph(planner).items():
+        if w not in sol.chosen:
+            continue
+        ow = sol.chosen[w].remote.option
+        lw = sol.chosen[w].klass.location
+        parts = [(f"users to {w} ({lw})", ow.latency_ms, 1.0)]
+        for s2, k in callees.items():
+            if s2 in sol.chosen:
+                os2 = sol.chosen[s2].remote.option
+                parts.append(
+                    (
+                        f"{w} to {s2} ({sol.chosen[s2].klass.location})",
+                        _region_rtt(planner, ow.region, os2.region),
+                        k,
+                    )
+                )
+        totals[w] = sum(ms * k for _, ms, k in parts)
+        legs[w] = parts
+    return totals, legs
 
 
 def _voluntary(st: CoupledState, cur: Solution, lo: int, u: int) -> tuple[int, Solution, Move] | None:
