@@ -312,7 +312,12 @@ def plan_report(planner: Planner, sw: Sweep) -> dict[str, Any]:
             for pt in sw.points
         ],
         "plan_points": [
-            {"scale": pt.scale, "month": _r(pt.month, 2), "monthly_usd": _r(pt.monthly_usd)}
+            {
+                "scale": pt.scale,
+                "users": _r(pt.scale * p.scale.users_per_unit, 2),
+                "month": _r(pt.month, 2),
+                "monthly_usd": _r(pt.monthly_usd),
+            }
             for pt in getattr(sw, "plan_points", sw.points)
         ],
         "migration": p.migration.model_dump(mode="json")
