@@ -575,3 +575,51 @@ def test_highest_availability_says_what_it_gives_up() -> None:
     assert "point-in-time" in row.relaxed
     for sol in row.stacks.values():
         assert sol.items["db"].option.plan.attributes.high_availability
+
+
+def test_equal_cost_places_prefer_the_faster_stack() -> None:
+    """The API can only run in Frankfurt; the cache costs the same in Singapore (nearer the users,
+    so first by static rank) and Frankfurt. Next to the API is faster at the same price."""
+    sg = {"id": "sg", "city": "Singapore", "country": "SG", "lat": 1.35, "lon": 103.82}
+    de = {"id": "de", "city": "Frankfurt", "country": "DE", "lat": 50.11, "lon": 8.68}
+    cat = make_catalog(
+        {
+            "provider": "one",
+            "regions": [sg, de],
+            "services": [
+                {
+                    "id": "app",
+                    "name": "App",
+                    "hosts": ["web_service"],
+                    "regions": ["de"],
+                    "plans": [{"id": "vm", "name": "VM", "base_usd_month": 3}],
+                },
+                {
+                    "id": "kv",
+                    "name": "KV",
+                    "hosts": ["redis"],
+                    "regions": "all",
+                    "plans": [{"id": "small", "name": "Small", "base_usd_month": 1}],
+                },
+            ],
+        }
+    )
+    prof = parse_profile(
+        {
+            "name": "t",
+            "commercial": True,
+            "audience": {"countries": ["SG"]},
+            "scale": {"stages": [10, 20]},
+            "activity": {"requests_per_user_day": 10, "active_hours_per_day": 8, "peak_factor": 1},
+            "components": {
+                "api": {"kind": "web_service", "runtime": "go", "memory_mb": 10},
+                "cache": {"kind": "redis", "dataset_mb": 1},
+            },
+            "requirements": {"max_latency_ms": 1000},
+        }
+    )
+    planner = make_planner(prof, cat)
+    sol = solve(build_problem(planner, 10))
+    assert sol.monthly_usd == pytest.approx(4.0)
+    assert sol.chosen["cache"].remote.option.region.id == "de"
+    assert sol.latency_ms["api"] < planner.options["api"].options[0].latency_ms + 5

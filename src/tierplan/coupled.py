@@ -793,8 +793,17 @@ def solve(
         for col in cs:
             if sol[x[(comp, col.klass.index)]] > 0.5:
                 out.chosen[comp] = col
+    _finish(prob, out)
+    if objective == "cost" and prob.calls:
+        out = _polish_latency(prob, out, penalty or {})
+    return out
+
+
+def _finish(prob: Problem, out: Solution) -> None:
+    """Co-location, vendors, latency legs and allocated costs of a chosen stack."""
     out.colocated = colocated_flags(prob.callers, out.chosen)
     out.vendors = sorted({col.remote.option.provider for col in out.chosen.values()})
+    out.latency_ms, out.latency_parts = {}, {}
     for w, callees in prob.calls.items():
         if w not in out.chosen:
             continue
@@ -806,8 +815,72 @@ def solve(
                 parts.append((f"{w} to {s} ({ls})", prob.rtt[(w, lw, s, ls)], k))
         out.latency_ms[w] = sum(ms * k for _, ms, k in parts)
         out.latency_parts[w] = parts
+    out.items = {}
+    out.accounts = {}
+    out.account_usage = {}
     _price_solution(prob, out)
-    return out
+
+
+def _polish_latency(prob: Problem, sol: Solution, penalty: dict[tuple[str, int], float]) -> Solution:
+    """Among stacks of the same cost, prefer the faster: move a component of the call graph to
+    another place of the same provider and account where every cost part is the same, when that
+    lowers the total latency estimate (the MILP's tie-break is a static rank, which does not know
+    where the caller ended up)."""
+    involved = set(prob.calls) | {s for cs in prob.calls.values() for s in cs}
+
+    def same_cost(a: Column, b: Column) -> bool:
+        return (
+            a.klass.provider == b.klass.provider
+            and a.remote.account == b.remote.account
+            and abs(a.own_remote - b.own_remote) <= 1e-9
+            and abs(a.base_remote - b.base_remote) <= 1e-9
+            and a.pool_use == b.pool_use
+            and a.pool_limit_use == b.pool_limit_use
+        )
+
+    def latency(loc: dict[str, str]) -> dict[str, float]:
+        out = {}
+        for w, callees in prob.calls.items():
+            if w in loc:
+                out[w] = prob.user_rtt[w][loc[w]] + sum(
+                    k * prob.rtt[(w, loc[w], s2, loc[s2])] for s2, k in callees.items() if s2 in loc
+                )
+        return out
+
+    for _ in range(len(involved) + 1):
+        loc = {c: col.klass.location for c, col in sol.chosen.items()}
+        total = sum(latency(loc).values())
+        cands: list[tuple[float, str, Column]] = []
+        for comp in sorted(involved):
+            cur = sol.chosen.get(comp)
+            if cur is None:
+                continue
+            for col in prob.columns.get(comp, []):
+                if col is cur or col.klass.location == cur.klass.location or not same_cost(col, cur):
+                    continue
+                if (
+                    penalty.get((comp, col.klass.index), 0.0)
+                    > penalty.get((comp, cur.klass.index), 0.0) + 1e-12
+                ):
+                    continue  # not a free swap: it would move something the plan keeps
+                lat = latency({**loc, comp: col.klass.location})
+                if prob.latency_limit_ms is not None and any(
+                    v > prob.latency_limit_ms + 1e-9 for v in lat.values()
+                ):
+                    continue
+                t_total = sum(lat.values())
+                if t_total < total - 1e-6:
+                    cands.append((t_total, comp, col))
+        cands.sort(key=lambda t: (t[0], t[1], min(t[2].klass.members)))
+        for _t, comp, col in cands:
+            trial = Solution(sol.units, True, chosen={**sol.chosen, comp: col})
+            _finish(prob, trial)
+            if trial.objective <= sol.objective + 1e-9:
+                sol = trial
+                break
+        else:
+            return sol
+    return sol
 
 
 def _classes_of_key(prob: Problem, key: tuple[Any, ...]) -> list[tuple[str, int]]:

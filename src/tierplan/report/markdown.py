@@ -22,4 +22,6 @@ def render_markdown(doc: dict[str, Any], point: bool = False) -> str:
     if point:
         return env.get_template("point.md.j2").render(doc=doc)
     demand = doc.get("demand", {})
-    return env.get_template("plan.md.j2").render(doc=doc, sample_points=_sample(doc["plan_points"]), demand=demand)
+    return env.get_template("plan.md.j2").render(
+        doc=doc, sample_points=_sample(doc["plan_points"]), demand=demand
+    )
