@@ -210,3 +210,54 @@ def test_a_free_shared_account_is_described_as_free() -> None:
     assert whole_stack_lines(ws) == [
         "Cloudflare Workers Free: one free account for web and rt; its free quotas are the account's, shared by them."
     ]
+
+
+def test_no_fit_names_the_first_unit_exactly() -> None:
+    """The only API plan allows 1,000 requests/day (800 with headroom); 10 requests per user per
+    day fit 80 users. The error names 81, not the next decision scale."""
+    import pytest
+
+    from tierplan.errors import InfeasibleError
+    from tierplan.profile import parse_profile
+
+    from .conftest import make_catalog, make_planner
+
+    sg = {"id": "sg", "city": "Singapore", "country": "SG", "lat": 1.35, "lon": 103.82}
+    cat = make_catalog(
+        {
+            "provider": "one",
+            "regions": [sg],
+            "services": [
+                {
+                    "id": "app",
+                    "name": "App",
+                    "hosts": ["web_service"],
+                    "plans": [
+                        {
+                            "id": "free",
+                            "name": "Free",
+                            "limits": [{"metric": "requests_per_day", "max": 1000}],
+                        }
+                    ],
+                },
+                {"id": "pg", "name": "PG", "hosts": ["postgres"], "plans": [{"id": "pg", "name": "PG"}]},
+            ],
+        }
+    )
+    prof = parse_profile(
+        {
+            "name": "t",
+            "commercial": True,
+            "audience": {"countries": ["SG"]},
+            "scale": {"stages": [10, 5000]},
+            "activity": {"requests_per_user_day": 10, "active_hours_per_day": 8, "peak_factor": 1},
+            "components": {
+                "api": {"kind": "web_service", "runtime": "go", "memory_mb": 10},
+                "db": {"kind": "postgres"},
+            },
+        }
+    )
+    planner = make_planner(prof, cat)
+    with pytest.raises(InfeasibleError) as e:
+        coupled_sweep(planner)
+    assert "from 81 users on" in e.value.message

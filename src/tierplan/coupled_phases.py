@@ -126,9 +126,23 @@ class CoupledState:
         return min(hours) * m.hourly_rate_usd
 
     def infeasible(self, u: int) -> InfeasibleError:
+        """Why nothing fits, at the first unit where nothing fits (found by bisection from the
+        largest scale solved below u: fitting only gets harder as demand grows)."""
         from .explain_infeasible import explain
 
-        return explain(self.planner, u)
+        below = [v for v, sol in self.solutions.items() if v < u and sol.feasible]
+        lo, hi = (max(below), u) if below else (u, u)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            ok = all(self.planner.best(c, mid) is not None for c in self.planner.profile.components)
+            if ok:
+                ok = solve(self.problem(mid)).feasible
+                self.solves += 1
+            if ok:
+                lo = mid
+            else:
+                hi = mid
+        return explain(self.planner, hi)
 
     # ---------------------------------------------------------------- a fixed stack elsewhere
     def fixed(self, stack: Solution, u: int) -> Solution | None:
