@@ -960,6 +960,8 @@ def _price_solution(prob: Problem, sol: Solution) -> None:
                     None,
                     "same provider and region as its callers: private network, not billed",
                     "egress_gb_per_month",
+                    ev.option.plan.source,
+                    ev.option.plan.as_of.isoformat(),
                 )
             )
         cost = own + base
