@@ -290,11 +290,13 @@ def _class_columns(planner: Planner, comp: str, k: Klass, units: int) -> list[tu
     if acct is None or len(k.members) == 1:
         ev = planner.best_among(comp, k.members, units)
         return [] if ev is None else [(k, ev)]
-    opts = planner.options[comp].options
-    sigs = {_pool_signature(opts[i].plan.plan) for i in k.members}
     # options that draw on the same pools through the same metrics draw the same amounts (the
     # demand is the component's): pools then shift every option alike and cannot reorder them
-    pools_matter = len(sigs) > 1
+    sig_cache = planner.__dict__.setdefault("_pools_matter", {})
+    pools_matter = sig_cache.get((comp, k))
+    if pools_matter is None:
+        opts = planner.options[comp].options
+        pools_matter = sig_cache[(comp, k)] = len({_pool_signature(opts[i].plan.plan) for i in k.members}) > 1
     capped = acct.max_usage_usd_month is not None
     if acct.usage_credit_usd_month <= 0 and not capped and not pools_matter:
         # no credit: usage adds up, so the cheapest option alone is the best in every stack

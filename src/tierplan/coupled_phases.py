@@ -343,7 +343,30 @@ def _candidates(planner: Planner, first: int, last: int, samples: int) -> list[i
 
 
 def _first_unfit(st: CoupledState, stack: Solution, lo: int, hi: int) -> int:
-    """First unit in (lo, hi] where ``stack`` no longer fits (it fits at lo, not at hi)."""
+    """First unit in (lo, hi] where ``stack`` no longer fits (it fits at lo, not at hi).
+
+    Components whose placement still fits at hi fit everywhere below it, so only the ones that do
+    not are bisected, each on its own (cheap); the whole stack (shared caps) is then checked just
+    below the earliest of them, and bisected as a whole only if it already fails there."""
+    planner = st.planner
+    firsts = []
+    for comp, col in stack.chosen.items():
+        members = placement_class(planner, comp, col.remote.option).members
+        if planner.best_among(comp, members, hi) is not None:
+            continue
+        a, b = lo, hi
+        while b - a > 1:
+            mid = (a + b) // 2
+            if planner.best_among(comp, members, mid) is None:
+                b = mid
+            else:
+                a = mid
+        firsts.append(b)
+    if firsts:
+        first = min(firsts)
+        if first - 1 <= lo or st.fixed(stack, first - 1) is not None:
+            return first
+        hi = first - 1
     while hi - lo > 1:
         mid = (lo + hi) // 2
         if st.fixed(stack, mid) is None:
