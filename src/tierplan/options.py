@@ -162,6 +162,16 @@ def build_options(
     shares = p.audience.shares
     located = located_components(p)
     max_lat = latency_limit_ms(p, catalog, a)
+    rtt_cache: dict[tuple[float, float], float] = {}
+
+    def rtt_of(r: Region) -> float:
+        """The users' round trip to a region (cached: many plans share a region)."""
+        key = (r.lat, r.lon)
+        v = rtt_cache.get(key)
+        if v is None:
+            v = rtt_cache[key] = audience_rtt_ms(shares, r.lat, r.lon, a)
+        return v
+
     edge = a["latency.edge_rtt_ms"]
     out: dict[str, ComponentOptions] = {}
     for name, comp in p.components.items():
@@ -202,7 +212,7 @@ def build_options(
                 if residency and r.country not in residency:
                     outside += 1
                     continue
-                lat = audience_rtt_ms(shares, r.lat, r.lon, a)
+                lat = rtt_of(r)
                 if lat > max_lat:
                     continue
                 key = _region_price_key(pref, r, p.audience.main_country, exact=name in located)
@@ -221,8 +231,8 @@ def build_options(
                 )
                 continue
             if not best_by_key:
-                nearest = min(regions, key=lambda r: audience_rtt_ms(shares, r.lat, r.lon, a))
-                lat = audience_rtt_ms(shares, nearest.lat, nearest.lon, a)
+                nearest = min(regions, key=rtt_of)
+                lat = rtt_of(nearest)
                 co.excluded.append(
                     Excluded(
                         pref,

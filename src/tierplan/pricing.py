@@ -25,6 +25,9 @@ EPS = 1e-9
 IDLE_EXPECTED_REQUESTS = 0.1
 
 
+_ADDON_ATTRS: dict[tuple[int, int], tuple[Any, Any, Attributes]] = {}
+
+
 @dataclass(frozen=True)
 class Option:
     """One way to host a component: a plan, an instance size (if any) and a region (if any)."""
@@ -42,9 +45,18 @@ class Option:
     _resolved: dict[str, _Resolved] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        attrs = (
-            self.plan.attributes if self.addon is None else self.plan.attributes.merged(self.addon.attributes)
-        )
+        if self.addon is None:
+            attrs = self.plan.attributes
+        else:
+            # one merge per (plan, add-on), not per size x region (the entry keeps both objects, so
+            # a reused id() can never return another plan's attributes)
+            key = (id(self.plan), id(self.addon))
+            hit = _ADDON_ATTRS.get(key)
+            if hit is not None and hit[0] is self.plan and hit[1] is self.addon:
+                attrs = hit[2]
+            else:
+                attrs = self.plan.attributes.merged(self.addon.attributes)
+                _ADDON_ATTRS[key] = (self.plan, self.addon, attrs)
         object.__setattr__(self, "attributes", attrs)
         object.__setattr__(self, "_resolved", {})
 
@@ -364,7 +376,9 @@ def cost_floor(opt: Option, ctx: Context, active_hours_per_month: float) -> floa
             fees += (resolve_price(acct.seat_usd_month, opt.region, ctx.country) or 0.0) * ctx.seats
     usage = 0.0
     if plan.instances is not None and opt.size is not None:
-        hourly = opt.resolved(ctx.country).hourly
+        # the price alone (not the whole _Resolved: most options are never evaluated)
+        cached = opt._resolved.get(ctx.country)
+        hourly = cached.hourly if cached is not None else _size_hourly(opt, opt.size, ctx.country)
         if hourly:
             usage = plan.instances.min_count * hourly * min(HOURS_PER_MONTH, active_hours_per_month)
     covered = max(0.0, usage - plan.usage_credit_usd_month - (acct.usage_credit_usd_month if acct else 0.0))
