@@ -70,7 +70,10 @@ def stack_at(planner: Planner, units: int, per_component: bool = False) -> Stack
         return planner.point(units, alternatives=3)
     st = CoupledState(planner)
     pt = st.point(st.solution(units), units)
-    pt.alternatives = {c: planner.alternatives(c, units, 3) for c in planner.profile.components}
+    pt.alternatives = {
+        c: planner.alternatives(c, units, 3, pt.choices[c].option.plan.key)
+        for c in planner.profile.components
+    }
     return pt
 
 

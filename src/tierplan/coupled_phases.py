@@ -409,7 +409,9 @@ def coupled_sweep(
     for i, (s, stack) in enumerate(starts):
         e = starts[i + 1][0] - 1 if i + 1 < len(starts) else last
         end_pt = st.point(stack, e)
-        end_pt.alternatives = {c: planner.alternatives(c, e, 3) for c in p.components}
+        end_pt.alternatives = {
+            c: planner.alternatives(c, e, 3, stack.chosen[c].remote.option.plan.key) for c in p.components
+        }
         ph = Phase(s, e if i + 1 < len(starts) else None, e, st.point(stack, s), end_pt)
         ph.move = moves.get(s)  # type: ignore[attr-defined]
         phases.append(ph)

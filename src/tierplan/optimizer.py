@@ -257,11 +257,16 @@ class Planner:
             choices[comp] = self.evaluate_one(comp, order, units)
         return StackPoint(units, d.month, d, ctx, choices)
 
-    def alternatives(self, component: str, units: int, n: int) -> list[Evaluation]:
-        """Cheapest feasible option of each other plan (one per provider plan), best first.
+    def alternatives(
+        self, component: str, units: int, n: int, chosen_plan: str | None = None
+    ) -> list[Evaluation]:
+        """Cheapest feasible option of each other plan (one per provider plan), best first; other
+        than ``chosen_plan`` (the plan the stack runs), or than this component's own cheapest.
 
         Evaluates options in lower-bound order and stops once n plans are known to be the best."""
-        chosen = self.best(component, units)
+        if chosen_plan is None:
+            best = self.best(component, units)
+            chosen_plan = best.option.plan.key if best is not None else None
         per_plan: dict[str, Evaluation] = {}
         for lb, i in self.by_lower_bound(component, units):
             if lb == math.inf:
@@ -271,7 +276,7 @@ class Planner:
                 if (cents(lb), i) > _rank(nth):
                     break
             k = self.options[component].options[i].plan.key
-            if chosen is not None and k == chosen.option.plan.key:
+            if k == chosen_plan:
                 continue
             if k in per_plan and (cents(lb), i) > _rank(per_plan[k]):
                 continue

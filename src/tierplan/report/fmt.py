@@ -132,11 +132,20 @@ def move_lines(move: dict[str, Any] | None, unit: str, migration: dict[str, Any]
     else:
         if later is not None:
             out.append(f"Staying on the previous stack from here costs {money(later)}/month more.")
-        if earlier is not None and earlier < -0.005:
-            out.append(
-                f"At {before} the saving is {money(-earlier)}/month, too little to repay the move "
-                "within the payback period."
-            )
+        payback = migration.get("payback_months") or 0
+        if earlier is not None and payback:
+            needed = move["migration_usd"] / payback
+            have = max(0.0, -earlier)
+            if money(have) == money(needed):
+                out.append(
+                    f"At {before} the saving is just below the {money(needed)}/month that repays the "
+                    f"move within {fmt_num(payback)} months; it reaches it here."
+                )
+            else:
+                out.append(
+                    f"At {before} the saving is {money(have)}/month, below the {money(needed)}/month "
+                    f"that repays the move within {fmt_num(payback)} months."
+                )
     return out
 
 
