@@ -623,3 +623,16 @@ def test_equal_cost_places_prefer_the_faster_stack() -> None:
     assert sol.monthly_usd == pytest.approx(4.0)
     assert sol.chosen["cache"].remote.option.region.id == "de"
     assert sol.latency_ms["api"] < planner.options["api"].options[0].latency_ms + 5
+
+
+def test_amebo_frontend_moves_with_realtime_because_an_account_has_one_plan() -> None:
+    """At 15,047 users Durable Objects outgrow Workers Free; the frontend on the same Cloudflare
+    account moves to Workers Paid with it, and the report says why."""
+    from tierplan.coupled_phases import coupled_sweep
+
+    sw = coupled_sweep(_example("amebo"))
+    ph = next(p for p in sw.phases if p.move is not None and "realtime" in p.move.components)
+    assert "frontend" in ph.move.components
+    prev = sw.phases[sw.phases.index(ph) - 1]
+    msg = next(t.message for t in prev.triggers if t.component == "frontend")
+    assert "share one account, and an account is on one plan" in msg

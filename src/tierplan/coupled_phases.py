@@ -732,7 +732,19 @@ def _triggers(st: CoupledState, ph: Phase, nxt: Phase, move: Move) -> list[Trigg
                     None,
                     None,
                     at,
-                    _coupled_reason(comp, new.option.label, sorted(unfit), graph),
+                    _coupled_reason(
+                        comp,
+                        new.option.label,
+                        sorted(unfit),
+                        graph,
+                        [
+                            u
+                            for u in unfit
+                            if new.account is not None
+                            and nxt.stack_start.choices[u].account == new.account
+                            and ph.stack_end.choices[u].account == old.account
+                        ],
+                    ),
                     "coupled",
                     month,
                 )
@@ -753,8 +765,19 @@ def _triggers(st: CoupledState, ph: Phase, nxt: Phase, move: Move) -> list[Trigg
     return out
 
 
-def _coupled_reason(comp: str, label: str, unfit: list[str], graph: dict[str, dict[str, float]]) -> str:
+def _coupled_reason(
+    comp: str,
+    label: str,
+    unfit: list[str],
+    graph: dict[str, dict[str, float]],
+    same_account: list[str] | None = None,
+) -> str:
     """Why a component that still fits moves in a forced migration."""
+    if same_account:
+        return (
+            f"moves to {label} with {', '.join(sorted(same_account))}, which must move: they share one "
+            "account, and an account is on one plan"
+        )
     if not unfit:
         return (
             f"moves to {label}: the stack as a whole no longer fits here (a shared account quota "

@@ -579,8 +579,14 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
             m.unit,
             cost,
             None,
-            detail
-            + (f"; the account's {_fmt(allowance)} included is shared" if m.pool and allowance else ""),
+            "; ".join(
+                x
+                for x in (
+                    detail,
+                    f"the account's {_fmt(allowance)} included is shared" if m.pool and allowance else "",
+                )
+                if x
+            ),
             m.metric,
             m.source or src,
             res.meter_as_of[mi],
