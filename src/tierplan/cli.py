@@ -171,6 +171,42 @@ def _emit(doc: dict[str, Any], format: Format, output: Path | None, force: bool,
 
 @app.command()
 @handled
+def gen(
+    profile: ProfileArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write the files into.")],
+    phase: Annotated[
+        int | None, typer.Option("--phase", min=1, help="The plan's phase (1-based); default: the first.")
+    ] = None,
+    at: Annotated[
+        int | None, typer.Option("--at", min=1, help="The stack at one scale instead of a phase.")
+    ] = None,
+    force: ForceOpt = False,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Write the deploy files of a phase's stack (Dockerfile, fly.toml, render.yaml, railway.json,
+    wrangler.toml, workflows, .env.example, compose, alert rules: only what that stack needs)."""
+    from .api import make_planner
+    from .gen import generate, write_files
+
+    if phase is not None and at is not None:
+        raise InputError(profile, "use either --phase or --at, not both")
+    planner = make_planner(profile, catalog_dir=catalog)
+    with _status("planning and writing deploy files"):
+        dep, files = generate(planner, phase, at)
+    written = write_files(files, output, force)
+    what = f"phase {dep.phase}" if dep.phase is not None else f"{dep.scale:,} {dep.unit}s"
+    err.print(f"wrote {len(written)} files for {what} of {dep.title} to {output}:")
+    for p in written:
+        err.print(f"  {p.relative_to(output)}")
+
+
+class RunbookFormat(StrEnum):
+    md = "md"
+    json = "json"
+
+
+@app.command()
+@handled
 def compare(
     profile: ProfileArg,
     at: Annotated[

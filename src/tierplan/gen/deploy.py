@@ -1,0 +1,262 @@
+"""What a chosen stack needs deployed: plain data derived from one phase of the plan.
+
+`deploy_model` reads the phase's stack (the size and count at the end of the phase, the
+requirements in force from its start) and the profile, and returns a `Deploy`: one `Service` per
+process that runs code (web services, workers, realtime servers), one `Store` per data component,
+the external services, the environment variables the stack needs, and the alert thresholds from
+the limits the phase watches. The file renderers (files.py) only format this.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from ..optimizer import Planner, StackPoint
+from ..phases import Phase
+from ..pricing import Evaluation
+
+__all__ = ["Deploy", "Service", "Store", "EnvVar", "Alert", "deploy_model", "slug"]
+
+CODE_KINDS = ("web_service", "worker", "realtime")
+
+
+def slug(s: str) -> str:
+    """A lowercase name for apps, services and files: letters, digits and dashes."""
+    out = re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
+    return out or "app"
+
+
+@dataclass(frozen=True)
+class Service:
+    """One process that runs the app's code."""
+
+    name: str  # component name
+    kind: str  # web_service | worker | realtime
+    runtime: str
+    framework: str | None
+    provider: str
+    plan: str
+    region: str | None  # provider region id (None: global / edge)
+    size: str | None  # instance size id
+    vcpu: float | None
+    cpu_kind: str | None
+    memory_mb: int | None
+    instances: int  # instances at the end of the phase
+    min_running: int  # instances that must keep running (0: may scale to zero)
+    port: int | None
+    health_path: str | None
+    zero_downtime: bool
+    high_availability: bool
+    serverless: bool
+    #: concurrent requests one instance takes before the proxy prefers another / refuses more
+    soft_limit: int | None = None
+    hard_limit: int | None = None
+    #: Python: gunicorn worker processes that fit in the instance's memory
+    web_workers: int | None = None
+    #: worker: jobs processed at once
+    concurrency: int | None = None
+
+
+@dataclass(frozen=True)
+class Store:
+    """A data component (database, cache, bucket, queue) and where it runs."""
+
+    name: str
+    kind: str
+    provider: str
+    plan: str
+    region: str | None
+    env: str  # the variable that holds its address
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    name: str
+    placeholder: str
+    comment: str
+    secret: bool = True
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A limit of the phase's stack turned into an alert: metric above headroom x limit."""
+
+    name: str
+    component: str
+    metric: str
+    limit: float
+    threshold: float
+    reached_at: int | None  # scale where the plan expects it (None: not within the plan)
+    expr: str
+    summary: str
+
+
+@dataclass
+class Deploy:
+    app: str  # slug of the profile name
+    title: str
+    path: str  # the profile file (for error messages)
+    phase: int | None
+    scale: int
+    unit: str
+    services: list[Service] = field(default_factory=list)
+    stores: list[Store] = field(default_factory=list)
+    frontend: dict[str, str] | None = None  # provider, plan, framework, rendering
+    externals: dict[str, str] = field(default_factory=dict)  # component -> provider (email, errors, ...)
+    env: list[EnvVar] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    uptime: list[dict[str, object]] = field(default_factory=list)
+    hosts: list[str] = field(default_factory=list)  # providers that run code or the frontend
+    store_use: dict[str, str] = field(default_factory=dict)  # redis component -> cache | broker | ...
+    provider_as_of: dict[str, str] = field(default_factory=dict)  # catalog as_of of each provider used
+
+    def by_provider(self, provider: str) -> list[Service]:
+        return [s for s in self.services if s.provider == provider]
+
+    def store_kinds(self) -> set[str]:
+        return {s.kind for s in self.stores}
+
+
+# --------------------------------------------------------------------------- build
+def _service(planner: Planner, comp: str, ev: Evaluation, start: StackPoint, end: StackPoint) -> Service:
+    c = planner.profile.components[comp]
+    o = ev.option
+    ctx = start.context
+    size = o.size
+    attrs = o.attributes
+    serverless = bool(attrs.serverless)
+    zero_dt = ctx.zero_downtime
+    ha = ctx.high_availability
+    may_stop = (
+        bool(attrs.scale_to_zero)
+        and getattr(c, "scale_to_zero", True)
+        and not (zero_dt or ha or ctx.no_cold_starts)
+        and c.kind == "web_service"
+    )
+    floor = getattr(c, "min_instances", 1)
+    if ha:
+        floor = max(floor, 2)
+    min_running = 0 if may_stop else max(1, min(floor, ev.instances))
+    if ha or zero_dt:
+        min_running = max(min_running, min(2, ev.instances) if ha else 1)
+    memory = int(size.memory_mb) if size is not None else None
+    soft = hard = workers = None
+    if c.kind == "web_service" and size is not None:
+        soft, hard = _concurrency(planner, comp, ev, end)
+    runtime = getattr(c, "runtime", "node")
+    if runtime == "python" and c.kind == "web_service" and memory is not None:
+        per = planner.assumptions["gen.python_worker_memory_mb"]
+        workers = max(1, min(int((memory - per) // per), int(2 * (size.vcpu if size else 1) + 1)))
+    return Service(
+        name=comp,
+        kind=c.kind,
+        runtime=runtime,
+        framework=getattr(c, "framework", None),
+        provider=o.provider,
+        plan=o.plan.plan.id,
+        region=o.region.id if o.region else None,
+        size=size.id if size else None,
+        vcpu=size.vcpu if size else None,
+        cpu_kind=size.cpu_kind if size else None,
+        memory_mb=memory,
+        instances=ev.instances,
+        min_running=min_running,
+        port=getattr(c, "port", None) if c.kind in ("web_service", "realtime") else None,
+        health_path=getattr(c, "health_path", None) if c.kind == "web_service" else None,
+        zero_downtime=zero_dt,
+        high_availability=ha,
+        serverless=serverless,
+        soft_limit=soft,
+        hard_limit=hard,
+        web_workers=workers,
+        concurrency=getattr(c, "concurrency", None) if c.kind == "worker" else None,
+    )
+
+
+def _concurrency(planner: Planner, comp: str, ev: Evaluation, point: StackPoint) -> tuple[int, int]:
+    """Concurrent requests per instance: the requests per second one instance serves within
+    headroom (its CPU over the CPU per request) times how long each request holds a slot (its CPU
+    time plus the database round trips of the plan's placement). Hard limit = soft / headroom."""
+    size = ev.option.size
+    assert size is not None
+    d = point.demand.components[comp]
+    cores_peak = d.metrics.get("cpu_cores_peak", 0.0)
+    peak_rps = d.metrics.get("peak_rps", 0.0)
+    cpu_ms = 1000.0 * cores_peak / peak_rps if peak_rps > 0 else planner.assumptions["gen.default_cpu_ms"]
+    headroom = point.context.headroom
+    rps = size.vcpu * 1000.0 / max(cpu_ms, 0.1) * headroom
+    hold_ms = cpu_ms
+    if point.coupled:
+        for _leg, ms, k in point.coupled.get("latency_parts", {}).get(comp, [])[1:]:
+            hold_ms += ms * k
+    soft = max(int(planner.assumptions["gen.min_soft_limit"]), math.ceil(rps * hold_ms / 1000.0))
+    hard = max(soft + 1, math.ceil(soft / headroom))
+    return soft, hard
+
+
+_STORE_ENV = {
+    "postgres": "DATABASE_URL",
+    "sqlite": "DATABASE_URL",
+    "redis": "REDIS_URL",
+    "kv": "KV_URL",
+    "object_storage": "S3_ENDPOINT",
+    "queue": "QUEUE_URL",
+}
+
+
+def _env_name(kind: str, comp: str, taken: set[str]) -> str:
+    base = _STORE_ENV[kind]
+    name = base if base not in taken else f"{slug(comp).upper().replace('-', '_')}_{base}"
+    taken.add(name)
+    return name
+
+
+def deploy_model(planner: Planner, phase: Phase, index: int | None) -> Deploy:
+    """The deploy model of one phase (index is 1-based, for names; None for a single point)."""
+    p = planner.profile
+    end, start = phase.stack_end, phase.stack_start
+    dep = Deploy(slug(p.name), p.name, str(planner.path), index, phase.start, p.scale.unit)
+    taken: set[str] = set()
+    for comp, ev in end.choices.items():
+        c = p.components[comp]
+        o = ev.option
+        prov = planner.catalog.providers.get(o.provider)
+        if prov is not None:
+            dep.provider_as_of[o.provider] = str(prov.as_of)
+        if c.kind == "redis":
+            dep.store_use[comp] = getattr(c, "use", "cache")
+        if c.kind in CODE_KINDS:
+            dep.services.append(_service(planner, comp, ev, start, end))
+        elif c.kind in _STORE_ENV:
+            dep.stores.append(
+                Store(
+                    comp,
+                    c.kind,
+                    o.provider,
+                    o.plan.plan.id,
+                    o.region.id if o.region else None,
+                    _env_name(c.kind, comp, taken),
+                )
+            )
+        elif c.kind == "web_frontend":
+            dep.frontend = {
+                "name": comp,
+                "provider": o.provider,
+                "plan": o.plan.plan.id,
+                "framework": getattr(c, "framework", "static"),
+                "rendering": getattr(c, "rendering", "spa"),
+            }
+        else:
+            dep.externals[comp] = o.provider
+    dep.hosts = sorted(
+        {s.provider for s in dep.services} | ({dep.frontend["provider"]} if dep.frontend else set())
+    )
+    from .env import env_vars  # noqa: PLC0415 (keeps the module graph simple)
+    from .monitoring import alerts, uptime_checks  # noqa: PLC0415
+
+    dep.env = env_vars(planner, dep)
+    dep.alerts = alerts(planner, phase, dep)
+    dep.uptime = uptime_checks(planner, dep)
+    return dep
