@@ -13,7 +13,7 @@ from .phases import Sweep, sweep
 from .profile import Profile, load_profile
 from .report.model import plan_report, point_report
 
-__all__ = ["make_planner", "plan", "plan_at", "run_sweep"]
+__all__ = ["make_planner", "plan", "plan_at", "plan_samples", "planned_point", "run_sweep"]
 
 
 def make_planner(
@@ -75,6 +75,54 @@ def stack_at(planner: Planner, units: int, per_component: bool = False) -> Stack
         for c in planner.profile.components
     }
     return pt
+
+
+def planned_point(planner: Planner, sw: Sweep, units: int) -> StackPoint | None:
+    """The plan's own stack (its phase's, not the optimum at that scale) priced at ``units``; None
+    outside the sweep."""
+    from .phases import phase_of_list
+
+    if not sw.first <= units <= sw.last:
+        return None
+    stack_at = getattr(sw, "stack_at", None)  # whole-stack sweeps price their own stacks
+    if stack_at is not None:
+        pt: StackPoint = stack_at(units)
+        return pt
+    ph = phase_of_list(sw.phases, units)
+    return planner.point_with(units, {c: e.option.order for c, e in ph.stack_start.choices.items()})
+
+
+def plan_samples(planner: Planner, sw: Sweep, scales: list[int]) -> list[dict[str, Any]]:
+    """Exact cost of the planned stack at each scale inside the sweep, per component: the
+    `samples` that tierplan diff and check add to a plan (see diff.py)."""
+    out = []
+    for u in sorted(set(scales)):
+        pt = planned_point(planner, sw, u)
+        if pt is None:
+            continue
+        out.append(
+            {
+                "scale": u,
+                "month": None if pt.month is None else round(pt.month, 2),
+                "monthly_usd": round(pt.monthly_usd, 4),
+                "stack": [
+                    {
+                        "component": c,
+                        "provider": ev.option.provider,
+                        "provider_name": ev.option.plan.provider.name,
+                        "service": ev.option.plan.service.id,
+                        "plan": ev.option.plan.plan.id,
+                        "plan_name": ev.option.plan.plan.name,
+                        "size": ev.option.size.id if ev.option.size else None,
+                        "region": ev.option.region.id if ev.option.region else None,
+                        "quantity": ev.instances,
+                        "monthly_usd": None if ev.monthly_usd is None else round(ev.monthly_usd, 4),
+                    }
+                    for c, ev in pt.choices.items()
+                ],
+            }
+        )
+    return out
 
 
 def plan(

@@ -1,5 +1,5 @@
 """The `tierplan` command: a thin edge over the library. Maps errors to messages and exit codes:
-0 ok, 1 internal error, 2 bad input, 3 no feasible stack."""
+0 ok, 1 internal error, 2 bad input, 3 no feasible stack, 4 policy violated (check)."""
 
 from __future__ import annotations
 
@@ -203,6 +203,241 @@ def gen(
 class RunbookFormat(StrEnum):
     md = "md"
     json = "json"
+
+
+@app.command()
+@handled
+def runbook(
+    profile: ProfileArg,
+    from_phase: Annotated[int, typer.Option("--from", help="The phase the stack is in now (1-based).")],
+    to_phase: Annotated[
+        int | None, typer.Option("--to", help="The phase to move to; default: the next one.")
+    ] = None,
+    output: OutputOpt = None,
+    format: Annotated[
+        RunbookFormat, typer.Option("--format", "-f", help="md (default) or json (the structured steps).")
+    ] = RunbookFormat.md,
+    force: ForceOpt = False,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Write the migration runbook between two phases: ordered steps with shell commands for what
+    changes (moves, plan changes, scale-out), checks, rollbacks and a pre-migration checklist."""
+    from .api import make_planner
+    from .runbook import render_markdown, runbook_json, write_runbook
+    from .runbook import runbook as build
+
+    planner = make_planner(profile, catalog_dir=catalog)
+    with _status("planning and writing the runbook"):
+        rb = build(planner, from_phase, to_phase)
+    if format is RunbookFormat.json:
+        text = json.dumps(runbook_json(rb), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = render_markdown(rb)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    write_runbook(text, output, force)
+    err.print(
+        f"wrote the runbook from phase {rb.from_phase} to phase {rb.to_phase} of {rb.title} to {output}"
+    )
+
+
+@app.command()
+@handled
+def audit(
+    stack: Annotated[
+        Path | None,
+        typer.Argument(help="A stack file: what runs today (see docs/audit.md).", show_default=False),
+    ] = None,
+    doc: Annotated[
+        Path | None, typer.Option("--doc", help="Audit a hand-written plan document (Markdown or text) instead.")
+    ] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="text, md or json.")] = Format.text,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Audit a running stack (real cost per line, limits, contradictions, over-provisioning, the optimal
+    stack and the saving) or, with --doc, a plan document (sums, ranges, prices, claims)."""
+    from .catalog.loader import load_catalog
+
+    if (stack is None) == (doc is None):
+        raise InputError(str(stack or doc or "tierplan audit"), "give either a stack file or --doc FILE")
+    cat = load_catalog(catalog)
+    if doc is not None:
+        from .audit.doc import audit_document, doc_audit_json, doc_audit_markdown, doc_audit_terminal
+        from .yamlio import _read_text
+
+        with _status("reading the document"):
+            result = audit_document(_read_text(doc), str(doc), cat)
+        if format is Format.json:
+            _write(json.dumps(doc_audit_json(result), indent=2, ensure_ascii=False), output, force)
+        elif format in (Format.md, Format.html):
+            _write(doc_audit_markdown(result), output, force)
+        else:
+            doc_audit_terminal(result, Console(highlight=False, width=None if sys.stdout.isatty() else 140))
+        return
+    assert stack is not None
+    from .audit.stack import audit_stack, load_stack, stack_planner
+    from .report.audit import render_stack_audit, stack_audit_markdown
+
+    st, profile, profile_path = load_stack(stack)
+    planner = stack_planner(st, profile, str(stack), cat, profile_path)
+    with _status("pricing the stack and finding the optimum"):
+        d = audit_stack(planner, st, str(stack))
+    if format is Format.json:
+        _write(json.dumps(d, indent=2, ensure_ascii=False), output, force)
+    elif format in (Format.md, Format.html):
+        _write(stack_audit_markdown(d), output, force)
+    else:
+        render_stack_audit(d, Console(highlight=False, width=None if sys.stdout.isatty() else 140))
+
+
+class DiffFormat(StrEnum):
+    text = "text"
+    md = "md"
+    json = "json"
+
+
+@app.command()
+@handled
+def diff(
+    before: Annotated[
+        Path, typer.Argument(help="The profile before the change (e.g. main's app.yaml).", show_default=False)
+    ],
+    after: Annotated[
+        Path, typer.Argument(help="The profile after the change (e.g. the pull request's).", show_default=False)
+    ],
+    format: Annotated[
+        DiffFormat, typer.Option("--format", "-f", help="text, md (a pull-request comment) or json.")
+    ] = DiffFormat.text,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Compare the plans of two profiles: the monthly cost at every phase start and stage of either,
+    components that change, triggers that move, phases that appear or vanish."""
+    from .api import make_planner, plan_samples, run_sweep
+    from .catalog import load_catalog
+    from .diff import check_units, compare_scales, diff_plans, render_diff_markdown, render_diff_terminal
+    from .report.model import plan_report
+
+    cat = load_catalog(catalog)
+    pb, pa = make_planner(before, cat), make_planner(after, cat)
+    check_units(pb.profile.scale.unit, pa.profile.scale.unit, str(before), str(after))
+    with _status("planning both profiles"):
+        sb, sa = run_sweep(pb), run_sweep(pa)
+        db, da = plan_report(pb, sb), plan_report(pa, sa)
+        xs = compare_scales(db, da)
+        db["samples"], da["samples"] = plan_samples(pb, sb, xs), plan_samples(pa, sa, xs)
+    doc = diff_plans(db, da, before_name=str(before), after_name=str(after))
+    if format is DiffFormat.json:
+        _write(json.dumps(doc, indent=2, ensure_ascii=False), output, force)
+    elif format is DiffFormat.md:
+        _write(render_diff_markdown(doc), output, force)
+    else:
+        if output is not None:
+            con = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115
+        else:
+            con = Console(highlight=False)
+            if not con.is_terminal:
+                con = Console(highlight=False, width=120)
+        render_diff_terminal(doc, con)
+        if output is not None:
+            _write(con.export_text(), output, force)
+
+
+class CheckFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.command()
+@handled
+def check(
+    profile: ProfileArg,
+    budget: Annotated[
+        float | None, typer.Option("--budget", min=0, help="Monthly budget in USD for every phase.")
+    ] = None,
+    max_increase: Annotated[
+        str | None,
+        typer.Option("--max-increase", help="Largest increase against --against at any scale: 10% or USD."),
+    ] = None,
+    against: Annotated[
+        Path | None, typer.Option("--against", help="The base profile to compare with (e.g. main's app.yaml).")
+    ] = None,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="A policy file (YAML); flags override its settings.")
+    ] = None,
+    max_age_days: Annotated[
+        int | None, typer.Option("--max-age-days", min=0, help="Largest age of the catalog entries used.")
+    ] = None,
+    format: Annotated[CheckFormat, typer.Option("--format", "-f", help="text or json.")] = CheckFormat.text,
+    catalog: CatalogOpt = None,
+) -> None:
+    """Policy gate for CI: exit 4 when a phase breaks the budget, the cost rises too much against a
+    base profile, the plan uses stale prices, or no stack fits."""
+    from .api import make_planner, plan_samples, run_sweep
+    from .catalog import load_catalog
+    from .clock import today
+    from .diff import check_units, compare_scales, diff_plans
+    from .policy import (
+        Policy,
+        budget_scales,
+        check_ignored_providers,
+        evaluate,
+        load_policy,
+        parse_increase,
+        policy_json,
+    )
+    from .report.model import plan_report
+
+    pol = load_policy(policy) if policy is not None else Policy()
+    try:
+        inc = parse_increase(max_increase) if max_increase is not None else None
+    except ValueError as e:
+        raise InputError("--max-increase", str(e)) from None
+    pol = pol.merged(budget, inc, max_age_days)
+    cat = load_catalog(catalog)
+    if policy is not None:
+        check_ignored_providers(pol, cat.providers, policy)
+    planner = make_planner(profile, cat)
+    base = make_planner(against, cat) if against is not None else None
+    if base is not None:
+        check_units(base.profile.scale.unit, planner.profile.scale.unit, str(against), str(profile))
+    doc: dict[str, Any] | None = None
+    d: dict[str, Any] | None = None
+    infeasible: InfeasibleError | None = None
+    base_infeasible: InfeasibleError | None = None
+    with _status("planning and checking the policy"):
+        try:
+            sw = run_sweep(planner)
+            doc = plan_report(planner, sw)
+        except InfeasibleError as e:
+            infeasible = e
+        if doc is not None:
+            xs: list[int] = []
+            if base is not None:
+                try:
+                    bsw = run_sweep(base)
+                    bdoc = plan_report(base, bsw)
+                except InfeasibleError as e:
+                    base_infeasible = e
+                else:
+                    xs = compare_scales(bdoc, doc)
+                    bdoc["samples"] = plan_samples(base, bsw, xs)
+            doc["samples"] = plan_samples(planner, sw, xs + budget_scales(doc, pol))
+            if base is not None and base_infeasible is None:
+                d = diff_plans(bdoc, doc, before_name=str(against), after_name=str(profile))
+    res = evaluate(doc, pol, today=today(), diff=d, infeasible=infeasible, base_infeasible=base_infeasible)
+    if format is CheckFormat.json:
+        sys.stdout.write(json.dumps(policy_json(res), indent=2, ensure_ascii=False) + "\n")
+    else:
+        for v in res.violations:
+            sys.stdout.write(f"FAIL {v.rule}: {v.message}\n")
+        sys.stdout.write(res.summary() + "\n")
+    if not res.ok:
+        raise typer.Exit(res.exit_code)
 
 
 @app.command()

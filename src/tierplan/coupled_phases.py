@@ -428,6 +428,8 @@ def coupled_sweep(
         plan_points.append(st.point(stack, u))
     sw = Sweep(first, last, phases, points, planner.evaluations_done)
     sw.plan_points = plan_points  # type: ignore[attr-defined]
+    # the planned stack priced at any scale of the sweep (tierplan diff and check sample with it)
+    sw.stack_at = lambda u: st.point(next(stk for s, stk in reversed(starts) if s <= u), u)  # type: ignore[attr-defined]
     sw.solves = st.solves  # type: ignore[attr-defined]
     sw.coupled = True  # type: ignore[attr-defined]
     return sw

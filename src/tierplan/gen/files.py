@@ -180,23 +180,21 @@ def fly_tomls(dep: Deploy) -> dict[str, str]:
                 continue
             lead = members[0]
             name = "fly.toml" if first else f"fly.{slug(lead.name)}.toml"
-            app_name = dep.app if first else f"{dep.app}-{slug(lead.name)}"
+            # named by component, so an app keeps its name when other services join or leave Fly.io
+            app_name = f"{dep.app}-{slug(lead.name)}"
             first = False
-            out[name] = _fly_toml(dep, app_name, _dockerfile_name(i, fam), lead, members)
+            out[name] = _fly_toml(dep, app_name, _dockerfile_name(i, fam), lead, members, name)
     return out
 
 
-def _fly_toml(dep: Deploy, app_name: str, dockerfile: str, lead: Service, members: list[Service]) -> str:
+def _fly_toml(
+    dep: Deploy, app_name: str, dockerfile: str, lead: Service, members: list[Service], filename: str
+) -> str:
     doc = tomlkit.document()
     doc.add(
         tomlkit.comment(f"{GENERATED} for {dep.title}, phase {dep.phase} (from {dep.scale:,} {dep.unit}s).")
     )
-    doc.add(
-        tomlkit.comment(
-            "Deploy: flyctl deploy --config "
-            + ("fly.toml" if app_name == dep.app else f"fly.{slug(lead.name)}.toml")
-        )
-    )
+    doc.add(tomlkit.comment(f"Deploy: flyctl deploy --config {filename}"))
     counts = ", ".join(f"{_proc(s)} {s.instances}" for s in members)
     doc.add(
         tomlkit.comment(

@@ -1,0 +1,1 @@
+"""Audits: an existing stack (stack.py) and a hand-written plan document (doc.py)."""

@@ -1,0 +1,526 @@
+"""`tierplan audit stack.yaml`: what an existing stack really costs, where it breaks, what it could cost.
+
+A stack file says what runs today: per component the provider, plan, size, quantity and region,
+optionally the monthly price the owner believes they pay, plus the workload (a profile file, or
+inline). The audit prices each line from the catalog for that workload at the stack's scale
+(pricing.evaluate, with the stack's own instance count), compares it with the stated price, finds
+the limits the workload exceeds now or at a later scale (exact unit by bisection: demand never falls
+as scale grows), plan attributes that contradict the use, capacity bought far beyond the demand,
+and the optimal stack for the same workload with the monthly and yearly saving.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..catalog.loader import Catalog, PlanRef
+from ..errors import InputError, Problem
+from ..geo import audience_rtt_ms
+from ..optimizer import Planner
+from ..options import _static_reasons
+from ..pricing import Evaluation, Option, evaluate
+from ..profile import Profile, load_profile, parse_profile
+from ..validation import problems_from
+from ..yamlio import load_yaml
+
+__all__ = ["StackFile", "StackLine", "load_stack", "audit_stack", "stack_planner"]
+
+Usd = Annotated[float, Field(ge=0, le=10_000_000)]
+
+
+class StackLine(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    provider: str
+    plan: str
+    service: str | None = None
+    size: str | None = None
+    region: str | None = None
+    quantity: Annotated[int, Field(ge=1, le=1000)] = 1
+    #: what the owner believes it costs a month: a figure, or a [low, high] range
+    stated_usd: Usd | tuple[Usd, Usd] | None = None
+    note: str | None = None
+
+
+class StackFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    #: the workload: a profile file (relative to the stack file) ...
+    profile: str | None = None
+    #: ... or the profile inline
+    workload: dict[str, Any] | None = None
+    #: the scale the stack serves today (profile units); default: the profile's first stage
+    at: Annotated[int, Field(ge=1)] | None = None
+    stated_total_usd: Usd | tuple[Usd, Usd] | None = None
+    components: dict[str, StackLine]
+
+    @model_validator(mode="after")
+    def _one_workload(self) -> StackFile:
+        if (self.profile is None) == (self.workload is None):
+            raise ValueError("give the workload as either `profile: FILE` or `workload: {...}`, not both")
+        return self
+
+
+def load_stack(path: Path | str) -> tuple[StackFile, Profile, str]:
+    """Read and validate a stack file and its workload; InputError names file, key path and line."""
+    data, lines = load_yaml(path, what="stack file")
+    try:
+        stack = StackFile.model_validate(data)
+    except ValidationError as e:
+        raise InputError(path, problems_from(e, lines, data=data)) from None
+    if stack.profile is not None:
+        ppath = Path(path).parent / stack.profile
+        if not ppath.exists():
+            raise InputError(
+                path,
+                [Problem("profile", f"profile file {str(ppath)!r} does not exist", lines.get(("profile",)))],
+            )
+        profile = load_profile(ppath)
+        return stack, profile, str(ppath)
+    assert stack.workload is not None
+    return stack, parse_profile(stack.workload, f"{path} (workload)"), str(path)
+
+
+def stack_planner(
+    stack: StackFile, profile: Profile, path: str, catalog: Catalog, profile_path: str
+) -> Planner:
+    """A planner for the workload, with the stack file checked against the profile and catalog."""
+    from ..api import make_planner
+
+    probs: list[Problem] = []
+    for comp in stack.components:
+        if comp not in profile.components:
+            probs.append(
+                Problem(
+                    f"components.{comp}", f"not a component of the profile ({', '.join(profile.components)})"
+                )
+            )
+    for comp, line in stack.components.items():
+        probs += _line_problems(catalog, comp, line, profile)
+    if stack.at is not None and not profile.scale.first <= stack.at <= profile.scale.last:
+        probs.append(
+            Problem(
+                "at", f"{stack.at} is outside the profile's scale {profile.scale.first}-{profile.scale.last}"
+            )
+        )
+    if probs:
+        raise InputError(path, probs)
+    planner = make_planner(profile, catalog)
+    planner.path = profile_path
+    return planner
+
+
+def _plan_ref(catalog: Catalog, line: StackLine, kind: str) -> PlanRef | None:
+    """The catalog plan of a stack line: provider, plan id (and service id) that host this kind."""
+    for p in catalog.plans_for(kind):
+        if (
+            p.provider.provider == line.provider
+            and p.plan.id == line.plan
+            and line.service in (None, p.service.id)
+        ):
+            return p
+    return None
+
+
+def _line_problems(catalog: Catalog, comp: str, line: StackLine, profile: Profile) -> list[Problem]:
+    key = f"components.{comp}"
+    prov = catalog.providers.get(line.provider)
+    if prov is None:
+        return [
+            Problem(
+                f"{key}.provider",
+                f"unknown provider {line.provider!r} (known: {', '.join(sorted(catalog.providers))})",
+            )
+        ]
+    if comp not in profile.components:
+        return []
+    kind = profile.components[comp].kind
+    pref = _plan_ref(catalog, line, kind)
+    if pref is None:
+        known = sorted(
+            {
+                f"{p.plan.id} ({p.service.id})"
+                for p in catalog.plans_for(kind)
+                if p.provider.provider == line.provider
+            }
+        )
+        svc = f" in service {line.service!r}" if line.service else ""
+        return [
+            Problem(
+                f"{key}.plan",
+                f"{line.provider} has no plan {line.plan!r}{svc} for a {kind} "
+                f"(its plans for a {kind}: {', '.join(known) or 'none'})",
+            )
+        ]
+    out = []
+    sizes = pref.plan.instances.sizes if pref.plan.instances else ()
+    if line.size is not None and line.size not in {s.id for s in sizes}:
+        out.append(
+            Problem(
+                f"{key}.size",
+                f"{line.plan} has no size {line.size!r} (sizes: {', '.join(s.id for s in sizes) or 'none'})",
+            )
+        )
+    if line.size is None and sizes:
+        out.append(
+            Problem(
+                f"{key}.size", f"{line.plan} is sold in sizes; give one of: {', '.join(s.id for s in sizes)}"
+            )
+        )
+    regions = pref.regions
+    if line.region is not None and regions is not None and line.region not in {r.id for r in regions}:
+        out.append(
+            Problem(
+                f"{key}.region",
+                f"{line.plan} is not sold in {line.region!r} (regions: {', '.join(r.id for r in regions)})",
+            )
+        )
+    if line.region is None and regions is not None:
+        out.append(
+            Problem(
+                f"{key}.region",
+                f"{line.plan} runs in a region; give one of: {', '.join(r.id for r in regions)}",
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- evaluation
+def _option(planner: Planner, comp: str, line: StackLine) -> Option:
+    pref = _plan_ref(planner.catalog, line, planner.profile.components[comp].kind)
+    assert pref is not None
+    size = next(
+        (s for s in (pref.plan.instances.sizes if pref.plan.instances else ()) if s.id == line.size), None
+    )
+    region = next((r for r in (pref.regions or ()) if r.id == line.region), None)
+    a = planner.assumptions
+    lat = (
+        audience_rtt_ms(planner.profile.audience.shares, region.lat, region.lon, a)
+        if region is not None
+        else a["latency.edge_rtt_ms"]
+    )
+    return Option(pref, size, region, lat)
+
+
+def _evaluate(
+    planner: Planner, comp: str, opt: Option, units: int, quantity: int | None = None
+) -> Evaluation:
+    d = planner.demand(units).components[comp]
+    if quantity is not None and opt.size is not None:
+        d = dataclasses.replace(d, capacity=dataclasses.replace(d.capacity, min_instances=quantity))
+    return evaluate(opt, d, planner.context(units))
+
+
+def _first_unfit(planner: Planner, comp: str, opt: Option, lo: int, hi: int, quantity: int) -> int | None:
+    """First scale in (lo, hi] where the option no longer fits (None: fits throughout)."""
+    if _evaluate(planner, comp, opt, hi, quantity).feasible:
+        return None
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _evaluate(planner, comp, opt, mid, quantity).feasible:
+            lo = mid
+        else:
+            hi = mid
+    return hi
+
+
+def _stated(v: float | tuple[float, float] | None) -> tuple[float, float] | None:
+    if v is None:
+        return None
+    return (v, v) if isinstance(v, (int, float)) else (float(v[0]), float(v[1]))
+
+
+def _fmt_usd(v: float) -> str:
+    return f"${v:,.2f}"
+
+
+def _stated_text(r: tuple[float, float]) -> str:
+    return _fmt_usd(r[0]) if r[0] == r[1] else f"{_fmt_usd(r[0])}-{_fmt_usd(r[1])}"
+
+
+def _lines_json(ev: Evaluation) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": ln.name,
+            "quantity": round(ln.quantity, 4),
+            "unit": ln.unit,
+            "monthly_usd": None if ln.monthly_usd is None else round(ln.monthly_usd, 4),
+            "detail": ln.detail,
+            "source": ln.source,
+            "as_of": str(ln.as_of),
+        }
+        for ln in ev.lines
+    ]
+
+
+def _units_label(planner: Planner, u: int) -> str:
+    p = planner.profile
+    m = planner.demand(u).month
+    when = f" (month {m:.1f})" if m is not None else ""
+    return f"{u:,} {p.scale.unit}s{when}"
+
+
+def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]:
+    """The audit as plain data (the JSON contract of `tierplan audit --format json`)."""
+    from ..api import stack_at
+    from ..report.model import point_report
+
+    p = planner.profile
+    a = planner.assumptions
+    u = stack.at or p.scale.first
+    last = p.scale.last
+    tol_usd = a["audit.price_tolerance_usd"]
+    tol_frac = a["audit.price_tolerance_fraction"]
+    findings: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    evs: dict[str, Evaluation] = {}
+
+    def find(kind: str, comp: str | None, message: str, **extra: Any) -> None:
+        findings.append({"kind": kind, "component": comp, "message": message, **extra})
+
+    for comp in p.components:
+        if comp not in stack.components:
+            find("missing", comp, f"{comp}: in the profile but not in the stack file; not priced")
+    for comp, line in stack.components.items():
+        opt = _option(planner, comp, line)
+        kind = p.components[comp].kind
+        d = planner.demand(u).components[comp]
+        need = _evaluate(planner, comp, opt, u)
+        ev = _evaluate(planner, comp, opt, u, line.quantity) if opt.size is not None else need
+        evs[comp] = ev
+        src, as_of = opt.plan.source, str(opt.plan.as_of)
+        # attributes that contradict the use (commercial use, card, runtime, persistence, ...)
+        for r in _static_reasons(opt.plan, p, comp, d.capacity, kind):
+            find("attribute", comp, f"{comp} on {opt.label}: {r.message}", source=src, as_of=as_of)
+        for r in ev.reasons:
+            if r.kind in ("attribute", "requirement"):
+                find("attribute", comp, f"{comp} on {opt.label}: {r.message}", source=src, as_of=as_of)
+            else:
+                find(
+                    "limit_exceeded",
+                    comp,
+                    f"{comp} on {opt.label} at {_units_label(planner, u)}: {r.message}",
+                    metric=r.metric,
+                    limit=r.limit,
+                    used=r.used,
+                    at=u,
+                    source=src,
+                    as_of=as_of,
+                )
+        if opt.size is not None and need.instances > line.quantity:
+            find(
+                "limit_exceeded",
+                comp,
+                f"{comp}: needs {need.instances} x {opt.size.id} at {_units_label(planner, u)} with "
+                f"{p.requirements.headroom:.0%} headroom; the stack runs {line.quantity}",
+                at=u,
+                source=src,
+                as_of=as_of,
+            )
+        # limits ahead: the first unit where the line stops fitting, within the profile's scale
+        if ev.feasible and u < last:
+            first = _first_unfit(planner, comp, opt, u, last, max(line.quantity, need.instances))
+            if first is not None:
+                why = _evaluate(planner, comp, opt, first, max(line.quantity, need.instances)).reasons
+                msg = why[0].message if why else "no longer fits"
+                find(
+                    "limit_ahead",
+                    comp,
+                    f"{comp} on {opt.label}: from {_units_label(planner, first)}: {msg}",
+                    at=first,
+                    month=planner.demand(first).month,
+                    metric=why[0].metric if why else None,
+                    source=src,
+                    as_of=as_of,
+                )
+        # region far from the audience
+        if opt.region is not None and opt.plan.regions:
+            best = min(opt.plan.regions, key=lambda r: audience_rtt_ms(p.audience.shares, r.lat, r.lon, a))
+            best_ms = audience_rtt_ms(p.audience.shares, best.lat, best.lon, a)
+            if opt.latency_ms - best_ms > a["audit.region_extra_ms"]:
+                find(
+                    "region",
+                    comp,
+                    f"{comp} in {opt.region.id} ({opt.region.city}): ~{opt.latency_ms:.0f} ms round trip to the "
+                    f"audience; {best.id} ({best.city}) on the same plan: ~{best_ms:.0f} ms",
+                )
+        # over-provisioning: instances or a size far beyond the demand with headroom
+        if opt.size is not None and ev.feasible and ev.monthly_usd is not None:
+            extra = line.quantity - need.instances
+            if extra > 0 and need.monthly_usd is not None:
+                find(
+                    "overprovisioned",
+                    comp,
+                    f"{comp}: {line.quantity} x {opt.size.id} where {need.instances} fit with headroom: "
+                    f"{_fmt_usd(ev.monthly_usd - need.monthly_usd)}/month for unused instances",
+                    monthly_usd=round(ev.monthly_usd - need.monthly_usd, 2),
+                )
+            util = max(ev.utilization.values(), default=1.0)
+            smaller = [
+                e
+                for s in opt.plan.plan.instances.sizes  # type: ignore[union-attr]
+                if s.id != opt.size.id
+                for e in [_evaluate(planner, comp, Option(opt.plan, s, opt.region, opt.latency_ms), u)]
+                if e.feasible and e.monthly_usd is not None and e.monthly_usd < need.monthly_usd - tol_usd  # type: ignore[operator]
+            ]
+            if smaller and util < a["audit.overprovisioned_utilization"]:
+                best_e = min(smaller, key=lambda e: e.monthly_usd or 0.0)
+                assert best_e.option.size is not None and best_e.monthly_usd is not None
+                find(
+                    "overprovisioned",
+                    comp,
+                    f"{comp}: {opt.size.id} is at most {util:.0%} used; {best_e.instances} x {best_e.option.size.id} "
+                    f"fits with headroom for {_fmt_usd(best_e.monthly_usd)}/month instead of {_fmt_usd(ev.monthly_usd)}",
+                    monthly_usd=round(ev.monthly_usd - best_e.monthly_usd, 2),
+                )
+        stated = _stated(line.stated_usd)
+        diff = None
+        if stated is not None and ev.monthly_usd is not None:
+            lo, hi = stated
+            if ev.monthly_usd < lo - max(tol_usd, tol_frac * lo) or ev.monthly_usd > hi + max(
+                tol_usd, tol_frac * hi
+            ):
+                mid = (lo + hi) / 2
+                diff = round(ev.monthly_usd - mid, 2)
+                find(
+                    "price_mismatch",
+                    comp,
+                    f"{comp}: stated {_stated_text(stated)}/month; the catalog gives {_fmt_usd(ev.monthly_usd)} for "
+                    f"{line.quantity if opt.size else ''}{' x ' + opt.size.id if opt.size else opt.label} at "
+                    f"{_units_label(planner, u)}",
+                    stated_usd=list(stated),
+                    monthly_usd=round(ev.monthly_usd, 2),
+                    source=src,
+                    as_of=as_of,
+                )
+        if ev.monthly_usd is None:
+            find(
+                "unpriced",
+                comp,
+                f"{comp} on {opt.label}: the catalog has no price for part of this use",
+                source=src,
+                as_of=as_of,
+            )
+        rows.append(
+            {
+                "component": comp,
+                "kind": kind,
+                "provider": opt.provider,
+                "plan": opt.plan.plan.id,
+                "plan_name": opt.plan.plan.name,
+                "size": opt.size.id if opt.size else None,
+                "region": opt.region.id if opt.region else None,
+                "quantity": line.quantity,
+                "instances_needed": need.instances if opt.size else None,
+                "monthly_usd": None if ev.monthly_usd is None else round(ev.monthly_usd, 2),
+                "stated_usd": list(stated) if stated else None,
+                "difference_usd": diff,
+                "fits": ev.feasible,
+                "utilization": {k: round(v, 4) for k, v in ev.utilization.items()},
+                "lines": _lines_json(ev),
+                "source": src,
+                "as_of": as_of,
+            }
+        )
+    total, account_note = _stack_total(evs)
+    stated_total = _stated(stack.stated_total_usd)
+    if stated_total is None and all(line.stated_usd is not None for line in stack.components.values()):
+        parts = [_stated(line.stated_usd) for line in stack.components.values()]
+        stated_total = (sum(x[0] for x in parts if x), sum(x[1] for x in parts if x))
+    if stated_total is not None and total is not None:
+        lo, hi = stated_total
+        if total < lo - max(tol_usd, tol_frac * lo) or total > hi + max(tol_usd, tol_frac * hi):
+            find(
+                "price_mismatch",
+                None,
+                f"total: stated {_stated_text(stated_total)}/month; the lines recomputed from the catalog add up to "
+                f"{_fmt_usd(total)}"
+                + (
+                    f" plus unpriced parts of {', '.join(c for c, e in evs.items() if e.monthly_usd is None)}"
+                    if any(e.monthly_usd is None for e in evs.values())
+                    else ""
+                ),
+                stated_usd=list(stated_total),
+                monthly_usd=round(total, 2),
+            )
+    optimal = None
+    try:
+        pt = stack_at(planner, u)
+        rep = point_report(planner, pt)
+        optimal = {
+            "monthly_usd": rep["monthly_usd"],
+            "stack": [
+                {
+                    k: it.get(k)
+                    for k in ("component", "provider", "plan", "size", "region", "quantity", "monthly_usd")
+                }
+                for it in rep["stack"]
+            ],
+        }
+    except Exception as e:  # noqa: BLE001 - an infeasible workload: report why instead of an optimum
+        from ..errors import InfeasibleError
+
+        if not isinstance(e, InfeasibleError):
+            raise
+        find("infeasible", None, f"no stack in the catalog fits this workload at {u:,}: {e}")
+    saving = None
+    if optimal is not None and total is not None:
+        # compared on the components the stack file has (the optimum's cost allocated to them)
+        same = sum(it["monthly_usd"] or 0.0 for it in optimal["stack"] if it["component"] in stack.components)
+        optimal["monthly_usd_same_components"] = round(same, 2)
+        saving = round(total - same, 2)
+    return {
+        "stack": stack.name,
+        "file": path,
+        "profile": planner.path,
+        "app": p.name,
+        "unit": p.scale.unit,
+        "at": u,
+        "month": planner.demand(u).month,
+        "catalog_as_of": str(planner.catalog.as_of),
+        "components": rows,
+        "monthly_usd": None if total is None else round(total, 2),
+        "unpriced": [c for c, e in evs.items() if e.monthly_usd is None],
+        "stated_total_usd": list(stated_total) if stated_total else None,
+        "account_note": account_note,
+        "findings": findings,
+        "optimal": optimal,
+        "saving_monthly_usd": saving,
+        "saving_yearly_usd": None if saving is None else round(12 * saving, 2),
+    }
+
+
+def _stack_total(evs: dict[str, Evaluation]) -> tuple[float | None, str | None]:
+    """The stack's monthly cost with each account plan paid once: the components' own costs plus,
+    per account, its fixed fee and the usage beyond its credit."""
+    total = 0.0
+    accounts: dict[str, list[Evaluation]] = {}
+    for e in evs.values():
+        if e.monthly_usd is None:
+            continue  # reported as unpriced; the total covers the priced lines
+        if e.account is None:
+            total += e.monthly_usd or 0.0
+        else:
+            total += e.own_usd or 0.0
+            accounts.setdefault(e.account, []).append(e)
+    notes = []
+    for acct, members in accounts.items():
+        a = members[0].option.plan.account
+        credit = a.usage_credit_usd_month if a is not None else 0.0
+        fixed = members[0].account_fixed_usd
+        usage = sum(m.account_credit_base_usd for m in members)
+        total += fixed + max(0.0, usage - credit)
+        if len(members) > 1 and (fixed > 0 or credit > 0):
+            notes.append(
+                f"{acct}: fee {_fmt_usd(fixed)} paid once for {', '.join(m.component for m in members)}"
+                + (f"; usage {_fmt_usd(usage)} against a {_fmt_usd(credit)} credit" if credit else "")
+            )
+    if math.isnan(total):
+        return None, None
+    return total, "; ".join(notes) or None

@@ -1,0 +1,94 @@
+"""Renderers of a stack audit (audit.stack.audit_stack's plain data): Markdown and terminal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from ..templates_env import environment
+
+__all__ = ["stack_audit_markdown", "render_stack_audit", "SECTIONS"]
+
+#: finding kinds by section, in the order a reader needs them
+SECTIONS: list[tuple[str, list[str]]] = [
+    ("Limits exceeded now", ["limit_exceeded", "infeasible"]),
+    ("Limits ahead", ["limit_ahead"]),
+    ("Plan attributes that contradict the use", ["attribute"]),
+    ("Prices that differ from the catalog", ["price_mismatch", "unpriced"]),
+    ("Over-provisioned", ["overprovisioned"]),
+    ("Far from the audience", ["region"]),
+    ("Not in the stack file", ["missing"]),
+]
+
+
+def _usd(v: float | None) -> str:
+    return "unknown" if v is None else f"${v:,.2f}"
+
+
+def _stated(r: list[float] | None) -> str:
+    if not r:
+        return "-"
+    return _usd(r[0]) if r[0] == r[1] else f"{_usd(r[0])}-{_usd(r[1])}"
+
+
+def stack_audit_markdown(doc: dict[str, Any]) -> str:
+    return (
+        environment()
+        .get_template("audit_stack.md.j2")
+        .render(d=doc, usd=_usd, stated=_stated, sections=SECTIONS)
+    )
+
+
+def render_stack_audit(doc: dict[str, Any], con: Console) -> None:
+    month = f" (month {doc['month']:.1f})" if doc.get("month") is not None else ""
+    con.print(f"[bold]Audit: {doc['stack']}[/] — {doc['app']} at {doc['at']:,} {doc['unit']}s{month}")
+    t = Table(show_edge=False, pad_edge=False)
+    for col, just in (
+        ("component", "left"),
+        ("provider / plan", "left"),
+        ("size x qty", "left"),
+        ("region", "left"),
+        ("stated", "right"),
+        ("recomputed", "right"),
+        ("fits", "left"),
+    ):
+        t.add_column(col, justify=just)  # type: ignore[arg-type]
+    for r in doc["components"]:
+        qty = f"{r['size'] or '-'} x {r['quantity']}"
+        if r.get("instances_needed") and r["instances_needed"] != r["quantity"]:
+            qty += f" (needs {r['instances_needed']})"
+        t.add_row(
+            r["component"],
+            f"{r['provider']} {r['plan']}",
+            qty,
+            r["region"] or "-",
+            _stated(r["stated_usd"]),
+            _usd(r["monthly_usd"]),
+            "yes" if r["fits"] else "[red]no[/]",
+        )
+    con.print(t)
+    total = _usd(doc["monthly_usd"]) + (
+        f" + unpriced: {', '.join(doc['unpriced'])}" if doc["unpriced"] else ""
+    )
+    con.print(
+        f"Recomputed: [bold]{total}[/]/month"
+        + (f"; stated {_stated(doc['stated_total_usd'])}" if doc["stated_total_usd"] else "")
+    )
+    if doc.get("account_note"):
+        con.print(f"Account plans: {doc['account_note']}")
+    if doc["optimal"]:
+        con.print(f"Optimal for the same workload: [bold]{_usd(doc['optimal']['monthly_usd'])}[/]/month")
+    if doc["saving_monthly_usd"] is not None:
+        con.print(
+            f"Saving: [bold green]{_usd(doc['saving_monthly_usd'])}[/] a month, {_usd(doc['saving_yearly_usd'])} a year"
+        )
+    for title, kinds in SECTIONS:
+        items = [f for f in doc["findings"] if f["kind"] in kinds]
+        if not items:
+            continue
+        con.print(f"\n[bold]{title}[/]")
+        for f in items:
+            src = f" [dim]({f['source']}, as of {f['as_of']})[/]" if f.get("source") else ""
+            con.print(f"  - {f['message']}{src}", highlight=False)

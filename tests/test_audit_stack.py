@@ -1,0 +1,153 @@
+"""`tierplan audit stack.yaml`: every finding on the example stacks checked against the catalog and
+the profile it comes from, bad stack files, and the CLI."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tierplan.audit.stack import audit_stack, load_stack, stack_planner
+from tierplan.catalog.loader import load_catalog
+from tierplan.errors import InputError
+
+from .conftest import EXAMPLES
+from .test_cli import run
+
+STACKS = EXAMPLES / "stacks"
+
+
+@cache
+def _audit(name: str) -> dict[str, Any]:
+    path = STACKS / f"{name}.yaml"
+    st, prof, pp = load_stack(path)
+    return audit_stack(stack_planner(st, prof, str(path), load_catalog(), pp), st, str(path))
+
+
+def _row(doc: dict[str, Any], comp: str) -> dict[str, Any]:
+    return next(r for r in doc["components"] if r["component"] == comp)
+
+
+def _kinds(doc: dict[str, Any], comp: str | None) -> set[str]:
+    return {f["kind"] for f in doc["findings"] if f["component"] == comp}
+
+
+def _render_size(plan_service: str, size: str) -> dict[str, Any]:
+    data = yaml.safe_load((Path(__file__).parents[1] / "src/tierplan/data/catalog/render.yaml").read_text())
+    svc = next(s for s in data["services"] if s["id"] == plan_service)
+    for p in svc["plans"]:
+        for s in (p.get("instances") or {}).get("sizes", []):
+            if s["id"] == size:
+                return s
+    raise AssertionError(size)
+
+
+def test_suoops_current_stack() -> None:
+    doc = _audit("suoops-current")
+    # Render Starter: $7 a month and 512 MB (catalog), the profile's API needs 600 MB per instance
+    starter = _render_size("web-services", "starter")
+    assert starter["usd_per_month"] == 7 and starter["memory_mb"] == 512
+    api = _row(doc, "api")
+    assert not api["fits"]
+    assert api["lines"][0]["monthly_usd"] == pytest.approx(7.0)
+    msg = next(
+        f["message"] for f in doc["findings"] if f["component"] == "api" and f["kind"] == "limit_exceeded"
+    )
+    assert "needs 600 MB" in msg and "512 MB" in msg
+    # the stated $0 WhatsApp line: the catalog prices the profile's messages
+    wa = next(f for f in doc["findings"] if f["component"] == "whatsapp" and f["kind"] == "price_mismatch")
+    assert wa["stated_usd"] == [0.0, 0.0] and wa["monthly_usd"] == pytest.approx(
+        _row(doc, "whatsapp")["monthly_usd"]
+    )
+    assert wa["monthly_usd"] > 1 and wa["source"].startswith("https://")
+    # the total: recomputed lines add up, and differ from the stated $41
+    assert doc["monthly_usd"] == pytest.approx(sum(r["monthly_usd"] for r in doc["components"]), abs=0.02)
+    total = next(f for f in doc["findings"] if f["component"] is None and f["kind"] == "price_mismatch")
+    assert total["stated_usd"] == [41.0, 41.0]
+    # Oregon for a Nigerian audience: Frankfurt is nearer on the same plans
+    assert {"region"} <= _kinds(doc, "api") and {"region"} <= _kinds(doc, "db")
+    # Render's free Key Value keeps data in memory only, and 25 MB is its limit
+    assert {"attribute", "limit_exceeded"} <= _kinds(doc, "redis")
+    # Brevo Free's 300 emails a day: reached within the profile's scale
+    ahead = next(f for f in doc["findings"] if f["component"] == "email" and f["kind"] == "limit_ahead")
+    assert 30 < ahead["at"] <= 500
+    # the optimum is cheaper than what runs, and the saving is the difference
+    assert doc["optimal"]["monthly_usd"] < doc["monthly_usd"]
+    assert doc["saving_monthly_usd"] == pytest.approx(
+        doc["monthly_usd"] - doc["optimal"]["monthly_usd_same_components"], abs=0.01
+    )
+    assert doc["saving_yearly_usd"] == pytest.approx(12 * doc["saving_monthly_usd"], abs=0.01)
+
+
+def test_paircam_current_stack() -> None:
+    doc = _audit("paircam-current")
+    # the signalling server has no line of its own: not priced, said so
+    assert _kinds(doc, "signaling") == {"missing"}
+    # $200 stated for the Railway backend: the workload costs far less on Railway Pro
+    api = next(f for f in doc["findings"] if f["component"] == "api" and f["kind"] == "price_mismatch")
+    assert api["monthly_usd"] < 200 / 2
+    # Railway's Pro workspace fee is paid once for the three services
+    assert doc["account_note"] and "api, db, redis" in doc["account_note"]
+    # Vercel Hobby forbids commercial use
+    assert any("commercial" in f["message"] for f in doc["findings"] if f["component"] == "frontend")
+    # Metered Growth's relay beyond the included GB has no catalog price: unpriced, not guessed
+    assert "turn" in doc["unpriced"] and _row(doc, "turn")["monthly_usd"] is None
+    assert doc["saving_monthly_usd"] is not None and doc["saving_monthly_usd"] > 0
+
+
+def test_paircam_target_stack_breaks_free_limits() -> None:
+    doc = _audit("paircam-target")
+    for comp in ("db", "redis", "turn"):
+        assert "limit_exceeded" in _kinds(doc, comp), comp
+    # one 256 MB machine cannot hold the signalling server's connections with headroom
+    sig = _row(doc, "signaling")
+    assert sig["instances_needed"] > sig["quantity"]
+
+
+def test_amebo_document_stack() -> None:
+    doc = _audit("amebo-target")
+    # the Workers Paid fee is counted once for the four Workers products
+    assert "cloudflare/workers-paid" in doc["account_note"]
+    stated = {r["component"]: r["stated_usd"] for r in doc["components"]}
+    mism = {f["component"] for f in doc["findings"] if f["kind"] == "price_mismatch"}
+    for comp in ("api", "db", "files", "realtime", "errors"):
+        assert comp in mism, comp
+        assert stated[comp] is not None
+    assert doc["monthly_usd"] < 1021
+
+
+def test_bad_stack_files(tmp_path: Path) -> None:
+    bad = tmp_path / "s.yaml"
+    bad.write_text(
+        "name: x\nprofile: " + str(EXAMPLES / "suoops.yaml") + "\n"
+        "components:\n  api: {provider: render, plan: startr, size: starter, region: oregon}\n"
+        "  nope: {provider: render, plan: starter}\n"
+    )
+    st, prof, pp = load_stack(bad)
+    with pytest.raises(InputError) as e:
+        stack_planner(st, prof, str(bad), load_catalog(), pp)
+    text = str(e.value)
+    assert "components.api.plan" in text and "startr" in text and "components.nope" in text
+    r = run("audit", bad)
+    assert r.returncode == 2 and "components.api.plan" in r.stderr and "Traceback" not in r.stderr
+    bad.write_text("name: x\ncomponents: {}\nextra: 1\n")
+    r = run("audit", bad)
+    assert r.returncode == 2 and "extra" in r.stderr and str(bad) in r.stderr
+
+
+def test_cli_json_and_markdown(tmp_path: Path) -> None:
+    r = run("audit", STACKS / "suoops-current.yaml", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["stack"] == "SuoOps today" and doc["findings"]
+    out = tmp_path / "audit.md"
+    r = run("audit", STACKS / "suoops-current.yaml", "--format", "md", "-o", out)
+    assert r.returncode == 0, r.stderr
+    text = out.read_text()
+    assert "## Findings" in text and "needs 600 MB" in text
+    r = run("audit", STACKS / "suoops-current.yaml", "--format", "md", "-o", out)
+    assert r.returncode == 2 and "--force" in r.stderr
