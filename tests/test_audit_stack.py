@@ -151,3 +151,18 @@ def test_cli_json_and_markdown(tmp_path: Path) -> None:
     assert "## Findings" in text and "needs 600 MB" in text
     r = run("audit", STACKS / "suoops-current.yaml", "--format", "md", "-o", out)
     assert r.returncode == 2 and "--force" in r.stderr
+
+
+def test_diff_of_two_stack_files_and_a_stack_against_its_plan() -> None:
+    r = run("diff", STACKS / "paircam-current.yaml", STACKS / "paircam-target.yaml", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    before, after = _audit("paircam-current"), _audit("paircam-target")
+    row = next(x for x in doc["scales"] if x["scale"] == 6000)
+    # the same line prices as the audits of the two stacks at their scale
+    assert row["before_usd"] == pytest.approx(before["monthly_usd"], abs=0.01)
+    assert row["after_usd"] == pytest.approx(after["monthly_usd"], abs=0.01)
+    assert row["exact"]
+    r = run("diff", STACKS / "suoops-current.yaml", EXAMPLES / "suoops.yaml", "--format", "md")
+    assert r.returncode == 0, r.stderr
+    assert "vercel/pro $20.00" in r.stdout and "cloudflare/free $0.00" in r.stdout

@@ -250,7 +250,8 @@ def audit(
         typer.Argument(help="A stack file: what runs today (see docs/audit.md).", show_default=False),
     ] = None,
     doc: Annotated[
-        Path | None, typer.Option("--doc", help="Audit a hand-written plan document (Markdown or text) instead.")
+        Path | None,
+        typer.Option("--doc", help="Audit a hand-written plan document (Markdown or text) instead."),
     ] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="text, md or json.")] = Format.text,
     output: OutputOpt = None,
@@ -265,11 +266,17 @@ def audit(
         raise InputError(str(stack or doc or "tierplan audit"), "give either a stack file or --doc FILE")
     cat = load_catalog(catalog)
     if doc is not None:
-        from .audit.doc import audit_document, doc_audit_json, doc_audit_markdown, doc_audit_terminal
-        from .yamlio import _read_text
+        from .audit.doc import (
+            audit_document,
+            doc_audit_json,
+            doc_audit_markdown,
+            doc_audit_terminal,
+            read_document,
+        )
 
+        text = read_document(doc)
         with _status("reading the document"):
-            result = audit_document(_read_text(doc), str(doc), cat)
+            result = audit_document(text, str(doc), cat)
         if format is Format.json:
             _write(json.dumps(doc_audit_json(result), indent=2, ensure_ascii=False), output, force)
         elif format in (Format.md, Format.html):
@@ -303,10 +310,16 @@ class DiffFormat(StrEnum):
 @handled
 def diff(
     before: Annotated[
-        Path, typer.Argument(help="The profile before the change (e.g. main's app.yaml).", show_default=False)
+        Path,
+        typer.Argument(
+            help="The profile or stack file before the change (e.g. main's app.yaml).", show_default=False
+        ),
     ],
     after: Annotated[
-        Path, typer.Argument(help="The profile after the change (e.g. the pull request's).", show_default=False)
+        Path,
+        typer.Argument(
+            help="The profile or stack file after the change (e.g. the pull request's).", show_default=False
+        ),
     ],
     format: Annotated[
         DiffFormat, typer.Option("--format", "-f", help="text, md (a pull-request comment) or json.")
@@ -315,21 +328,42 @@ def diff(
     force: ForceOpt = False,
     catalog: CatalogOpt = None,
 ) -> None:
-    """Compare the plans of two profiles: the monthly cost at every phase start and stage of either,
-    components that change, triggers that move, phases that appear or vanish."""
+    """Compare two profiles (their plans) or stack files (what runs): the monthly cost at every phase
+    start and stage of either, components that change, triggers that move, phases that appear or vanish."""
     from .api import make_planner, plan_samples, run_sweep
+    from .audit.stack import StackFile, is_stack_file, load_stack, stack_plan_doc, stack_planner, stack_sample
     from .catalog import load_catalog
     from .diff import check_units, compare_scales, diff_plans, render_diff_markdown, render_diff_terminal
     from .report.model import plan_report
+    from .yamlio import load_yaml
 
     cat = load_catalog(catalog)
-    pb, pa = make_planner(before, cat), make_planner(after, cat)
+    sides: list[tuple[Any, Any, Any]] = []  # (planner, sweep or stack file, plan-like dict)
+    for path in (before, after):
+        data, _lines = load_yaml(path, what="profile or stack file")
+        if is_stack_file(data):
+            st, prof, ppath = load_stack(path)
+            pl = stack_planner(st, prof, str(path), cat, ppath)
+            sides.append((pl, st, stack_plan_doc(pl, st)))
+        else:
+            pl = make_planner(path, cat)
+            sides.append((pl, None, None))
+    (pb, xb, db), (pa, xa, da) = sides
     check_units(pb.profile.scale.unit, pa.profile.scale.unit, str(before), str(after))
-    with _status("planning both profiles"):
-        sb, sa = run_sweep(pb), run_sweep(pa)
-        db, da = plan_report(pb, sb), plan_report(pa, sa)
+    with _status("planning both sides"):
+        if db is None:
+            xb = run_sweep(pb)
+            db = plan_report(pb, xb)
+        if da is None:
+            xa = run_sweep(pa)
+            da = plan_report(pa, xa)
         xs = compare_scales(db, da)
-        db["samples"], da["samples"] = plan_samples(pb, sb, xs), plan_samples(pa, sa, xs)
+        for pl, x, d in ((pb, xb, db), (pa, xa, da)):
+            if isinstance(x, StackFile):
+                lo, hi = d["phases"][0]["from"], d["phases"][0]["to_sweep_end"]
+                d["samples"] = [stack_sample(pl, x, u) for u in xs if lo <= u <= hi]
+            else:
+                d["samples"] = plan_samples(pl, x, xs)
     doc = diff_plans(db, da, before_name=str(before), after_name=str(after))
     if format is DiffFormat.json:
         _write(json.dumps(doc, indent=2, ensure_ascii=False), output, force)
@@ -364,7 +398,8 @@ def check(
         typer.Option("--max-increase", help="Largest increase against --against at any scale: 10% or USD."),
     ] = None,
     against: Annotated[
-        Path | None, typer.Option("--against", help="The base profile to compare with (e.g. main's app.yaml).")
+        Path | None,
+        typer.Option("--against", help="The base profile to compare with (e.g. main's app.yaml)."),
     ] = None,
     policy: Annotated[
         Path | None, typer.Option("--policy", help="A policy file (YAML); flags override its settings.")

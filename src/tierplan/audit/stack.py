@@ -524,3 +524,75 @@ def _stack_total(evs: dict[str, Evaluation]) -> tuple[float | None, str | None]:
     if math.isnan(total):
         return None, None
     return total, "; ".join(notes) or None
+
+
+# --------------------------------------------------------------------------- as a plan (for diff)
+def is_stack_file(data: Any) -> bool:
+    """A stack file names a provider per component; a profile names a kind."""
+    comps = data.get("components") if isinstance(data, dict) else None
+    return isinstance(comps, dict) and any(isinstance(c, dict) and "provider" in c for c in comps.values())
+
+
+def stack_sample(planner: Planner, stack: StackFile, u: int) -> dict[str, Any]:
+    """The stack's lines priced at scale u (its own instance counts), in diff's sample shape."""
+    evs: dict[str, Evaluation] = {}
+    items = []
+    for comp, line in stack.components.items():
+        opt = _option(planner, comp, line)
+        ev = _evaluate(planner, comp, opt, u, line.quantity if opt.size is not None else None)
+        evs[comp] = ev
+        items.append(
+            {
+                "component": comp,
+                "provider": opt.provider,
+                "provider_name": opt.plan.provider.name,
+                "plan": opt.plan.plan.id,
+                "plan_name": opt.plan.plan.name,
+                "size": opt.size.id if opt.size else None,
+                "region": opt.region.id if opt.region else None,
+                "quantity": max(line.quantity, ev.instances) if opt.size is not None else line.quantity,
+                "monthly_usd": None if ev.monthly_usd is None else round(ev.monthly_usd, 4),
+            }
+        )
+    total, _note = _stack_total(evs)
+    m = planner.demand(u).month
+    return {
+        "scale": u,
+        "month": None if m is None else round(m, 2),
+        "monthly_usd": round(total or 0.0, 4),
+        "stack": items,
+    }
+
+
+def stack_plan_doc(planner: Planner, stack: StackFile) -> dict[str, Any]:
+    """A stack as a one-phase plan-like dict (diff.py's input): the same lines at every scale from
+    the stack's own scale to the last one where every line still fits."""
+    p = planner.profile
+    u = stack.at or p.scale.first
+    s = stack_sample(planner, stack, u)
+    # the stack as it is stops at the first scale where one of its lines no longer fits
+    end = p.scale.last
+    for comp, line in stack.components.items():
+        opt = _option(planner, comp, line)
+        if u < end:
+            first = _first_unfit(planner, comp, opt, u, end, line.quantity)
+            if first is not None:
+                end = max(u, first - 1)
+    return {
+        "app": p.name,
+        "unit": p.scale.unit,
+        "users_per_unit": p.scale.users_per_unit,
+        "catalog_as_of": str(planner.catalog.as_of),
+        "scale": {"stages": [u]},
+        "phases": [
+            {
+                "from": u,
+                "to": None,
+                "to_sweep_end": end,
+                "monthly_usd_start": s["monthly_usd"],
+                "monthly_usd_end": s["monthly_usd"],
+                "stack": [dict(it, monthly_usd_start=it["monthly_usd"]) for it in s["stack"]],
+                "triggers": [],
+            }
+        ],
+    }

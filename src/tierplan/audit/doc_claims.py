@@ -1,0 +1,664 @@
+"""Matching what a hand-written plan says about a provider's prices and free tiers to the catalog.
+
+The vocabulary comes from the catalog only: provider ids and names, service names (minus the
+provider's name: ``Cloudflare R2`` -> ``R2``), plan ids and names (minus parentheses) and account
+plan names. Quantities are mapped to catalog metrics by the nouns next to them (storage,
+bandwidth, requests, commands, reads, writes, compute hours...) and their period (per day, per
+month). Nothing here knows a particular document.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from ..catalog.loader import Catalog, PlanRef
+from ..metrics import METRICS
+
+__all__ = [
+    "Vocabulary",
+    "Match",
+    "Quantity",
+    "UnitPrice",
+    "build_vocabulary",
+    "find_quantities",
+    "find_unit_prices",
+    "flat_fee",
+    "size_prices",
+    "plan_price_text",
+    "figures_for",
+    "KIND_WORDS",
+]
+
+#: words that name a plan on many providers: they never identify a provider by themselves
+_GENERIC_PLAN_WORDS = {
+    "free",
+    "pro",
+    "paid",
+    "starter",
+    "standard",
+    "hobby",
+    "launch",
+    "scale",
+    "team",
+    "basic",
+    "business",
+    "developer",
+    "enterprise",
+    "growth",
+    "solo",
+    "legacy",
+    "plan",
+    "tier",
+    "trial",
+    "pay as you go",
+    "the",
+    "and",
+    "with",
+    "cloud",
+    "api",
+    "usage",
+    "model",
+}
+#: words of service names that are ordinary words: never an alias on their own
+_GENERIC_SERVICE_WORDS = {
+    "storage",
+    "hosting",
+    "functions",
+    "function",
+    "realtime",
+    "email",
+    "monitoring",
+    "uptime",
+    "logs",
+    "telemetry",
+    "errors",
+    "error",
+    "tracking",
+    "services",
+    "service",
+    "machines",
+    "transactional",
+    "postgres",
+    "postgresql",
+    "redis",
+    "pages",
+    "workers",
+    "worker",
+    "queues",
+    "turn",
+    "key",
+    "value",
+    "web",
+    "background",
+    "static",
+    "sites",
+    "database",
+    "cloud",
+    "api",
+    "network",
+    "traversal",
+    "managed",
+    "objects",
+    "on",
+    "for",
+    "and",
+    "of",
+    "the",
+    "with",
+    "template",
+    "apps",
+    "app",
+    "standard",
+    "infrequent",
+    "access",
+    "linux",
+    "project",
+    "unmanaged",
+    "data",
+    "cdn",
+    "free",
+}
+#: words of component kinds (from the catalog's COMPONENT_KINDS) as written in plans
+KIND_WORDS: dict[str, tuple[str, ...]] = {
+    "postgres": ("postgres", "postgresql", "database", "db", "sql"),
+    "redis": ("redis", "cache", "valkey", "key value"),
+    "object_storage": ("object storage", "file storage", "files", "uploads", "s3", "static assets", "images"),
+    "web_frontend": ("frontend", "front-end", "static site", "cdn", "next.js", "spa"),
+    "web_service": ("backend", "api", "server", "signaling", "web service", "app"),
+    "worker": ("worker", "celery", "background"),
+    "email": ("email", "e-mail", "smtp"),
+    "uptime": ("uptime", "monitoring"),
+    "error_tracking": ("error tracking", "errors", "sentry"),
+    "logging": ("logging", "logs"),
+    "turn": ("turn", "relay", "stun"),
+    "kv": ("kv",),
+    "queue": ("queue", "queues"),
+    "sqlite": ("d1", "sqlite"),
+    "realtime": ("realtime", "durable objects", "websocket"),
+    "messaging": ("whatsapp", "sms"),
+}
+
+
+def _norm(s: str) -> str:
+    s = re.sub(r"\([^)]*\)", " ", s)
+    s = re.sub(r"[^a-z0-9.+]+", " ", s.lower())
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _alias_re(alias: str) -> re.Pattern[str]:
+    words = [re.escape(w) for w in alias.split()]
+    body = r"[\s\-_./]*".join(words)
+    return re.compile(rf"(?<![a-z0-9]){body}(?![a-z0-9])", re.I)
+
+
+@dataclass(frozen=True)
+class Match:
+    """What a piece of text names in the catalog."""
+
+    providers: tuple[str, ...]
+    plans: tuple[PlanRef, ...]
+    #: True when a plan (not only a provider or service) is named
+    plan_named: bool
+    plan_words: tuple[str, ...] = ()
+
+
+class Vocabulary:
+    """Aliases built from the catalog."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.provider_aliases: list[tuple[re.Pattern[str], str]] = []
+        self.service_aliases: list[tuple[re.Pattern[str], str, str]] = []  # (re, provider, service)
+        self.plan_aliases: dict[str, list[tuple[re.Pattern[str], str, PlanRef]]] = {}
+        self.by_provider: dict[str, list[PlanRef]] = {}
+        self.distinctive_plans: list[tuple[re.Pattern[str], str]] = []
+        self.service_words: dict[tuple[str, str], set[str]] = {}
+        kind_phrases = {w for ws in KIND_WORDS.values() for w in ws} | set(KIND_WORDS)
+        seen: set[tuple[str, str]] = set()
+        for ref in catalog.plans:
+            pid = ref.provider.provider
+            self.by_provider.setdefault(pid, []).append(ref)
+            if (pid, "") not in seen:
+                seen.add((pid, ""))
+                names = {pid, _norm(ref.provider.name)}
+                paren = re.findall(r"\(([^)]*)\)", ref.provider.name)
+                names.update(_norm(p) for p in paren)
+                host = re.sub(r"^https?://(www\.)?", "", ref.provider.homepage).split("/")[0]
+                names.add(_norm(host))
+                names.add(_norm(host.rsplit(".", 1)[0]))
+                for n in names:
+                    if n and n not in _GENERIC_PLAN_WORDS and len(n) >= 2:
+                        self.provider_aliases.append((_alias_re(n), pid))
+            if (pid, ref.service.id) not in seen:
+                seen.add((pid, ref.service.id))
+                prov_words = set(_norm(ref.provider.name).split()) | {pid}
+                sname = _norm(ref.service.name)
+                rest = [w for w in sname.split() if w not in prov_words]
+                aliases = set()
+                if rest and rest != sname.split():
+                    aliases.add(sname)  # "cloudflare r2", "amazon s3"
+                for w in rest:
+                    if w not in _GENERIC_SERVICE_WORDS and len(w) >= 2:
+                        aliases.add(w)  # "r2", "kv", "d1", "s3", "fargate", "elasticache"
+                rest_phrase = " ".join(rest)
+                if len(rest) >= 2 and not set(rest) <= (_GENERIC_SERVICE_WORDS | kind_phrases):
+                    aliases.add(rest_phrase)  # "durable objects"
+                self.service_words.setdefault((pid, ref.service.id), set()).update(
+                    {rest_phrase, sname, *aliases}
+                )
+                for n in aliases:
+                    self.service_aliases.append((_alias_re(n), pid, ref.service.id))
+            names = {_norm(ref.plan.name), ref.plan.id.replace("-", " ")}
+            if ref.account is not None:
+                names.add(_norm(ref.account.name))
+                names.add(ref.account.id.replace("-", " "))
+            svc_words = self.service_words.get((pid, ref.service.id), set())
+            for n in names:
+                if not n or n in svc_words:
+                    continue
+                n2 = re.sub(r"\b(team|workspace|plan|on demand cdn|machines)\b", " ", n)
+                for alias in {n, re.sub(r"\s+", " ", n2).strip()}:
+                    if alias:
+                        self.plan_aliases.setdefault(pid, []).append((_alias_re(alias), alias, ref))
+                        words = set(alias.split())
+                        if (
+                            len(words) >= 2
+                            and not words <= _GENERIC_PLAN_WORDS
+                            and alias not in kind_phrases
+                            and not re.fullmatch(r"[\d.]+\s*\w*", alias)
+                        ):
+                            self.distinctive_plans.append((_alias_re(alias), pid))
+
+    def providers_in(self, text: str) -> list[str]:
+        found: list[tuple[int, str]] = []
+        spans: list[tuple[int, int, str]] = []
+        for rx, pid in self.provider_aliases:
+            for m in rx.finditer(text):
+                found.append((m.start(), pid))
+                spans.append((m.start(), m.end(), pid))
+        others = [(rx, pid) for rx, pid, _ in self.service_aliases] + list(self.distinctive_plans)
+        for rx, pid in others:
+            for m in rx.finditer(text):
+                if any(a < m.end() and m.start() < b and p != pid for a, b, p in spans):
+                    continue
+                found.append((m.start(), pid))
+        out: list[str] = []
+        for _, pid in sorted(found):
+            if pid not in out:
+                out.append(pid)
+        return out
+
+    def match(
+        self, text: str, providers: list[str], kinds: set[str] | None = None, service_text: str = ""
+    ) -> Match:
+        """Plans of ``providers`` that ``text`` names. Without a plan name, the provider's plans
+        (filtered by named services or component kinds)."""
+        plans: list[PlanRef] = []
+        words: list[str] = []
+        named = False
+        for pid in providers:
+            refs = self.by_provider.get(pid, [])
+            services = {sid for rx, p, sid in self.service_aliases if p == pid and rx.search(text)}
+            if not services and service_text:
+                services = {
+                    sid for rx, p, sid in self.service_aliases if p == pid and rx.search(service_text)
+                }
+            if services:
+                refs = [r for r in refs if r.service.id in services]
+            if kinds:
+                k_refs = [r for r in refs if set(r.hosts) & kinds]
+                if k_refs:
+                    refs = k_refs
+            hits: list[tuple[int, PlanRef, str]] = []
+            for rx, alias, ref in self.plan_aliases.get(pid, []):
+                if ref not in refs:
+                    continue
+                m = rx.search(text)
+                if m:
+                    hits.append((len(alias), ref, alias))
+            free_word = re.search(r"\bfree\b", text, re.I)
+            if free_word and not hits:
+                free_refs = [r for r in refs if _is_free_plan(r)]
+                if free_refs:
+                    hits += [(4, r, "free") for r in free_refs]
+                else:
+                    # no free plan: the free tier is the included amounts of the paid plans
+                    hits += [(4, r, "free allowance") for r in refs if r.plan.available]
+            if hits:
+                named = True
+                best = max(h[0] for h in hits)
+                # prefer the longest alias ("workers paid" over "paid"), keep plans with it
+                chosen = [h for h in hits if h[0] == best or h[2] == "free"]
+                for _, r, alias in chosen:
+                    if r not in plans:
+                        plans.append(r)
+                    if alias not in words:
+                        words.append(alias)
+            else:
+                plans.extend(r for r in refs if r not in plans)
+        return Match(tuple(providers), tuple(plans), named, tuple(words))
+
+
+def _is_free_plan(ref: PlanRef) -> bool:
+    if flat_fee(ref) == 0 and ref.plan.limits and not is_usage_priced(ref) and not ref.plan.meters:
+        return True
+    return (
+        "free" in ref.plan.id.split("-")
+        or bool(re.search(r"\bfree\b", ref.plan.name, re.I))
+        or (ref.account is not None and "free" in ref.account.id.split("-"))
+    )
+
+
+def build_vocabulary(catalog: Catalog) -> Vocabulary:
+    return Vocabulary(catalog)
+
+
+# ---------------------------------------------------------------------------------------------
+# prices of a plan
+
+
+def _num_or_none(v: object) -> float | None:
+    if v is None or isinstance(v, dict):
+        return None
+    return float(v)  # type: ignore[arg-type]
+
+
+def flat_fee(ref: PlanRef) -> float | None:
+    """Fixed monthly fee of a plan: base + its account plan's base + one seat; None if unknown."""
+    parts = [ref.plan.base_usd_month, ref.plan.seat_usd_month]
+    if ref.account is not None:
+        parts += [ref.account.base_usd_month, ref.account.seat_usd_month]
+    total = 0.0
+    for i, p in enumerate(parts):
+        if p is None and i in (1, 3):
+            continue  # no seat price
+        v = _num_or_none(p)
+        if v is None:
+            return None
+        total += v
+    return total
+
+
+def size_prices(ref: PlanRef) -> list[tuple[str, float]]:
+    """Monthly price of each instance size (hourly prices x 730 h), where a single figure exists."""
+    out: list[tuple[str, float]] = []
+    if ref.plan.instances is None:
+        return out
+    for s in ref.plan.instances.sizes:
+        m = _num_or_none(s.usd_per_month)
+        h = _num_or_none(s.usd_per_hour)
+        if m is not None:
+            out.append((s.name or s.id, m))
+        elif h is not None:
+            out.append((s.name or s.id, h * 730))
+    return out
+
+
+def is_usage_priced(ref: PlanRef) -> bool:
+    hourly = ref.plan.instances is not None and any(
+        s.usd_per_hour not in (None, 0, 0.0) for s in ref.plan.instances.sizes
+    )
+    metered = any(any(t.usd_per_unit not in (0, 0.0) for t in m.tiers) for m in ref.plan.meters)
+    return hourly or metered
+
+
+def plan_price_text(ref: PlanRef) -> str:
+    fee = flat_fee(ref)
+    sizes = size_prices(ref)
+    bits = []
+    if fee is None:
+        bits.append("monthly fee unknown")
+    elif fee > 0 or not (sizes or is_usage_priced(ref)):
+        bits.append(f"${fee:,.2f}/month".replace(".00/", "/"))
+    else:
+        bits.append("no fixed monthly fee")
+    if sizes:
+        lo = min(p for _, p in sizes)
+        hi = max(p for _, p in sizes)
+        bits.append(f"instances ${lo:,.2f}-${hi:,.2f}/month" if lo != hi else f"instance ${lo:,.2f}/month")
+    elif fee == 0 and is_usage_priced(ref):
+        bits.append("usage-priced")
+    return ", ".join(bits)
+
+
+# ---------------------------------------------------------------------------------------------
+# quantities and unit prices in text
+
+_NUMQ = r"(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?P<mult>k|m|b|thousand|million|billion)?\b"
+_SIZE = r"(?P<size>gb|mb|tb|gib|mib)\b(?!\s*-?\s*(?:hours?|hrs?|h)\b)"
+_METRIC_NOUNS: list[tuple[str, tuple[str, ...]]] = [
+    (
+        r"compute[\s-]*hours?|hours?\s*(?:/\s*month\s*)?compute|h\s+compute|cu[\s-]*hours?",
+        ("cu_hours_per_month",),
+    ),
+    (r"bandwidth|egress|transfer|outbound|data\s+transfer", ("egress_gb_per_month",)),
+    (r"storage|disk|database|db\b", ("storage_gb", "dataset_mb")),
+    (r"commands?|cmds?", ("commands_per_", "requests_per_")),
+    (
+        r"requests?|req\b|invocations?|calls?",
+        (
+            "requests_per_",
+            "edge_requests_per_",
+            "function_invocations_per_",
+            "commands_per_",
+            "class_a_ops_per_",
+            "do_requests_per_",
+        ),
+    ),
+    (r"reads?", ("kv_reads_per_", "rows_read_per_", "class_b_ops_per_")),
+    (r"writes?", ("kv_writes_per_", "rows_written_per_", "class_a_ops_per_")),
+    (r"e-?mails?", ("emails_per_",)),
+    (r"monitors?", ("uptime_monitors",)),
+    (r"(?:error\s+)?events|errors", ("error_events_per_",)),
+    (r"messages?", ("realtime_messages_per_", "wa_service_messages_per_")),
+    (r"relay|turn", ("relay_gb_per_month",)),
+]
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: float  # in the metric's own unit family: GB for sizes, a count otherwise; inf = unlimited
+    unit: str  # "GB" | "count" | "hours"
+    prefixes: tuple[str, ...]  # candidate metric names or prefixes ("requests_per_")
+    period: str | None  # "day" | "month" | None
+    text: str
+    #: the quantity is called free / included
+    free: bool
+
+
+@dataclass(frozen=True)
+class UnitPrice:
+    usd: float
+    per_units: float  # metric units per priced unit (1e6 for "per million")
+    size_unit: bool  # priced per GB
+    prefixes: tuple[str, ...]
+    text: str
+
+
+def _mult(m: str | None) -> float:
+    return {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9}.get(
+        (m or "").lower(), 1.0
+    )
+
+
+def _period(after: str) -> str | None:
+    if re.match(r"^\s*(?:/\s*|per\s+|a\s+|each\s+)?(?:day|daily)\b", after, re.I):
+        return "day"
+    if re.match(r"^\s*(?:/\s*|per\s+|a\s+|each\s+)?(?:mo|month|monthly)\b", after, re.I):
+        return "month"
+    return None
+
+
+def _nouns(text: str) -> tuple[str, ...]:
+    for rx, prefixes in _METRIC_NOUNS:
+        if re.match(rf"^\s*(?:{rx})", text, re.I):
+            return prefixes
+    return ()
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Quota figures: ``0.5GB storage``, ``100h compute``, ``10k commands/day``, ``1M requests/month``,
+    ``unlimited bandwidth``, ``storage: 10GB``."""
+    out: list[Quantity] = []
+    free_ctx = bool(re.search(r"\bfree\b|included|includes", text, re.I))
+    for m in re.finditer(r"\bunlimited\s+(\w+(?:\s+\w+)?)", text, re.I):
+        prefixes = _nouns(m.group(1))
+        if prefixes:
+            out.append(
+                Quantity(
+                    math.inf,
+                    "GB" if prefixes[0].startswith("egress") or "storage" in prefixes[0] else "count",
+                    prefixes,
+                    None,
+                    m.group(0),
+                    free_ctx,
+                )
+            )
+    for m in re.finditer(rf"(?<![\w$.,]){_NUMQ}\s*", text, re.I):
+        start, end = m.start(), m.end()
+        if text[max(0, start - 1) : start] in ("$", "×", "x") or re.match(
+            r"^\s*(?:%|x\b|×|ms\b|s\b|/s\b|req/s)", text[end:], re.I
+        ):
+            continue
+        value = float(m.group("n").replace(",", "")) * _mult(m.group("mult"))
+        rest = text[end:]
+        sz = re.match(rf"^\s*{_SIZE}", rest, re.I)
+        if sz:
+            unit = "GB"
+            factor = {"gb": 1.0, "gib": 1.0, "mb": 1 / 1024, "mib": 1 / 1024, "tb": 1024.0}[
+                sz.group("size").lower()
+            ]
+            value *= factor
+            rest2 = rest[sz.end() :]
+        elif re.match(r"^\s*(?:h|hrs?|hours?)\b", rest, re.I):
+            unit = "hours"
+            rest2 = rest[re.match(r"^\s*(?:h|hrs?|hours?)\b", rest, re.I).end() :]  # type: ignore[union-attr]
+        else:
+            unit = "count"
+            rest2 = rest
+        period = _period(rest2)
+        after_period = re.sub(r"^\s*(?:/\s*|per\s+)?(?:day|daily|mo|month|monthly)\b", "", rest2, flags=re.I)
+        noun_text = re.sub(r"^\s*(?:free|of|included)\s+", "", after_period if period else rest2, flags=re.I)
+        prefixes = _nouns(noun_text)
+        if unit == "hours":
+            if re.match(r"^\s*(?:/\s*month\s*)?(?:compute|cu)|^\s*compute", rest2, re.I) or re.search(
+                r"compute", text[max(0, start - 20) : start], re.I
+            ):
+                prefixes = ("cu_hours_per_month",)
+            else:
+                continue
+        if (
+            not prefixes
+            and re.match(r"^\s*[a-z]{2,}", noun_text, re.I)
+            and not re.match(r"^\s*(?:each|total|per|of|free|included|and|or)\b", noun_text, re.I)
+        ):
+            continue  # "4 GB RAM": a noun the catalog has no quota for
+        if not prefixes:
+            # "Storage: 10GB", "Free: 0.5 GB storage" written the other way round
+            before = text[:start]
+            lab = re.search(r"(\w[\w\s]*?)\s*[:=]\s*$", before)
+            if lab:
+                prefixes = _nouns(lab.group(1).split()[-1]) or _nouns(lab.group(1))
+        if (
+            unit == "GB"
+            and prefixes
+            and not any(
+                p in ("storage_gb", "dataset_mb", "egress_gb_per_month", "relay_gb_per_month")
+                for p in prefixes
+            )
+        ):
+            continue
+        if unit == "GB" and not prefixes:
+            prefixes = ("*GB",)
+        if not prefixes:
+            continue
+        if unit == "count" and (prefixes[0] in ("storage_gb", "dataset_mb", "egress_gb_per_month")):
+            continue
+        if period is None:
+            first = re.match(r"^\s*\w+", noun_text)
+            period = _period(noun_text[first.end() :] if first else "")
+        snippet = re.split(r"(?<!\d),|,(?!\d)|[;|()\[\]]|\s{2,}", text[start:])[0].strip().rstrip("*").strip()
+        out.append(Quantity(value, unit, prefixes, period, snippet, free_ctx))
+    return out
+
+
+_UNIT_PRICE = re.compile(
+    r"\$\s*(?P<usd>\d+(?:\.\d+)?)\s*(?:/\s*|per\s+)(?:(?:additional|extra|each)\s+)?"
+    r"(?:(?P<n>\d+(?:\.\d+)?)\s*(?P<mult>k|m|thousand|million)?\s*|(?P<word>million|thousand|1m|1k))?\s*"
+    r"(?P<what>gb(?:[\s-]*month)?|[a-z]+)?",
+    re.I,
+)
+
+
+def find_unit_prices(text: str) -> list[UnitPrice]:
+    """``$0.50 per additional million`` (requests), ``$0.36/GB``, ``$0.2 per 100k commands``."""
+    out: list[UnitPrice] = []
+    for m in _UNIT_PRICE.finditer(text):
+        prefixes: tuple[str, ...]
+        usd = float(m.group("usd"))
+        what = (m.group("what") or "").lower()
+        if what.startswith("gb"):
+            clause = re.split(r"[,;:(]", text[: m.start()])
+            words = " ".join(c for c in clause[-2:]).split()
+            prefixes = ()
+            for w in reversed(words):
+                prefixes = _nouns(w)
+                if prefixes:
+                    break
+            if not prefixes:
+                prefixes = _nouns(text[m.end() :].strip()) or ("*GB",)
+            out.append(UnitPrice(usd, 1.0, True, prefixes, m.group(0)))
+            continue
+        if what in ("mo", "month", "hr", "hour", "h", "year", "user", "seat", "cpu"):
+            continue
+        per = 1.0
+        if m.group("word"):
+            per = _mult(m.group("word").lower().replace("1", ""))
+        elif m.group("n"):
+            per = float(m.group("n")) * _mult(m.group("mult"))
+        else:
+            continue
+        prefixes = _nouns(what) if what else ()
+        if not prefixes:
+            # "$0.50 per additional million" in a sentence about requests
+            before = text[: m.start()]
+            for rx, pf in _METRIC_NOUNS:
+                if re.search(rx, before, re.I) and pf[0] not in ("storage_gb", "egress_gb_per_month"):
+                    prefixes = pf
+                    break
+        if prefixes:
+            out.append(UnitPrice(usd, per, False, prefixes, m.group(0)))
+    return out
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A catalog figure that can be compared with a stated one."""
+
+    ref: PlanRef
+    metric: str
+    kind: str  # "limit" | "included" | "price"
+    value: float  # metric units (GB, count, hours); for prices USD per metric unit
+    source: str
+    as_of: str
+
+
+def _metric_ok(metric: str, prefixes: tuple[str, ...], period: str | None) -> bool:
+    if prefixes == ("*GB",):
+        ok = metric in ("storage_gb", "egress_gb_per_month", "relay_gb_per_month", "dataset_mb")
+    else:
+        ok = any(metric == p or (p.endswith("_") and metric.startswith(p)) for p in prefixes)
+    if not ok:
+        return False
+    per = METRICS[metric].period if metric in METRICS else None
+    if period is not None and per in ("day", "month") and per != period:
+        return False
+    return True
+
+
+def figures_for(
+    ref: PlanRef, prefixes: tuple[str, ...], period: str | None, *, prices: bool = False
+) -> list[Figure]:
+    """Limits, included amounts (or, with ``prices``, per-unit prices) of ``ref`` on the metrics."""
+    out: list[Figure] = []
+    for lim in ref.plan.limits:
+        if not prices and _metric_ok(lim.metric, prefixes, period):
+            out.append(
+                Figure(
+                    ref, lim.metric, "limit", lim.max, lim.source or ref.source, str(lim.as_of or ref.as_of)
+                )
+            )
+    for met in ref.plan.meters:
+        if not _metric_ok(met.metric, prefixes, period):
+            continue
+        src, asof = met.source or ref.source, str(met.as_of or ref.as_of)
+        if prices:
+            paid = [t for t in met.tiers if t.usd_per_unit not in (0, 0.0)]
+            if paid:
+                p = paid[0].usd_per_unit
+                # a price per region: any region's price matches
+                values = (
+                    sorted({v for v in p.values() if v is not None})
+                    if isinstance(p, dict)
+                    else ([] if p is None else [float(p)])
+                )
+                for v in values:
+                    per = v / met.unit_size
+                    if met.metric.endswith("_mb"):
+                        per *= 1024  # compared per GB
+                    out.append(Figure(ref, met.metric, "price", per, src, asof))
+        elif met.free_allowance > 0:
+            out.append(Figure(ref, met.metric, "included", met.free_allowance, src, asof))
+    return out
+
+
+def in_metric_units(value: float, unit: str, metric: str) -> tuple[float, ...]:
+    """A stated quantity (GB for sizes) in the metric's unit (MB for ``*_mb`` metrics). Sizes
+    written in MB are read both ways (1 GB = 1,000 or 1,024 MB): vendors use both."""
+    if unit == "GB" and metric.endswith("_mb"):
+        return (value * 1024,)
+    if unit == "GB":
+        return (value, value * 1024 / 1000)
+    return (value,)

@@ -1,0 +1,512 @@
+"""Reading a hand-written hosting plan: money amounts, headings, cost tables and cost lists.
+
+Pure functions over the document text. Shapes recognised (wherever they are, in code fences too):
+
+* Markdown pipe tables (``| a | b |`` rows, an optional ``|---|`` separator);
+* box-drawing tables (``│ a │ b │`` rows between ``┌─┬─┐`` / ``├─┼─┤`` borders);
+* aligned-column tables inside code fences (a header line and rows whose cells are separated by
+  two or more spaces, at least one cell per row being a monthly amount);
+* cost lists: consecutive ``label: ... $N/month`` lines closed by a ``Total: $N`` line.
+
+A table or list that looks like one but cannot be read is returned in ``unparsed`` with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Money",
+    "Line",
+    "Row",
+    "Table",
+    "Extraction",
+    "parse_money",
+    "find_money",
+    "split_lines",
+    "extract",
+    "stage_keys",
+    "is_total_label",
+]
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_UNIT_PRICE_AFTER = re.compile(
+    r"^\s*(?:/|per\s+)(?:\s*(?:additional|extra|each|1|one)\s+)?\s*"
+    r"(?:gb|mb|tb|hr|hour|h\b|min|minute|second|s\b|k\b|m\b|million|thousand|100k|1k|1m|request|req|"
+    r"user|seat|cpu|vcpu|gib|unit|message|conversation|email|call|op|operation|command|read|write|"
+    r"coop|member|invocation|event|row|mau|cu|year|yr|annum|day|week)",
+    re.I,
+)
+_MONTH_AFTER = re.compile(r"^\s*(?:/\s*|per\s+|a\s+)(?:mo\b|month|mth)", re.I)
+_FREE_WORDS = re.compile(r"^(?:free|\$?0|none|included|n/a)$", re.I)
+
+
+@dataclass(frozen=True)
+class Money:
+    """A stated amount in USD: a value or a range (``lo == hi`` for a single value)."""
+
+    lo: float
+    hi: float
+    text: str
+    approx: bool = False
+    #: "+$18/mo": an increase over something stated before
+    delta: bool = False
+    #: "$50+": at least
+    open_ended: bool = False
+
+    @property
+    def is_range(self) -> bool:
+        return self.hi != self.lo
+
+    def label(self) -> str:
+        def f(v: float) -> str:
+            return f"${v:,.2f}".replace(".00", "") if v != int(v) else f"${int(v):,}"
+
+        return f(self.lo) if not self.is_range else f"{f(self.lo)}-{f(self.hi)}"
+
+
+def _num(s: str) -> float:
+    return float(s.replace(",", ""))
+
+
+def _clean(cell: str) -> str:
+    return re.sub(r"[*_`]", "", cell).strip()
+
+
+_MONEY_CELL = re.compile(
+    rf"^(?P<approx>[~≈]|about\s+|approx\.?\s+|est\.?\s+)?\s*(?P<plus>\+)?\s*"
+    rf"(?:(?P<free>free)|\$\s*(?P<a>{_NUM})(?P<k>[kK])?)"
+    rf"(?:\s*(?:-|–|—|to)\s*\$?\s*(?P<b>{_NUM})(?P<k2>[kK])?)?"
+    rf"(?P<open>\+)?\s*(?:/\s*(?:mo|month|mth)\b|per\s+month|a\s+month|monthly)?\s*\*?"
+    rf"(?:\s*\((?P<paren>[^)]*)\))?\s*\*?$",
+    re.I,
+)
+
+
+def parse_money(cell: str) -> Money | None:
+    """A table cell that is a monthly amount: ``$19``, ``~$1,021``, ``$19-29``, ``FREE-$5/month``,
+    ``+$18/mo``, ``$50+/month``, ``Free``. ``None`` for anything else (``1.5%``, ``$0.02/GB``)."""
+    text = _clean(cell)
+    if not text:
+        return None
+    if _FREE_WORDS.match(text.rstrip("*").strip()) and "$" not in text:
+        return Money(0.0, 0.0, text)
+    m = _MONEY_CELL.match(text)
+    if not m:
+        return None
+    paren = m.group("paren") or ""
+    if paren and "$" in paren and "/year" not in paren and "year" not in paren:
+        return None
+    mult = 1000.0 if m.group("k") else 1.0
+    lo = 0.0 if m.group("free") else _num(m.group("a")) * mult
+    hi = lo
+    if m.group("b"):
+        hi = _num(m.group("b")) * (1000.0 if m.group("k2") or m.group("k") else 1.0)
+        if hi < lo:
+            return None
+    return Money(
+        lo,
+        hi,
+        text,
+        approx=bool(m.group("approx")),
+        delta=bool(m.group("plus")),
+        open_ended=bool(m.group("open")),
+    )
+
+
+_INLINE = re.compile(
+    rf"(?P<approx>[~≈]\s*)?(?P<plus>\+\s*)?(?:(?P<free>\bfree\b)\s*(?:-|–|to)\s*)?\$\s*(?P<a>{_NUM})(?P<k>[kK]\b)?"
+    rf"(?:\s*(?:-|–|—|to)\s*\$?\s*(?P<b>{_NUM})(?P<k2>[kK]\b)?)?(?P<open>\+)?",
+    re.I,
+)
+
+
+def find_money(text: str, *, monthly_only: bool = False) -> list[tuple[Money, int, bool]]:
+    """Dollar amounts in free text with their offset and whether each is a unit price
+    (``$0.50 per million``, ``$0.015/GB``) rather than an amount. With ``monthly_only``, only
+    amounts followed by ``/month`` (or nothing that makes them a unit price) are returned."""
+    out: list[tuple[Money, int, bool]] = []
+    for m in _INLINE.finditer(text):
+        after = text[m.end() :]
+        unit = bool(_UNIT_PRICE_AFTER.match(after)) and not _MONTH_AFTER.match(after)
+        # "$5/month base", "$0.2 per 100k commands"
+        mult = 1000.0 if m.group("k") else 1.0
+        lo = 0.0 if m.group("free") else _num(m.group("a")) * mult
+        hi = _num(m.group("a")) * mult
+        if m.group("b"):
+            hi = _num(m.group("b")) * (1000.0 if m.group("k2") or m.group("k") else 1.0)
+            if hi < lo:
+                hi = lo
+            if m.group("free"):
+                lo = 0.0
+        elif m.group("free"):
+            lo = 0.0
+        money = Money(
+            lo,
+            hi,
+            m.group(0).strip(),
+            approx=bool(m.group("approx")),
+            delta=bool(m.group("plus")),
+            open_ended=bool(m.group("open")),
+        )
+        if monthly_only and unit:
+            continue
+        out.append((money, m.start(), unit))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# lines, headings, stage keys
+
+
+@dataclass(frozen=True)
+class Line:
+    no: int  # 1-based
+    text: str
+    in_code: bool
+    #: headings above this line, outermost first
+    headings: tuple[str, ...]
+
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def split_lines(text: str) -> list[Line]:
+    out: list[Line] = []
+    in_code = False
+    stack: list[tuple[int, str]] = []
+    for i, raw in enumerate(text.splitlines(), start=1):
+        if _FENCE.match(raw):
+            out.append(Line(i, raw, True, tuple(h for _, h in stack)))
+            in_code = not in_code
+            continue
+        if not in_code:
+            h = _HEADING.match(raw)
+            if h:
+                level = len(h.group(1))
+                stack = [(lv, t) for lv, t in stack if lv < level]
+                stack.append((level, h.group(2)))
+        out.append(Line(i, raw, in_code, tuple(t for _, t in stack)))
+    return out
+
+
+_STAGE = re.compile(r"\b(phase|stage|tier|step|level|milestone)\s*#?\s*(\d+)\b", re.I)
+_POP_RANGE = re.compile(
+    rf"(?<![\$\d.,])({_NUM})\s*(?:-|–|—|to)\s*({_NUM})\+?\s+(?!gb\b|mb\b|tb\b|ms\b|s\b|seconds?\b|minutes?\b|"
+    r"hours?\b|hrs?\b|days?\b|weeks?\b|months?\b|years?\b|%|x\b|req|lines?\b|files?\b)([a-z]+)",
+    re.I,
+)
+_CURRENT = re.compile(r"\b(current|existing)\b", re.I)
+
+
+def stage_keys(text: str) -> set[str]:
+    """Keys that name a stage of a plan: ``phase 2``, ``stage 1``, a population range
+    ``50-200`` (followed by a noun such as users or coops), ``current``."""
+    keys = {f"{m.group(1).lower()} {int(m.group(2))}" for m in _STAGE.finditer(text)}
+    for m in _POP_RANGE.finditer(text):
+        keys.add(f"{_num(m.group(1)):g}-{_num(m.group(2)):g}")
+    if _CURRENT.search(text):
+        keys.add("current")
+    return keys
+
+
+_TOTAL_LABEL = re.compile(r"^\W*(?:estimated\s+|grand\s+|monthly\s+|new\s+)?(total|subtotal|sum)\b", re.I)
+
+
+def is_total_label(text: str) -> bool:
+    return bool(_TOTAL_LABEL.match(_clean(text)))
+
+
+# ---------------------------------------------------------------------------------------------
+# tables
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    cells: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return _clean(self.cells[0]) if self.cells else ""
+
+
+@dataclass
+class Table:
+    """A table (or cost list) found in the document."""
+
+    kind: str  # "pipe" | "box" | "aligned" | "list"
+    start_line: int
+    end_line: int
+    header: tuple[str, ...]
+    rows: list[Row]
+    headings: tuple[str, ...]
+    #: index of the column holding monthly amounts, None when the table has none
+    money_col: int | None = None
+    #: a "Total: $N" line right after the table (line, amount)
+    trailing_total: tuple[int, Money] | None = None
+
+    def money(self, row: Row) -> Money | None:
+        if self.money_col is None or self.money_col >= len(row.cells):
+            return None
+        return parse_money(row.cells[self.money_col])
+
+    @property
+    def is_cost_table(self) -> bool:
+        return self.money_col is not None
+
+
+@dataclass
+class Extraction:
+    lines: list[Line]
+    tables: list[Table] = field(default_factory=list)
+    #: (line, what, why) for shapes that could not be read
+    unparsed: list[tuple[int, str, str]] = field(default_factory=list)
+    #: line numbers that belong to a table or list
+    table_lines: set[int] = field(default_factory=set)
+
+
+_PIPE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_BOX_BORDER = re.compile(r"^\s*[┌├└╔╠╚┏┣┗+][─━═┬┼┴╦╬╩┳╋┻+\-\s]*[┐┤┘╗╣╝┓┫┛+]?\s*$")
+_BOX_SEP = re.compile(r"[│┃║]")
+
+
+def _pipe_cells(text: str) -> tuple[str, ...]:
+    s = text.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|"):
+        s = s[:-1]
+    parts = re.split(r"(?<!\\)\|", s)
+    return tuple(p.strip() for p in parts)
+
+
+def _box_cells(text: str) -> tuple[str, ...]:
+    s = text.strip()
+    parts = _BOX_SEP.split(s)
+    if parts and not parts[0].strip():
+        parts = parts[1:]
+    if parts and not parts[-1].strip():
+        parts = parts[:-1]
+    return tuple(p.strip() for p in parts)
+
+
+def _money_col(header: tuple[str, ...], rows: list[Row]) -> int | None:
+    """The column whose cells are monthly amounts (most cells parse, at least one with ``$``)."""
+    if not rows:
+        return None
+    ncols = max(len(r.cells) for r in rows)
+    best: tuple[float, int] | None = None
+    for c in range(1, ncols):
+        cells = [r.cells[c] for r in rows if c < len(r.cells) and _clean(r.cells[c])]
+        if not cells:
+            continue
+        parsed = [parse_money(x) for x in cells]
+        ok = sum(1 for p in parsed if p is not None)
+        dollars = sum(1 for x, p in zip(cells, parsed, strict=True) if p is not None and "$" in x)
+        if dollars == 0 or ok / len(cells) < 0.6:
+            continue
+        head = header[c].lower() if c < len(header) else ""
+        score = ok / len(cells) + (0.5 if re.search(r"cost|price|month|/mo|\$|usd|fee", head) else 0)
+        score -= 0.4 if re.search(r"year|annual|per\s+user|/user|/coop|per\s+coop", head) else 0
+        if best is None or score > best[0]:
+            best = (score, c)
+    return best[1] if best else None
+
+
+def _finish(tables: list[Table], ex: Extraction, t: Table) -> None:
+    t.money_col = _money_col(t.header, t.rows)
+    tables.append(t)
+    ex.table_lines.update(range(t.start_line, t.end_line + 1))
+
+
+_TOTAL_LINE = re.compile(
+    r"^\W*(?:\*\*)?\s*(?:estimated\s+|grand\s+|new\s+)?(?:monthly\s+)?total(?:\s+(?:monthly\s+)?cost)?\s*(?:\*\*)?\s*[:=]",
+    re.I,
+)
+
+
+def _total_line(text: str) -> Money | None:
+    if not _TOTAL_LINE.match(text.strip().lstrip("#-*> ").strip()):
+        return None
+    found = find_money(text, monthly_only=True)
+    return found[0][0] if found else None
+
+
+def _attach_trailing_totals(ex: Extraction) -> None:
+    by_no = {ln.no: ln for ln in ex.lines}
+    for t in ex.tables:
+        if t.kind == "list" or not t.is_cost_table or any(is_total_label(r.label) for r in t.rows):
+            continue
+        n = t.end_line + 1
+        skipped = 0
+        while n in by_no and skipped <= 2:
+            text = by_no[n].text.strip()
+            if not text:
+                n += 1
+                skipped += 1
+                continue
+            m = _total_line(text)
+            if m is not None:
+                t.trailing_total = (n, m)
+                ex.table_lines.add(n)
+            break
+
+
+def _aligned_cells(text: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in re.split(r"\s{2,}", text.strip()) if p.strip())
+
+
+_LIST_LINE = re.compile(r"^\s*(?:[-*•+]|\d+[.)])?\s*(?P<label>[^:$]{1,60}?)\s*:\s*(?P<rest>.*)$")
+
+
+def _list_amount(rest: str) -> Money | None:
+    """The monthly amount of one cost-list line: the value after ``=`` when there is one, else
+    the first amount that is not a unit price; ``FREE`` counts as $0."""
+    if "=" in rest:
+        after = rest.rsplit("=", 1)[1]
+        found = [m for m, _, unit in find_money(after) if not unit]
+        if found:
+            return found[0]
+    found = [m for m, _, unit in find_money(rest) if not unit]
+    if found:
+        return found[0]
+    if re.match(r"^\W*(?:\*\*)?\s*free\b", rest, re.I):
+        return Money(0.0, 0.0, "FREE")
+    return None
+
+
+def _extract_lists(ex: Extraction) -> None:
+    """Cost lists: runs of ``label: amount`` lines ending with a ``Total:`` line."""
+    run: list[tuple[Line, Money | None]] = []
+    for ln in ex.lines:
+        text = ln.text.strip()
+        if not text or ln.no in ex.table_lines or _FENCE.match(ln.text):
+            run = []
+            continue
+        total = _total_line(text)
+        if total is not None:
+            priced = [(x, m) for x, m in run if m is not None]
+            if len(priced) >= 2:
+                rows = [
+                    Row(x.no, (_LIST_LINE.match(x.text.strip()).group("label"), m.text if m else ""))  # type: ignore[union-attr]
+                    for x, m in run
+                ]
+                rows.append(Row(ln.no, ("Total", total.text)))
+                t = Table("list", run[0][0].no, ln.no, ("item", "amount"), rows, ln.headings, money_col=1)
+                ex.tables.append(t)
+                ex.table_lines.update(range(t.start_line, t.end_line + 1))
+            run = []
+            continue
+        m = _LIST_LINE.match(text)
+        if not m or not m.group("rest").strip():
+            run = []
+            continue
+        amount = _list_amount(m.group("rest"))
+        if amount is None and not re.search(r"\bfree\b|included", m.group("rest"), re.I):
+            # a "label: value" line without an amount (e.g. "Memory: 512MB") stays in the run
+            # only when it says it costs nothing; anything else starts a new run
+            if run and any(a is not None for _, a in run):
+                run.append((ln, None))
+            else:
+                run = []
+            continue
+        if amount is None:
+            amount = Money(0.0, 0.0, "free")
+        run.append((ln, amount))
+
+
+def extract(text: str) -> Extraction:
+    """Find every table and cost list of ``text``."""
+    lines = split_lines(text)
+    ex = Extraction(lines)
+    i = 0
+    n = len(lines)
+    while i < n:
+        ln = lines[i]
+        s = ln.text.strip()
+        # Markdown pipe table
+        if s.startswith("|") and s.count("|") >= 2:
+            j = i
+            block: list[Line] = []
+            while j < n and lines[j].text.strip().startswith("|"):
+                block.append(lines[j])
+                j += 1
+            if len(block) >= 2:
+                header = _pipe_cells(block[0].text)
+                body = block[1:]
+                if body and _PIPE_SEP.match(body[0].text):
+                    body = body[1:]
+                else:
+                    header = ()
+                    body = block
+                rows = [Row(b.no, _pipe_cells(b.text)) for b in body if not _PIPE_SEP.match(b.text)]
+                width = len(header) if header else max(len(r.cells) for r in rows)
+                bad = [r for r in rows if len(r.cells) != width]
+                for r in bad:
+                    ex.unparsed.append(
+                        (r.line, "table row", f"has {len(r.cells)} cells, the table has {width} columns")
+                    )
+                good = [r for r in rows if len(r.cells) == width]
+                _finish(ex.tables, ex, Table("pipe", block[0].no, block[-1].no, header, good, ln.headings))
+            i = j
+            continue
+        # box-drawing table: rows with at least two inner separators
+        if len(_BOX_SEP.findall(s)) >= 3 or (_BOX_BORDER.match(s) and ("┬" in s or "╦" in s or "┳" in s)):
+            j = i
+            block = []
+            while j < n and (
+                len(_BOX_SEP.findall(lines[j].text)) >= 2 or _BOX_BORDER.match(lines[j].text.strip() or "x")
+            ):
+                block.append(lines[j])
+                j += 1
+            data = [
+                b
+                for b in block
+                if not _BOX_BORDER.match(b.text.strip()) and len(_BOX_SEP.findall(b.text)) >= 3
+            ]
+            if len(data) >= 2:
+                cells = [Row(b.no, _box_cells(b.text)) for b in data]
+                width = max(len(r.cells) for r in cells)
+                uniform = [r for r in cells if len(r.cells) == width]
+                if len(uniform) >= 2 and width >= 2:
+                    t = Table("box", block[0].no, block[-1].no, uniform[0].cells, uniform[1:], ln.headings)
+                    t.money_col = _money_col(t.header, t.rows)
+                    if t.money_col is not None:
+                        ex.tables.append(t)
+                        ex.table_lines.update(range(t.start_line, t.end_line + 1))
+                    else:
+                        ex.tables.append(t)
+            i = max(j, i + 1)
+            continue
+        # aligned columns inside a code fence: header + >= 2 rows, 3+ columns, amounts in a column
+        if ln.in_code and len(_aligned_cells(s)) >= 3 and not find_money(s):
+            j = i + 1
+            block = [ln]
+            while (
+                j < n
+                and lines[j].in_code
+                and len(_aligned_cells(lines[j].text)) >= 2
+                and not _FENCE.match(lines[j].text)
+            ):
+                block.append(lines[j])
+                j += 1
+            header = _aligned_cells(block[0].text)
+            rows = [
+                Row(b.no, _aligned_cells(b.text)) for b in block[1:] if not set(b.text.strip()) <= set("-=─ ")
+            ]
+            if len(rows) >= 2 and all(len(r.cells) == len(header) for r in rows):
+                t = Table("aligned", block[0].no, block[-1].no, header, rows, ln.headings)
+                t.money_col = _money_col(header, rows)
+                if t.money_col is not None:
+                    ex.tables.append(t)
+                    ex.table_lines.update(range(t.start_line, t.end_line + 1))
+                    i = j
+                    continue
+        i += 1
+    _attach_trailing_totals(ex)
+    _extract_lists(ex)
+    ex.tables.sort(key=lambda t: t.start_line)
+    return ex
