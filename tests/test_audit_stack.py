@@ -166,3 +166,53 @@ def test_diff_of_two_stack_files_and_a_stack_against_its_plan() -> None:
     r = run("diff", STACKS / "suoops-current.yaml", EXAMPLES / "suoops.yaml", "--format", "md")
     assert r.returncode == 0, r.stderr
     assert "vercel/pro $20.00" in r.stdout and "cloudflare/free $0.00" in r.stdout
+
+
+def test_suoops_stage_one_target() -> None:
+    doc = _audit("suoops-target")
+    pro = _render_size("postgres", "pro-4gb")
+    basic = _render_size("postgres", "basic-256mb")
+    # the document's $50 Pro database: the catalog's Pro-4gb is $55 plus storage
+    db = next(f for f in doc["findings"] if f["component"] == "db" and f["kind"] == "price_mismatch")
+    assert db["stated_usd"] == [50.0, 50.0] and db["monthly_usd"] == pytest.approx(
+        _row(doc, "db")["monthly_usd"]
+    )
+    assert _row(doc, "db")["lines"][0]["monthly_usd"] == pytest.approx(pro["usd_per_month"])
+    # 4 GB of RAM for a database the workload barely uses: Basic-256mb fits with headroom
+    over = next(f for f in doc["findings"] if f["component"] == "db" and f["kind"] == "overprovisioned")
+    assert "basic-256mb" in over["message"]
+    assert over["monthly_usd"] == pytest.approx(pro["usd_per_month"] - basic["usd_per_month"], abs=0.01)
+    # Standard (2 GB) for the API is not over-provisioned: Starter's 512 MB cannot hold 600 MB
+    assert "overprovisioned" not in _kinds(doc, "api")
+    assert doc["stated_total_usd"] == [120.0, 120.0]
+
+
+def _docs_sample(md: str) -> str:
+    """The audit's Markdown as docs/audit.md shows it: headings two levels down, under an Output heading."""
+    out = []
+    for ln in md.splitlines():
+        if ln.startswith("# Audit: "):
+            ln = "### Output: `tierplan audit examples/stacks/suoops-current.yaml --format md`"
+        elif ln.startswith("## "):
+            ln = "#### " + ln[3:]
+        elif ln.startswith("### "):
+            ln = "##### " + ln[4:]
+        out.append(ln)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def test_docs_show_the_current_audit_output(update_goldens: bool) -> None:
+    """docs/audit.md shows a real audit; it is regenerated with --update-goldens."""
+    r = run("audit", Path("examples/stacks/suoops-current.yaml"), "--format", "md", cwd=EXAMPLES.parent)
+    assert r.returncode == 0, r.stderr
+    sample = _docs_sample(r.stdout)
+    doc_path = EXAMPLES.parent / "docs" / "audit.md"
+    text = doc_path.read_text()
+    start = text.index("### Output: `tierplan audit examples/stacks/suoops-current.yaml")
+    end = text.index("## audit a plan document")
+    if update_goldens:
+        doc_path.write_text(text[:start] + sample + "\n" + text[end:])
+        return
+    assert text[start:end].rstrip() + "\n" == sample, (
+        "docs/audit.md is out of date (rerun with --update-goldens)"
+    )

@@ -17,10 +17,16 @@ TIERPLAN = str(Path(sys.executable).parent / "tierplan")
 APP = Path(__file__).parent / "data" / "app.yaml"
 
 
-def run(*args: object, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run(*args: object, stdin: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1795000000", "COLUMNS": "120"}
     return subprocess.run(
-        [TIERPLAN, *map(str, args)], capture_output=True, text=True, input=stdin, env=env, timeout=120
+        [TIERPLAN, *map(str, args)],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env=env,
+        timeout=120,
+        cwd=cwd,
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -75,7 +76,7 @@ def load_stack(path: Path | str) -> tuple[StackFile, Profile, str]:
     except ValidationError as e:
         raise InputError(path, problems_from(e, lines, data=data)) from None
     if stack.profile is not None:
-        ppath = Path(path).parent / stack.profile
+        ppath = Path(os.path.normpath(Path(path).parent / stack.profile))
         if not ppath.exists():
             raise InputError(
                 path,
@@ -230,6 +231,29 @@ def _first_unfit(planner: Planner, comp: str, opt: Option, lo: int, hi: int, qua
     return hi
 
 
+def _smaller_fits(planner: Planner, comp: str, opt: Option, u: int, below_usd: float) -> Evaluation | None:
+    """The cheapest size of the same provider service (any of its plans, same region) that fits the
+    workload and the requirements for less than ``below_usd``; None if there is none."""
+    kind = planner.profile.components[comp].kind
+    best: Evaluation | None = None
+    for pref in planner.catalog.plans_for(kind):
+        if pref.provider is not opt.plan.provider or pref.service.id != opt.plan.service.id:
+            continue
+        if not pref.plan.available or pref.plan.instances is None:
+            continue
+        regions = pref.regions
+        if opt.region is not None and (regions is None or opt.region not in regions):
+            continue
+        for size in pref.plan.instances.sizes:
+            if pref is opt.plan and size.id == (opt.size.id if opt.size else None):
+                continue
+            e = _evaluate(planner, comp, Option(pref, size, opt.region, opt.latency_ms), u)
+            if e.feasible and e.monthly_usd is not None and e.monthly_usd < below_usd:
+                if best is None or e.monthly_usd < (best.monthly_usd or 0.0):
+                    best = e
+    return best
+
+
 def _stated(v: float | tuple[float, float] | None) -> tuple[float, float] | None:
     if v is None:
         return None
@@ -362,22 +386,17 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
                     monthly_usd=round(ev.monthly_usd - need.monthly_usd, 2),
                 )
             util = max(ev.utilization.values(), default=1.0)
-            smaller = [
-                e
-                for s in opt.plan.plan.instances.sizes  # type: ignore[union-attr]
-                if s.id != opt.size.id
-                for e in [_evaluate(planner, comp, Option(opt.plan, s, opt.region, opt.latency_ms), u)]
-                if e.feasible and e.monthly_usd is not None and e.monthly_usd < need.monthly_usd - tol_usd  # type: ignore[operator]
-            ]
-            if smaller and util < a["audit.overprovisioned_utilization"]:
-                best_e = min(smaller, key=lambda e: e.monthly_usd or 0.0)
-                assert best_e.option.size is not None and best_e.monthly_usd is not None
+            smaller = _smaller_fits(planner, comp, opt, u, (need.monthly_usd or 0.0) - tol_usd)
+            if smaller is not None and util < a["audit.overprovisioned_utilization"]:
+                assert smaller.option.size is not None and smaller.monthly_usd is not None
+                other = "" if smaller.option.plan is opt.plan else f" on {smaller.option.plan.plan.name}"
                 find(
                     "overprovisioned",
                     comp,
-                    f"{comp}: {opt.size.id} is at most {util:.0%} used; {best_e.instances} x {best_e.option.size.id} "
-                    f"fits with headroom for {_fmt_usd(best_e.monthly_usd)}/month instead of {_fmt_usd(ev.monthly_usd)}",
-                    monthly_usd=round(ev.monthly_usd - best_e.monthly_usd, 2),
+                    f"{comp}: {opt.size.id} is at most {util:.0%} used; {smaller.instances} x "
+                    f"{smaller.option.size.id}{other} fits with headroom for {_fmt_usd(smaller.monthly_usd)}/month "
+                    f"instead of {_fmt_usd(ev.monthly_usd)}",
+                    monthly_usd=round(ev.monthly_usd - smaller.monthly_usd, 2),
                 )
         stated = _stated(line.stated_usd)
         diff = None
