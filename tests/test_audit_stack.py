@@ -229,3 +229,15 @@ def test_amebo_current_free_tiers_break_at_a_hand_computed_scale() -> None:
     assert ahead["api"]["at"] == 712 and ahead["api"]["metric"] == "requests_per_day"
     assert ahead["db"]["at"] == 712 and ahead["db"]["metric"] == "rows_written_per_day"
     assert doc["findings"] and all(f["kind"] == "limit_ahead" for f in doc["findings"])
+
+
+def test_bad_inline_workload_names_the_key_under_workload(tmp_path: Path) -> None:
+    bad = tmp_path / "s.yaml"
+    bad.write_text(
+        "name: x\nat: 100\nworkload:\n  name: X\n  commercial: true\n  audience: {countries: [NG]}\n"
+        "  scale: {unit: user, stages: [100]}\n  components:\n    api: {kind: web_service, runtime: go, memry_mb: 1}\n"
+        "components:\n  api: {provider: cloudflare, plan: free, service: workers}\n"
+    )
+    r = run("audit", bad)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "workload.components.api.memry_mb" in r.stderr and str(bad) in r.stderr

@@ -85,7 +85,18 @@ def load_stack(path: Path | str) -> tuple[StackFile, Profile, str]:
         profile = load_profile(ppath)
         return stack, profile, str(ppath)
     assert stack.workload is not None
-    return stack, parse_profile(stack.workload, f"{path} (workload)"), str(path)
+    sub = {k[1:]: v for k, v in lines.items() if k[:1] == ("workload",)}
+    try:
+        profile = parse_profile(stack.workload, path, sub)
+    except InputError as e:
+        raise InputError(
+            path,
+            [
+                Problem(f"workload.{p.key_path}" if p.key_path else "workload", p.message, p.line)
+                for p in e.problems
+            ],
+        ) from None
+    return stack, profile, str(path)
 
 
 def stack_planner(
