@@ -241,3 +241,96 @@ def test_bad_inline_workload_names_the_key_under_workload(tmp_path: Path) -> Non
     r = run("audit", bad)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "workload.components.api.memry_mb" in r.stderr and str(bad) in r.stderr
+
+
+#: every finding of each example stack, by (kind, component); each one was read against the
+#: catalog entry and the profile (the tests above check the figures of the important ones)
+ALL_FINDINGS = {
+    "paircam-current": {
+        ("attribute", "db"),  # Railway's database is self-run and has no backups (required)
+        ("attribute", "frontend"),  # Vercel Hobby forbids commercial use
+        ("limit_ahead", "errors"),  # Sentry Developer's 5,000 events a month
+        ("limit_ahead", "frontend"),  # Vercel Hobby's 1M edge requests a month
+        ("missing", "signaling"),
+        ("price_mismatch", None),  # the $360 total
+        ("price_mismatch", "api"),
+        ("price_mismatch", "db"),
+        ("price_mismatch", "redis"),
+        ("unpriced", "turn"),  # Metered's relay beyond the included GB has no public price
+    },
+    "paircam-target": {
+        ("attribute", "frontend"),
+        ("limit_ahead", "errors"),
+        ("limit_ahead", "frontend"),
+        ("limit_exceeded", "db"),  # Neon Free's 100 CU-hours
+        ("limit_exceeded", "redis"),  # Upstash Free's 500,000 commands a month
+        ("limit_exceeded", "signaling"),  # one 256 MB machine for the sockets
+        ("limit_exceeded", "turn"),  # Open Relay's 20 GB
+        ("price_mismatch", None),
+        ("price_mismatch", "signaling"),
+    },
+    "suoops-current": {
+        ("attribute", "redis"),
+        ("limit_ahead", "db"),  # failover required from 500 users
+        ("limit_ahead", "email"),
+        ("limit_exceeded", "api"),
+        ("limit_exceeded", "pdf-worker"),
+        ("limit_exceeded", "redis"),
+        ("price_mismatch", None),
+        ("price_mismatch", "whatsapp"),
+        ("region", "api"),
+        ("region", "db"),
+        ("region", "pdf-worker"),
+        ("region", "redis"),
+    },
+    "suoops-target": {
+        ("attribute", "redis"),
+        ("limit_ahead", "db"),
+        ("limit_ahead", "email"),
+        ("limit_exceeded", "redis"),
+        ("overprovisioned", "db"),
+        ("price_mismatch", None),
+        ("price_mismatch", "db"),
+        ("price_mismatch", "whatsapp"),
+        ("region", "api"),
+        ("region", "db"),
+        ("region", "pdf-worker"),
+        ("region", "redis"),
+    },
+    "amebo-current": {("limit_ahead", "api"), ("limit_ahead", "db")},
+    "amebo-target": {
+        ("price_mismatch", None),
+        ("price_mismatch", "api"),
+        ("price_mismatch", "cache"),
+        ("price_mismatch", "db"),
+        ("price_mismatch", "errors"),
+        ("price_mismatch", "files"),
+        ("price_mismatch", "notifications"),
+        ("price_mismatch", "realtime"),
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(ALL_FINDINGS))
+def test_every_finding_is_accounted_for(name: str) -> None:
+    doc = _audit(name)
+    got = {(f["kind"], f["component"]) for f in doc["findings"]}
+    assert got == ALL_FINDINGS[name]
+    for f in doc["findings"]:
+        if f["kind"] in ("price_mismatch", "limit_exceeded", "limit_ahead", "attribute") and f["component"]:
+            assert f["source"].startswith("https://") and f["as_of"], f
+
+
+def test_price_mismatches_are_the_catalog_figures() -> None:
+    """Each stated-vs-catalog finding carries the line's recomputed cost, which is the sum of its
+    cost lines (each with its catalog source)."""
+    for name in ALL_FINDINGS:
+        doc = _audit(name)
+        for f in doc["findings"]:
+            if f["kind"] != "price_mismatch" or f["component"] is None:
+                continue
+            row = _row(doc, f["component"])
+            assert f["monthly_usd"] == pytest.approx(row["monthly_usd"], abs=0.01)
+            lines = [ln["monthly_usd"] for ln in row["lines"]]
+            if None not in lines and not row["lines"][0]["name"].startswith("account"):
+                assert row["monthly_usd"] == pytest.approx(sum(lines), abs=0.02), (name, f["component"])
