@@ -344,3 +344,69 @@ def test_seed_004_paircam(catalog) -> None:  # type: ignore[no-untyped-def]
     assert "$0.25 per GB" in (at(a, "catalog_mismatch", 164)[0].expected or "")
     # "Generous free tier: 3 shared VMs": Fly's free allowance is legacy
     assert 94 in lines_of(a, "catalog_mismatch", "fly/machines/legacy-free-allowance")
+
+
+#: every arithmetic and catalog finding on the five seeds, by (kind, line); each was read against
+#: the document (the tests above check the figures of each kind). A change here means the parser or
+#: the catalog changed what the audit says about a real document: review it before updating.
+SEED_FINDINGS = {
+    "000": {
+        ("range_mismatch", 33),
+        ("range_mismatch", 850),  # ~$60-100 vs the $125 Phase 3 table
+        ("catalog_mismatch", 31),
+        ("catalog_mismatch", 134),
+        ("catalog_mismatch", 277),  # Fly free tier:
+        ("catalog_mismatch", 732),
+        ("catalog_mismatch", 814),
+        ("catalog_mismatch", 1637),  # legacy only
+        ("catalog_mismatch", 109),
+        ("catalog_mismatch", 133),  # Vercel "unlimited" bandwidth
+        ("catalog_mismatch", 733),
+        ("catalog_mismatch", 815),  # Neon Scale $19
+        ("catalog_mismatch", 758),  # Upstash 10k requests/day
+    },
+    "001": {
+        ("catalog_mismatch", 693),
+        ("catalog_mismatch", 717),  # Vercel "unlimited" bandwidth
+        ("catalog_mismatch", 718),
+        ("catalog_mismatch", 738),  # Fly free tier: legacy only
+        ("catalog_mismatch", 951),
+        ("catalog_mismatch", 1580),
+        ("catalog_mismatch", 739),
+        ("catalog_mismatch", 749),  # Neon Scale $19
+    },
+    "002": {
+        ("catalog_mismatch", 40),  # Workers $0.50 per additional million (is $0.30)
+        ("catalog_mismatch", 41),  # Workers $0.36/GB bandwidth (no bandwidth charge)
+        ("catalog_mismatch", 92),
+        ("catalog_mismatch", 93),  # Supabase egress 2 GB / 50 GB (5 / 250)
+        ("catalog_mismatch", 103),  # Railway Hobby database volume 1 GB (catalog: 5 GB)
+    },
+    "003": set(),
+    "004": {
+        ("total_mismatch", 45),  # $5-15 stated, rows add up to $0-12
+        ("catalog_mismatch", 37),
+        ("catalog_mismatch", 94),  # Fly free tier: legacy only
+        ("catalog_mismatch", 132),
+        ("catalog_mismatch", 142),
+        ("catalog_mismatch", 521),  # Neon 191.9 h
+        ("catalog_mismatch", 134),  # Neon Scale $19
+        ("catalog_mismatch", 143),
+        ("catalog_mismatch", 144),  # legacy Launch/Scale compute hours, $69
+        ("catalog_mismatch", 158),
+        ("catalog_mismatch", 526),
+        ("catalog_mismatch", 728),  # Upstash 10k/day
+        ("catalog_mismatch", 164),  # Upstash storage $0.10/GB (is $0.25)
+    },
+}
+
+
+@needs_seeds
+@pytest.mark.parametrize("prefix", sorted(SEED_FINDINGS))
+def test_every_seed_finding_is_accounted_for(prefix: str, catalog) -> None:  # type: ignore[no-untyped-def]
+    a = seed(prefix, catalog)
+    kinds = ("total_mismatch", "range_mismatch", "catalog_mismatch")
+    got = {(f.kind, f.line) for k in kinds for f in a.of_kind(k)}
+    assert got == SEED_FINDINGS[prefix]
+    for f in a.of_kind("catalog_mismatch"):
+        assert f.catalog and f.source and f.source.startswith("https://") and f.as_of, f
