@@ -1540,31 +1540,60 @@ def _postgres_move(b: _Build, ch: Change) -> list[Step]:
     else:
         dump = f"{b.app}-{b.slug(comp)}-phase-{b.k_to}.dump"
         steps.append(
-            Step(
+            _db_cutover(
                 f"Move {comp}'s data by pg_dump/pg_restore (write freeze ~{_mins(freeze_min)})",
                 f"{_gb(gb)} GB at {b.units(b.new_ph.start)}: {reason}. Reads keep working during the freeze.",
+                comp,
+                old_admin,
                 [
-                    f"psql {old_admin} -v ON_ERROR_STOP=1 <<'SQL'\n{_freeze_sql(True)}\nSQL",
                     f'pg_dump --format=custom --no-owner --no-privileges --file="{dump}" {old_admin}',
                     f'pg_restore --no-owner --no-privileges --exit-on-error --jobs=4 --dbname={new_admin} "{dump}"',
-                    f"# point every host at the new database ({env})",
-                    *fwd,
                 ],
+                env,
+                (fwd, fwd_manual, back, back_manual),
                 checks,
-                [*back, f"psql {old_admin} -v ON_ERROR_STOP=1 <<'SQL'\n{_freeze_sql(False)}\nSQL"],
-                0.0,
-                (comp,),
-                "cutover",
-                fwd_manual,
-                back_manual
-                + [
-                    "Writes made on the new database after the switch are not on the old one: export them first if any matter"
-                ],
-                downtime_minutes=freeze_min,
+                freeze_min,
             )
         )
     steps.append(_postgres_cleanup(b, ch, old_admin, new_admin, method))
     return steps
+
+
+def _db_cutover(
+    title: str,
+    why: str,
+    comp: str,
+    old_admin: str,
+    copy: list[str],
+    env: str,
+    switch: tuple[list[str], list[str], list[str], list[str]],
+    checks: list[str],
+    freeze_min: float,
+) -> Step:
+    """The write-frozen switch of a database: freeze the old one, run ``copy`` (the last data), point
+    every host at the new one; the rollback points them back and lifts the freeze."""
+    fwd, fwd_manual, back, back_manual = switch
+    return Step(
+        title,
+        why,
+        [
+            f"psql {old_admin} -v ON_ERROR_STOP=1 <<'SQL'\n{_freeze_sql(True)}\nSQL",
+            *copy,
+            f"# point every host at the new database ({env})",
+            *fwd,
+        ],
+        checks,
+        [*back, f"psql {old_admin} -v ON_ERROR_STOP=1 <<'SQL'\n{_freeze_sql(False)}\nSQL"],
+        0.0,
+        (comp,),
+        "cutover",
+        fwd_manual,
+        back_manual
+        + [
+            "Writes made on the new database after the switch are not on the old one: export them first if any matter"
+        ],
+        downtime_minutes=freeze_min,
+    )
 
 
 def _provision_postgres(b: _Build, ch: Change, new_admin: str, old_admin: str) -> Step:
@@ -1759,32 +1788,24 @@ def _replication_steps(
         "copy",
         pre_manual,
     )
-    cut = Step(
+    cut = _db_cutover(
         f"Cut {comp} over to {ch.new.provider_name} (write freeze ~{_mins(freeze_min)})",
         "Freeze writes on the old database, wait until the new one has every change, carry the "
         "sequences over (replication does not copy them), then point every host at the new database. "
         "Reads keep working during the freeze.",
+        comp,
+        old_admin,
         [
-            f"psql {old_admin} -v ON_ERROR_STOP=1 <<'SQL'\n{_freeze_sql(True)}\nSQL",
             f"target=$(psql {old_admin} -At -c 'SELECT pg_current_wal_lsn()')",
             f"until [ \"$(psql {old_admin} -At -c \"SELECT confirmed_flush_lsn >= '$target'::pg_lsn FROM pg_replication_slots WHERE slot_name = '{pub}'\")\" = t ]; do sleep 2; done",
             f"psql {old_admin} -At -c \"SELECT format('SELECT setval(%L, %s, true);', format('%I.%I', schemaname, sequencename), last_value) "
             f'FROM pg_sequences WHERE last_value IS NOT NULL" | psql {new_admin} -v ON_ERROR_STOP=1',
             f'psql {new_admin} -v ON_ERROR_STOP=1 -c "ALTER SUBSCRIPTION {pub} DISABLE"',
-            f"# point every host at the new database ({_store_env(b, comp)})",
-            *fwd,
         ],
+        _store_env(b, comp),
+        (fwd, fwd_manual, back, back_manual),
         checks,
-        [*back, f"psql {old_admin} -v ON_ERROR_STOP=1 <<'SQL'\n{_freeze_sql(False)}\nSQL"],
-        0.0,
-        (comp,),
-        "cutover",
-        fwd_manual,
-        back_manual
-        + [
-            "Writes made on the new database after the switch are not on the old one: export them first if any matter"
-        ],
-        downtime_minutes=freeze_min,
+        freeze_min,
     )
     return [copy, cut]
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from .assumptions import Assumptions
 from .metrics import DAYS_PER_MONTH, HOURS_PER_MONTH, METRICS
-from .profile import Profile, WebService, Worker, month_at_units
+from .profile import Activity, Profile, WebService, Worker, month_at_units
 
 __all__ = ["Figure", "Capacity", "ComponentDemand", "Demand", "demand_at", "KB_PER_GB", "MB_PER_GB"]
 
@@ -83,6 +83,29 @@ class _Builder:
         if name in METRICS:
             self.metrics[name] = value
         return value
+
+
+def _peak_from_average(b: _Builder, cores_avg: float, act: Activity) -> float:
+    """Peak CPU of a component whose load follows the users' activity curve."""
+    return b.add(
+        "cpu_cores_peak",
+        cores_avg * act.peak_factor,
+        "cores",
+        "cpu_cores_avg x peak_factor",
+        cpu_cores_avg=cores_avg,
+        peak_factor=act.peak_factor,
+    )
+
+
+def _active_hours(b: _Builder, active_h_month: float, act: Activity, note: str = "") -> float:
+    """Hours a month the component is busy: the users' active hours."""
+    return b.add(
+        "active_hours_per_month",
+        active_h_month,
+        "hours",
+        "active_hours_per_day x days_per_month" + note,
+        active_hours_per_day=act.active_hours_per_day,
+    )
 
 
 def _unit_months(p: Profile, units: float) -> tuple[float, Figure]:
@@ -358,13 +381,7 @@ def _web_service(
         "profile memory_mb" if c.memory_mb is not None else f"assumption {mem_key}",
         memory_mb=mem,
     )
-    b.add(
-        "active_hours_per_month",
-        active_h_month,
-        "hours",
-        "active_hours_per_day x days_per_month",
-        active_hours_per_day=act.active_hours_per_day,
-    )
+    _active_hours(b, active_h_month, act)
     b.add("concurrent_users", conc, "users", "(see globals)")
     b.add("monthly_active_users", users, "users", "users")
     cores_avg = b.add(
@@ -440,14 +457,7 @@ def _worker(
         cpu_seconds_per_job=c.cpu_seconds_per_job,
         active_seconds_per_day=active_s,
     )
-    cores_peak = b.add(
-        "cpu_cores_peak",
-        cores_avg * act.peak_factor,
-        "cores",
-        "cpu_cores_avg x peak_factor",
-        cpu_cores_avg=cores_avg,
-        peak_factor=act.peak_factor,
-    )
+    cores_peak = _peak_from_average(b, cores_avg, act)
     mem_key = f"runtime.{c.runtime}.memory_mb"
     mem = c.memory_mb if c.memory_mb is not None else a[mem_key]
     b.add(
@@ -468,13 +478,7 @@ def _worker(
         memory_mb_per_job=c.memory_mb_per_job,
     )
     b.add("egress_gb_per_month", 0.0, "GB", "workers send nothing to users directly")
-    b.add(
-        "active_hours_per_month",
-        active_h_month,
-        "hours",
-        "active_hours_per_day x days_per_month",
-        active_hours_per_day=act.active_hours_per_day,
-    )
+    _active_hours(b, active_h_month, act)
     return Capacity(
         cores_avg=cores_avg,
         cores_peak=cores_peak,
@@ -576,13 +580,7 @@ def _postgres(
             connection_hold_ms_per_request=hold,
             worker_concurrency=worker_conc,
         )
-    b.add(
-        "active_hours_per_month",
-        active_h_month,
-        "hours",
-        "active_hours_per_day x days_per_month (the database can suspend when idle)",
-        active_hours_per_day=act.active_hours_per_day,
-    )
+    _active_hours(b, active_h_month, act, " (the database can suspend when idle)")
     cpu_q = a["postgres.cpu_ms_per_query"]
     cores_avg = b.add(
         "cpu_cores_avg",
@@ -1018,21 +1016,8 @@ def _realtime(
         fanout=c.fanout,
         cpu_ms_per_message=cpu_msg,
     )
-    cores_peak = b.add(
-        "cpu_cores_peak",
-        cores_avg * act.peak_factor,
-        "cores",
-        "cpu_cores_avg x peak_factor",
-        cpu_cores_avg=cores_avg,
-        peak_factor=act.peak_factor,
-    )
-    b.add(
-        "active_hours_per_month",
-        active_h_month,
-        "hours",
-        "active_hours_per_day x days_per_month",
-        active_hours_per_day=act.active_hours_per_day,
-    )
+    cores_peak = _peak_from_average(b, cores_avg, act)
+    _active_hours(b, active_h_month, act)
     return Capacity(
         cores_avg=cores_avg,
         cores_peak=cores_peak,

@@ -45,23 +45,25 @@ class LineMap(dict[tuple[Any, ...], int]):
         return super().get(key, default)
 
 
-def _read_text(path: Path) -> str:
+def read_text(path: Path, expected: str = "YAML text", encoding: str = "utf-8") -> str:
+    """A text file the user gave; InputError (exit 2) naming the file when it is missing, a
+    directory, unreadable, binary or not UTF-8. ``expected`` says what it should have been."""
     if not path.exists():
         raise InputError(
             path, "file not found", hint="check the path (it is relative to the current directory)"
         )
     if path.is_dir():
-        raise InputError(path, "is a directory, expected a YAML file")
+        raise InputError(path, f"is a directory, expected {expected}")
     try:
         raw = path.read_bytes()
     except OSError as e:
         raise InputError(path, f"cannot be read: {e.strerror}") from None
     if b"\x00" in raw:
-        raise InputError(path, "looks like a binary file (it contains NUL bytes), expected YAML text")
+        raise InputError(path, f"looks like a binary file (it contains NUL bytes), expected {expected}")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode(encoding)
     except UnicodeDecodeError as e:
-        raise InputError(path, f"is not UTF-8 text (byte {e.start}), expected YAML") from None
+        raise InputError(path, f"is not UTF-8 text (byte {e.start}), expected {expected}") from None
     return text
 
 
@@ -81,7 +83,7 @@ def _line_map(node: yaml.Node, path: tuple[Any, ...], out: dict[tuple[Any, ...],
 def load_yaml(path: Path | str, *, what: str = "YAML file") -> tuple[Any, LineMap]:
     """Parse ``path``; raise InputError for anything that is not a YAML mapping."""
     path = Path(path)
-    text = _read_text(path)
+    text = read_text(path)
     if not text.strip() or all(ln.strip().startswith("#") or not ln.strip() for ln in text.splitlines()):
         raise InputError(path, f"is empty, expected a {what}")
     try:

@@ -26,6 +26,7 @@ from typing import Any
 from ..assumptions import Assumptions, load_assumptions
 from ..catalog.loader import Catalog, PlanRef
 from ..errors import InputError
+from ..yamlio import read_text
 from .doc_claims import (
     KIND_WORDS,
     Figure,
@@ -122,24 +123,7 @@ class DocAudit:
 def read_document(path: Path | str) -> str:
     """The text of a plan document; InputError (exit 2) for a missing, empty, binary or non-UTF-8 file."""
     p = Path(path)
-    if not p.exists():
-        raise InputError(p, "file not found", hint="check the path (it is relative to the current directory)")
-    if p.is_dir():
-        raise InputError(p, "is a directory, expected a Markdown or text document")
-    try:
-        raw = p.read_bytes()
-    except OSError as e:
-        raise InputError(p, f"cannot be read: {e.strerror}") from None
-    if b"\x00" in raw:
-        raise InputError(
-            p, "looks like a binary file (it contains NUL bytes), expected a Markdown or text document"
-        )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InputError(
-            p, f"is not UTF-8 text (byte {e.start}), expected a Markdown or text document"
-        ) from None
+    text = read_text(p, "a Markdown or text document", encoding="utf-8-sig")
     if not text.strip():
         raise InputError(p, "is empty, expected a Markdown or text document (a hosting plan)")
     return text

@@ -26,6 +26,7 @@ from ..optimizer import Planner
 from ..options import _static_reasons
 from ..pricing import Evaluation, Option, evaluate
 from ..profile import Profile, load_profile, parse_profile
+from ..report.fmt import money, money_range
 from ..validation import problems_from
 from ..yamlio import load_yaml
 
@@ -271,14 +272,6 @@ def _stated(v: float | tuple[float, float] | None) -> tuple[float, float] | None
     return (v, v) if isinstance(v, (int, float)) else (float(v[0]), float(v[1]))
 
 
-def _fmt_usd(v: float) -> str:
-    return f"${v:,.2f}"
-
-
-def _stated_text(r: tuple[float, float]) -> str:
-    return _fmt_usd(r[0]) if r[0] == r[1] else f"{_fmt_usd(r[0])}-{_fmt_usd(r[1])}"
-
-
 def _lines_json(ev: Evaluation) -> list[dict[str, Any]]:
     return [
         {
@@ -393,7 +386,7 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
                     "overprovisioned",
                     comp,
                     f"{comp}: {line.quantity} x {opt.size.id} where {need.instances} fit with headroom: "
-                    f"{_fmt_usd(ev.monthly_usd - need.monthly_usd)}/month for unused instances",
+                    f"{money(ev.monthly_usd - need.monthly_usd)}/month for unused instances",
                     monthly_usd=round(ev.monthly_usd - need.monthly_usd, 2),
                 )
             util = max(ev.utilization.values(), default=1.0)
@@ -405,8 +398,8 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
                     "overprovisioned",
                     comp,
                     f"{comp}: {opt.size.id} is at most {util:.0%} used; {smaller.instances} x "
-                    f"{smaller.option.size.id}{other} fits with headroom for {_fmt_usd(smaller.monthly_usd)}/month "
-                    f"instead of {_fmt_usd(ev.monthly_usd)}",
+                    f"{smaller.option.size.id}{other} fits with headroom for {money(smaller.monthly_usd)}/month "
+                    f"instead of {money(ev.monthly_usd)}",
                     monthly_usd=round(ev.monthly_usd - smaller.monthly_usd, 2),
                 )
         stated = _stated(line.stated_usd)
@@ -421,7 +414,7 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
                 find(
                     "price_mismatch",
                     comp,
-                    f"{comp}: stated {_stated_text(stated)}/month; the catalog gives {_fmt_usd(ev.monthly_usd)} for "
+                    f"{comp}: stated {money_range(*stated)}/month; the catalog gives {money(ev.monthly_usd)} for "
                     f"{line.quantity if opt.size else ''}{' x ' + opt.size.id if opt.size else opt.label} at "
                     f"{_units_label(planner, u)}",
                     stated_usd=list(stated),
@@ -469,8 +462,8 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
             find(
                 "price_mismatch",
                 None,
-                f"total: stated {_stated_text(stated_total)}/month; the lines recomputed from the catalog add up to "
-                f"{_fmt_usd(total)}"
+                f"total: stated {money_range(*stated_total)}/month; the lines recomputed from the catalog add up to "
+                f"{money(total)}"
                 + (
                     f" plus unpriced parts of {', '.join(c for c, e in evs.items() if e.monthly_usd is None)}"
                     if any(e.monthly_usd is None for e in evs.values())
@@ -548,8 +541,8 @@ def _stack_total(evs: dict[str, Evaluation]) -> tuple[float | None, str | None]:
         total += fixed + max(0.0, usage - credit)
         if len(members) > 1 and (fixed > 0 or credit > 0):
             notes.append(
-                f"{acct}: fee {_fmt_usd(fixed)} paid once for {', '.join(m.component for m in members)}"
-                + (f"; usage {_fmt_usd(usage)} against a {_fmt_usd(credit)} credit" if credit else "")
+                f"{acct}: fee {money(fixed)} paid once for {', '.join(m.component for m in members)}"
+                + (f"; usage {money(usage)} against a {money(credit)} credit" if credit else "")
             )
     if math.isnan(total):
         return None, None

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..templates_env import environment
+from .fmt import money, money_range
 
 __all__ = ["stack_audit_markdown", "render_stack_audit", "SECTIONS"]
 
@@ -23,21 +24,15 @@ SECTIONS: list[tuple[str, list[str]]] = [
 ]
 
 
-def _usd(v: float | None) -> str:
-    return "unknown" if v is None else f"${v:,.2f}"
-
-
 def _stated(r: list[float] | None) -> str:
-    if not r:
-        return "-"
-    return _usd(r[0]) if r[0] == r[1] else f"{_usd(r[0])}-{_usd(r[1])}"
+    return money_range(r[0], r[1]) if r else "-"
 
 
 def stack_audit_markdown(doc: dict[str, Any]) -> str:
     return (
         environment()
         .get_template("audit_stack.md.j2")
-        .render(d=doc, usd=_usd, stated=_stated, sections=SECTIONS)
+        .render(d=doc, usd=money, stated=_stated, sections=SECTIONS)
     )
 
 
@@ -65,11 +60,11 @@ def render_stack_audit(doc: dict[str, Any], con: Console) -> None:
             qty,
             r["region"] or "-",
             _stated(r["stated_usd"]),
-            _usd(r["monthly_usd"]),
+            money(r["monthly_usd"]),
             "yes" if r["fits"] else "[red]no[/]",
         )
     con.print(t)
-    total = _usd(doc["monthly_usd"]) + (
+    total = money(doc["monthly_usd"]) + (
         f" + unpriced: {', '.join(doc['unpriced'])}" if doc["unpriced"] else ""
     )
     con.print(
@@ -79,10 +74,10 @@ def render_stack_audit(doc: dict[str, Any], con: Console) -> None:
     if doc.get("account_note"):
         con.print(f"Account plans: {doc['account_note']}")
     if doc["optimal"]:
-        con.print(f"Optimal for the same workload: [bold]{_usd(doc['optimal']['monthly_usd'])}[/]/month")
+        con.print(f"Optimal for the same workload: [bold]{money(doc['optimal']['monthly_usd'])}[/]/month")
     if doc["saving_monthly_usd"] is not None:
         con.print(
-            f"Saving: [bold green]{_usd(doc['saving_monthly_usd'])}[/] a month, {_usd(doc['saving_yearly_usd'])} a year"
+            f"Saving: [bold green]{money(doc['saving_monthly_usd'])}[/] a month, {money(doc['saving_yearly_usd'])} a year"
         )
     for title, kinds in SECTIONS:
         items = [f for f in doc["findings"] if f["kind"] in kinds]

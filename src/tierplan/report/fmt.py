@@ -17,6 +17,11 @@ def money(x: float | None, nd: int = 2) -> str:
     return f"${x:,.{nd}f}"
 
 
+def money_range(lo: float, hi: float) -> str:
+    """A price or a range of prices ($5.00, $5.00-$15.00)."""
+    return money(lo) if lo == hi else f"{money(lo)}-{money(hi)}"
+
+
 def fmt_num(x: float | None) -> str:
     if x is None:
         return "—"
