@@ -334,3 +334,10 @@ def test_price_mismatches_are_the_catalog_figures() -> None:
             lines = [ln["monthly_usd"] for ln in row["lines"]]
             if None not in lines and not row["lines"][0]["name"].startswith("account"):
                 assert row["monthly_usd"] == pytest.approx(sum(lines), abs=0.02), (name, f["component"])
+
+
+def test_cli_text_report_to_a_file(tmp_path: Path) -> None:
+    out = tmp_path / "audit.txt"
+    r = run("audit", STACKS / "suoops-current.yaml", "-o", out)
+    assert r.returncode == 0, r.stderr
+    assert "Recomputed: $95.00/month" in out.read_text() and "Recomputed" not in r.stdout

@@ -136,6 +136,22 @@ def plan(
     _emit(doc, format, output, force, point=at is not None)
 
 
+def _render_text(
+    render: Callable[[Console], None], output: Path | None, force: bool, width: int = 120
+) -> None:
+    """Terminal output: to the terminal (its own width), to a pipe (``width`` columns), or with -o
+    recorded at ``width`` columns and written as plain text."""
+    if output is not None:
+        con = Console(record=True, width=width, file=open(os.devnull, "w"))  # noqa: SIM115
+        render(con)
+        _write(con.export_text(), output, force)
+        return
+    con = Console(highlight=False)
+    if not con.is_terminal:
+        con = Console(highlight=False, width=width)
+    render(con)
+
+
 def _status(msg: str) -> Any:
     import contextlib
 
@@ -158,15 +174,7 @@ def _emit(doc: dict[str, Any], format: Format, output: Path | None, force: bool,
     else:
         from .report.terminal import render_plan, render_point
 
-        if output is not None:
-            con = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115
-            (render_point if point else render_plan)(doc, con)
-            _write(con.export_text(), output, force)
-        else:
-            con = Console(highlight=False)
-            if not con.is_terminal:
-                con = Console(highlight=False, width=120)
-            (render_point if point else render_plan)(doc, con)
+        _render_text(lambda con: (render_point if point else render_plan)(doc, con), output, force)
 
 
 @app.command()
@@ -282,7 +290,7 @@ def audit(
         elif format in (Format.md, Format.html):
             _write(doc_audit_markdown(result), output, force)
         else:
-            doc_audit_terminal(result, Console(highlight=False, width=None if sys.stdout.isatty() else 140))
+            _render_text(lambda con: doc_audit_terminal(result, con), output, force, width=140)
         return
     assert stack is not None
     from .audit.stack import audit_stack, load_stack, stack_planner
@@ -297,7 +305,7 @@ def audit(
     elif format in (Format.md, Format.html):
         _write(stack_audit_markdown(d), output, force)
     else:
-        render_stack_audit(d, Console(highlight=False, width=None if sys.stdout.isatty() else 140))
+        _render_text(lambda con: render_stack_audit(d, con), output, force, width=140)
 
 
 class DiffFormat(StrEnum):
@@ -370,15 +378,7 @@ def diff(
     elif format is DiffFormat.md:
         _write(render_diff_markdown(doc), output, force)
     else:
-        if output is not None:
-            con = Console(record=True, width=120, file=open(os.devnull, "w"))  # noqa: SIM115
-        else:
-            con = Console(highlight=False)
-            if not con.is_terminal:
-                con = Console(highlight=False, width=120)
-        render_diff_terminal(doc, con)
-        if output is not None:
-            _write(con.export_text(), output, force)
+        _render_text(lambda con: render_diff_terminal(doc, con), output, force)
 
 
 class CheckFormat(StrEnum):
@@ -501,10 +501,7 @@ def compare(
     elif format in (Format.md, Format.html):
         _write(compare_markdown(doc), output, force)
     else:
-        con = Console(highlight=False)
-        if not con.is_terminal:
-            con = Console(highlight=False, width=140)
-        render_compare(doc, con)
+        _render_text(lambda con: render_compare(doc, con), output, force, width=140)
 
 
 @app.command()
@@ -533,10 +530,7 @@ def explain(
             doc = {"_globals": doc["_globals"], component: doc[component]}
         _write(json.dumps(doc, indent=2), None, False)
         return
-    con = Console(highlight=False)
-    if not con.is_terminal:
-        con = Console(highlight=False, width=120)
-    render_explain(planner, d, component, con)
+    _render_text(lambda con: render_explain(planner, d, component, con), None, False)
 
 
 @app.command()

@@ -520,26 +520,7 @@ def _partial_voluntary(
     fixed = st.fixed(part, u)
     if fixed is None:
         return None
-    usd, _detail = migration(planner, cur, fixed, u)
-    threshold = usd / planner.profile.migration.payback_months
-    saving = st.cost(cur, u) - st.cost(fixed, u)
-    if not (saving > 1e-9 and saving >= threshold - 1e-9):
-        return None
-    v_at = _first_worth(st, cur, fixed, lo, u, threshold) if u - lo > 1 else u
-    if st.fixed(fixed, v_at) is None:
-        v_at = u
-    usd_at, detail_at = migration(planner, cur, fixed, v_at)
-    move = Move(
-        v_at,
-        False,
-        usd_at,
-        st.cost(cur, v_at) - st.cost(fixed, v_at),
-        tuple(d[0] for d in detail_at),
-        _monthly_gap(st, fixed, cur, v_at - 1),
-        st.cost(cur, v_at) - st.cost(fixed, v_at),
-        detail=detail_at,
-    )
-    return v_at, fixed, move
+    return _move_if_it_pays(st, cur, fixed, lo, u)
 
 
 def _latency(
@@ -585,26 +566,35 @@ def _voluntary(st: CoupledState, cur: Solution, lo: int, u: int) -> tuple[int, S
     opt = st.move_from(cur, u)  # the best move from here, migration counted
     if opt.key() == cur.key():
         return None
-    usd, _detail = migration(planner, cur, opt, u)
-    saving = st.cost(cur, u) - st.cost(opt, u)
-    threshold = usd / payback
+    return _move_if_it_pays(st, cur, opt, lo, u)
+
+
+def _move_if_it_pays(
+    st: CoupledState, cur: Solution, new: Solution, lo: int, u: int
+) -> tuple[int, Solution, Move] | None:
+    """The voluntary move from ``cur`` to ``new`` if its monthly saving at u repays the one-time
+    cost within the payback period: placed at the first unit in (lo, u] where it does."""
+    planner = st.planner
+    usd, _detail = migration(planner, cur, new, u)
+    threshold = usd / planner.profile.migration.payback_months
+    saving = st.cost(cur, u) - st.cost(new, u)
     if not (saving > 1e-9 and saving >= threshold - 1e-9):
         return None
-    at = _first_worth(st, cur, opt, lo, u, threshold) if u - lo > 1 else u
-    if st.fixed(opt, at) is None:
+    at = _first_worth(st, cur, new, lo, u, threshold) if u - lo > 1 else u
+    if st.fixed(new, at) is None:
         at = u
-    usd_at, detail_at = migration(planner, cur, opt, at)
+    usd_at, detail_at = migration(planner, cur, new, at)
     move = Move(
         at,
         False,
         usd_at,
-        st.cost(cur, at) - st.cost(opt, at),
+        st.cost(cur, at) - st.cost(new, at),
         tuple(d[0] for d in detail_at),
-        _monthly_gap(st, opt, cur, at - 1),
-        st.cost(cur, at) - st.cost(opt, at),
+        _monthly_gap(st, new, cur, at - 1),
+        st.cost(cur, at) - st.cost(new, at),
         detail=detail_at,
     )
-    return at, opt, move
+    return at, new, move
 
 
 def _monthly_gap(st: CoupledState, new: Solution, old: Solution, u: int) -> float | None:

@@ -17,7 +17,7 @@ import datetime as dt
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -187,15 +187,9 @@ class Planner:
         key = (component, members, units)
         if key in self._best_among:
             return self._best_among[key]
-        best: Evaluation | None = None
-        for lb, i in sorted((self.lower_bound(component, i, units), i) for i in members):
-            if lb == math.inf:
-                break
-            if best is not None and (cents(lb), i) > _rank(best):
-                break
-            ev = self.evaluate_one(component, i, units)
-            if ev.feasible and ev.monthly_usd is not None and (best is None or _rank(ev) < _rank(best)):
-                best = ev
+        best = self._cheapest(
+            component, units, sorted((self.lower_bound(component, i, units), i) for i in members)
+        )
         self._best_among[key] = best
         return best
 
@@ -222,8 +216,17 @@ class Planner:
         key = (component, units)
         if key in self._best:
             return self._best[key]
+        best = self._cheapest(component, units, self.by_lower_bound(component, units))
+        self._best[key] = best
+        return best
+
+    def _cheapest(
+        self, component: str, units: int, by_bound: Iterable[tuple[float, int]]
+    ) -> Evaluation | None:
+        """Branch and bound over (lower bound, option) pairs in increasing order: evaluate until no
+        bound left can beat the best fitting option found."""
         best: Evaluation | None = None
-        for lb, i in self.by_lower_bound(component, units):
+        for lb, i in by_bound:
             if lb == math.inf:
                 break
             if best is not None and (cents(lb), i) > _rank(best):
@@ -231,7 +234,6 @@ class Planner:
             ev = self.evaluate_one(component, i, units)
             if ev.feasible and ev.monthly_usd is not None and (best is None or _rank(ev) < _rank(best)):
                 best = ev
-        self._best[key] = best
         return best
 
     def point(self, units: int, alternatives: int = 0) -> StackPoint:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -127,15 +127,32 @@ def _problems(e: ValidationError) -> list[str]:
     return [f"{'.'.join(str(x) for x in err['loc']) or '(top)'}: {err['msg']}" for err in e.errors()]
 
 
-def check_fly_toml(text: str, catalog: Catalog) -> list[str]:
+M = TypeVar("M", bound=BaseModel)
+
+_PARSERS: dict[str, tuple[Any, type[Exception]]] = {
+    "toml": (tomllib.loads, tomllib.TOMLDecodeError),
+    "yaml": (yaml.safe_load, yaml.YAMLError),
+    "json": (json.loads, json.JSONDecodeError),
+}
+
+
+def _parse(text: str, syntax: str, model: type[M]) -> tuple[M | None, list[str]]:
+    """The file parsed and validated against ``model``, or None and the problems."""
+    load, error = _PARSERS[syntax]
     try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        return [f"(toml): {e}"]
+        doc = load(text)
+    except error as e:
+        return None, [f"({syntax}): {e}"]
     try:
-        fly = FlyToml.model_validate(doc)
+        return model.model_validate(doc), []
     except ValidationError as e:
-        return _problems(e)
+        return None, _problems(e)
+
+
+def check_fly_toml(text: str, catalog: Catalog) -> list[str]:
+    fly, problems = _parse(text, "toml", FlyToml)
+    if fly is None:
+        return problems
     out = []
     prov = catalog.providers.get("fly")
     regions = {r.id for r in prov.regions} if prov else set()
@@ -229,13 +246,9 @@ class RenderYaml(_Strict):
 
 
 def check_render_yaml(text: str, catalog: Catalog) -> list[str]:
-    try:
-        doc = yaml.safe_load(text)
-        r = RenderYaml.model_validate(doc)
-    except yaml.YAMLError as e:
-        return [f"(yaml): {e}"]
-    except ValidationError as e:
-        return _problems(e)
+    r, problems = _parse(text, "yaml", RenderYaml)
+    if r is None:
+        return problems
     out = []
     prov = catalog.providers.get("render")
     regions = {x.id for x in prov.regions} if prov else set()
@@ -299,13 +312,9 @@ RAILWAY_REGION_IDS = {
 
 
 def check_railway_json(text: str, catalog: Catalog) -> list[str]:
-    try:
-        doc = json.loads(text)
-        r = RailwayJson.model_validate(doc)
-    except json.JSONDecodeError as e:
-        return [f"(json): {e}"]
-    except ValidationError as e:
-        return _problems(e)
+    r, problems = _parse(text, "json", RailwayJson)
+    if r is None:
+        return problems
     out = []
     prov = catalog.providers.get("railway")
     known = {RAILWAY_REGION_IDS.get(x.id, x.id) for x in prov.regions} if prov else set()
@@ -340,13 +349,9 @@ class VercelJson(_Strict):
 
 
 def check_vercel_json(text: str, catalog: Catalog) -> list[str]:
-    try:
-        doc: Any = json.loads(text)
-        v = VercelJson.model_validate(doc)
-    except json.JSONDecodeError as e:
-        return [f"(json): {e}"]
-    except ValidationError as e:
-        return _problems(e)
+    v, problems = _parse(text, "json", VercelJson)
+    if v is None:
+        return problems
     out = []
     prov = catalog.providers.get("vercel")
     regions = {x.id for x in prov.regions} if prov else set()

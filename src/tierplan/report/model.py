@@ -181,19 +181,7 @@ def _phase_dict(planner: Planner, i: int, ph: Phase) -> dict[str, Any]:
             }
             for w in ph.watch
         ],
-        "alternatives": {
-            c: [
-                {
-                    "provider": e.option.provider,
-                    "plan": e.option.plan.plan.id,
-                    "size": e.option.size.id if e.option.size else None,
-                    "region": e.option.region.id if e.option.region else None,
-                    "monthly_usd": _r(e.monthly_usd),
-                }
-                for e in alts
-            ]
-            for c, alts in ph.stack_end.alternatives.items()
-        },
+        "alternatives": _alternatives(ph.stack_end.alternatives),
         "whole_stack": _whole_stack(ph.stack_end),
         "move": _move(getattr(ph, "move", None)),
     }
@@ -350,6 +338,23 @@ def plan_report(planner: Planner, sw: Sweep) -> dict[str, Any]:
     return doc
 
 
+def _alternatives(alts: dict[str, list[Evaluation]]) -> dict[str, list[dict[str, Any]]]:
+    """The next best options of each component (one per plan), as the JSON contract lists them."""
+    return {
+        c: [
+            {
+                "provider": e.option.provider,
+                "plan": e.option.plan.plan.id,
+                "size": e.option.size.id if e.option.size else None,
+                "region": e.option.region.id if e.option.region else None,
+                "monthly_usd": _r(e.monthly_usd),
+            }
+            for e in evs
+        ]
+        for c, evs in alts.items()
+    }
+
+
 def point_report(planner: Planner, pt: StackPoint) -> dict[str, Any]:
     p = planner.profile
     return _header(planner) | {
@@ -360,19 +365,7 @@ def point_report(planner: Planner, pt: StackPoint) -> dict[str, Any]:
         "monthly_usd": _r(pt.monthly_usd),
         "usd_per_unit": _r(pt.monthly_usd / pt.scale),
         "stack": [stack_item(planner, c, ev, pt) for c, ev in pt.choices.items()],
-        "alternatives": {
-            c: [
-                {
-                    "provider": e.option.provider,
-                    "plan": e.option.plan.plan.id,
-                    "size": e.option.size.id if e.option.size else None,
-                    "region": e.option.region.id if e.option.region else None,
-                    "monthly_usd": _r(e.monthly_usd),
-                }
-                for e in alts
-            ]
-            for c, alts in pt.alternatives.items()
-        },
+        "alternatives": _alternatives(pt.alternatives),
         "demand": demand_dict(planner.explained_demand(pt.scale)),
         "excluded": _excluded(planner),
         "rejected": _rejected(planner, pt.scale),
