@@ -2298,8 +2298,8 @@ def _saas_steps(b: _Build, ch: Change) -> None:
         _spread([st], budget)
         b.steps.append(st)
         return
-    new_names = [v.name for v in b.dep_new.env if v.comment.startswith((f"{comp} (", f"{comp}:"))]
-    old_names = [v.name for v in b.dep_old.env if v.comment.startswith((f"{comp} (", f"{comp}:"))]
+    new_names = [v.name for v in b.dep_new.env if v.component == comp]
+    old_names = [v.name for v in b.dep_old.env if v.component == comp]
     for n in new_names:
         b.switched.add(n)
     fwd, fwd_manual, back, back_manual = b.switch_env(new_names)

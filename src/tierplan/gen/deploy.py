@@ -79,6 +79,8 @@ class EnvVar:
     placeholder: str
     comment: str
     secret: bool = True
+    #: the store or external service the variable belongs to (None: the app's own, e.g. PORT)
+    component: str | None = None
 
 
 @dataclass(frozen=True)

@@ -203,10 +203,12 @@ def env_vars(planner: Planner, dep: Deploy) -> list[EnvVar]:
     out: list[EnvVar] = []
     seen: set[str] = set()
 
-    def add(name: str, placeholder: str, comment: str, secret: bool = True) -> None:
+    def add(
+        name: str, placeholder: str, comment: str, secret: bool = True, component: str | None = None
+    ) -> None:
         if name not in seen:
             seen.add(name)
-            out.append(EnvVar(name, placeholder, comment, secret))
+            out.append(EnvVar(name, placeholder, comment, secret, component))
 
     web = [s for s in dep.services if s.kind == "web_service"]
     if web and web[0].port:
@@ -229,31 +231,55 @@ def env_vars(planner: Planner, dep: Deploy) -> list[EnvVar]:
                 st.provider, ("https://S3-ENDPOINT", "REGION", "your storage provider's access keys")
             )
             prefix = st.env.removesuffix("S3_ENDPOINT")
-            add(f"{prefix}S3_ENDPOINT", endpoint, f"{st.name}: S3 API endpoint ({st.provider})", False)
-            add(f"{prefix}S3_REGION", region, f"{st.name}: region for request signing", False)
+            add(
+                f"{prefix}S3_ENDPOINT",
+                endpoint,
+                f"{st.name}: S3 API endpoint ({st.provider})",
+                False,
+                component=st.name,
+            )
+            add(
+                f"{prefix}S3_REGION",
+                region,
+                f"{st.name}: region for request signing",
+                False,
+                component=st.name,
+            )
             add(
                 f"{prefix}S3_BUCKET",
                 f"{dep.app}-{slug(st.name)}",
                 f"{st.name}: bucket name (create it first)",
                 False,
+                component=st.name,
             )
-            add(f"{prefix}S3_ACCESS_KEY_ID", "your-access-key-id", f"{st.name}: {where}")
-            add(f"{prefix}S3_SECRET_ACCESS_KEY", "your-secret-access-key", f"{st.name}: {where}")
+            add(f"{prefix}S3_ACCESS_KEY_ID", "your-access-key-id", f"{st.name}: {where}", component=st.name)
+            add(
+                f"{prefix}S3_SECRET_ACCESS_KEY",
+                "your-secret-access-key",
+                f"{st.name}: {where}",
+                component=st.name,
+            )
             continue
         if (st.provider, st.kind) == ("cloudflare", "kv") or (
             st.provider == "cloudflare" and st.kind in ("queue", "sqlite")
         ):
             continue  # bound in wrangler.toml, not an address
         placeholder, where = _STORE.get((st.provider, st.kind), _GENERIC[st.kind])
-        add(st.env, placeholder.format(name=name), f"{st.name} ({st.provider} {st.plan}): {where}")
+        add(
+            st.env,
+            placeholder.format(name=name),
+            f"{st.name} ({st.provider} {st.plan}): {where}",
+            component=st.name,
+        )
         if (st.provider, st.kind) == ("upstash", "kv"):
             add(
                 st.env.replace("_URL", "_TOKEN"),
                 "your-upstash-rest-token",
                 f"{st.name}: Upstash REST API token",
+                component=st.name,
             )
     for comp, provider in dep.externals.items():
         kind = planner.profile.components[comp].kind
         for name, placeholder, where in _EXTERNAL.get((kind, provider), []):
-            add(name, placeholder, f"{comp} ({provider}): {where}")
+            add(name, placeholder, f"{comp} ({provider}): {where}", component=comp)
     return out
