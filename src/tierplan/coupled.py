@@ -493,6 +493,8 @@ def solve(
     import highspy
     import numpy as np
 
+    from .highs import new_highs
+
     cols: list[float] = []  # objective
     lo: list[float] = []
     hi: list[float] = []
@@ -740,8 +742,7 @@ def solve(
     else:  # pragma: no cover
         raise ValueError(objective)
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", 1e-9)
     h.setOptionValue("mip_detect_symmetry", False)
