@@ -92,4 +92,4 @@ def test_growth_curve_round_trips() -> None:
 
 def test_needs_stages_or_growth(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="give `stages`"):
-        load_profile(_write(tmp_path, GOOD.replace("stages: [50, 200, 500]", "unit: coop")))
+        load_profile(_write(tmp_path, GOOD.replace(", stages: [50, 200, 500]", "")))

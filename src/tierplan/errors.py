@@ -35,7 +35,9 @@ class Problem:
         self.line = line
 
     def render(self) -> str:
-        where = self.key_path or "(top level)"
+        if not self.key_path:
+            return f"line {self.line}: {self.message}" if self.line is not None else self.message
+        where = self.key_path
         if self.line is not None:
             where = f"{where} (line {self.line})"
         return f"{where}: {self.message}"
