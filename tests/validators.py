@@ -57,7 +57,7 @@ def _promtool() -> str | None:
     return str(target) if target.exists() else None
 
 
-WRANGLER_VERSION = "4.86.0"  # the newest wrangler 4 that runs on node 20 (../shared/validators.md)
+WRANGLER_VERSION = "4.86.0"  # the newest wrangler 4 that runs on node 20 (validators.md)
 
 
 def wrangler_dir() -> Path:

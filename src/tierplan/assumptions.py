@@ -17,11 +17,13 @@ __all__ = ["Assumption", "Assumptions", "load_assumptions"]
 
 
 class _Entry(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     value: float
     unit: str
     rationale: str = Field(min_length=10)
     source: str | None = None
+    #: a formula divides by it: an override must be above 0, not 0
+    positive: bool = False
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Assumption:
     rationale: str
     source: str | None
     overridden: bool = False
+    positive: bool = False
 
 
 class Assumptions:
@@ -68,11 +71,12 @@ class Assumptions:
                 hint = f" (did you mean {near[0]!r}?)" if near else " (see `tierplan assumptions`)"
                 problems.append(Problem(f"assumptions.{k}", f"unknown assumption{hint}"))
                 continue
-            if v < 0:
-                problems.append(Problem(f"assumptions.{k}", f"must be >= 0 (got {v})"))
-                continue
             e = entries[k]
-            entries[k] = Assumption(k, float(v), e.unit, e.rationale, e.source, overridden=True)
+            bad = _bad_value(v, e)
+            if bad:
+                problems.append(Problem(f"assumptions.{k}", bad))
+                continue
+            entries[k] = Assumption(k, float(v), e.unit, e.rationale, e.source, True, e.positive)
         if problems:
             raise InputError(path, problems)
         return Assumptions(entries)
@@ -87,8 +91,26 @@ def _load(path: str) -> dict[str, Assumption]:
             e = _Entry.model_validate(v)
         except ValidationError as err:
             raise InputError(path, problems_from(err, lines, prefix=(k,), data=v)) from None
-        out[k] = Assumption(k, e.value, e.unit, e.rationale, e.source)
+        out[k] = Assumption(k, e.value, e.unit, e.rationale, e.source, positive=e.positive)
     return out
+
+
+def _bad_value(v: float, e: Assumption) -> str | None:
+    """Why an override cannot stand (None if it can): not finite, negative, 0 where a formula
+    divides by it, a fraction above 1."""
+    import math
+
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return f"must be a number (got {v!r})"
+    if not math.isfinite(v):
+        return f"must be a finite number (got {v})"
+    if v < 0:
+        return f"must be >= 0 (got {v:g})"
+    if e.positive and v == 0:
+        return f"must be above 0: a formula divides by it (got {v:g} {e.unit})"
+    if e.unit == "fraction" and v > 1:
+        return f"is a fraction: must be between 0 and 1 (got {v:g})"
+    return None
 
 
 def load_assumptions(path: Path | str | None = None) -> Assumptions:

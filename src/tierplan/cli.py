@@ -32,26 +32,66 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 class Format(StrEnum):
+    """plan, compare, audit, diff."""
+
     text = "text"
     md = "md"
     json = "json"
     html = "html"
 
 
+class TextJsonFormat(StrEnum):
+    """explain, assumptions, catalog show, check."""
+
+    text = "text"
+    json = "json"
+
+
+class RunbookFormat(StrEnum):
+    md = "md"
+    json = "json"
+
+
+class ListFormat(StrEnum):
+    """catalog list."""
+
+    text = "text"
+    json = "json"
+    md = "md"
+    csv = "csv"
+
+
+# every --format option lists its choices in --help (typer shows the enum); the help text never repeats them
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+TextJsonOpt = Annotated[TextJsonFormat, typer.Option("--format", "-f", help="Output format.")]
+
+
 def handled(fn: F) -> F:
-    """Run a command; turn tierplan errors into one clear message and an exit code."""
+    """Run a command; turn tierplan errors into one clear message and an exit code. Standard
+    output is flushed inside, so a closed pipe or a full device is reported here (exit 2), not
+    as a traceback when the interpreter exits."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            sys.stdout.flush()
+            return result
         except TierplanError as e:
+            _flush_quietly()
             err.print(f"[bold red]error:[/] {_esc(str(e))}")
             raise typer.Exit(e.exit_code) from None
         except typer.Exit:
+            _flush_quietly()
             raise
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
+        except OSError as e:  # writing stdout: a closed pipe (`| head`), a full device
+            if os.environ.get("TIERPLAN_DEBUG"):
+                raise
+            _silence_stdout()
+            err.print(f"[bold red]error:[/] {_esc(_os_error_message(e))}")
+            raise typer.Exit(2) from None
         except Exception as e:  # noqa: BLE001 - never show a traceback to users
             if os.environ.get("TIERPLAN_DEBUG"):
                 raise
@@ -63,6 +103,32 @@ def handled(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _os_error_message(e: OSError) -> str:
+    from .outputs import describe_os_error
+
+    if e.filename is not None:
+        return f"{e.filename}: {describe_os_error(e)}"
+    return f"cannot write standard output: {describe_os_error(e)}"
+
+
+def _silence_stdout() -> None:
+    """After stdout failed, point it at the null device so the interpreter's final flush of what
+    is still buffered does not fail a second time."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError, AttributeError):  # no real descriptor (a test runner's stream)
+        pass
+
+
+def _flush_quietly() -> None:
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        _silence_stdout()
+
+
 def _esc(s: str) -> str:
     from rich.markup import escape
 
@@ -70,19 +136,23 @@ def _esc(s: str) -> str:
 
 
 def _write(text: str, output: Path | None, force: bool) -> None:
+    """The document to stdout, or to ``output`` all or nothing (outputs.write_file): an existing
+    file is replaced only with --force or, at a terminal, when the user says yes."""
+    from .outputs import write_file
+
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    if output.exists() and not force:
-        if sys.stdin.isatty() and sys.stdout.isatty():
-            if not typer.confirm(f"{output} exists. Overwrite?", default=False):
-                raise InputError(output, "exists; not overwritten")
-        else:
-            raise InputError(output, "exists; pass --force to overwrite it")
-    if output.parent and not output.parent.exists():
-        output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-    err.print(f"wrote {output}")
+
+    def ask(path: Path) -> bool:
+        return (
+            sys.stdin.isatty()
+            and sys.stdout.isatty()
+            and typer.confirm(f"{path} exists. Overwrite?", default=False)
+        )
+
+    write_file(output, text, force, confirm=ask)
+    err.print(f"wrote {output}", markup=False, highlight=False)
 
 
 ProfileArg = Annotated[Path, typer.Argument(help="The app profile (app.yaml).", show_default=False)]
@@ -102,7 +172,7 @@ def plan(
     at: Annotated[
         int | None, typer.Option("--at", min=1, help="One scale point (in the profile's unit) in detail.")
     ] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    format: FormatOpt = Format.text,
     output: OutputOpt = None,
     force: ForceOpt = False,
     catalog: CatalogOpt = None,
@@ -136,20 +206,35 @@ def plan(
     _emit(doc, format, output, force, point=at is not None)
 
 
-def _render_text(
-    render: Callable[[Console], None], output: Path | None, force: bool, width: int = 120
-) -> None:
-    """Terminal output: to the terminal (its own width), to a pipe (``width`` columns), or with -o
-    recorded at ``width`` columns and written as plain text."""
+def _render_text(render: Callable[[Console], None], output: Path | None = None, force: bool = False) -> None:
+    """Text output through rich (report/console.py makes every console): a terminal keeps its width
+    and look; a pipe or -o FILE gets COLUMNS or the natural width, never a cut cell."""
+    from .report.console import export_text, print_rendered
+
     if output is not None:
-        con = Console(record=True, width=width, file=open(os.devnull, "w"))  # noqa: SIM115
-        render(con)
-        _write(con.export_text(), output, force)
+        _write(export_text(render), output, force)
         return
-    con = Console(highlight=False)
-    if not con.is_terminal:
-        con = Console(highlight=False, width=width)
-    render(con)
+    print_rendered(render)
+
+
+def _html(markdown: str, output: Path | None, force: bool) -> None:
+    """A report's Markdown as a standalone HTML page (report/html.py)."""
+    from .report.html import html_page
+
+    _write(html_page(markdown), output, force)
+
+
+def _unknown(what: str, value: str, known: list[str]) -> TierplanError:
+    """An unknown id given on the command line (exit 2), with the nearest known one."""
+    import difflib
+
+    near = difflib.get_close_matches(value, known, n=1)
+    e = TierplanError(
+        f"unknown {what} {value!r}" + (f" (did you mean {near[0]!r}?)" if near else ""),
+        hint=f"known {what}s: {', '.join(sorted(known))}",
+    )
+    e.exit_code = 2
+    return e
 
 
 def _status(msg: str) -> Any:
@@ -203,14 +288,9 @@ def gen(
         dep, files = generate(planner, phase, at)
     written = write_files(files, output, force)
     what = f"phase {dep.phase}" if dep.phase is not None else f"{dep.scale:,} {dep.unit}s"
-    err.print(f"wrote {len(written)} files for {what} of {dep.title} to {output}:")
+    err.print(f"wrote {len(written)} files for {what} of {dep.title} to {output}:", markup=False)
     for p in written:
-        err.print(f"  {p.relative_to(output)}")
-
-
-class RunbookFormat(StrEnum):
-    md = "md"
-    json = "json"
+        err.print(f"  {p.relative_to(output)}", markup=False)
 
 
 @app.command()
@@ -223,7 +303,10 @@ def runbook(
     ] = None,
     output: OutputOpt = None,
     format: Annotated[
-        RunbookFormat, typer.Option("--format", "-f", help="md (default) or json (the structured steps).")
+        RunbookFormat,
+        typer.Option(
+            "--format", "-f", help="Output format: md the runbook document, json its structured steps."
+        ),
     ] = RunbookFormat.md,
     force: ForceOpt = False,
     catalog: CatalogOpt = None,
@@ -246,7 +329,8 @@ def runbook(
         return
     write_runbook(text, output, force)
     err.print(
-        f"wrote the runbook from phase {rb.from_phase} to phase {rb.to_phase} of {rb.title} to {output}"
+        f"wrote the runbook from phase {rb.from_phase} to phase {rb.to_phase} of {rb.title} to {output}",
+        markup=False,
     )
 
 
@@ -261,7 +345,7 @@ def audit(
         Path | None,
         typer.Option("--doc", help="Audit a hand-written plan document (Markdown or text) instead."),
     ] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="text, md or json.")] = Format.text,
+    format: FormatOpt = Format.text,
     output: OutputOpt = None,
     force: ForceOpt = False,
     catalog: CatalogOpt = None,
@@ -287,10 +371,12 @@ def audit(
             result = audit_document(text, str(doc), cat)
         if format is Format.json:
             _write(json.dumps(doc_audit_json(result), indent=2, ensure_ascii=False), output, force)
-        elif format in (Format.md, Format.html):
+        elif format is Format.md:
             _write(doc_audit_markdown(result), output, force)
+        elif format is Format.html:
+            _html(doc_audit_markdown(result), output, force)
         else:
-            _render_text(lambda con: doc_audit_terminal(result, con), output, force, width=140)
+            _render_text(lambda con: doc_audit_terminal(result, con), output, force)
         return
     assert stack is not None
     from .audit.stack import audit_stack, load_stack, stack_planner
@@ -302,16 +388,12 @@ def audit(
         d = audit_stack(planner, st, str(stack))
     if format is Format.json:
         _write(json.dumps(d, indent=2, ensure_ascii=False), output, force)
-    elif format in (Format.md, Format.html):
+    elif format is Format.md:
         _write(stack_audit_markdown(d), output, force)
+    elif format is Format.html:
+        _html(stack_audit_markdown(d), output, force)
     else:
-        _render_text(lambda con: render_stack_audit(d, con), output, force, width=140)
-
-
-class DiffFormat(StrEnum):
-    text = "text"
-    md = "md"
-    json = "json"
+        _render_text(lambda con: render_stack_audit(d, con), output, force)
 
 
 @app.command()
@@ -330,8 +412,8 @@ def diff(
         ),
     ],
     format: Annotated[
-        DiffFormat, typer.Option("--format", "-f", help="text, md (a pull-request comment) or json.")
-    ] = DiffFormat.text,
+        Format, typer.Option("--format", "-f", help="Output format (md is a pull-request comment).")
+    ] = Format.text,
     output: OutputOpt = None,
     force: ForceOpt = False,
     catalog: CatalogOpt = None,
@@ -373,17 +455,14 @@ def diff(
             else:
                 d["samples"] = plan_samples(pl, x, xs)
     doc = diff_plans(db, da, before_name=str(before), after_name=str(after))
-    if format is DiffFormat.json:
+    if format is Format.json:
         _write(json.dumps(doc, indent=2, ensure_ascii=False), output, force)
-    elif format is DiffFormat.md:
+    elif format is Format.md:
         _write(render_diff_markdown(doc), output, force)
+    elif format is Format.html:
+        _html(render_diff_markdown(doc), output, force)
     else:
         _render_text(lambda con: render_diff_terminal(doc, con), output, force)
-
-
-class CheckFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 @app.command()
@@ -391,7 +470,7 @@ class CheckFormat(StrEnum):
 def check(
     profile: ProfileArg,
     budget: Annotated[
-        float | None, typer.Option("--budget", min=0, help="Monthly budget in USD for every phase.")
+        float | None, typer.Option("--budget", min=0, max=1e12, help="Monthly budget in USD for every phase.")
     ] = None,
     max_increase: Annotated[
         str | None,
@@ -405,9 +484,9 @@ def check(
         Path | None, typer.Option("--policy", help="A policy file (YAML); flags override its settings.")
     ] = None,
     max_age_days: Annotated[
-        int | None, typer.Option("--max-age-days", min=0, help="Largest age of the catalog entries used.")
+        int | None, typer.Option("--max-age-days", min=0, max=36_500, help="Largest age of the catalog entries used.")
     ] = None,
-    format: Annotated[CheckFormat, typer.Option("--format", "-f", help="text or json.")] = CheckFormat.text,
+    format: TextJsonOpt = TextJsonFormat.text,
     catalog: CatalogOpt = None,
 ) -> None:
     """Policy gate for CI: exit 4 when a phase breaks the budget, the cost rises too much against a
@@ -465,7 +544,7 @@ def check(
             if base is not None and base_infeasible is None:
                 d = diff_plans(bdoc, doc, before_name=str(against), after_name=str(profile))
     res = evaluate(doc, pol, today=today(), diff=d, infeasible=infeasible, base_infeasible=base_infeasible)
-    if format is CheckFormat.json:
+    if format is TextJsonFormat.json:
         sys.stdout.write(json.dumps(policy_json(res), indent=2, ensure_ascii=False) + "\n")
     else:
         for v in res.violations:
@@ -483,7 +562,7 @@ def compare(
         list[int] | None,
         typer.Option("--at", min=1, help="Scales to compare at (repeatable); default: the stages."),
     ] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="text, md or json.")] = Format.text,
+    format: FormatOpt = Format.text,
     output: OutputOpt = None,
     force: ForceOpt = False,
     catalog: CatalogOpt = None,
@@ -498,10 +577,12 @@ def compare(
         doc = compare_report(planner, run_compare(planner, stages=sorted(set(at)) if at else None))
     if format is Format.json:
         _write(json.dumps(doc, indent=2), output, force)
-    elif format in (Format.md, Format.html):
+    elif format is Format.md:
         _write(compare_markdown(doc), output, force)
+    elif format is Format.html:
+        _html(compare_markdown(doc), output, force)
     else:
-        _render_text(lambda con: render_compare(doc, con), output, force, width=140)
+        _render_text(lambda con: render_compare(doc, con), output, force)
 
 
 @app.command()
@@ -510,7 +591,7 @@ def explain(
     profile: ProfileArg,
     at: Annotated[int, typer.Option("--at", min=1, help="Scale point (in the profile's unit).")],
     component: Annotated[str | None, typer.Option("--component", "-c", help="Only this component.")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+    format: TextJsonOpt = TextJsonFormat.text,
     catalog: CatalogOpt = None,
 ) -> None:
     """Print each demand figure with the formula and inputs that produced it."""
@@ -524,13 +605,13 @@ def explain(
             profile, f"no component named {component!r} (components: {', '.join(planner.profile.components)})"
         )
     d = planner.explained_demand(at)
-    if format is Format.json:
+    if format is TextJsonFormat.json:
         doc = demand_dict(d)
         if component:
             doc = {"_globals": doc["_globals"], component: doc[component]}
         _write(json.dumps(doc, indent=2), None, False)
         return
-    _render_text(lambda con: render_explain(planner, d, component, con), None, False)
+    _render_text(lambda con: render_explain(planner, d, component, con))
 
 
 @app.command()
@@ -547,16 +628,13 @@ def schema(output: OutputOpt = None, force: ForceOpt = False) -> None:
 
 @app.command()
 @handled
-def assumptions(
-    format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
-) -> None:
+def assumptions(format: TextJsonOpt = TextJsonFormat.text) -> None:
     """List the capacity assumptions (not prices) and their rationale."""
-    from rich.table import Table
-
     from .assumptions import load_assumptions
+    from .report.console import Table
 
     a = load_assumptions()
-    if format is Format.json:
+    if format is TextJsonFormat.json:
         _write(json.dumps([vars(x) for x in a.all()], indent=2), None, False)
         return
     t = Table(header_style="bold")
@@ -566,48 +644,78 @@ def assumptions(
     t.add_column("rationale")
     for x in a.all():
         t.add_row(x.key, f"{x.value:g}", x.unit, x.rationale)
-    Console(highlight=False).print(t)
+    _render_text(lambda con: con.print(t))
 
 
 @catalog_app.command("list")
 @handled
-def catalog_list(catalog: CatalogOpt = None) -> None:
-    """One line per plan: provider, service, plan, hosts, base price, as-of."""
+def catalog_list(
+    provider: Annotated[
+        list[str] | None,
+        typer.Option("--provider", metavar="ID", help="Only this provider's plans (repeatable), e.g. fly."),
+    ] = None,
+    hosts: Annotated[
+        str | None,
+        typer.Option(
+            "--hosts",
+            metavar="KIND",
+            help="Only plans that can host this component kind, e.g. web_service, postgres, redis, object_storage.",
+        ),
+    ] = None,
+    format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.text,
+    output: OutputOpt = None,
+    force: ForceOpt = False,
+    catalog: CatalogOpt = None,
+) -> None:
+    """One line per plan: provider, service, plan, hosts, base price, sizes, availability, as-of. In a
+    terminal a table; piped or written to a file, one plan per line, nothing cut (grep-able)."""
     from .catalog import load_catalog
-    from .report.catalog import render_list
+    from .catalog.models import COMPONENT_KINDS
+    from .report.catalog import list_csv, list_markdown, list_plain, list_records, render_list
+    from .report.console import stdout_is_terminal
 
-    render_list(load_catalog(catalog), Console(highlight=False))
+    cat = load_catalog(catalog)
+    for pid in provider or []:
+        if pid not in cat.providers:
+            raise _unknown("provider", pid, list(cat.providers))
+    if hosts is not None and hosts not in COMPONENT_KINDS:
+        raise _unknown("component kind", hosts, list(COMPONENT_KINDS))
+    plans = [
+        ref
+        for ref in cat.plans
+        if (not provider or ref.provider.provider in provider) and (hosts is None or hosts in ref.hosts)
+    ]
+    if format is ListFormat.json:
+        _write(json.dumps(list_records(plans), indent=2, ensure_ascii=False), output, force)
+    elif format is ListFormat.md:
+        _write(list_markdown(cat, plans), output, force)
+    elif format is ListFormat.csv:
+        _write(list_csv(plans), output, force)
+    elif output is None and stdout_is_terminal():
+        _render_text(lambda con: render_list(cat, con, plans))
+    else:
+        _write(list_plain(cat, plans), output, force)
 
 
 @catalog_app.command("show")
 @handled
 def catalog_show(
     provider: Annotated[str, typer.Argument(help="Provider id, e.g. fly, neon, cloudflare.")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="text or json.")] = Format.text,
+    format: TextJsonOpt = TextJsonFormat.text,
     catalog: CatalogOpt = None,
 ) -> None:
     """Everything the catalog knows about one provider."""
-    import difflib
-
     from .catalog import load_catalog
     from .report.catalog import render_provider
 
     cat = load_catalog(catalog)
     if provider not in cat.providers:
-        near = difflib.get_close_matches(provider, list(cat.providers), n=1)
-        from .errors import TierplanError as TE
-
-        e = TE(
-            f"unknown provider {provider!r}" + (f" (did you mean {near[0]!r}?)" if near else ""),
-            hint=f"known providers: {', '.join(sorted(cat.providers))}",
-        )
-        e.exit_code = 2
-        raise e
+        raise _unknown("provider", provider, list(cat.providers))
     prov = cat.providers[provider]
-    if format is Format.json:
+    if format is TextJsonFormat.json:
         _write(json.dumps(prov.model_dump(mode="json", exclude_defaults=True), indent=2), None, False)
         return
-    render_provider(prov, Console(highlight=False))
+    _render_text(lambda con: render_provider(prov, con))
 
 
 @catalog_app.command("check")
@@ -628,7 +736,7 @@ def catalog_check(
 
     cat = load_catalog(catalog)
     res = check_catalog(cat, max_age_months=max_age_months)
-    render_check(res, Console(highlight=False))
+    _render_text(lambda con: render_check(res, con))
     if strict and (res.stale or res.unknown_prices):
         raise typer.Exit(1)
 
@@ -641,7 +749,7 @@ def main() -> None:
     except Exception as e:  # noqa: BLE001
         if os.environ.get("TIERPLAN_DEBUG"):
             raise
-        err.print(f"internal error: {type(e).__name__}: {e}")
+        err.print(f"internal error: {type(e).__name__}: {e}", markup=False)
         sys.exit(1)
 
 

@@ -584,17 +584,18 @@ def render_diff_markdown(d: Mapping[str, Any]) -> str:
 
 def render_diff_terminal(d: Mapping[str, Any], con: Any) -> None:
     """The diff on a rich console."""
-    from rich.table import Table
+    from rich.markup import escape
 
+    from .report.console import Table
     from .report.fmt import money
 
     unit = d["unit"]
     b, a = d["before"], d["after"]
     title = b["app"] if b["app"] == a["app"] else f"{b['app']} -> {a['app']}"
-    con.print(f"[bold]Cost diff: {title}[/] ({b['label']} -> {a['label']})")
-    con.print(d["summary"]["text"])
+    con.print(f"[bold]Cost diff: {escape(title)}[/] ({escape(b['label'])} -> {escape(a['label'])})")
+    con.print(d["summary"]["text"], markup=False)
     t = Table(header_style="bold", box=None, pad_edge=False)
-    t.add_column(unit + "s", justify="right")
+    t.add_column(f"{unit}s", justify="right")
     t.add_column("before", justify="right")
     t.add_column("after", justify="right")
     t.add_column("change", justify="right")

@@ -5,6 +5,7 @@ The library never prints or exits: it raises these.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 __all__ = ["TierplanError", "InputError", "CatalogError", "InfeasibleError", "Problem"]
@@ -47,6 +48,8 @@ class InputError(TierplanError):
     """A file the user gave is missing, unreadable or invalid (exit 2)."""
 
     exit_code = 2
+    #: problems shown in the message (a file with 250,000 unknown keys gets 20 lines, not 250,000)
+    SHOWN = 20
 
     def __init__(
         self,
@@ -61,9 +64,29 @@ class InputError(TierplanError):
         self.problems = problems
         lines = [
             f"{self.path}: {p.render()}" if p.key_path or p.line else f"{self.path}: {p.message}"
-            for p in problems
+            for p in problems[: self.SHOWN]
         ]
+        if len(problems) > self.SHOWN:
+            lines.append(f"{self.path}: ... and {len(problems) - self.SHOWN:,} more problems")
         super().__init__("\n".join(lines), hint=hint)
+
+    def located(
+        self,
+        path: Path | str | None = None,
+        prefix: str = "",
+        line_of: Callable[[str], int | None] | None = None,
+    ) -> InputError:
+        """The same problems in another file or under a key prefix (an inline workload's problems
+        belong to the stack file, under ``workload``), with the line of every problem that had none
+        looked up by its key path (``line_of``: e.g. yamlio.LineMap.locate)."""
+        probs = []
+        for p in self.problems:
+            key = f"{prefix}.{p.key_path}" if prefix and p.key_path else (prefix or p.key_path)
+            line = p.line
+            if line is None and line_of is not None and key:
+                line = line_of(key)
+            probs.append(Problem(key, p.message, line))
+        return type(self)(self.path if path is None else path, probs, hint=self.hint)
 
 
 class CatalogError(InputError):

@@ -72,6 +72,20 @@ class Increase:
 _NUM = r"\d+(?:\.\d*)?|\.\d+"
 
 
+#: an increase (USD or percent) beyond this is surely a typo
+MAX_INCREASE = 1_000_000_000
+
+
+def _amount(v: float) -> float:
+    if v != v or v in (float("inf"), float("-inf")):
+        raise ValueError("must be a finite number")
+    if v < 0:
+        raise ValueError("must not be negative")
+    if v > MAX_INCREASE:
+        raise ValueError(f"must be at most {MAX_INCREASE:,}")
+    return float(v)
+
+
 def parse_increase(v: Any) -> Increase:
     """'10%' -> 10 percent; 5, '5', '$5', '5 usd' -> 5 USD. ValueError otherwise."""
     if isinstance(v, Increase):
@@ -79,24 +93,22 @@ def parse_increase(v: Any) -> Increase:
     if isinstance(v, bool) or v is None:
         raise ValueError("expected a percent like '10%' or an amount in USD like 5")
     if isinstance(v, int | float):
-        if v < 0:
-            raise ValueError("must not be negative")
-        return Increase(usd=float(v))
+        return Increase(usd=_amount(v))
     s = str(v).strip().lower()
     m = re.fullmatch(rf"({_NUM})\s*%", s)
     if m:
-        return Increase(percent=float(m.group(1)))
+        return Increase(percent=_amount(float(m.group(1))))
     m = re.fullmatch(rf"\$?\s*({_NUM})\s*(?:usd|\$)?", s)
     if m:
-        return Increase(usd=float(m.group(1)))
+        return Increase(usd=_amount(float(m.group(1))))
     raise ValueError(f"{v!r} is neither a percent like '10%' nor an amount in USD like 5")
 
 
-Usd = Annotated[float, Field(ge=0)]
+Usd = Annotated[float, Field(ge=0, le=1e12)]
 
 
 class Ignore(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     #: providers whose stale catalog entries do not fail the check
     stale: list[str] = Field(default_factory=list)
@@ -105,14 +117,14 @@ class Ignore(BaseModel):
 class Policy(BaseModel):
     """policy.yaml. Every key is optional; CLI flags override them."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     #: monthly budget: one figure for every scale, or {stage: budget} from that stage on
     budget_usd: Usd | dict[Annotated[int, Field(ge=1)], Usd] | None = None
     #: the largest increase against the base profile (--against): '10%' or USD
     max_increase: Increase | None = None
     #: catalog entries used by the plan may be at most this many days old
-    max_catalog_age_days: Annotated[int, Field(ge=0)] | None = None
+    max_catalog_age_days: Annotated[int, Field(ge=0, le=36_500)] | None = None
     ignore: Ignore = Field(default_factory=Ignore)
 
     @field_validator("max_increase", mode="before")

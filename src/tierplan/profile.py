@@ -15,9 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .catalog.models import COMPONENT_KINDS
 from .errors import InputError, Problem
 from .validation import problems_from
-from .yamlio import load_yaml
+from .yamlio import LineMap, load_yaml
 
-__all__ = ["Profile", "load_profile", "Component", "Requirements", "Scale", "Growth", "RUNTIMES"]
+__all__ = ["Profile", "load_profile", "load_profile_lines", "Component", "Requirements", "Scale", "Growth", "RUNTIMES"]
 
 RUNTIMES = (
     "go",
@@ -44,7 +44,7 @@ Users = Annotated[int, Field(ge=1, le=100_000_000)]
 
 
 class _M(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --------------------------------------------------------------------------- audience & scale
@@ -53,13 +53,20 @@ class Audience(_M):
 
     countries: list[str] | dict[str, Frac] = Field(min_length=1)
 
+    @field_validator("countries", mode="before")
+    @classmethod
+    def _iso_codes(cls, v: Any) -> Any:
+        """Every code is in ISO 3166-1 alpha-2 (pycountry); a bad one gets a suggestion."""
+        from .geo import codes_problem
+
+        msg = codes_problem(v)
+        if msg:
+            raise ValueError(msg)
+        return v
+
     @field_validator("countries")
     @classmethod
     def _codes(cls, v: list[str] | dict[str, float]) -> list[str] | dict[str, float]:
-        codes = list(v) if isinstance(v, list) else list(v.keys())
-        for c in codes:
-            if not (isinstance(c, str) and len(c) == 2 and c.isalpha() and c.isupper()):
-                raise ValueError(f"{c!r} is not an ISO 3166 alpha-2 country code (like ID, NG, US)")
         if isinstance(v, dict) and abs(sum(v.values()) - 1.0) > 0.01:
             raise ValueError(f"country shares must add up to 1 (they add up to {sum(v.values()):.3f})")
         return v
@@ -383,6 +390,17 @@ class Requirements(_M):
     providers: ProviderRules = ProviderRules()
     no_credit_card: bool = False
 
+    @field_validator("data_residency", mode="before")
+    @classmethod
+    def _residency_codes(cls, v: Any) -> Any:
+        """ISO 3166-1 alpha-2 codes, checked like audience.countries."""
+        from .geo import codes_problem
+
+        msg = codes_problem(v)
+        if msg:
+            raise ValueError(msg)
+        return v
+
 
 class Migration(_M):
     """What moving a component to another provider or region costs (one-time), and how soon a
@@ -453,7 +471,7 @@ def _component_keys(data: Any) -> dict[tuple[Any, ...], list[str]]:
     if isinstance(comps, dict):
         by_kind = {c.model_fields["kind"].annotation.__args__[0]: c for c in Component.__origin__.__args__}  # type: ignore[attr-defined]
         for name, c in comps.items():
-            if isinstance(c, dict) and c.get("kind") in by_kind:
+            if isinstance(c, dict) and isinstance(c.get("kind"), str) and c["kind"] in by_kind:
                 out[("components", name)] = list(by_kind[c["kind"]].model_fields)
     return out
 
@@ -474,8 +492,14 @@ def parse_profile(
 
 def load_profile(path: Path | str) -> Profile:
     """Read and validate an app.yaml; raise InputError naming file, key path and line."""
+    return load_profile_lines(path)[0]
+
+
+def load_profile_lines(path: Path | str) -> tuple[Profile, LineMap]:
+    """The profile and its line map (for problems found after validation: unknown providers,
+    countries, assumptions)."""
     data, lines = load_yaml(path, what="app profile (app.yaml)")
-    return parse_profile(data, path, lines)
+    return parse_profile(data, path, lines), lines
 
 
 def profile_problem(

@@ -2659,11 +2659,8 @@ def render_markdown(rb: Runbook) -> str:
 
 
 def write_runbook(text: str, out: Path, force: bool = False) -> Path:
-    """Write the runbook to ``out``; an existing file is not overwritten unless ``force``."""
-    if out.exists() and not force:
-        raise InputError(out, "already exists; pass --force to overwrite it")
-    if out.is_dir():
-        raise InputError(out, "is a directory; give a file name")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-    return out
+    """Write the runbook to ``out``, all or nothing; an existing file is not overwritten unless
+    ``force`` (outputs.write_file)."""
+    from .outputs import write_file
+
+    return write_file(out, text, force)

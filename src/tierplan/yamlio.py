@@ -106,7 +106,7 @@ class _Constructor12(SafeConstructor):
                         key_node.start_mark,
                     )
                 seen[k] = key_node
-        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        return super().construct_mapping(node, deep=deep)  # type: ignore[arg-type,no-any-return]
 
     def construct_object(self, node: Node, deep: bool = False) -> Any:
         """Any failure to read a value (an explicit tag on text it cannot hold: `!!int x`,
@@ -122,11 +122,11 @@ class _Constructor12(SafeConstructor):
             ) from None
 
 
-_Constructor12.add_constructor(_TAG + "int", _Constructor12.construct_yaml_int)
+_Constructor12.add_constructor(_TAG + "int", _Constructor12.construct_yaml_int)  # type: ignore[type-var]
 
 
 try:  # libyaml's parser when PyYAML was built with it (the wheels are)
-    from yaml.cyaml import CParser as _Parser
+    from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
 
     _LIBYAML = True
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
@@ -288,6 +288,37 @@ class LineMap(dict[tuple[Any, ...], int]):
     def __len__(self) -> int:
         self._fill()
         return super().__len__()
+
+    def locate(self, key_path: str) -> int | None:
+        """The line of a dotted key path as problems write it (``components.api.plan``,
+        ``requirements.providers.allow[0]``, ``assumptions.latency.fiber_km_per_ms``: a key may
+        itself contain dots), else of the nearest enclosing key found."""
+        self._fill()
+        tokens: list[Any] = []
+        for part in re.findall(r"\[(\d+)\]|([^.\[\]]+)", key_path):
+            tokens.append(int(part[0]) if part[0] else part[1])
+        best = dict.get(self, ())
+
+        def walk(i: int, prefix: tuple[Any, ...]) -> None:
+            nonlocal best
+            if prefix in self:
+                best = dict.__getitem__(self, prefix)
+            if i == len(tokens):
+                return
+            if isinstance(tokens[i], int):
+                if prefix + (tokens[i],) in self:
+                    walk(i + 1, prefix + (tokens[i],))
+                return
+            for j in range(len(tokens), i, -1):  # the longest dotted key that exists here
+                if any(isinstance(t, int) for t in tokens[i:j]):
+                    continue
+                key = ".".join(tokens[i:j])
+                if prefix + (key,) in self:
+                    walk(j, prefix + (key,))
+                    return
+
+        walk(0, ())
+        return best
 
     def line(self, loc: tuple[Any, ...]) -> int | None:
         """The line of ``loc``, else of the nearest enclosing key that has one."""

@@ -1017,11 +1017,14 @@ _TITLES = {
 
 
 def doc_audit_terminal(a: DocAudit, console: Any) -> None:
-    from rich.table import Table as RichTable
+    from rich.markup import escape
+    from rich.text import Text
+
+    from ..report.console import Table as RichTable
 
     c = a.counts
     console.print(
-        f"[bold]{a.path}[/bold]: {len(a.tables)} tables, {a.totals_checked} totals checked, "
+        f"[bold]{escape(a.path)}[/bold]: {len(a.tables)} tables, {a.totals_checked} totals checked, "
         f"{a.claims_ok} claims match the catalog (as of {a.catalog_as_of})"
     )
     for kind in KINDS:
@@ -1035,7 +1038,7 @@ def doc_audit_terminal(a: DocAudit, console: Any) -> None:
             t.add_column("catalog entry")
         for f in fs:
             style = {"error": "red", "warning": "yellow"}.get(f.severity, "")
-            cells = [str(f.line), f"[{style}]{f.message}[/{style}]" if style else f.message]
+            cells: list[Any] = [str(f.line), Text(f.message, style=style)]
             if kind == "catalog_mismatch":
                 cells.append(f"{f.catalog}\n{f.source} ({f.as_of})")
             t.add_row(*cells, end_section=False)

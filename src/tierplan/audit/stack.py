@@ -17,7 +17,15 @@ import os
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    model_validator,
+)
 
 from ..catalog.loader import Catalog, PlanRef
 from ..errors import InputError, Problem
@@ -28,15 +36,25 @@ from ..pricing import Evaluation, Option, evaluate
 from ..profile import Profile, load_profile, parse_profile
 from ..report.fmt import money, money_range
 from ..validation import problems_from
-from ..yamlio import load_yaml
+from ..yamlio import LineMap, load_yaml
 
 __all__ = ["StackFile", "StackLine", "load_stack", "audit_stack", "stack_planner"]
 
 Usd = Annotated[float, Field(ge=0, le=10_000_000)]
 
 
+def _low_high(v: Any) -> Any:
+    """A stated [low, high] range must not run backwards."""
+    if isinstance(v, tuple) and v[0] > v[1]:
+        raise ValueError(f"a range is [low, high]: {v[0]:g} is above {v[1]:g}")
+    return v
+
+
+StatedUsd = Annotated[Usd | tuple[Usd, Usd] | None, AfterValidator(_low_high)]
+
+
 class StackLine(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     provider: str
     plan: str
@@ -45,22 +63,24 @@ class StackLine(BaseModel):
     region: str | None = None
     quantity: Annotated[int, Field(ge=1, le=1000)] = 1
     #: what the owner believes it costs a month: a figure, or a [low, high] range
-    stated_usd: Usd | tuple[Usd, Usd] | None = None
+    stated_usd: StatedUsd = None
     note: str | None = None
 
 
 class StackFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     name: str
     #: the workload: a profile file (relative to the stack file) ...
-    profile: str | None = None
+    profile: Annotated[str, Field(min_length=1)] | None = None
     #: ... or the profile inline
     workload: dict[str, Any] | None = None
     #: the scale the stack serves today (profile units); default: the profile's first stage
     at: Annotated[int, Field(ge=1)] | None = None
-    stated_total_usd: Usd | tuple[Usd, Usd] | None = None
+    stated_total_usd: StatedUsd = None
     components: dict[str, StackLine]
+    #: the file's line map (set by load_stack), for problems found after validation
+    _lines: LineMap | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _one_workload(self) -> StackFile:
@@ -78,25 +98,23 @@ def load_stack(path: Path | str) -> tuple[StackFile, Profile, str]:
         raise InputError(path, problems_from(e, lines, data=data)) from None
     if stack.profile is not None:
         ppath = Path(os.path.normpath(Path(path).parent / stack.profile))
+        where = lines.locate("profile")
         if not ppath.exists():
+            raise InputError(path, [Problem("profile", f"profile file {str(ppath)!r} does not exist", where)])
+        if ppath.is_dir():
             raise InputError(
-                path,
-                [Problem("profile", f"profile file {str(ppath)!r} does not exist", lines.get(("profile",)))],
+                path, [Problem("profile", f"{str(ppath)!r} is a directory, expected a profile file", where)]
             )
         profile = load_profile(ppath)
+        stack._lines = lines
         return stack, profile, str(ppath)
     assert stack.workload is not None
     sub = {k[1:]: v for k, v in lines.items() if k[:1] == ("workload",)}
     try:
         profile = parse_profile(stack.workload, path, sub)
     except InputError as e:
-        raise InputError(
-            path,
-            [
-                Problem(f"workload.{p.key_path}" if p.key_path else "workload", p.message, p.line)
-                for p in e.problems
-            ],
-        ) from None
+        raise e.located(path, "workload", lines.locate) from None
+    stack._lines = lines
     return stack, profile, str(path)
 
 
@@ -122,9 +140,13 @@ def stack_planner(
                 "at", f"{stack.at} is outside the profile's scale {profile.scale.first}-{profile.scale.last}"
             )
         )
+    locate = stack._lines.locate if stack._lines is not None else None
     if probs:
-        raise InputError(path, probs)
-    planner = make_planner(profile, catalog)
+        raise InputError(path, probs).located(line_of=locate)
+    if profile_path == path:  # an inline workload: its problems are the stack file's, under `workload`
+        planner = make_planner(profile, catalog, path=path, lines=stack._lines, key_prefix="workload")
+    else:
+        planner = make_planner(profile, catalog, path=profile_path)
     planner.path = profile_path
     return planner
 

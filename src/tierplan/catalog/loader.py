@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from ..errors import CatalogError, Problem
-from ..validation import problems_from
-from ..yamlio import load_yaml
+from ..validation import dotted, problems_from
+from ..yamlio import LineMap, load_yaml
 from .models import Account, Attributes, Plan, Provider, Region, Service
 
 __all__ = ["Catalog", "PlanRef", "load_catalog", "default_catalog_dir", "load_provider_file"]
@@ -112,7 +113,7 @@ def load_provider_file(path: Path) -> Provider:
         prov = Provider.model_validate(data)
     except ValidationError as e:
         raise CatalogError(path, problems_from(e, lines, data=data)) from None
-    problems: list[Problem] = []
+    problems: list[Problem] = _future_dates(data, lines)
     if path.stem != prov.provider:
         problems.append(
             Problem("provider", f"file is named {path.name} but declares provider {prov.provider!r}")
@@ -127,6 +128,29 @@ def load_provider_file(path: Path) -> Provider:
     if problems:
         raise CatalogError(path, problems)
     return prov
+
+
+def _future_dates(data: Any, lines: LineMap) -> list[Problem]:
+    """Every `as_of` after today (the real date: a price cannot have been checked tomorrow)."""
+    latest = dt.date.today() + dt.timedelta(days=1)  # a day of slack for time zones
+    out: list[Problem] = []
+    stack: list[tuple[tuple[Any, ...], Any]] = [((), data)]
+    while stack:
+        loc, node = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        for k, v in items:
+            if k == "as_of" and isinstance(v, str | dt.date):
+                try:
+                    day = v if isinstance(v, dt.date) else dt.date.fromisoformat(v)
+                except ValueError:
+                    continue  # the schema reports a malformed date
+                if day > latest:
+                    out.append(
+                        Problem(dotted(loc + (k,)), f"as_of {day} is in the future", lines.line(loc + (k,)))
+                    )
+            else:
+                stack.append((loc + (k,), v))
+    return sorted(out, key=lambda p: p.line or 0)
 
 
 def _cache_dir() -> Path | None:
@@ -159,6 +183,9 @@ def _load_dir(directory: str) -> Catalog:
     if not d.is_dir():
         raise CatalogError(d, "catalog directory not found")
     files = sorted(d.glob("*.yaml"))
+    for f in files:
+        if not f.is_file():
+            raise CatalogError(f, "is not a regular file, expected a provider catalog file (*.yaml)")
     if not files:
         raise CatalogError(d, "no provider files (*.yaml) in the catalog directory")
     from .. import __version__
@@ -167,6 +194,8 @@ def _load_dir(directory: str) -> Catalog:
     # old pickle) and every file's exact contents
     digest = hashlib.sha256(__version__.encode())
     digest.update(Path(__file__).with_name("models.py").read_bytes())
+    digest.update(Path(__file__).parents[1].joinpath("yamlio.py").read_bytes())  # how YAML is read
+    digest.update(Path(__file__).read_bytes())  # this loader's own checks
     for f in files:
         digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
     cache_dir = _cache_dir()

@@ -84,7 +84,7 @@ Price = NonNeg | None | dict[str, NonNeg | None]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Provenance(_Strict):
@@ -387,6 +387,10 @@ class Provider(Provenance):
     @model_validator(mode="after")
     def _consistent(self) -> Provider:
         region_ids = {r.id for r in self.regions}
+        if len(region_ids) != len(self.regions):
+            ids = [r.id for r in self.regions]
+            dup = next(i for i in ids if ids.count(i) > 1)
+            raise ValueError(f"region {dup!r} defined twice")
         groups = {r.group for r in self.regions if r.group}
         account_ids = {a.id for a in self.accounts}
         if len(account_ids) != len(self.accounts):

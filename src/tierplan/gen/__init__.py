@@ -51,19 +51,8 @@ def generate(
 
 
 def write_files(files: dict[str, str], out: Path, force: bool = False) -> list[Path]:
-    """Write the files under ``out``; existing files are not overwritten unless ``force``."""
-    existing = [out / rel for rel in files if (out / rel).exists()]
-    if existing and not force:
-        shown = ", ".join(str(p) for p in existing[:5]) + (
-            f" and {len(existing) - 5} more" if len(existing) > 5 else ""
-        )
-        raise InputError(
-            out, f"{shown}: already exist{'s' if len(existing) == 1 else ''}; pass --force to overwrite"
-        )
-    written = []
-    for rel, text in files.items():
-        path = out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
-    return written
+    """Write the files under ``out``, all or nothing; existing files are not overwritten unless
+    ``force`` (outputs.write_tree)."""
+    from ..outputs import write_tree
+
+    return write_tree(out, files, force)

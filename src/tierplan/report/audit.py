@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
+from rich.text import Text
 
 from ..templates_env import environment
+from .console import Table
 from .fmt import money, money_range
 
 __all__ = ["stack_audit_markdown", "render_stack_audit", "SECTIONS"]
@@ -38,7 +40,9 @@ def stack_audit_markdown(doc: dict[str, Any]) -> str:
 
 def render_stack_audit(doc: dict[str, Any], con: Console) -> None:
     month = f" (month {doc['month']:.1f})" if doc.get("month") is not None else ""
-    con.print(f"[bold]Audit: {doc['stack']}[/] — {doc['app']} at {doc['at']:,} {doc['unit']}s{month}")
+    con.print(
+        f"[bold]Audit: {escape(doc['stack'])}[/] — {escape(doc['app'])} at {doc['at']:,} {escape(doc['unit'])}s{month}"
+    )
     t = Table(show_edge=False, pad_edge=False)
     for col, just in (
         ("component", "left"),
@@ -61,18 +65,18 @@ def render_stack_audit(doc: dict[str, Any], con: Console) -> None:
             r["region"] or "-",
             _stated(r["stated_usd"]),
             money(r["monthly_usd"]),
-            "yes" if r["fits"] else "[red]no[/]",
+            "yes" if r["fits"] else Text("no", style="red"),
         )
     con.print(t)
     total = money(doc["monthly_usd"]) + (
-        f" + unpriced: {', '.join(doc['unpriced'])}" if doc["unpriced"] else ""
+        f" + unpriced: {escape(', '.join(doc['unpriced']))}" if doc["unpriced"] else ""
     )
     con.print(
         f"Recomputed: [bold]{total}[/]/month"
         + (f"; stated {_stated(doc['stated_total_usd'])}" if doc["stated_total_usd"] else "")
     )
     if doc.get("account_note"):
-        con.print(f"Account plans: {doc['account_note']}")
+        con.print(f"Account plans: {doc['account_note']}", markup=False)
     if doc["optimal"]:
         con.print(f"Optimal for the same workload: [bold]{money(doc['optimal']['monthly_usd'])}[/]/month")
     if doc["saving_monthly_usd"] is not None:
@@ -85,5 +89,7 @@ def render_stack_audit(doc: dict[str, Any], con: Console) -> None:
             continue
         con.print(f"\n[bold]{title}[/]")
         for f in items:
-            src = f" [dim]({f['source']}, as of {f['as_of']})[/]" if f.get("source") else ""
-            con.print(f"  - {f['message']}{src}", highlight=False)
+            line = Text(f"  - {f['message']}")
+            if f.get("source"):
+                line.append(f" ({f['source']}, as of {f['as_of']})", style="dim")
+            con.print(line)

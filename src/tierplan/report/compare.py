@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from ..compare import Comparison
 from ..coupled import Solution
 from ..optimizer import Planner
+from .console import Table
 from .fmt import money, units_label
 from .model import _header
 

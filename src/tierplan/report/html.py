@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import math
+import re
+from functools import cache
 from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 
 from ..templates_env import environment
 from .markdown import render_markdown
 
-__all__ = ["render_html", "cost_chart_svg"]
+__all__ = ["render_html", "cost_chart_svg", "html_page", "markdown_to_html"]
 
 _COLORS = [
     "#4e79a7",
@@ -89,68 +94,66 @@ def cost_chart_svg(doc: dict[str, Any], width: int = 820, height: int = 320) -> 
 
 
 def render_html(doc: dict[str, Any], point: bool = False) -> str:
-    env = environment()
-    body = _md_to_html(render_markdown(doc, point=point))
-    if not point:
-        chart = f'<div class="chart">{cost_chart_svg(doc)}</div>'
-        body = body.replace("</h1>", "</h1>\n" + chart, 1)
-    return env.get_template("plan.html.j2").render(doc=doc, body=body)
+    chart = "" if point else f'<div class="chart">{cost_chart_svg(doc)}</div>'
+    return html_page(render_markdown(doc, point=point), title=f"{doc['app']}: hosting plan", after_h1=chart)
 
 
-def _md_to_html(md: str) -> str:
-    """A small Markdown subset (headings, tables, lists, bold, links, details) to HTML."""
-    import html
-    import re
+# -- Markdown to a standalone page (plan, compare, diff, audit) ---------------------------------------
 
-    def inline(s: str) -> str:
-        s = html.escape(s, quote=False)
-        s = s.replace("&lt;br&gt;", "<br>")
-        s = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", s)
-        s = re.sub(r"`([^`]+)`", r"<code>\1</code>", s)
-        s = re.sub(r"\[([^\]]+)\]\((https?://[^)\s]+)\)", r'<a href="\2">\1</a>', s)
-        return s
+#: the only raw HTML tierplan's own Markdown uses inline; everything else, user text included, is escaped
+_INLINE_TAGS = re.compile(r"&lt;(br|sub|/sub)&gt;")
+#: block-level: a collapsible section around Markdown (plan notes, diff details)
+_DETAILS_OPEN = re.compile(r"^<details><summary>(.*)</summary>\s*$")
+_DETAILS_CLOSE = "</details>"
 
+
+def _text_rule(self: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+    return _INLINE_TAGS.sub(r"<\1>", escapeHtml(tokens[idx].content))
+
+
+@cache
+def _markdown_it() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    md.add_render_rule("text", _text_rule)
+    return md
+
+
+def markdown_to_html(text: str) -> str:
+    """Markdown (CommonMark with tables) to HTML. Raw HTML is escaped (html=False), so text that
+    came from a profile, stack file or document can never become markup; only the tags tierplan's
+    templates use (<br>, <sub>, a <details><summary> line and its </details>) are kept."""
+    md = _markdown_it()
     out: list[str] = []
-    lines = md.splitlines()
-    i = 0
-    in_list = False
-    while i < len(lines):
-        ln = lines[i]
-        if ln.startswith("|") and i + 1 < len(lines) and re.match(r"^\|[-:| ]+\|$", lines[i + 1]):
-            head = [c.strip() for c in ln.strip("|").split("|")]
+    chunk: list[str] = []
+    for line in text.splitlines():
+        m = _DETAILS_OPEN.match(line)
+        if m or line.strip() == _DETAILS_CLOSE:
+            out.append(md.render("\n".join(chunk)))
+            chunk = []
             out.append(
-                "<table><thead><tr>" + "".join(f"<th>{inline(c)}</th>" for c in head) + "</tr></thead><tbody>"
+                f"<details><summary>{md.renderInline(m.group(1))}</summary>\n" if m else "</details>\n"
             )
-            i += 2
-            while i < len(lines) and lines[i].startswith("|"):
-                cells = [c.strip() for c in re.split(r"(?<!\\)\|", lines[i].strip()[1:-1])]
-                out.append(
-                    "<tr>"
-                    + "".join(f"<td>{inline(c.replace(chr(92) + '|', '|'))}</td>" for c in cells)
-                    + "</tr>"
-                )
-                i += 1
-            out.append("</tbody></table>")
-            continue
-        if ln.startswith("- "):
-            if not in_list:
-                out.append("<ul>")
-                in_list = True
-            out.append(f"<li>{inline(ln[2:])}</li>")
-            i += 1
-            continue
-        if in_list:
-            out.append("</ul>")
-            in_list = False
-        m = re.match(r"^(#{1,4}) (.*)$", ln)
+        else:
+            chunk.append(line)
+    out.append(md.render("\n".join(chunk)))
+    return "".join(out)
+
+
+def _first_heading(text: str) -> str:
+    for line in text.splitlines():
+        m = re.match(r"#{1,6} (.+)", line)
         if m:
-            n = len(m.group(1))
-            out.append(f"<h{n}>{inline(m.group(2))}</h{n}>")
-        elif ln.startswith("<details>") or ln.startswith("</details>"):
-            out.append(ln.replace("<summary>", "<summary>").replace("</summary>", "</summary>"))
-        elif ln.strip():
-            out.append(f"<p>{inline(ln)}</p>")
-        i += 1
-    if in_list:
-        out.append("</ul>")
-    return "\n".join(out)
+            return m.group(1).strip()
+    return "report"
+
+
+def html_page(markdown: str, *, title: str | None = None, after_h1: str = "") -> str:
+    """A standalone page (inline CSS; no scripts, fonts or anything from the network) of a Markdown
+    report. ``title`` defaults to the first heading; ``after_h1`` is trusted HTML put after it."""
+    body = markdown_to_html(markdown)
+    if after_h1:
+        body = body.replace("</h1>", "</h1>\n" + after_h1, 1)
+    page_title = title or _first_heading(markdown)
+    if "tierplan" not in page_title:
+        page_title += " (tierplan)"
+    return environment().get_template("page.html.j2").render(title=page_title, body=body)

@@ -6,9 +6,9 @@ from typing import Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
+from .console import Table
 from .fmt import fmt_metric, money, move_lines, range_label, stack_label, units_label, whole_stack_lines
 
 __all__ = ["render_plan", "render_point"]
@@ -108,7 +108,11 @@ def render_plan(doc: dict[str, Any], console: Console) -> None:
             for r in risks[:6]:
                 parts.append(Text(f"  • {r}", style="yellow"))
         console.print(
-            Panel(Group(*parts), title=f"Phase {ph['index']}: {range_label(ph, unit)}", title_align="left")
+            Panel(
+                Group(*parts),
+                title=Text(f"Phase {ph['index']}: {range_label(ph, unit)}"),
+                title_align="left",
+            )
         )
     if doc.get("over_budget"):
         console.print(
