@@ -142,13 +142,13 @@ def mutated_tree(draw: st.DrawFn, data: Any) -> Any:
         parent = _get(data, path[:-1])
         key = path[-1]
         op = draw(st.sampled_from(["replace", "replace", "replace", "delete", "unknown", "grow"]))
-        if op == "replace":
-            parent[key] = draw(st.sampled_from(ODD_VALUES))
+        if op == "replace":  # a copy: a later "grow" must not change the shared table
+            parent[key] = copy.deepcopy(draw(st.sampled_from(ODD_VALUES)))
         elif op == "delete":
             del parent[key]
         elif op == "unknown" and isinstance(parent, dict):
-            parent[draw(st.sampled_from(["zz_unknown", "NO", "nmae", "kind", "[/]"]))] = draw(
-                st.sampled_from(ODD_VALUES)
+            parent[draw(st.sampled_from(["zz_unknown", "NO", "nmae", "kind", "[/]"]))] = copy.deepcopy(
+                draw(st.sampled_from(ODD_VALUES))
             )
         elif op == "grow":
             target = parent[key]
