@@ -317,7 +317,8 @@ class Outcome:
     stdout: str
     stderr: str
     seconds: float
-    peak_rss_mb: float
+    #: how much the process's peak resident memory grew during the case, MB
+    rss_growth_mb: float
 
 
 class CaseTimeout(BaseException):
@@ -354,6 +355,7 @@ def run_in_process(args: list[str], timeout_s: float) -> Outcome:
     def on_alarm(signum: int, frame: Any) -> None:
         raise CaseTimeout(f"over {timeout_s:.0f} s")
 
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     old = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout_s)
     t0 = time.perf_counter()
@@ -365,7 +367,8 @@ def run_in_process(args: list[str], timeout_s: float) -> Outcome:
     seconds = time.perf_counter() - t0
     if isinstance(r.exception, CaseTimeout):
         raise r.exception
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - rss_before
+    _forget_caches()
     stderr = r.stderr if r.stderr_bytes is not None else ""
     if r.exception is not None and not isinstance(r.exception, SystemExit):
         import traceback
@@ -373,6 +376,14 @@ def run_in_process(args: list[str], timeout_s: float) -> Outcome:
         stderr += "".join(traceback.format_exception(r.exception))
         return Outcome(1, r.stdout, stderr, seconds, rss)
     return Outcome(r.exit_code, r.stdout, stderr, seconds, rss)
+
+
+def _forget_caches() -> None:
+    """Drop what tierplan caches per input (a catalog per directory): thousands of cases in one
+    process would otherwise keep every temporary catalog alive."""
+    from tierplan.catalog import loader
+
+    loader._load_dir.cache_clear()
 
 
 def tierplan_command() -> list[str]:

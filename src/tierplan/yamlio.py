@@ -404,7 +404,7 @@ def load_yaml(path: Path | str, *, what: str = "YAML file") -> tuple[Any, LineMa
     path = Path(path)
     text = read_text(path)
     if not text.strip() or all(ln.strip().startswith("#") or not ln.strip() for ln in text.splitlines()):
-        raise InputError(path, f"is empty, expected a {what}")
+        raise InputError(path, f"is empty, expected {'an' if what[:1] in 'aeiou' else 'a'} {what}")
     data, lines = parse_yaml(text, path)
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
