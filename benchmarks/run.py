@@ -34,7 +34,16 @@ def installed_tierplan(reinstall: bool) -> str:
     if reinstall or not exe.exists():
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(BENCH_VENV)], check=True)
         subprocess.run(
-            [str(BENCH_VENV / "bin" / "pip"), "install", "-q", str(ROOT)], check=True, capture_output=True
+            [
+                str(BENCH_VENV / "bin" / "pip"),
+                "install",
+                "-q",
+                "-c",
+                str(ROOT / "constraints.txt"),
+                str(ROOT),
+            ],
+            check=True,
+            capture_output=True,
         )
     return str(exe)
 

@@ -1,7 +1,7 @@
 """The project's own schemas for platform files that have no schema usable offline.
 
 fly.toml, render.yaml, railway.json and vercel.json have no published schema that works without the
-network (../shared/validators.md), so `tierplan gen` output is checked against these models: the
+network (checked 2026-11-22: none in check-jsonschema, SchemaStore or PyPI), so `tierplan gen` output is checked against these models: the
 keys and types each platform documents for the parts tierplan writes (unknown keys are errors, so a
 typo cannot pass), plus what the catalog knows the platform accepts (Fly.io regions, VM presets and
 their memory range; Render and Railway regions and plans). Each `check_*` returns problems as
