@@ -205,7 +205,7 @@ def bench_optimizer(providers: int) -> list[str]:
 
 def bench_sweep() -> list[str]:
     from tierplan.api import make_planner
-    from tierplan.phases import sweep
+    from tierplan.engine.per_component import per_component_analysis as sweep
 
     rows = [
         "| example | range | sweep ms (evaluations) | every unit ms (evaluations) | same phases | speed-up |",
@@ -270,8 +270,8 @@ def _scaled_catalog(copies: int):  # type: ignore[no-untyped-def]
 def bench_whole_stack(sizes: tuple[int, ...] = (1, 2, 5, 10)) -> list[str]:
     """One whole-stack solve (build + MILP) for a 12-component profile, by catalog size."""
     from tierplan.assumptions import load_assumptions
-    from tierplan.coupled import build_problem, solve
-    from tierplan.optimizer import Planner
+    from tierplan.engine.planner import Planner
+    from tierplan.engine.whole_stack import build_problem, solve
     from tierplan.profile import parse_profile
 
     prof = parse_profile(

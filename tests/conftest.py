@@ -12,7 +12,7 @@ import yaml
 from tierplan.assumptions import load_assumptions
 from tierplan.catalog.loader import Catalog
 from tierplan.catalog.models import Provider
-from tierplan.optimizer import Planner
+from tierplan.engine.planner import Planner
 from tierplan.profile import parse_profile
 
 ROOT = Path(__file__).resolve().parents[1]

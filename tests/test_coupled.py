@@ -9,7 +9,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tierplan.coupled import APP_EGRESS_KINDS, _region_rtt, _zero_egress, build_problem, call_graph, solve
+from tierplan.engine.whole_stack import (
+    APP_EGRESS_KINDS,
+    _zero_egress,
+    build_problem,
+    call_graph,
+    region_rtt,
+    solve,
+)
 from tierplan.profile import parse_profile
 
 from .conftest import EXAMPLES, make_catalog, make_planner
@@ -55,7 +62,7 @@ def exhaustive(planner: Any, units: int) -> float | None:
             ew = chosen[w]
             lat = ew.option.latency_ms
             for s, k in cs.items():
-                lat += k * _region_rtt(planner, ew.option.region, chosen[s].option.region)
+                lat += k * region_rtt(planner, ew.option.region, chosen[s].option.region)
             if limit is not None and lat > limit + 1e-9:
                 ok = False
         if not ok:
@@ -171,7 +178,7 @@ def test_suoops_api_and_database_are_placed_together() -> None:
     limit = planner.profile.requirements.max_latency_ms
     assert sol.latency_ms["api"] <= limit
     # the database is in the same area as the API: one database round trip is short
-    assert _region_rtt(planner, api.region, db.region) < 20
+    assert region_rtt(planner, api.region, db.region) < 20
 
 
 def test_api_in_africa_with_database_in_europe_breaks_the_latency_limit() -> None:
@@ -181,7 +188,7 @@ def test_api_in_africa_with_database_in_europe_breaks_the_latency_limit() -> Non
     )
     neon = [o for o in planner.options["db"].options if o.provider == "neon"]
     assert neon and all(o.region.country != "ZA" for o in neon)  # Neon has no African region
-    worst_best = min(fly_jnb.latency_ms + 3 * _region_rtt(planner, fly_jnb.region, o.region) for o in neon)
+    worst_best = min(fly_jnb.latency_ms + 3 * region_rtt(planner, fly_jnb.region, o.region) for o in neon)
     assert worst_best > planner.profile.requirements.max_latency_ms
 
 
@@ -263,8 +270,8 @@ def test_shared_account_fee_is_counted_once() -> None:
 
 
 def test_conflicting_requirements_are_named() -> None:
+    from tierplan.engine.infeasible import explain
     from tierplan.errors import InfeasibleError
-    from tierplan.explain_infeasible import explain
 
     sg = {"id": "sg", "city": "Singapore", "country": "SG", "lat": 1.35, "lon": 103.82}
     cat = make_catalog(
@@ -475,7 +482,7 @@ def test_server_rendered_frontend_is_not_placed_on_a_static_file_host() -> None:
 
 
 def test_component_that_follows_a_forced_move_says_why() -> None:
-    from tierplan.coupled_phases import _coupled_reason
+    from tierplan.engine.moves import _coupled_reason
 
     graph = {"api": {"db": 3.0}}
     assert "stay close to db" in _coupled_reason("api", "X", ["db"], graph)
@@ -566,7 +573,7 @@ def test_a_pooled_quota_is_included_once_for_the_account() -> None:
 def test_highest_availability_says_what_it_gives_up() -> None:
     """No database near SuoOps' users states a 7-day PITR window together with failover: the
     objective keeps failover and says it does without the PITR window, and why."""
-    from tierplan.compare import compare
+    from tierplan.engine.matrix import compare
 
     planner = _example("suoops")
     row = compare(planner, objectives=["highest-availability"]).rows[0]
@@ -628,7 +635,7 @@ def test_equal_cost_places_prefer_the_faster_stack() -> None:
 def test_amebo_frontend_moves_with_realtime_because_an_account_has_one_plan() -> None:
     """At 15,047 users Durable Objects outgrow Workers Free; the frontend on the same Cloudflare
     account moves to Workers Paid with it, and the report says why."""
-    from tierplan.coupled_phases import coupled_sweep
+    from tierplan.engine.moves import whole_stack_plan as coupled_sweep
 
     sw = coupled_sweep(_example("amebo"))
     ph = next(p for p in sw.phases if p.move is not None and "realtime" in p.move.components)

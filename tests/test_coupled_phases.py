@@ -11,7 +11,8 @@ from typing import Any
 import yaml
 
 from tierplan.api import make_planner
-from tierplan.coupled_phases import CoupledState, coupled_sweep, migration
+from tierplan.engine.moves import CoupledState, migration
+from tierplan.engine.moves import whole_stack_plan as coupled_sweep
 from tierplan.profile import units_at_month
 from tierplan.report.fmt import move_lines, whole_stack_lines
 
@@ -37,7 +38,7 @@ def test_forced_moves_are_found_to_one_unit() -> None:
 
 def _solution_of(st: CoupledState, ph: Any) -> Any:
     """The phase's stack as a coupled Solution (solved at its start, then matched by key)."""
-    from tierplan.coupled import placement
+    from tierplan.engine.whole_stack import placement
 
     want = {c: placement(ev.option) for c, ev in ph.stack_start.choices.items()}
     sol = st.solution(ph.start)
@@ -87,7 +88,7 @@ def test_growth_schedule_equals_brute_force_over_its_candidates(tmp_path: Path) 
     months = [int(round(units_at_month(g, m))) for m in range(g.horizon_months + 1)]
     st = CoupledState(planner)
     # candidates as the schedule builds them
-    from tierplan.coupled_phases import _candidates
+    from tierplan.engine.moves import _candidates
 
     pts = _candidates(planner, months[0], months[-1], 6)
     stacks: dict[Any, Any] = {}
@@ -123,7 +124,7 @@ def test_growth_schedule_equals_brute_force_over_its_candidates(tmp_path: Path) 
 
 
 def _solution_of_growth(st: CoupledState, cands: list[Any], ph: Any) -> Any:
-    from tierplan.coupled import placement
+    from tierplan.engine.whole_stack import placement
 
     want = {c: placement(ev.option) for c, ev in ph.stack_start.choices.items()}
     for s in cands:

@@ -21,11 +21,12 @@ import pytest
 import yaml
 
 from tierplan.api import make_planner, plan
+from tierplan.engine.plan import plan as make_plan
+from tierplan.engine.planner import Planner
 from tierplan.gen import generate, write_files
 from tierplan.gen.deploy import Deploy
 from tierplan.gen.files import fly_vm
 from tierplan.gen.schemas import check_fly_toml, check_railway_json, check_render_yaml, check_vercel_json
-from tierplan.optimizer import Planner
 
 from .conftest import EXAMPLES
 from .test_cli import run as run_cli
@@ -50,7 +51,7 @@ def _generated(name: str) -> list[tuple[int, Deploy, dict[str, str]]]:
     planner = _planner(name)
     out = []
     for k in range(1, len(_plan(name)["phases"]) + 1):
-        dep, files = generate(planner, phase=k)
+        dep, files = generate(planner, make_plan(planner), phase=k)
         out.append((k, dep, files))
     return out
 

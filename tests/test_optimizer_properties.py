@@ -9,10 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tierplan.catalog.models import Region
+from tierplan.engine.per_component import component_segments
+from tierplan.engine.per_component import per_component_analysis as sweep
+from tierplan.engine.planner import Planner
 from tierplan.geo import audience_rtt_ms
-from tierplan.optimizer import Planner
 from tierplan.options import _static_reasons, latency_limit_ms
-from tierplan.phases import component_segments, sweep
 from tierplan.pricing import Option, evaluate
 from tierplan.profile import parse_profile
 
@@ -112,5 +113,5 @@ def test_sweep_phases_meet_and_cost_never_falls(case: tuple[list[dict[str, Any]]
     for a, b in itertools.pairwise(sw.phases):
         assert a.end is not None and b.start == a.end + 1
         assert a.triggers, "a phase that ends names what ends it"
-    costs = [pt.monthly_usd for pt in sw.points]
+    costs = [pt.monthly_usd for pt in sw.optimum_points]
     assert all(y >= x - 1e-9 for x, y in itertools.pairwise(costs))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tierplan.phases import component_segments, sweep
+from tierplan.engine.per_component import component_segments
+from tierplan.engine.per_component import per_component_analysis as sweep
 
 from .conftest import make_catalog, make_planner, make_profile
 

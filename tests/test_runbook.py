@@ -17,8 +17,9 @@ import pytest
 import yaml
 
 from tierplan.api import make_planner
-from tierplan.optimizer import Planner
-from tierplan.phases import Phase
+from tierplan.engine.plan import plan as make_plan
+from tierplan.engine.planner import Planner
+from tierplan.engine.result import Phase, Plan
 from tierplan.runbook import (
     Runbook,
     build_runbook,
@@ -43,14 +44,13 @@ def _planner(name: str) -> Planner:
     return make_planner(EXAMPLES / f"{name}.yaml")
 
 
-def _phases(name: str) -> list[Phase]:
-    from tierplan.api import run_sweep
+@functools.cache
+def _plan(name: str) -> Plan:
+    return make_plan(_planner(name))
 
-    p = _planner(name)
-    sw = p.__dict__.get("_gen_sweep")
-    if sw is None:
-        sw = p.__dict__["_gen_sweep"] = run_sweep(p)
-    return list(sw.phases)
+
+def _phases(name: str) -> list[Phase]:
+    return list(_plan(name).phases)
 
 
 def _normalise(text: str) -> str:
@@ -118,7 +118,7 @@ def test_runbook_for_every_consecutive_pair(name: str, tmp_path: Path) -> None:
     assert len(phases) >= 2, f"{name}: the plan has one phase, nothing to migrate"
     problems: list[str] = []
     for k in range(1, len(phases)):
-        rb = runbook(_planner(name), k)
+        rb = runbook(_planner(name), _plan(name), k)
         md = render_markdown(rb)
         where = tmp_path / f"{k}"
         where.mkdir()
@@ -160,7 +160,7 @@ def test_runbook_golden_files(name: str, update_goldens: bool) -> None:
     diffs = []
     expected = set()
     for k in range(1, len(phases)):
-        got = _normalise(render_markdown(runbook(_planner(name), k)))
+        got = _normalise(render_markdown(runbook(_planner(name), _plan(name), k)))
         path = GOLDEN / f"{name}-{k}-{k + 1}.md"
         expected.add(path.name)
         if update_goldens or not path.exists():
@@ -209,7 +209,7 @@ def test_database_move_estimate_uses_the_demand_and_the_assumptions(tmp_path: Pa
     prof = tmp_path / "amebo.yaml"
     prof.write_text(yaml.safe_dump(data, sort_keys=False))
     planner = make_planner(prof)
-    rb = runbook(planner, 4, 5)
+    rb = runbook(planner, make_plan(planner), 4, 5)
     (dm,) = rb.data_moves
     gb = 68_267 * 1 / 1024  # storage_mb_per_unit: 1 at the first unit of phase 5
     assert dm.component == "db" and dm.method == "dump_restore"
@@ -227,7 +227,7 @@ def test_database_move_estimate_uses_the_demand_and_the_assumptions(tmp_path: Pa
     md = render_markdown(rb)
     assert "~2.3 h" in md and "Maintenance window" in md
     # without the override the same database moves by logical replication
-    rb = runbook(_planner("amebo"), 4, 5)
+    rb = runbook(_planner("amebo"), _plan("amebo"), 4, 5)
     (dm,) = rb.data_moves
     assert dm.method == "logical_replication" and dm.downtime_minutes == pytest.approx(5.0)
     md = render_markdown(rb)
@@ -236,13 +236,13 @@ def test_database_move_estimate_uses_the_demand_and_the_assumptions(tmp_path: Pa
 
 def test_zero_downtime_profile_replicates_a_small_database() -> None:
     # SuoOps requires zero downtime from 30 users; its 2.9 GB database moves by replication
-    rb = runbook(_planner("suoops"), 2, 3)
+    rb = runbook(_planner("suoops"), _plan("suoops"), 2, 3)
     (dm,) = rb.data_moves
     assert dm.storage_gb < 10 and dm.method == "logical_replication" and "zero downtime" in dm.reason
 
 
 def test_same_provider_plan_change_is_one_short_step() -> None:
-    rb = runbook(_planner("amebo"), 1, 2)
+    rb = runbook(_planner("amebo"), _plan("amebo"), 1, 2)
     (ch,) = rb.changes
     assert (ch.component, ch.category) == ("db", "plan")
     (step,) = rb.steps
@@ -268,7 +268,7 @@ def test_scale_out_only_runbook_says_so_and_is_short(tmp_path: Path) -> None:
 
 def test_a_service_that_changes_host_gets_dns_and_secrets() -> None:
     # PairCam's API moves from Fly.io to Railway between phases 3 and 4
-    rb = runbook(_planner("paircam"), 3, 4)
+    rb = runbook(_planner("paircam"), _plan("paircam"), 3, 4)
     md = render_markdown(rb)
     stages = [s.stage for s in rb.steps if "api" in s.components]
     assert stages.index("deploy") < stages.index("dns") < stages.index("cleanup")
@@ -284,13 +284,13 @@ def test_a_service_that_changes_host_gets_dns_and_secrets() -> None:
 
 
 def test_non_consecutive_phases_sum_the_moves() -> None:
-    rb = runbook(_planner("coop-erp"), 1, 3)
+    rb = runbook(_planner("coop-erp"), _plan("coop-erp"), 1, 3)
     assert [m.phase for m in rb.moves] == [2, 3]
     assert {c.component for c in rb.changes} == _changed(_phases("coop-erp")[0], _phases("coop-erp")[2])
 
 
 def test_json_is_the_structured_steps() -> None:
-    doc = runbook_json(runbook(_planner("amebo"), 4, 5))
+    doc = runbook_json(runbook(_planner("amebo"), _plan("amebo"), 4, 5))
     json.dumps(doc)
     assert doc["from_phase"] == 4 and doc["to_phase"] == 5
     for s in doc["steps"]:
@@ -300,7 +300,7 @@ def test_json_is_the_structured_steps() -> None:
 
 
 def test_runbook_type_is_plain_data() -> None:
-    rb = runbook(_planner("coop-erp"), 2)
+    rb = runbook(_planner("coop-erp"), _plan("coop-erp"), 2)
     assert isinstance(rb, Runbook) and rb.to_phase == 3
 
 

@@ -7,15 +7,16 @@ from typing import Any
 
 from .assumptions import Assumptions, load_assumptions
 from .catalog.loader import Catalog, load_catalog
+from .engine.plan import optimum_at
+from .engine.plan import plan as engine_plan
+from .engine.planner import Planner
 from .errors import InputError
 from .geo import check_countries
-from .optimizer import Planner, StackPoint
-from .phases import Sweep, sweep
 from .profile import Profile, load_profile_lines
 from .report.model import plan_report, point_report
 from .yamlio import LineMap
 
-__all__ = ["make_planner", "plan", "plan_at", "plan_samples", "planned_point", "run_sweep"]
+__all__ = ["make_planner", "plan", "plan_at"]
 
 
 def make_planner(
@@ -119,84 +120,12 @@ def _check_provider_names(p: Profile, cat: Catalog, path: str) -> None:
         raise InputError(path, probs)
 
 
-def run_sweep(planner: Planner, per_component: bool = False) -> Sweep:
-    """The phases: whole-stack (coupled) when coupling can change the answer, else per component."""
-    from .coupled_phases import coupled_sweep, coupling_active
-
-    if not per_component and coupling_active(planner):
-        return coupled_sweep(planner)
-    return sweep(planner)
-
-
-def stack_at(planner: Planner, units: int, per_component: bool = False) -> StackPoint:
-    """The optimal stack at one scale (whole-stack when coupling is active)."""
-    from .coupled_phases import CoupledState, coupling_active
-
-    if per_component or not coupling_active(planner):
-        return planner.point(units, alternatives=3)
-    st = CoupledState(planner)
-    pt = st.point(st.solution(units), units)
-    pt.alternatives = {
-        c: planner.alternatives(c, units, 3, pt.choices[c].option.plan.key)
-        for c in planner.profile.components
-    }
-    return pt
-
-
-def planned_point(planner: Planner, sw: Sweep, units: int) -> StackPoint | None:
-    """The plan's own stack (its phase's, not the optimum at that scale) priced at ``units``; None
-    outside the sweep."""
-    from .phases import phase_of_list
-
-    if not sw.first <= units <= sw.last:
-        return None
-    stack_at = getattr(sw, "stack_at", None)  # whole-stack sweeps price their own stacks
-    if stack_at is not None:
-        pt: StackPoint = stack_at(units)
-        return pt
-    ph = phase_of_list(sw.phases, units)
-    return planner.point_with(units, {c: e.option.order for c, e in ph.stack_start.choices.items()})
-
-
-def plan_samples(planner: Planner, sw: Sweep, scales: list[int]) -> list[dict[str, Any]]:
-    """Exact cost of the planned stack at each scale inside the sweep, per component: the
-    `samples` that tierplan diff and check add to a plan (see diff.py)."""
-    out = []
-    for u in sorted(set(scales)):
-        pt = planned_point(planner, sw, u)
-        if pt is None:
-            continue
-        out.append(
-            {
-                "scale": u,
-                "month": None if pt.month is None else round(pt.month, 2),
-                "monthly_usd": round(pt.monthly_usd, 4),
-                "stack": [
-                    {
-                        "component": c,
-                        "provider": ev.option.provider,
-                        "provider_name": ev.option.plan.provider.name,
-                        "service": ev.option.plan.service.id,
-                        "plan": ev.option.plan.plan.id,
-                        "plan_name": ev.option.plan.plan.name,
-                        "size": ev.option.size.id if ev.option.size else None,
-                        "region": ev.option.region.id if ev.option.region else None,
-                        "quantity": ev.instances,
-                        "monthly_usd": None if ev.monthly_usd is None else round(ev.monthly_usd, 4),
-                    }
-                    for c, ev in pt.choices.items()
-                ],
-            }
-        )
-    return out
-
-
 def plan(
     profile: Profile | str | Path, catalog: Catalog | None = None, per_component: bool = False
 ) -> dict[str, Any]:
     """The whole plan (phases, triggers, points) as the JSON contract."""
     planner = make_planner(profile, catalog)
-    return plan_report(planner, run_sweep(planner, per_component))
+    return plan_report(planner, engine_plan(planner, per_component))
 
 
 def plan_at(
@@ -204,4 +133,4 @@ def plan_at(
 ) -> dict[str, Any]:
     """One scale point in detail."""
     planner = make_planner(profile, catalog)
-    return point_report(planner, stack_at(planner, units, per_component))
+    return point_report(planner, optimum_at(planner, units, per_component))

@@ -185,16 +185,18 @@ def plan(
     ] = False,
 ) -> None:
     """Plan the cheapest stack for each growth phase of the app."""
-    from .api import make_planner, run_sweep, stack_at
+    from .api import make_planner
+    from .engine.plan import optimum_at
+    from .engine.plan import plan as make_plan
     from .report.model import plan_report, point_report
 
     try:
         planner = make_planner(profile, catalog_dir=catalog)
         if at is not None:
-            doc = point_report(planner, stack_at(planner, at, per_component))
+            doc = point_report(planner, optimum_at(planner, at, per_component))
         else:
             with _status("sweeping the scale and pricing options"):
-                doc = plan_report(planner, run_sweep(planner, per_component))
+                doc = plan_report(planner, make_plan(planner, per_component))
     except TierplanError as e:
         if format is Format.json and output is None:
             # machines reading stdout get a JSON error too (the exit code is unchanged)
@@ -283,9 +285,11 @@ def gen(
 
     if phase is not None and at is not None:
         raise InputError(profile, "use either --phase or --at, not both")
+    from .engine.plan import plan as make_plan
+
     planner = make_planner(profile, catalog_dir=catalog)
     with _status("planning and writing deploy files"):
-        dep, files = generate(planner, phase, at)
+        dep, files = generate(planner, make_plan(planner) if at is None else None, phase, at)
     written = write_files(files, output, force)
     what = f"phase {dep.phase}" if dep.phase is not None else f"{dep.scale:,} {dep.unit}s"
     err.print(f"wrote {len(written)} files for {what} of {dep.title} to {output}:", markup=False)
@@ -314,12 +318,13 @@ def runbook(
     """Write the migration runbook between two phases: ordered steps with shell commands for what
     changes (moves, plan changes, scale-out), checks, rollbacks and a pre-migration checklist."""
     from .api import make_planner
+    from .engine.plan import plan as make_plan
     from .runbook import render_markdown, runbook_json, write_runbook
     from .runbook import runbook as build
 
     planner = make_planner(profile, catalog_dir=catalog)
     with _status("planning and writing the runbook"):
-        rb = build(planner, from_phase, to_phase)
+        rb = build(planner, make_plan(planner), from_phase, to_phase)
     if format is RunbookFormat.json:
         text = json.dumps(runbook_json(rb), indent=2, ensure_ascii=False) + "\n"
     else:
@@ -420,10 +425,12 @@ def diff(
 ) -> None:
     """Compare two profiles (their plans) or stack files (what runs): the monthly cost at every phase
     start and stage of either, components that change, triggers that move, phases that appear or vanish."""
-    from .api import make_planner, plan_samples, run_sweep
+    from .api import make_planner
     from .audit.stack import StackFile, is_stack_file, load_stack, stack_plan_doc, stack_planner, stack_sample
     from .catalog import load_catalog
     from .diff import check_units, compare_scales, diff_plans, render_diff_markdown, render_diff_terminal
+    from .engine.plan import plan as make_plan
+    from .engine.plan import samples
     from .report.model import plan_report
     from .yamlio import load_yaml
 
@@ -442,10 +449,10 @@ def diff(
     check_units(pb.profile.scale.unit, pa.profile.scale.unit, str(before), str(after))
     with _status("planning both sides"):
         if db is None:
-            xb = run_sweep(pb)
+            xb = make_plan(pb)
             db = plan_report(pb, xb)
         if da is None:
-            xa = run_sweep(pa)
+            xa = make_plan(pa)
             da = plan_report(pa, xa)
         xs = compare_scales(db, da)
         for pl, x, d in ((pb, xb, db), (pa, xa, da)):
@@ -453,7 +460,7 @@ def diff(
                 lo, hi = d["phases"][0]["from"], d["phases"][0]["to_sweep_end"]
                 d["samples"] = [stack_sample(pl, x, u) for u in xs if lo <= u <= hi]
             else:
-                d["samples"] = plan_samples(pl, x, xs)
+                d["samples"] = samples(x, xs)
     doc = diff_plans(db, da, before_name=str(before), after_name=str(after))
     if format is Format.json:
         _write(json.dumps(doc, indent=2, ensure_ascii=False), output, force)
@@ -491,10 +498,12 @@ def check(
 ) -> None:
     """Policy gate for CI: exit 4 when a phase breaks the budget, the cost rises too much against a
     base profile, the plan uses stale prices, or no stack fits."""
-    from .api import make_planner, plan_samples, run_sweep
+    from .api import make_planner
     from .catalog import load_catalog
     from .clock import today
     from .diff import check_units, compare_scales, diff_plans
+    from .engine.plan import plan as make_plan
+    from .engine.plan import samples
     from .policy import (
         Policy,
         budget_scales,
@@ -525,7 +534,7 @@ def check(
     base_infeasible: InfeasibleError | None = None
     with _status("planning and checking the policy"):
         try:
-            sw = run_sweep(planner)
+            sw = make_plan(planner)
             doc = plan_report(planner, sw)
         except InfeasibleError as e:
             infeasible = e
@@ -533,14 +542,14 @@ def check(
             xs: list[int] = []
             if base is not None:
                 try:
-                    bsw = run_sweep(base)
+                    bsw = make_plan(base)
                     bdoc = plan_report(base, bsw)
                 except InfeasibleError as e:
                     base_infeasible = e
                 else:
                     xs = compare_scales(bdoc, doc)
-                    bdoc["samples"] = plan_samples(base, bsw, xs)
-            doc["samples"] = plan_samples(planner, sw, xs + budget_scales(doc, pol))
+                    bdoc["samples"] = samples(bsw, xs)
+            doc["samples"] = samples(sw, xs + budget_scales(doc, pol))
             if base is not None and base_infeasible is None:
                 d = diff_plans(bdoc, doc, before_name=str(against), after_name=str(profile))
     res = evaluate(doc, pol, today=today(), diff=d, infeasible=infeasible, base_infeasible=base_infeasible)
@@ -569,7 +578,7 @@ def compare(
 ) -> None:
     """Decision matrix: cheapest, lowest latency, highest availability, fewest vendors, no card."""
     from .api import make_planner
-    from .compare import compare as run_compare
+    from .engine.matrix import compare as run_compare
     from .report.compare import compare_markdown, compare_report, render_compare
 
     planner = make_planner(profile, catalog_dir=catalog)

@@ -14,6 +14,7 @@ from typing import Any
 
 from .catalog.loader import PlanRef
 from .catalog.models import Addon, Attributes, InstanceSize, Meter, Price, Region
+from .engine.scale import headroom_applies, usable_limit
 from .metrics import DAYS_PER_MONTH, HOURS_PER_MONTH, METRICS
 from .workload import ComponentDemand
 
@@ -604,8 +605,8 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
     # hard limits
     for lim in plan.limits:
         used = metrics.get(lim.metric, 0.0)
-        use_headroom = lim.headroom and METRICS[lim.metric].headroom
-        thr = h * lim.max if use_headroom else lim.max
+        thr = usable_limit(lim, h)
+        use_headroom = headroom_applies(lim)
         if lim.max > 0:
             ev.utilization[lim.metric] = used / lim.max
         if lim.pool:

@@ -31,9 +31,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .engine.planner import Planner, StackPoint
+from .engine.result import Phase, Plan
 from .errors import InputError
-from .optimizer import Planner, StackPoint
-from .phases import Phase, Sweep
 from .pricing import Evaluation
 
 __all__ = [
@@ -228,13 +228,9 @@ class Runbook:
 
 
 # --------------------------------------------------------------------------- entry points
-def runbook(planner: Planner, k_from: int, k_to: int | None = None) -> Runbook:
-    """The runbook from phase ``k_from`` to ``k_to`` (1-based; default the next phase)."""
-    from .api import run_sweep
-
-    sw: Sweep | None = planner.__dict__.get("_gen_sweep")
-    if sw is None:
-        sw = planner.__dict__["_gen_sweep"] = run_sweep(planner)
+def runbook(planner: Planner, plan: Plan, k_from: int, k_to: int | None = None) -> Runbook:
+    """The runbook from phase ``k_from`` to ``k_to`` of ``plan`` (1-based; default the next phase)."""
+    sw = plan
     n = len(sw.phases)
     k2 = k_from + 1 if k_to is None else k_to
     plural = "s" if n != 1 else ""
@@ -250,7 +246,7 @@ def runbook(planner: Planner, k_from: int, k_to: int | None = None) -> Runbook:
         raise InputError(planner.path, f"--to {k2} must be after --from {k_from}")
     moves = []
     for j in range(k_from + 1, k2 + 1):
-        m = getattr(sw.phases[j - 1], "move", None)
+        m = sw.phases[j - 1].move
         if m is not None:
             moves.append(
                 MoveCost(

@@ -28,9 +28,9 @@ from pydantic import (
 )
 
 from ..catalog.loader import Catalog, PlanRef
+from ..engine.planner import Planner
 from ..errors import InputError, Problem
 from ..geo import audience_rtt_ms
-from ..optimizer import Planner
 from ..options import _static_reasons
 from ..pricing import Evaluation, Option, evaluate
 from ..profile import Profile, load_profile, parse_profile
@@ -318,7 +318,7 @@ def _units_label(planner: Planner, u: int) -> str:
 
 def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]:
     """The audit as plain data (the JSON contract of `tierplan audit --format json`)."""
-    from ..api import stack_at
+    from ..engine.plan import optimum_at
     from ..report.model import point_report
 
     p = planner.profile
@@ -496,7 +496,7 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
             )
     optimal = None
     try:
-        pt = stack_at(planner, u)
+        pt = optimum_at(planner, u)
         rep = point_report(planner, pt)
         optimal = {
             "monthly_usd": rep["monthly_usd"],

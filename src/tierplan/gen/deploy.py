@@ -13,8 +13,8 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from ..optimizer import Planner, StackPoint
-from ..phases import Phase
+from ..engine.per_component import Phase
+from ..engine.planner import Planner, StackPoint
 from ..pricing import Evaluation
 
 __all__ = ["GENERATED", "Deploy", "Service", "Store", "EnvVar", "Alert", "deploy_model", "slug"]

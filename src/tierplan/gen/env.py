@@ -6,7 +6,7 @@ could be mistaken for a real secret.
 
 from __future__ import annotations
 
-from ..optimizer import Planner
+from ..engine.planner import Planner
 from .deploy import Deploy, EnvVar, slug
 
 __all__ = ["env_vars"]

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 
+from ..engine.per_component import Phase
+from ..engine.planner import Planner
 from ..metrics import METRICS
-from ..optimizer import Planner
-from ..phases import Phase
 from .deploy import Alert, Deploy
 
 __all__ = ["alerts", "uptime_checks", "HOST_URL"]

@@ -7,9 +7,9 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from ..compare import Comparison
-from ..coupled import Solution
-from ..optimizer import Planner
+from ..engine.matrix import Comparison
+from ..engine.planner import Planner
+from ..engine.whole_stack import Solution
 from .console import Table
 from .fmt import money, units_label
 from .model import _header

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
-from ..optimizer import Planner
+from ..engine.planner import Planner
 from ..workload import Demand, Figure
 from .fmt import fmt_num
 

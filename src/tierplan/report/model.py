@@ -10,8 +10,8 @@ from typing import Any
 
 from .. import __version__
 from ..clock import today
-from ..optimizer import Planner, StackPoint
-from ..phases import Phase, Sweep
+from ..engine.planner import Planner, StackPoint
+from ..engine.result import Move, Phase, Plan
 from ..pricing import Evaluation
 from ..risks import risks_of
 from ..workload import Demand
@@ -183,7 +183,7 @@ def _phase_dict(planner: Planner, i: int, ph: Phase) -> dict[str, Any]:
         ],
         "alternatives": _alternatives(ph.stack_end.alternatives),
         "whole_stack": _whole_stack(ph.stack_end),
-        "move": _move(getattr(ph, "move", None)),
+        "move": _move(ph.move),
     }
 
 
@@ -217,7 +217,7 @@ def _whole_stack(pt: StackPoint) -> dict[str, Any] | None:
     }
 
 
-def _move(m: Any) -> dict[str, Any] | None:
+def _move(m: Move | None) -> dict[str, Any] | None:
     """How this phase was entered: a forced or a voluntary move and what it costs once."""
     if m is None:
         return None
@@ -268,7 +268,7 @@ def _rejected(planner: Planner, units: int) -> dict[str, list[dict[str, str]]]:
     }
 
 
-def plan_report(planner: Planner, sw: Sweep) -> dict[str, Any]:
+def plan_report(planner: Planner, sw: Plan) -> dict[str, Any]:
     p = planner.profile
     used: dict[str, Evaluation] = {}
     for ph in sw.phases:
@@ -289,7 +289,7 @@ def plan_report(planner: Planner, sw: Sweep) -> dict[str, Any]:
             "growth": p.scale.growth.model_dump(mode="json") if p.scale.growth else None,
         },
         "phases": [_phase_dict(planner, i, ph) for i, ph in enumerate(sw.phases)],
-        "optimizer": "whole-stack" if getattr(sw, "coupled", False) else "per-component",
+        "optimizer": "per-component" if sw.analysis else "whole-stack",
         "points": [
             {
                 "scale": pt.scale,
@@ -297,7 +297,7 @@ def plan_report(planner: Planner, sw: Sweep) -> dict[str, Any]:
                 "month": _r(pt.month, 2),
                 "monthly_usd": _r(pt.monthly_usd),
             }
-            for pt in sw.points
+            for pt in sw.optimum_points
         ],
         "plan_points": [
             {
@@ -306,7 +306,7 @@ def plan_report(planner: Planner, sw: Sweep) -> dict[str, Any]:
                 "month": _r(pt.month, 2),
                 "monthly_usd": _r(pt.monthly_usd),
             }
-            for pt in getattr(sw, "plan_points", sw.points)
+            for pt in sw.plan_points
         ],
         "migration": p.migration.model_dump(mode="json")
         | {"transfer_usd_per_gb": planner.assumptions["migration.transfer_usd_per_gb"]},

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import InfeasibleError
-from .optimizer import Planner
+from ..errors import InfeasibleError
+from .planner import Planner
 
 __all__ = ["explain", "REQUIREMENT_GROUPS"]
 
@@ -92,14 +92,14 @@ def _relaxed(planner: Planner, drop: list[str]) -> Planner:
     data["requirements"].update(upd)
     if "commercial" in drop:
         data["commercial"] = False
-    from .profile import Profile
+    from ..profile import Profile
 
     prof = Profile.model_validate(data)
     return Planner(prof, planner.catalog, planner.assumptions, planner.path)
 
 
 def _feasible(planner: Planner, units: int) -> tuple[bool, float | None]:
-    from .coupled import build_problem, solve
+    from .whole_stack import build_problem, solve
 
     for comp in planner.profile.components:
         if planner.best(comp, units) is None:

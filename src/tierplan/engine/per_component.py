@@ -25,67 +25,13 @@ against evaluating every unit.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 
-from .errors import InfeasibleError
-from .metrics import METRICS
-from .optimizer import RANK_UNIT, Planner, StackPoint, _rank, cents
-from .pricing import EPS, Evaluation, Reason
+from .planner import RANK_UNIT, Planner, StackPoint, cents, rank
+from .result import Phase, Plan, Trigger
+from .scale import first_true, sample_scales
+from .triggers import reason_trigger, watch_limits
 
-__all__ = ["Trigger", "Phase", "Sweep", "sweep", "component_segments", "LimitWatch"]
-
-
-@dataclass(frozen=True)
-class Trigger:
-    component: str
-    metric: str
-    limit: float | None
-    threshold: float | None
-    at: int  # first scale (units) of the next phase
-    message: str
-    kind: str  # limit | capacity | requirement | cheaper | attribute
-    month: float | None = None
-    used: float | None = None
-
-
-@dataclass(frozen=True)
-class LimitWatch:
-    """When a limit of the chosen option reaches its threshold (headroom x limit)."""
-
-    component: str
-    metric: str
-    limit: float
-    threshold: float
-    at: int | None  # None: not within the sweep
-    month: float | None = None
-
-
-@dataclass
-class Phase:
-    start: int
-    end: int | None  # None for the last phase
-    last_scale: int  # end of the sweep for the last phase
-    stack_start: StackPoint
-    stack_end: StackPoint
-    triggers: list[Trigger] = field(default_factory=list)
-    watch: list[LimitWatch] = field(default_factory=list)
-
-    @property
-    def monthly_usd_start(self) -> float:
-        return self.stack_start.monthly_usd
-
-    @property
-    def monthly_usd_end(self) -> float:
-        return self.stack_end.monthly_usd
-
-
-@dataclass
-class Sweep:
-    first: int
-    last: int
-    phases: list[Phase]
-    points: list[StackPoint]
-    evaluations: int
+__all__ = ["per_component_analysis", "component_segments"]
 
 
 # --------------------------------------------------------------------------- per component
@@ -103,7 +49,7 @@ def _proven(planner: Planner, comp: str, lo: int, hi: int) -> bool:
     if c_lo is None or c_hi is None or c_lo.option.order != c_hi.option.order:
         return False
     ci = c_lo.option.order
-    c_hi_key = _rank(c_hi)
+    c_hi_key = rank(c_hi)
     affine_ok = (
         _affine_sig(planner, comp, lo) == _affine_sig(planner, comp, hi) and c_lo.signature == c_hi.signature
     )
@@ -115,7 +61,7 @@ def _proven(planner: Planner, comp: str, lo: int, hi: int) -> bool:
         d_lo = planner.evaluate_one(comp, i, lo)
         if not d_lo.feasible or d_lo.monthly_usd is None:
             continue  # rule 1 (or unpriced: never ranked)
-        if _rank(d_lo) > c_hi_key:
+        if rank(d_lo) > c_hi_key:
             continue  # rule 2
         if not affine_ok:
             return False
@@ -143,15 +89,8 @@ def component_segments(planner: Planner, comp: str, lo: int, hi: int) -> list[tu
         if ea is None:
             raise planner.infeasible(comp, a)
         if eb is None:
-            # find the first infeasible unit exactly (feasibility of "some option fits" is monotone)
-            x, y = a, b
-            while y - x > 1:
-                m = (x + y) // 2
-                if planner.best(comp, m) is None:
-                    y = m
-                else:
-                    x = m
-            raise planner.infeasible(comp, y)
+            # the first infeasible unit, exactly (feasibility of "some option fits" is monotone)
+            raise planner.infeasible(comp, first_true(a, b, lambda m: planner.best(comp, m) is None))
         if a == b or _proven(planner, comp, a, b):
             _append(out, (a, b, ea.option.order))
             continue
@@ -178,8 +117,13 @@ def _append(out: list[tuple[int, int, int]], seg: tuple[int, int, int]) -> None:
     out.append(seg)
 
 
-# --------------------------------------------------------------------------- whole stack
-def sweep(planner: Planner, first: int | None = None, last: int | None = None, samples: int = 48) -> Sweep:
+# --------------------------------------------------------------------------- the analysis
+def per_component_analysis(
+    planner: Planner, first: int | None = None, last: int | None = None, samples: int = 48
+) -> Plan:
+    """Each component chosen on its own at every unit, with every boundary exact to one unit: an
+    analysis of where each component's own optimum changes (no moves, no migration costs, no
+    coupling), not a plan to follow (`tierplan plan --per-component`)."""
     p = planner.profile
     first = p.scale.first if first is None else first
     last = p.scale.last if last is None else last
@@ -204,27 +148,15 @@ def sweep(planner: Planner, first: int | None = None, last: int | None = None, s
     for i, ph in enumerate(phases[:-1]):
         ph.triggers = _triggers(planner, ph, phases[i + 1])
     for ph in phases:
-        ph.watch = _watch(planner, ph, last)
-    points = []
-    for u in _sample_scales(p, first, last, phases, samples):
-        ph = phase_of_list(phases, u)
-        points.append(planner.point_with(u, {c: e.option.order for c, e in ph.stack_start.choices.items()}))
-    return Sweep(first, last, phases, points, planner.evaluations_done)
+        ph.watch = watch_limits(planner, ph, last)
 
+    def price(u: int) -> StackPoint:
+        ph = next(x for x in phases if x.contains(u))
+        return planner.point_with(u, {c: e.option.order for c, e in ph.stack_start.choices.items()})
 
-def _sample_scales(p, first: int, last: int, phases: list[Phase], samples: int) -> list[int]:  # type: ignore[no-untyped-def]
-    xs = {first, last}
-    xs.update(s for s in (p.scale.stages or []) if first <= s <= last)
-    for ph in phases:
-        xs.add(ph.start)
-        xs.add(ph.last_scale)
-    if last > first:
-        ratio = last / max(first, 1)
-        for k in range(samples + 1):
-            t = k / samples
-            u = first * ratio**t if ratio > 4 else first + (last - first) * t
-            xs.add(int(round(u)))
-    return sorted(x for x in xs if first <= x <= last)
+    bounds = [x for ph in phases for x in (ph.start, ph.last_scale)]
+    points = [price(u) for u in sample_scales(first, last, p.scale.stages or [], bounds, samples)]
+    return Plan(first, last, phases, points, points, planner.evaluations_done, 0, True, price)
 
 
 _REQUIREMENTS = (
@@ -258,7 +190,7 @@ def _triggers(planner: Planner, ph: Phase, nxt: Phase) -> list[Trigger]:
         e_next = planner.evaluate_one(comp, old.option.order, at)
         if not e_next.feasible:
             for rs in e_next.reasons:
-                out.append(_reason_trigger(comp, rs, at, month, old, new))
+                out.append(reason_trigger(comp, rs, at, month, old, new))
             continue
         a, b = _usd_pair(new.monthly_usd, e_next.monthly_usd)
         why = ""
@@ -290,57 +222,3 @@ def _usd_pair(a: float | None, b: float | None) -> tuple[str, str]:
     return f"${a:,.{nd}f}", f"${b:,.{nd}f}"
 
 
-def _reason_trigger(
-    comp: str, rs: Reason, at: int, month: float | None, old: Evaluation, new: Evaluation
-) -> Trigger:
-    metric = rs.metric or rs.kind
-    msg = f"{old.option.label}: {rs.message}; moves to {new.option.label}"
-    return Trigger(comp, metric, rs.limit, rs.threshold, at, msg, rs.kind, month, rs.used)
-
-
-def _watch(planner: Planner, ph: Phase, last: int) -> list[LimitWatch]:
-    """For each hard limit of each chosen option: the first scale where it stops fitting."""
-    out: list[LimitWatch] = []
-    h = planner.profile.requirements.headroom
-    hi_bound = last
-    for comp, ev in ph.stack_start.choices.items():
-        opt = ev.option
-        for lim in opt.plan.plan.limits:
-            thr = h * lim.max if (lim.headroom and METRICS[lim.metric].headroom) else lim.max
-
-            def used(u: int, metric: str = lim.metric, comp: str = comp, order: int = opt.order) -> float:
-                return planner.evaluate_one(comp, order, u).metrics.get(metric, 0.0)
-
-            at: int | None = None
-            if used(hi_bound) > thr + EPS:
-                lo, hi = ph.start, hi_bound
-                if used(lo) > thr + EPS:
-                    at = lo
-                else:
-                    while hi - lo > 1:
-                        m = (lo + hi) // 2
-                        if used(m) > thr + EPS:
-                            hi = m
-                        else:
-                            lo = m
-                    at = hi
-            out.append(
-                LimitWatch(
-                    comp, lim.metric, lim.max, thr, at, planner.month_of(at) if at is not None else None
-                )
-            )
-    return out
-
-
-def phase_of(sw: Sweep, units: int) -> Phase:
-    return phase_of_list(sw.phases, units)
-
-
-def phase_of_list(phases: list[Phase], units: int) -> Phase:
-    for ph in phases:
-        if ph.start <= units and (ph.end is None or units <= ph.end):
-            return ph
-    raise ValueError(units)
-
-
-_ = (InfeasibleError, math)

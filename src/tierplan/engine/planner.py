@@ -21,13 +21,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .assumptions import Assumptions
-from .catalog.loader import Catalog
-from .errors import InfeasibleError
-from .options import ComponentOptions, build_options
-from .pricing import EPS, Context, Evaluation, cost_floor, evaluate
-from .profile import Profile, month_at_units
-from .workload import Demand, demand_at
+from ..assumptions import Assumptions
+from ..catalog.loader import Catalog
+from ..errors import InfeasibleError
+from ..options import ComponentOptions, build_options
+from ..pricing import EPS, Context, Evaluation, cost_floor, evaluate
+from ..profile import Profile, month_at_units
+from ..workload import Demand, demand_at
 
 __all__ = ["Planner", "StackPoint", "best_of", "cents"]
 
@@ -62,7 +62,7 @@ def cents(usd: float) -> float:
     return round(usd, RANK_DECIMALS)
 
 
-def _rank(e: Evaluation) -> tuple[float, int]:
+def rank(e: Evaluation) -> tuple[float, int]:
     assert e.monthly_usd is not None
     return (cents(e.monthly_usd), e.option.order)
 
@@ -76,9 +76,22 @@ def best_of(evals: list[Evaluation]) -> Evaluation | None:
     """The cheapest feasible, priced evaluation; ties go to the lower static rank."""
     best: Evaluation | None = None
     for e in evals:
-        if e.feasible and e.monthly_usd is not None and (best is None or _rank(e) < _rank(best)):
+        if e.feasible and e.monthly_usd is not None and (best is None or rank(e) < rank(best)):
             best = e
     return best
+
+
+@dataclass
+class ModelCaches:
+    """What the whole-stack model derives once per planner (whole_stack.py fills them): classes of
+    interchangeable options, placement classes, round trips between places, which classes pools
+    can reorder, and classes split by their shared parts."""
+
+    classes: dict[str, Any] = field(default_factory=dict)
+    placement: dict[Any, Any] = field(default_factory=dict)
+    rtt: dict[Any, float] = field(default_factory=dict)
+    pools_matter: dict[Any, bool] = field(default_factory=dict)
+    split_class: dict[Any, Any] = field(default_factory=dict)
 
 
 class Planner:
@@ -118,6 +131,12 @@ class Planner:
         self._floor_sorted = {c: sorted((f, i) for i, f in enumerate(fl)) for c, fl in self._floor.items()}
         self._seen: dict[str, set[int]] = {c: set() for c in self.options}
         self.evaluations_done = 0
+        self.model_caches = ModelCaches()
+
+    @property
+    def headroom(self) -> float:
+        """The share of each limit the plan may use (requirements.headroom; rule: scale.usable_limit)."""
+        return self.profile.requirements.headroom
 
     # ------------------------------------------------------------------ per scale
     def demand(self, units: int) -> Demand:
@@ -140,7 +159,7 @@ class Planner:
             return x is not None and units >= x
 
         ctx = self._context[units] = Context(
-            headroom=r.headroom,
+            headroom=self.headroom,
             commercial=self.profile.commercial,
             country=self.profile.audience.main_country,
             zero_downtime=on(r.zero_downtime_from),
@@ -229,10 +248,10 @@ class Planner:
         for lb, i in by_bound:
             if lb == math.inf:
                 break
-            if best is not None and (cents(lb), i) > _rank(best):
+            if best is not None and (cents(lb), i) > rank(best):
                 break
             ev = self.evaluate_one(component, i, units)
-            if ev.feasible and ev.monthly_usd is not None and (best is None or _rank(ev) < _rank(best)):
+            if ev.feasible and ev.monthly_usd is not None and (best is None or rank(ev) < rank(best)):
                 best = ev
         return best
 
@@ -274,20 +293,20 @@ class Planner:
             if lb == math.inf:
                 break
             if len(per_plan) >= n:
-                nth = sorted(per_plan.values(), key=_rank)[n - 1]
-                if (cents(lb), i) > _rank(nth):
+                nth = sorted(per_plan.values(), key=rank)[n - 1]
+                if (cents(lb), i) > rank(nth):
                     break
             k = self.options[component].options[i].plan.key
             if k == chosen_plan:
                 continue
-            if k in per_plan and (cents(lb), i) > _rank(per_plan[k]):
+            if k in per_plan and (cents(lb), i) > rank(per_plan[k]):
                 continue
             e = self.evaluate_one(component, i, units)
             if not e.feasible or e.monthly_usd is None:
                 continue
-            if k not in per_plan or _rank(e) < _rank(per_plan[k]):
+            if k not in per_plan or rank(e) < rank(per_plan[k]):
                 per_plan[k] = e
-        return sorted(per_plan.values(), key=_rank)[:n]
+        return sorted(per_plan.values(), key=rank)[:n]
 
     def rejected(self, component: str, units: int) -> list[tuple[str, str]]:
         """(plan key, reason) for every plan with no fitting option at ``units``: why not X?"""
@@ -348,7 +367,7 @@ class Planner:
         if units != self.profile.scale.first:
             when = f"from {units:,} {unit}s on"
         return InfeasibleError(
-            f"{self.path}: no option fits component {component!r} {when} (headroom {self.profile.requirements.headroom:.0%})",
+            f"{self.path}: no option fits component {component!r} {when} (headroom {self.headroom:.0%})",
             reasons,
         )
 

@@ -18,44 +18,30 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .coupled import (
+from ..errors import InfeasibleError
+from .planner import Planner, StackPoint
+from .result import Move, Phase, Plan, Trigger
+from .scale import first_true, sample_scales, usable_cap
+from .triggers import reason_trigger, watch_limits
+from .whole_stack import (
     Column,
     Problem,
     Solution,
-    _price_solution,
     build_problem,
     call_graph,
     colocated_flags,
     placement,
     placement_class,
+    price_solution,
+    region_rtt,
     solve,
 )
-from .errors import InfeasibleError
-from .optimizer import Planner, StackPoint
-from .phases import Phase, Sweep, Trigger, _reason_trigger, _sample_scales, _watch
 
-__all__ = ["coupled_sweep", "CoupledState", "coupling_active", "Move"]
-
-
-@dataclass(frozen=True)
-class Move:
-    at: int
-    forced: bool
-    migration_usd: float
-    saving_usd_month: float
-    components: tuple[str, ...]
-    #: extra cost of moving one step earlier / later: with a growth curve the step is a month and
-    #: the figure is the change in total cost; with stages the step is one unit of scale and the
-    #: figure is the monthly cost difference there. None when that move is impossible (the new
-    #: stack does not fit yet, or the old one no longer fits).
-    earlier_usd: float | None = None
-    later_usd: float | None = None
-    #: (component, hours, downtime minutes, GB transferred)
-    detail: tuple[tuple[str, float, float, float], ...] = ()
-    step: str = "unit"  # "unit" or "month"
+__all__ = ["whole_stack_plan", "CoupledState", "migration", "component_migration"]
 
 
 @dataclass
@@ -128,21 +114,17 @@ class CoupledState:
     def infeasible(self, u: int) -> InfeasibleError:
         """Why nothing fits, at the first unit where nothing fits (found by bisection from the
         largest scale solved below u: fitting only gets harder as demand grows)."""
-        from .explain_infeasible import explain
+        from .infeasible import explain
 
         below = [v for v, sol in self.solutions.items() if v < u and sol.feasible]
-        lo, hi = (max(below), u) if below else (u, u)
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            ok = all(self.planner.best(c, mid) is not None for c in self.planner.profile.components)
-            if ok:
-                ok = solve(self.problem(mid)).feasible
-                self.solves += 1
-            if ok:
-                lo = mid
-            else:
-                hi = mid
-        return explain(self.planner, hi)
+
+        def nothing_fits(mid: int) -> bool:
+            if any(self.planner.best(c, mid) is None for c in self.planner.profile.components):
+                return True
+            self.solves += 1
+            return not solve(self.problem(mid)).feasible
+
+        return explain(self.planner, first_true(max(below), u, nothing_fits) if below else u)
 
     # ---------------------------------------------------------------- a fixed stack elsewhere
     def fixed(self, stack: Solution, u: int) -> Solution | None:
@@ -177,9 +159,9 @@ class CoupledState:
         out.vendors = sorted({c.remote.option.provider for c in out.chosen.values()})
         out.latency_ms = dict(stack.latency_ms)
         out.latency_parts = dict(stack.latency_parts)
-        _price_solution(prob, out)
+        price_solution(prob, out)
         for a, (_fixed, _credit, cap) in prob.accounts.items():
-            if cap is not None and out.account_usage.get(a, 0.0) > prob.headroom * cap + 1e-9:
+            if cap is not None and out.account_usage.get(a, 0.0) > usable_cap(cap, prob.headroom) + 1e-9:
                 return None
         return out
 
@@ -234,8 +216,6 @@ def _with_columns(full: Problem, extra: Problem) -> Problem:
 
 def coupling_active(planner: Planner) -> bool:
     """Whether the whole-stack model can differ from choosing each component on its own."""
-    from .coupled import call_graph
-
     p = planner.profile
     r = p.requirements
     if r.max_vendors is not None or r.vendor_cost_usd_month > 0 or r.providers.prefer:
@@ -329,7 +309,7 @@ def _candidates(planner: Planner, first: int, last: int, samples: int) -> list[i
             cands.update(v for v in (x - 1, x) if first <= v <= last)
     g = p.scale.growth
     if g is not None:
-        from .profile import units_at_month
+        from ..profile import units_at_month
 
         step = max(1, g.horizon_months // 12)
         for month in [*range(0, g.horizon_months + 1, step), g.horizon_months]:
@@ -350,30 +330,21 @@ def _first_unfit(st: CoupledState, stack: Solution, lo: int, hi: int) -> int:
     below the earliest of them, and bisected as a whole only if it already fails there."""
     planner = st.planner
     firsts = []
+
+    def gone(comp: str, members: tuple[int, ...]) -> Callable[[int], bool]:
+        return lambda u: planner.best_among(comp, members, u) is None
+
     for comp, col in stack.chosen.items():
         members = placement_class(planner, comp, col.remote.option).members
-        if planner.best_among(comp, members, hi) is not None:
+        if not gone(comp, members)(hi):
             continue
-        a, b = lo, hi
-        while b - a > 1:
-            mid = (a + b) // 2
-            if planner.best_among(comp, members, mid) is None:
-                b = mid
-            else:
-                a = mid
-        firsts.append(b)
+        firsts.append(first_true(lo, hi, gone(comp, members)))
     if firsts:
         first = min(firsts)
         if first - 1 <= lo or st.fixed(stack, first - 1) is not None:
             return first
         hi = first - 1
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if st.fixed(stack, mid) is None:
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    return first_true(lo, hi, lambda mid: st.fixed(stack, mid) is None)
 
 
 def _first_worth(st: CoupledState, cur: Solution, new: Solution, lo: int, hi: int, threshold: float) -> int:
@@ -382,18 +353,14 @@ def _first_worth(st: CoupledState, cur: Solution, new: Solution, lo: int, hi: in
     def worth(u: int) -> bool:
         return st.cost(cur, u) - st.cost(new, u) >= threshold - 1e-9
 
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if worth(mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    return first_true(lo, hi, worth)
 
 
-def coupled_sweep(
+def whole_stack_plan(
     planner: Planner, first: int | None = None, last: int | None = None, samples: int = 6
-) -> Sweep:
+) -> Plan:
+    """The plan over the scale: the whole-stack optimum at the decision scales, kept until it must
+    move or a move pays back (module docstring), as a typed ``Plan``."""
     p = planner.profile
     first = p.scale.first if first is None else first
     last = max(first, p.scale.last if last is None else last)
@@ -412,27 +379,27 @@ def coupled_sweep(
         end_pt.alternatives = {
             c: planner.alternatives(c, e, 3, stack.chosen[c].remote.option.plan.key) for c in p.components
         }
-        ph = Phase(s, e if i + 1 < len(starts) else None, e, st.point(stack, s), end_pt)
-        ph.move = moves.get(s)  # type: ignore[attr-defined]
-        phases.append(ph)
+        phases.append(
+            Phase(s, e if i + 1 < len(starts) else None, e, st.point(stack, s), end_pt, move=moves.get(s))
+        )
     for i, ph in enumerate(phases[:-1]):
         ph.triggers = _triggers(st, ph, phases[i + 1], moves[phases[i + 1].start])
     for ph in phases:
-        ph.watch = _watch(planner, ph, last)
-    # points: the whole-stack optimum at every scale where it was solved (it never falls as the
-    # scale grows); plan_points: the planned stack's cost along the scale (it drops after a move)
-    points = [st.point(st.solutions[u], u) for u in sorted(st.solutions)]
-    plan_points = []
-    for u in _sample_scales(p, first, last, phases, 32):
-        stack = next(stk for s, stk in reversed(starts) if s <= u)
-        plan_points.append(st.point(stack, u))
-    sw = Sweep(first, last, phases, points, planner.evaluations_done)
-    sw.plan_points = plan_points  # type: ignore[attr-defined]
-    # the planned stack priced at any scale of the sweep (tierplan diff and check sample with it)
-    sw.stack_at = lambda u: st.point(next(stk for s, stk in reversed(starts) if s <= u), u)  # type: ignore[attr-defined]
-    sw.solves = st.solves  # type: ignore[attr-defined]
-    sw.coupled = True  # type: ignore[attr-defined]
-    return sw
+        ph.watch = watch_limits(planner, ph, last)
+
+    def price(u: int) -> StackPoint:
+        """The planned stack (its phase's) priced at u."""
+        return st.point(next(stk for s, stk in reversed(starts) if s <= u), u)
+
+    # optimum points: the whole-stack optimum at every scale where it was solved (it never falls
+    # as the scale grows); plan points: the planned stack's cost along the scale (it drops after a
+    # move)
+    optimum_points = [st.point(st.solutions[u], u) for u in sorted(st.solutions)]
+    bounds = [x for ph in phases for x in (ph.start, ph.last_scale)]
+    plan_points = [price(u) for u in sample_scales(first, last, p.scale.stages or [], bounds, 32)]
+    return Plan(
+        first, last, phases, optimum_points, plan_points, planner.evaluations_done, st.solves, False, price
+    )
 
 
 def _schedule_by_payback(
@@ -527,7 +494,6 @@ def _latency(
     planner: Planner, sol: Solution
 ) -> tuple[dict[str, float], dict[str, list[tuple[str, float, float]]]]:
     """The latency estimate of a stack, leg by leg (as the whole-stack problem computes it)."""
-    from .coupled import _region_rtt, call_graph
 
     totals: dict[str, float] = {}
     legs: dict[str, list[tuple[str, float, float]]] = {}
@@ -543,7 +509,7 @@ def _latency(
                 parts.append(
                     (
                         f"{w} to {s2} ({sol.chosen[s2].klass.location})",
-                        _region_rtt(planner, ow.region, os2.region),
+                        region_rtt(planner, ow.region, os2.region),
                         k,
                     )
                 )
@@ -609,7 +575,7 @@ def _schedule_by_months(
     st: CoupledState, pts: list[int]
 ) -> tuple[list[tuple[int, Solution]], dict[int, Move]]:
     """Dynamic programming over the months of the growth curve: which stack each month."""
-    from .profile import units_at_month
+    from ..profile import units_at_month
 
     planner = st.planner
     g = planner.profile.scale.growth
@@ -714,7 +680,7 @@ def _triggers(st: CoupledState, ph: Phase, nxt: Phase, move: Move) -> list[Trigg
         new = nxt.stack_start.choices[comp]
         if move.forced and comp in unfit:
             for rs in unfit[comp].reasons:
-                out.append(_reason_trigger(comp, rs, at, month, old, new))
+                out.append(reason_trigger(comp, rs, at, month, old, new))
             continue
         if move.forced:
             out.append(
@@ -787,4 +753,3 @@ def _coupled_reason(
     )
 
 
-_ = (Column, Problem)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .coupled import Solution, build_problem, solve
-from .errors import InfeasibleError
-from .optimizer import Planner
-from .profile import Profile
-from .risks import risks_of
+from ..errors import InfeasibleError
+from ..profile import Profile
+from ..risks import risks_of
+from .planner import Planner
+from .whole_stack import Solution, build_problem, solve
 
 __all__ = ["Row", "Comparison", "compare", "OBJECTIVES", "pareto_front"]
 
@@ -132,7 +132,7 @@ def _solve_row(pl: Planner, stages: list[int], objective: str, row: Row) -> Infe
                     raise pl.infeasible(comp, u)
             sol = solve(build_problem(pl, u), objective=objective)
             if not sol.feasible:
-                from .explain_infeasible import explain
+                from .infeasible import explain
 
                 raise explain(pl, u)
             row.stacks[u] = sol

@@ -23,9 +23,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .geo import great_circle_km
-from .optimizer import Planner, _rank
-from .pricing import CostLine, Evaluation, evaluate
+from ..geo import great_circle_km
+from ..pricing import CostLine, Evaluation, evaluate
+from .planner import Planner, rank
 
 __all__ = ["Klass", "Problem", "Solution", "build_problem", "solve", "DATA_CALLEES", "call_graph"]
 
@@ -133,7 +133,7 @@ def placement(o: Any) -> tuple[str, str | None, str | None]:
 
 def placement_class(planner: Planner, comp: str, o: Any) -> Klass:
     """A class holding every size of the option's placement (for pricing a kept stack)."""
-    cache = planner.__dict__.setdefault("_placement_cache", {})
+    cache = planner.model_caches.placement
     key = (comp, placement(o))
     k = cache.get(key)
     if k is None:
@@ -173,7 +173,7 @@ def _location(ev_opt: Any) -> str:
 
 
 def _classes(planner: Planner, comp: str) -> list[Klass]:
-    cache = planner.__dict__.setdefault("_klass_cache", {})
+    cache = planner.model_caches.classes
     if comp not in cache:
         cache[comp] = _make_classes(planner, comp)
     return cache[comp]
@@ -185,7 +185,7 @@ def _make_classes(planner: Planner, comp: str) -> list[Klass]:
     A component whose location matters (an API and what it calls) is split by provider, account
     plan, location and egress prices; any other component only by provider and account plan (or,
     when it has no account plans and vendors do not matter, not at all)."""
-    from .options import located_components
+    from ..options import located_components
 
     kind = planner.profile.components[comp].kind
     located = comp in located_components(planner.profile)
@@ -216,9 +216,9 @@ def _make_classes(planner: Planner, comp: str) -> list[Klass]:
     return out
 
 
-def _region_rtt(planner: Planner, a: Any, b: Any) -> float:
+def region_rtt(planner: Planner, a: Any, b: Any) -> float:
     """Round trip between two places (regions, or 'edge' = near the users), cached."""
-    cache = planner.__dict__.setdefault("_rtt_cache", {})
+    cache = planner.model_caches.rtt
     key = (a.id if a is not None else None, b.id if b is not None else None)
     v = cache.get(key)
     if v is None:
@@ -233,7 +233,7 @@ def _region_rtt_uncached(planner: Planner, a: Any, b: Any) -> float:
     if a is None or b is None:
         r = a or b
         # an edge location is near the users: the round trip is the users' to that region
-        from .geo import audience_rtt_ms
+        from ..geo import audience_rtt_ms
 
         return (
             audience_rtt_ms(planner.profile.audience.shares, r.lat, r.lon, asm)
@@ -292,7 +292,7 @@ def _class_columns(planner: Planner, comp: str, k: Klass, units: int) -> list[tu
         return [] if ev is None else [(k, ev)]
     # options that draw on the same pools through the same metrics draw the same amounts (the
     # demand is the component's): pools then shift every option alike and cannot reorder them
-    sig_cache = planner.__dict__.setdefault("_pools_matter", {})
+    sig_cache = planner.model_caches.pools_matter
     pools_matter = sig_cache.get((comp, k))
     if pools_matter is None:
         opts = planner.options[comp].options
@@ -322,10 +322,10 @@ def _class_columns(planner: Planner, comp: str, k: Klass, units: int) -> list[tu
         front.append((parts, e))
     if not front:
         return []
-    front.sort(key=lambda t: (t[0][1], _rank(t[1])))
+    front.sort(key=lambda t: (t[0][1], rank(t[1])))
     if len(front) == 1:
         return [(k, front[0][1])]
-    cache = planner.__dict__.setdefault("_split_klass", {})
+    cache = planner.model_caches.split_class
     out = []
     for _parts, e in front:
         key = (comp, k.index, e.option.order)
@@ -439,14 +439,14 @@ def build_problem(
         for s in cs:
             for lw, rw in locations[w].items():
                 for ls, rs in locations[s].items():
-                    rtt[(w, lw, s, ls)] = _region_rtt(planner, rw, rs)
+                    rtt[(w, lw, s, ls)] = region_rtt(planner, rw, rs)
     r = p.requirements
     limit = r.max_latency_ms
     if only is not None:
         limit = None  # pricing a given stack: its latency was checked when it was chosen
     elif limit is None and calls:
         # default: within the slack of the best achievable end-to-end latency
-        from .options import DEFAULT_LATENCY_SLACK_MS
+        from ..options import DEFAULT_LATENCY_SLACK_MS
 
         best = 0.0
         for w, cs in calls.items():
@@ -493,7 +493,7 @@ def solve(
     import highspy
     import numpy as np
 
-    from .highs import new_highs
+    from ..highs import new_highs
 
     cols: list[float] = []  # objective
     lo: list[float] = []
@@ -821,7 +821,7 @@ def _finish(prob: Problem, out: Solution) -> None:
     out.items = {}
     out.accounts = {}
     out.account_usage = {}
-    _price_solution(prob, out)
+    price_solution(prob, out)
 
 
 def _polish_latency(prob: Problem, sol: Solution, penalty: dict[tuple[str, int], float]) -> Solution:
@@ -901,7 +901,7 @@ def _fmt_q(x: float) -> str:
     return f"{x:,.0f}" if x >= 100 else f"{x:,.3g}"
 
 
-def _price_solution(prob: Problem, sol: Solution) -> None:
+def price_solution(prob: Problem, sol: Solution) -> None:
     """Allocate shared account costs to components and rebuild each item's cost lines."""
     by_account: dict[str, list[str]] = defaultdict(list)
     for comp, col in sol.chosen.items():
