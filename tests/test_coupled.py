@@ -489,6 +489,8 @@ def test_component_that_follows_a_forced_move_says_why() -> None:
     unrelated = _coupled_reason("frontend", "X", ["logs"], graph)
     assert "same migration as logs" in unrelated and "stay close" not in unrelated
     assert "as a whole" in _coupled_reason("api", "X", [], graph)
+    shared = _coupled_reason("frontend", "Workers Paid", ["realtime"], graph, ["realtime"])
+    assert "share one account, and an account is on one plan" in shared
 
 
 def _pool_catalog() -> Any:
@@ -632,14 +634,15 @@ def test_equal_cost_places_prefer_the_faster_stack() -> None:
     assert sol.latency_ms["api"] < planner.options["api"].options[0].latency_ms + 5
 
 
-def test_amebo_frontend_moves_with_realtime_because_an_account_has_one_plan() -> None:
-    """At 15,047 users Durable Objects outgrow Workers Free; the frontend on the same Cloudflare
-    account moves to Workers Paid with it, and the report says why."""
-    from tierplan.engine.moves import whole_stack_plan as coupled_sweep
+def test_amebo_realtime_moves_once_with_the_database() -> None:
+    """Durable Objects outgrow Workers Free at 15,047 users, 1,393 users after the database must
+    grow at 13,654. One migration at 13,654 moves both: the fixed part of a second migration
+    (migration.hours.per_move) repays the realtime server's earlier cost within the payback period.
+    (The frontend stays on Workers Free: the realtime server leaves the account rather than moving
+    the whole account to Workers Paid.)"""
+    from tierplan.engine.moves import whole_stack_plan
 
-    sw = coupled_sweep(_example("amebo"))
+    sw = whole_stack_plan(_example("amebo"))
     ph = next(p for p in sw.phases if p.move is not None and "realtime" in p.move.components)
-    assert "frontend" in ph.move.components
-    prev = sw.phases[sw.phases.index(ph) - 1]
-    msg = next(t.message for t in prev.triggers if t.component == "frontend")
-    assert "share one account, and an account is on one plan" in msg
+    assert ph.start == 13654 and set(ph.move.components) == {"db", "realtime"}
+    assert "frontend" not in ph.move.components

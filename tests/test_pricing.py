@@ -322,3 +322,86 @@ def test_addon_adds_its_fee_and_attributes() -> None:
     ev = evaluate(with_addon, _demand(), backups)
     assert ev.feasible and ev.monthly_usd == pytest.approx(125)
     assert "PITR 7 days" in with_addon.label
+
+
+# --------------------------------------------------------------------------- sections of evaluate
+def test_meter_charge_free_allowance_then_price() -> None:
+    from tierplan.catalog.models import Meter
+    from tierplan.pricing.evaluation import meter_charge
+
+    m = Meter(metric="egress_gb_per_month", unit="GB", included=100, usd_per_unit=0.09)
+    # 150 GB: 100 GB in the free first tier, 50 GB x $0.09 = $4.50, top tier 1
+    mc = meter_charge(m, 150, 0.8, None, "SG", "https://example.com/p", "2026-11-01")
+    assert mc.billed == 150 and mc.top_tier == 1 and mc.allowance == 100
+    assert mc.cost == pytest.approx(4.5)
+    assert mc.line.detail == "100 free + 50 x $0.09" and mc.line.quantity == 150
+    # within the allowance: $0, still tier 0
+    within = meter_charge(m, 60, 0.8, None, "SG", "", "")
+    assert within.cost == 0 and within.top_tier == 0 and within.line.detail == "60 free"
+
+
+def test_meter_charge_daily_and_provisioned() -> None:
+    from tierplan.catalog.models import Meter
+    from tierplan.metrics import DAYS_PER_MONTH
+    from tierplan.pricing.evaluation import meter_charge
+
+    daily = Meter(metric="emails_per_day", unit="email", included=100, usd_per_unit=0.001)
+    # 300 a day: (300 - 100) x $0.001 = $0.20 a day, x 365 / 12 days = $6.0833
+    mc = meter_charge(daily, 300, 0.8, None, "SG", "", "")
+    assert mc.cost == pytest.approx(0.2 * 365 / 12)
+    assert mc.line.detail.endswith(f"per day x {DAYS_PER_MONTH:.2f} days")
+    disk = Meter(metric="storage_gb", unit="GB", usd_per_unit=0.3, provision_step=5, provision_min=1)
+    # 9 GB used within 80% headroom needs 11.25 GB: the next multiple of 5 is 15 GB, x $0.30 = $4.50
+    mc = meter_charge(disk, 9, 0.8, None, "SG", "", "")
+    assert mc.billed == 15 and mc.cost == pytest.approx(4.5) and mc.provisioned_use == pytest.approx(0.6)
+    # 0.5 GB needs 0.625 GB: the smallest size, 1 GB
+    assert meter_charge(disk, 0.5, 0.8, None, "SG", "", "").billed == 1
+
+
+def test_limit_reason_with_and_without_headroom() -> None:
+    from tierplan.catalog.models import Limit
+    from tierplan.pricing.evaluation import limit_checks, limit_reason
+
+    lim = Limit(metric="requests_per_day", max=100_000)
+    # 80% headroom: fits up to 80,000 a day
+    assert limit_reason(lim, 80_000, 0.8) is None
+    r = limit_reason(lim, 90_000, 0.8)
+    assert r is not None and r.threshold == 80_000 and r.used == 90_000 and r.limit == 100_000
+    assert r.message == "requests_per_day 90,000 is 90.0% of the limit of 100,000 (headroom allows 80%)"
+    # a configured count (seats) fits up to the limit itself
+    seats = Limit(metric="team_members", max=5)
+    assert limit_reason(seats, 5, 0.8) is None
+    r = limit_reason(seats, 6, 0.8)
+    assert r is not None and r.threshold == 5 and r.message == "team_members 6 exceeds the limit of 5"
+    part = limit_checks((lim, seats), {"requests_per_day": 50_000, "team_members": 6}, 0.8)
+    assert part.utilization == {"requests_per_day": 0.5, "team_members": 1.2}
+    assert [x.metric for x in part.reasons] == ["team_members"]
+
+
+def test_instance_count_from_memory_and_cpu() -> None:
+    from tierplan.catalog.models import Instances, InstanceSize
+    from tierplan.pricing.evaluation import instance_count
+
+    size = InstanceSize(id="s", vcpu=1, cpu_baseline_fraction=0.5, memory_mb=1024, usd_per_hour=0.01)
+    cap = Capacity(cores_avg=0.9, cores_peak=2.0, memory_mb_per_instance=300, memory_mb_shared=1000)
+    # 80% headroom: memory 1,000 MB shared / (819.2 - 300) MB free per instance -> 2;
+    # sustained CPU 0.9 / (0.8 x 0.5) = 2.25 -> 3; peak CPU 2.0 / (0.8 x 1) = 2.5 -> 3
+    n, reasons = instance_count(Instances(sizes=(size,)), size, cap, CTX, "web_service", None, False)
+    assert (n, reasons) == (3, [])
+    # 50 connections at peak, 10 per instance within 80% headroom: 50 / 8 = 6.25 -> 7
+    sized = InstanceSize(id="s", vcpu=1, memory_mb=1024, usd_per_hour=0.01, max_connections=10)
+    n, _ = instance_count(Instances(sizes=(sized,)), sized, Capacity(), CTX, "postgres", 50.0, False)
+    assert n == 7
+    n, reasons = instance_count(
+        Instances(sizes=(size,), max_count=2), size, cap, CTX, "web_service", None, False
+    )
+    assert n == 3 and reasons[0].message == "needs 3 instances, plan allows 2"
+    single = Instances(sizes=(size,), horizontal=False)
+    n, reasons = instance_count(single, size, cap, CTX, "postgres", None, False)
+    assert "does not scale out" in reasons[0].message
+    # an earlier reason already rules the option out: no second reason
+    assert instance_count(single, size, cap, CTX, "postgres", None, True)[1] == []
+    # 900 MB per instance is more than 80% of 1,024 MB
+    big = Capacity(memory_mb_per_instance=900)
+    n, reasons = instance_count(Instances(sizes=(size,)), size, big, CTX, "web_service", None, False)
+    assert n == 1 and reasons[0].kind == "capacity" and reasons[0].threshold == pytest.approx(819.2)

@@ -201,22 +201,22 @@ def test_dump_restore_estimate_by_hand() -> None:
 
 
 def test_database_move_estimate_uses_the_demand_and_the_assumptions(tmp_path: Path) -> None:
-    """Amebo's database moves from Render to Supabase at the start of phase 5 with 66.7 GB; with a
-    profile that accepts dump/restore up to 100 GB, the freeze is 5 + 66.67 x 2 = 138.3 minutes
-    (the same downtime the plan's move estimate counts)."""
+    """Amebo's database moves from Render to Supabase at the start of phase 3 (23,379 users) with
+    22.8 GB; with a profile that accepts dump/restore up to 100 GB, the freeze is
+    5 + 22.83 x 2 = 50.7 minutes (the same downtime the plan's move estimate counts)."""
     data = yaml.safe_load((EXAMPLES / "amebo.yaml").read_text())
     data["assumptions"] = {"migration.dump_restore_max_gb": 100}
     prof = tmp_path / "amebo.yaml"
     prof.write_text(yaml.safe_dump(data, sort_keys=False))
     planner = make_planner(prof)
-    rb = runbook(planner, make_plan(planner), 4, 5)
+    rb = runbook(planner, make_plan(planner), 2, 3)
     (dm,) = rb.data_moves
-    gb = 68_267 * 1 / 1024  # storage_mb_per_unit: 1 at the first unit of phase 5
+    gb = 23_379 * 1 / 1024  # storage_mb_per_unit: 1 at the first unit of phase 3
     assert dm.component == "db" and dm.method == "dump_restore"
     assert dm.storage_gb == pytest.approx(gb, rel=1e-3)
     assert dm.downtime_minutes == pytest.approx(5 + 2 * gb, rel=1e-3)
     assert [m.work for m in rb.moves] == [
-        (("db", 6.0, pytest.approx(dm.downtime_minutes), pytest.approx(gb)),)
+        (("db", 6.0, pytest.approx(dm.downtime_minutes), pytest.approx(gb)), ("errors", 1.0, 0.0, 0.0))
     ]
     cut = [s for s in rb.steps if s.downtime_minutes]
     assert (
@@ -225,9 +225,9 @@ def test_database_move_estimate_uses_the_demand_and_the_assumptions(tmp_path: Pa
         and "pg_restore" in "\n".join(cut[0].commands)
     )
     md = render_markdown(rb)
-    assert "~2.3 h" in md and "Maintenance window" in md
+    assert "~51 min" in md and "Maintenance window" in md
     # without the override the same database moves by logical replication
-    rb = runbook(_planner("amebo"), _plan("amebo"), 4, 5)
+    rb = runbook(_planner("amebo"), _plan("amebo"), 2, 3)
     (dm,) = rb.data_moves
     assert dm.method == "logical_replication" and dm.downtime_minutes == pytest.approx(5.0)
     md = render_markdown(rb)
@@ -242,7 +242,7 @@ def test_zero_downtime_profile_replicates_a_small_database() -> None:
 
 
 def test_same_provider_plan_change_is_one_short_step() -> None:
-    rb = runbook(_planner("amebo"), _plan("amebo"), 1, 2)
+    rb = runbook(_planner("coop-erp"), _plan("coop-erp"), 1, 2)
     (ch,) = rb.changes
     assert (ch.component, ch.category) == ("db", "plan")
     (step,) = rb.steps
@@ -267,32 +267,32 @@ def test_scale_out_only_runbook_says_so_and_is_short(tmp_path: Path) -> None:
 
 
 def test_a_service_that_changes_host_gets_dns_and_secrets() -> None:
-    # PairCam's API moves from Fly.io to Railway between phases 3 and 4
-    rb = runbook(_planner("paircam"), _plan("paircam"), 3, 4)
+    # Amebo's realtime server moves from Cloudflare Durable Objects to Fly.io between phases 1 and 2
+    rb = runbook(_planner("amebo"), _plan("amebo"), 1, 2)
     md = render_markdown(rb)
-    stages = [s.stage for s in rb.steps if "api" in s.components]
+    stages = [s.stage for s in rb.steps if "realtime" in s.components]
     assert stages.index("deploy") < stages.index("dns") < stages.index("cleanup")
     deploy = next(s for s in rb.steps if s.stage == "deploy")
     cmds = "\n".join(deploy.commands)
-    for name in ("JWT_SECRET", "DATABASE_URL", "REDIS_URL", "SENTRY_DSN"):  # phase 4's .env.example names
-        assert f"{name}=${name}" in cmds
-    assert "railway up --service api" in cmds
-    assert 'dig +short CNAME "$API_DOMAIN"' in md and "/health" in md
-    assert "DNS TTL" in md and "flyctl apps destroy paircam" in md
-    # signaling stays on Fly.io: only its count changes, in the app it runs in now
-    assert "--app paircam-signaling" in md
+    for name in ("JWT_SECRET", "DATABASE_URL", "REDIS_URL", "SENTRY_DSN"):  # phase 2's .env.example names
+        assert f"{name}=\"${name}\"" in cmds
+    assert "flyctl deploy --remote-only --config fly.realtime.toml --app amebo-realtime" in cmds
+    assert 'dig +short CNAME "$REALTIME_DOMAIN"' in md
+    assert "DNS TTL" in md and "Delete realtime from cloudflare free" in md
+    # api stays on Fly.io: only its count changes, in the app it runs in now
+    assert "--app amebo-api" in md
 
 
 def test_non_consecutive_phases_sum_the_moves() -> None:
-    rb = runbook(_planner("coop-erp"), _plan("coop-erp"), 1, 3)
+    rb = runbook(_planner("amebo"), _plan("amebo"), 1, 3)
     assert [m.phase for m in rb.moves] == [2, 3]
-    assert {c.component for c in rb.changes} == _changed(_phases("coop-erp")[0], _phases("coop-erp")[2])
+    assert {c.component for c in rb.changes} == _changed(_phases("amebo")[0], _phases("amebo")[2])
 
 
 def test_json_is_the_structured_steps() -> None:
-    doc = runbook_json(runbook(_planner("amebo"), _plan("amebo"), 4, 5))
+    doc = runbook_json(runbook(_planner("amebo"), _plan("amebo"), 2, 3))
     json.dumps(doc)
-    assert doc["from_phase"] == 4 and doc["to_phase"] == 5
+    assert doc["from_phase"] == 2 and doc["to_phase"] == 3
     for s in doc["steps"]:
         assert {"title", "why", "commands", "verify", "rollback", "minutes_estimate", "components"} <= set(s)
     assert doc["data_moves"][0]["method"] == "logical_replication"
@@ -300,7 +300,7 @@ def test_json_is_the_structured_steps() -> None:
 
 
 def test_runbook_type_is_plain_data() -> None:
-    rb = runbook(_planner("coop-erp"), _plan("coop-erp"), 2)
+    rb = runbook(_planner("amebo"), _plan("amebo"), 2)
     assert isinstance(rb, Runbook) and rb.to_phase == 3
 
 
@@ -314,12 +314,12 @@ def test_cli_writes_the_golden_markdown_to_stdout() -> None:
 @pytest.mark.parametrize(
     ("args", "must"),
     [
-        (("--from", 0), "--from 0: the plan has 3 phases"),
-        (("--from", 4), "--from 4: the plan has 3 phases"),
-        (("--from", 3), "last phase"),
+        (("--from", 0), "--from 0: the plan has 2 phases"),
+        (("--from", 3), "--from 3: the plan has 2 phases"),
+        (("--from", 2), "last phase"),
         (("--from", 2, "--to", 2), "--to 2 must be after --from 2"),
         (("--from", 2, "--to", 1), "must be after"),
-        (("--from", 1, "--to", 7), "--to 7: the plan has 3 phases"),
+        (("--from", 1, "--to", 7), "--to 7: the plan has 2 phases"),
         (("--from", 1, "--format", "html"), "html"),
     ],
 )
@@ -339,9 +339,9 @@ def test_cli_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     r = run_cli("runbook", EXAMPLES / "coop-erp.yaml", "--from", 1, "-o", out, "--force")
     assert r.returncode == 0, r.stderr
     assert out.read_text().startswith("# Runbook: Cooperative ERP Lite, phase 1 → phase 2")
-    r = run_cli("runbook", EXAMPLES / "coop-erp.yaml", "--from", 1, "--to", 3, "--format", "json")
+    r = run_cli("runbook", EXAMPLES / "coop-erp.yaml", "--from", 1, "--to", 2, "--format", "json")
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["to_phase"] == 3
+    assert json.loads(r.stdout)["to_phase"] == 2
 
 
 # --------------------------------------------------------------------------- every provider

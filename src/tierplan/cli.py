@@ -186,14 +186,17 @@ def plan(
 ) -> None:
     """Plan the cheapest stack for each growth phase of the app."""
     from .api import make_planner
-    from .engine.plan import optimum_at
+    from .engine.plan import at_scale, optimum_at
     from .engine.plan import plan as make_plan
-    from .report.model import plan_report, point_report
+    from .report.model import at_report, plan_report, point_report
 
     try:
         planner = make_planner(profile, catalog_dir=catalog)
-        if at is not None:
+        if at is not None and per_component:
             doc = point_report(planner, optimum_at(planner, at, per_component))
+        elif at is not None:
+            with _status("planning, and the fresh-start optimum at that scale"):
+                doc = at_report(planner, at_scale(planner, make_plan(planner), at))
         else:
             with _status("sweeping the scale and pricing options"):
                 doc = plan_report(planner, make_plan(planner, per_component))
@@ -579,11 +582,21 @@ def compare(
     """Decision matrix: cheapest, lowest latency, highest availability, fewest vendors, no card."""
     from .api import make_planner
     from .engine.matrix import compare as run_compare
+    from .engine.plan import plan as make_plan
+    from .engine.result import StackDoesNotFit
     from .report.compare import compare_markdown, compare_report, render_compare
 
     planner = make_planner(profile, catalog_dir=catalog)
     with _status("solving the whole stack under each objective"):
-        doc = compare_report(planner, run_compare(planner, stages=sorted(set(at)) if at else None))
+        cmp = run_compare(planner, stages=sorted(set(at)) if at else None)
+        the_plan = make_plan(planner)
+        plan_usd: dict[int, float | None] = {}
+        for u in cmp.stages:
+            try:
+                plan_usd[u] = the_plan.stack_at(u).monthly_usd if u >= the_plan.first else None
+            except StackDoesNotFit:
+                plan_usd[u] = None
+        doc = compare_report(planner, cmp, plan_usd)
     if format is Format.json:
         _write(json.dumps(doc, indent=2), output, force)
     elif format is Format.md:

@@ -12,7 +12,7 @@ from typing import Literal
 
 Period = Literal["month", "day", "none"]
 
-__all__ = ["Metric", "METRICS", "metric", "DAYS_PER_MONTH", "HOURS_PER_MONTH"]
+__all__ = ["Metric", "METRICS", "metric", "metric_words", "DAYS_PER_MONTH", "HOURS_PER_MONTH"]
 
 #: Average days in a calendar month (365 / 12). Daily quotas are multiplied by this.
 DAYS_PER_MONTH = 365.0 / 12.0
@@ -185,3 +185,27 @@ METRICS: dict[str, Metric] = {m.name: m for m in _M}
 
 def metric(name: str) -> Metric:
     return METRICS[name]
+
+
+#: utilization keys that are ratios of an instance's capacity, in words
+_CAPACITY_WORDS = {
+    "memory_fraction": "memory",
+    "cpu_sustained_fraction": "sustained CPU",
+    "cpu_peak_fraction": "peak CPU",
+    "connections": "connections",
+}
+
+
+def metric_words(key: str) -> str:
+    """A metric or utilization key in words, for people: ``memory_fraction`` -> "memory",
+    ``log_gb_per_month`` -> "log GB per month", ``requests_per_day (provisioned)`` ->
+    "requests per day (provisioned)"."""
+    base, paren, rest = key.partition(" (")
+    if base in _CAPACITY_WORDS:
+        words = _CAPACITY_WORDS[base]
+    else:
+        parts = []
+        for w in base.split("_"):
+            parts.append({"gb": "GB", "mb": "MB", "kb": "KB", "rps": "requests/s", "cpu": "CPU", "ms": "ms"}.get(w, w))
+        words = " ".join(parts)
+    return f"{words} ({rest}" if paren else words

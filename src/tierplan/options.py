@@ -14,14 +14,12 @@ from .assumptions import Assumptions
 from .catalog.loader import Catalog, PlanRef
 from .catalog.models import Region
 from .geo import audience_rtt_ms
+from .kinds import KINDS
 from .pricing import Option, Reason, resolve_price
 from .profile import Profile
 from .workload import Capacity
 
 __all__ = ["Excluded", "ComponentOptions", "build_options", "latency_limit_ms", "DEFAULT_LATENCY_SLACK_MS"]
-
-#: component kinds that store data (data residency applies to them)
-DATA_KINDS = ("postgres", "sqlite", "redis", "kv", "object_storage")
 
 #: when the profile sets no max_latency_ms, a region is "near" the users when its estimated round
 #: trip is within this many ms of the nearest region any provider in the catalog offers
@@ -71,7 +69,7 @@ def _static_reasons(pref: PlanRef, p: Profile, comp_name: str, cap: Capacity, ki
         out.append(Reason("attribute", f"deleted after {a.expires_after_days:g} days: not for production"))
     if cap.runtime is not None and a.runtimes is not None and cap.runtime not in a.runtimes:
         out.append(Reason("attribute", f"runs {', '.join(a.runtimes)}, not {cap.runtime}"))
-    if a.serverless and kind in ("web_service", "worker", "realtime") and not cap.serverless_ok:
+    if a.serverless and KINDS[kind].runs_code and not cap.serverless_ok:
         out.append(
             Reason(
                 "attribute",
@@ -138,13 +136,13 @@ def located_components(p: Profile) -> set[str]:
     out: set[str] = set()
     kinds = {n: c.kind for n, c in p.components.items()}
     for name, c in p.components.items():
-        if c.kind != "web_service":
+        if not KINDS[c.kind].calls_stores:
             continue
         calls = getattr(c, "calls", None)
         targets = (
             list(calls)
             if calls is not None
-            else [n for n, k in kinds.items() if k in ("postgres", "sqlite", "redis", "kv")]
+            else [n for n, k in kinds.items() if KINDS[k].called_by_api]
         )
         if targets:
             out.add(name)
@@ -189,7 +187,7 @@ def build_options(
             regions = pref.regions
             sizes = pref.plan.instances.sizes if pref.plan.instances else (None,)
             addons = (None, *pref.plan.addons)
-            residency = p.requirements.data_residency if kind in DATA_KINDS else None
+            residency = p.requirements.data_residency if KINDS[kind].stores_data else None
             if regions is None:
                 if residency:
                     co.excluded.append(
@@ -229,6 +227,9 @@ def build_options(
                         ),
                     )
                 )
+                continue
+            if not regions:
+                co.excluded.append(Excluded(pref, Reason("catalog", "the catalog lists no region for it")))
                 continue
             if not best_by_key:
                 nearest = min(regions, key=rtt_of)

@@ -413,6 +413,11 @@ class Migration(_M):
     #: a move that is not forced happens only when its monthly saving repays its one-time cost
     #: within this many months
     payback_months: Annotated[float, Field(gt=0, le=120)] = 12
+    #: ... and only when it saves at least this much a month, USD ...
+    min_saving_usd_month: NonNeg = Field(10, le=1_000_000)
+    #: ... and at least this share of the monthly bill (0.05: 5%): a move that saves $12 on a
+    #: $3,000 bill is not worth the risk, whatever its payback
+    min_saving_fraction: Frac = 0.05
     #: hours of work per component kind moved (overrides assumption migration.hours.<kind>)
     hours: dict[str, NonNeg] = {}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .kinds import KINDS
 from .pricing import Context, Evaluation
 
 __all__ = ["risks_of"]
@@ -17,7 +18,7 @@ def risks_of(
         inst is not None
         and inst.horizontal
         and ev.instances == 1
-        and kind in ("web_service", "worker", "realtime")
+        and KINDS[kind].runs_code
     ):
         if a.zero_downtime_deploys:
             out.append(
@@ -25,6 +26,7 @@ def risks_of(
             )
         else:
             out.append("single instance: every deploy and every crash is downtime")
+    # realtime is left out here, unlike the other runs_code checks (as it always was)
     if a.zero_downtime_deploys is False and kind in ("web_service", "worker"):
         out.append("deploys restart the service (brief downtime on every deploy)")
     if a.sleeps_when_idle:
@@ -39,14 +41,14 @@ def risks_of(
         out.append(
             f"paused after {a.pauses_after_inactive_days:g} days without activity (must be resumed by hand)"
         )
-    if kind in ("postgres", "sqlite", "redis") and a.persistent is not False:
+    if KINDS[kind].server_store and a.persistent is not False:
         if a.backups is False or (a.backups is None and kind != "redis"):
             out.append("no backups included: data loss on a bad migration or deletion")
         elif a.pitr_days is not None and a.pitr_days == 0:
             out.append("no point-in-time recovery: restores go back to the last snapshot")
         elif a.pitr_days is not None and a.pitr_days < 1:
             out.append(f"point-in-time recovery covers only {a.pitr_days * 24:g} hours")
-    if a.persistent is False and kind in ("redis", "kv"):
+    if a.persistent is False and KINDS[kind].cache:
         out.append("in-memory only: data is lost on restart")
     if a.stops_at_quota:
         out.append("hard cap: the service stops (or refuses requests) at the quota instead of billing more")

@@ -7,12 +7,16 @@ from functools import cache
 import jinja2
 
 from .report.fmt import (
+    ANALYSIS_NOTE,
+    event_line,
     fmt_metric,
     fmt_num,
     money,
     move_lines,
+    quantity_label,
     range_label,
     stack_label,
+    tightest_label,
     units_label,
     whole_stack_lines,
 )
@@ -39,7 +43,11 @@ def environment() -> jinja2.Environment:
         stack_label=stack_label,
         move_lines=move_lines,
         whole_stack_lines=whole_stack_lines,
+        event_line=event_line,
+        quantity_label=quantity_label,
+        tightest_label=tightest_label,
         pct=lambda x: "—" if x is None else f"{x:.0%}",
         mdcell=lambda s: str(s).replace("|", "\\|").replace("\n", " "),
     )
+    env.globals["analysis_note"] = ANALYSIS_NOTE
     return env

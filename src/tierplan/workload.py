@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .assumptions import Assumptions
+from .kinds import KINDS
 from .metrics import DAYS_PER_MONTH, HOURS_PER_MONTH, METRICS
 from .profile import Activity, Profile, WebService, Worker, month_at_units
 
@@ -731,7 +732,7 @@ def _redis(
         commands_per_month=cpm,
         value_kb=c.value_kb,
     )
-    clients = sum(1 for x in p.components.values() if x.kind in ("web_service", "worker", "realtime"))
+    clients = sum(1 for x in p.components.values() if KINDS[x.kind].runs_code)
     per = a["redis.connections_per_instance"]
     b.add(
         "connections",

@@ -514,6 +514,15 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
         if not isinstance(e, InfeasibleError):
             raise
         find("infeasible", None, f"no stack in the catalog fits this workload at {u:,}: {e}")
+    plan_usd = None
+    if optimal is not None:
+        from ..engine.plan import plan as make_plan
+        from ..engine.result import StackDoesNotFit
+
+        try:
+            plan_usd = round(make_plan(planner).stack_at(u).monthly_usd, 2)
+        except (StackDoesNotFit, ValueError):
+            plan_usd = None
     saving = None
     if optimal is not None and total is not None:
         # compared on the components the stack file has (the optimum's cost allocated to them)
@@ -536,6 +545,8 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
         "account_note": account_note,
         "findings": findings,
         "optimal": optimal,
+        "fresh_start": True,
+        "plan_monthly_usd": plan_usd,
         "saving_monthly_usd": saving,
         "saving_yearly_usd": None if saving is None else round(12 * saving, 2),
     }

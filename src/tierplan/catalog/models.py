@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..kinds import KINDS
 from ..metrics import METRICS
 
 __all__ = [
@@ -40,25 +41,9 @@ __all__ = [
     "COMPONENT_KINDS",
 ]
 
-#: Component kinds a service can host; the profile uses the same names.
-COMPONENT_KINDS = (
-    "web_service",
-    "worker",
-    "postgres",
-    "sqlite",
-    "redis",
-    "kv",
-    "object_storage",
-    "web_frontend",
-    "realtime",
-    "turn",
-    "queue",
-    "email",
-    "messaging",
-    "uptime",
-    "error_tracking",
-    "logging",
-)
+#: Component kinds a service can host; the profile uses the same names (the table: kinds.py).
+COMPONENT_KINDS = tuple(KINDS)
+#: the same names for validation (tests check it equals COMPONENT_KINDS)
 Kind = Literal[
     "web_service",
     "worker",
@@ -229,7 +214,7 @@ class InstanceSize(Provenance):
 
 
 class Instances(_Strict):
-    sizes: tuple[InstanceSize, ...]
+    sizes: tuple[InstanceSize, ...] = Field(min_length=1)
     min_count: int = Field(1, ge=1)
     max_count: int | None = Field(None, ge=1)
     #: multiplier applied to size prices per region (null = price unknown in that region)
@@ -327,7 +312,7 @@ class Plan(Provenance):
     #: flat fee is then part of this plan's cost (e.g. Supabase Storage needs the Pro org plan)
     requires: str | None = None
     #: region ids this plan is sold in (defaults to the service's)
-    regions: tuple[str, ...] | Literal["all", "global"] | None = None
+    regions: Annotated[tuple[str, ...], Field(min_length=1)] | Literal["all", "global"] | None = None
     instances: Instances | None = None
     meters: tuple[Meter, ...] = ()
     limits: tuple[Limit, ...] = ()
@@ -346,10 +331,10 @@ class Plan(Provenance):
 class Service(_Strict):
     id: str
     name: str
-    hosts: tuple[Kind, ...]
-    regions: tuple[str, ...] | Literal["all", "global"] = "all"
+    hosts: tuple[Kind, ...] = Field(min_length=1)
+    regions: Annotated[tuple[str, ...], Field(min_length=1)] | Literal["all", "global"] = "all"
     attributes: Attributes = Attributes()
-    plans: tuple[Plan, ...]
+    plans: tuple[Plan, ...] = Field(min_length=1)
     note: str | None = None
 
     @field_validator("id")
@@ -377,7 +362,7 @@ class Provider(Provenance):
     regions: tuple[Region, ...] = ()
     #: account-level plans (see Account); plans refer to them by id
     accounts: tuple[Account, ...] = ()
-    services: tuple[Service, ...]
+    services: tuple[Service, ...] = Field(min_length=1)
 
     @field_validator("provider")
     @classmethod

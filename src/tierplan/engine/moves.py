@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InfeasibleError
+from ..kinds import KINDS
+from ..pricing import Evaluation, Option
 from .planner import Planner, StackPoint
-from .result import Move, Phase, Plan, Trigger
+from .result import Move, Phase, Plan, StackDoesNotFit, Trigger
 from .scale import first_true, sample_scales, usable_cap
-from .triggers import reason_trigger, watch_limits
+from .triggers import phase_events, reason_trigger, watch_limits
 from .whole_stack import (
     Column,
     Problem,
@@ -36,12 +38,20 @@ from .whole_stack import (
     colocated_flags,
     placement,
     placement_class,
+    polish_lasting,
     price_solution,
     region_rtt,
     solve,
 )
 
-__all__ = ["whole_stack_plan", "CoupledState", "migration", "component_migration"]
+__all__ = [
+    "whole_stack_plan",
+    "CoupledState",
+    "migration",
+    "migration_between",
+    "component_migration",
+    "min_saving",
+]
 
 
 @dataclass
@@ -52,7 +62,14 @@ class CoupledState:
     solves: int = 0
     _fixed: dict[Any, Solution | None] = field(default_factory=dict)
     _moves: dict[Any, Solution] = field(default_factory=dict)
+    _lasts: dict[Any, int] = field(default_factory=dict)
     latency_limit_ms: float | None = None
+    #: the last scale of the plan (how far an option must last to last the whole range)
+    last: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.last:
+            self.last = self.planner.profile.scale.last
 
     def problem(self, u: int) -> Problem:
         p = self.problems.get(u)
@@ -63,13 +80,30 @@ class CoupledState:
         return p
 
     def solution(self, u: int) -> Solution:
+        """The fresh-start optimum at u; among stacks of the same cost, the one that lasts."""
         s = self.solutions.get(u)
         if s is None:
-            s = self.solutions[u] = solve(self.problem(u))
+            s = solve(self.problem(u))
             self.solves += 1
             if not s.feasible:
                 raise self.infeasible(u)
+            s = self.solutions[u] = polish_lasting(self.planner, self.problem(u), s, lambda c, col: self.lasts(c, col, u))
         return s
+
+    def lasts(self, comp: str, col: Column, u: int) -> int:
+        """The first unit where the column's placement no longer fits (it fits at u), or one past
+        the plan's last scale when it lasts the whole range. Fitting is monotone in the scale."""
+        key = (comp, placement(col.remote.option))
+        n = self._lasts.get(key)
+        if n is None:
+            members = placement_class(self.planner, comp, col.remote.option).members
+
+            def gone(x: int) -> bool:
+                return self.planner.best_among(comp, members, x) is None
+
+            n = self.last + 1 if not gone(self.last) else first_true(u, self.last, gone)
+            self._lasts[key] = n
+        return n
 
     def move_from(self, cur: Solution, u: int) -> Solution:
         """The best stack to move to from ``cur`` at u: monthly cost plus each component's one-time
@@ -82,19 +116,28 @@ class CoupledState:
         keep = {c: placement_class(self.planner, c, col.remote.option) for c, col in cur.chosen.items()}
         prob = _with_columns(self.problem(u), build_problem(self.planner, u, only=keep))
         payback = max(self.planner.profile.migration.payback_months, 1e-9)
+        # a component that could stay moves only when that alone would be worth a voluntary move:
+        # its saving repays its one-time cost within the payback period and is at least the
+        # minimum saving (migration.min_saving_*)
+        bill = next((c for c in (self.cost(cur, u), self.cost(cur, u - 1)) if math.isfinite(c)), 0.0)
+        floor = min_saving(self.planner, bill)
         penalty: dict[tuple[str, int], float] = {}
         for comp, cols in prob.columns.items():
             prev = cur.chosen.get(comp)
             for col in cols:
                 if col.klass == keep.get(comp):
                     continue
-                usd = component_migration(self.planner, comp, prev, col, u)[0]
+                usd = component_migration(
+                    self.planner, comp, prev.remote.option if prev is not None else None, col.remote.option, u
+                )[0]
                 # a tiny fixed part keeps a component in place when moving would cost nothing
-                penalty[(comp, col.klass.index)] = usd / payback + 1e-6
+                penalty[(comp, col.klass.index)] = max(usd / payback, floor) + 1e-6
         sol = solve(prob, penalty=penalty)
         self.solves += 1
         if not sol.feasible:
             sol = self.solution(u)
+        else:
+            sol = polish_lasting(self.planner, prob, sol, lambda c, col: self.lasts(c, col, u), penalty)
         self._moves[key] = sol
         return sol
 
@@ -104,12 +147,8 @@ class CoupledState:
         m = self.planner.profile.migration
         a = self.planner.assumptions
         hours = [a["migration.hours.plan_change"], a["migration.hours.default"], *m.hours.values()]
-        hours += [
-            a[f"migration.hours.{c.kind}"]
-            for c in self.planner.profile.components.values()
-            if f"migration.hours.{c.kind}" in a
-        ]
-        return min(hours) * m.hourly_rate_usd
+        hours += [a[KINDS[c.kind].migration_hours_key] for c in self.planner.profile.components.values()]
+        return (min(hours) + overhead_hours(self.planner)) * m.hourly_rate_usd
 
     def infeasible(self, u: int) -> InfeasibleError:
         """Why nothing fits, at the first unit where nothing fits (found by bisection from the
@@ -171,7 +210,8 @@ class CoupledState:
 
     def point(self, stack: Solution, u: int) -> StackPoint:
         sol = self.fixed(stack, u)
-        assert sol is not None
+        if sol is None:
+            raise StackDoesNotFit(f"the stack does not fit at {u:,}")
         d = self.planner.demand(u)
         pt = StackPoint(u, d.month, d, self.planner.context(u), dict(sol.items))
         opt = self.solution(u) if u in self.solutions else None
@@ -214,44 +254,55 @@ def _with_columns(full: Problem, extra: Problem) -> Problem:
     )
 
 
-def coupling_active(planner: Planner) -> bool:
-    """Whether the whole-stack model can differ from choosing each component on its own."""
-    p = planner.profile
-    r = p.requirements
-    if r.max_vendors is not None or r.vendor_cost_usd_month > 0 or r.providers.prefer:
-        return True
-    if any(callees for callees in call_graph(planner).values()):
-        return True
-    accounts: dict[str, set[str]] = {}
-    for comp, co in planner.options.items():
-        for o in co.options:
-            if o.plan.account_key:
-                accounts.setdefault(o.provider, set()).add(comp)
-    return any(len(comps) > 1 for comps in accounts.values())
-
-
 # --------------------------------------------------------------------------- migration cost
 def migration(
     planner: Planner, old: Solution, new: Solution, u: int
 ) -> tuple[float, tuple[tuple[str, float, float, float], ...]]:
-    """One-time cost of moving from stack ``old`` to ``new`` at scale u: (usd, per-component detail)."""
+    """One-time cost of moving from stack ``old`` to ``new`` at scale u: (usd, per-component detail).
+    A migration that moves anything also pays its fixed part once (``overhead_hours``)."""
     total = 0.0
     detail = []
     for comp, col in new.chosen.items():
         prev = old.chosen.get(comp)
         if prev is not None and placement(prev.remote.option) == placement(col.remote.option):
             continue
-        usd, hours, minutes, gb = component_migration(planner, comp, prev, col, u)
+        usd, hours, minutes, gb = component_migration(
+            planner, comp, prev.remote.option if prev is not None else None, col.remote.option, u
+        )
         total += usd
         detail.append((comp, hours, minutes, gb))
+    if detail:
+        total += overhead_hours(planner) * planner.profile.migration.hourly_rate_usd
     return total, tuple(detail)
 
 
+def migration_between(
+    planner: Planner, old: dict[str, Evaluation], new: dict[str, Evaluation], u: int
+) -> tuple[float, tuple[str, ...]]:
+    """One-time cost of moving from one priced stack to another at u (as ``migration``, for
+    stacks given by their evaluations): (usd, components that move)."""
+    total, moved = 0.0, []
+    for comp, ev in new.items():
+        prev = old.get(comp)
+        if prev is not None and placement(prev.option) == placement(ev.option):
+            continue
+        total += component_migration(planner, comp, prev.option if prev is not None else None, ev.option, u)[0]
+        moved.append(comp)
+    if moved:
+        total += overhead_hours(planner) * planner.profile.migration.hourly_rate_usd
+    return total, tuple(moved)
+
+
+def overhead_hours(planner: Planner) -> float:
+    """Hours every migration costs once, whatever moves (assumption migration.hours.per_move)."""
+    return planner.assumptions["migration.hours.per_move"]
+
+
 def component_migration(
-    planner: Planner, comp: str, prev: Column | None, col: Column, u: int
+    planner: Planner, comp: str, po: Option | None, no: Option, u: int
 ) -> tuple[float, float, float, float]:
-    """One-time cost of moving one component from ``prev`` to ``col`` at u: (usd, hours, downtime
-    minutes, GB transferred).
+    """One-time cost of moving one component from option ``po`` (None: nowhere yet) to ``no`` at
+    u: (usd, hours, downtime minutes, GB transferred).
 
     A plan change with the same provider and location is a plan-change's hours; anything else is a
     move: engineering hours by kind, data transfer for data stores, downtime for databases."""
@@ -260,7 +311,6 @@ def component_migration(
     m = p.migration
     kind = p.components[comp].kind
     # same provider and same place (region, or the provider's global service): a plan change
-    po, no = (prev.remote.option if prev is not None else None), col.remote.option
     same_place = (
         po is not None
         and po.provider == no.provider
@@ -272,16 +322,15 @@ def component_migration(
         minutes = 0.0
         gb = 0.0
     else:
-        key = f"migration.hours.{kind}"
-        hours = m.hours.get(kind, a[key] if key in a else a["migration.hours.default"])
+        hours = m.hours.get(kind, a[KINDS[kind].migration_hours_key])
         gb = (
             planner.demand(u).components[comp].metrics.get("storage_gb", 0.0)
-            if kind in ("postgres", "sqlite", "object_storage", "kv")
+            if KINDS[kind].moves_stored_data
             else 0.0
         )
         minutes = (
             (a["migration.downtime_minutes_fixed"] + gb * a["migration.downtime_minutes_per_gb"])
-            if kind in ("postgres", "sqlite")
+            if KINDS[kind].database
             else 0.0
         )
     usd = (
@@ -364,7 +413,7 @@ def whole_stack_plan(
     p = planner.profile
     first = p.scale.first if first is None else first
     last = max(first, p.scale.last if last is None else last)
-    st = CoupledState(planner)
+    st = CoupledState(planner, last=last)
     pts = _candidates(planner, first, last, samples)
     for u in pts:
         st.solution(u)
@@ -394,6 +443,8 @@ def whole_stack_plan(
     # optimum points: the whole-stack optimum at every scale where it was solved (it never falls
     # as the scale grows); plan points: the planned stack's cost along the scale (it drops after a
     # move)
+    for ph in phases:
+        ph.events = phase_events(planner, ph, price, p.scale.unit)
     optimum_points = [st.point(st.solutions[u], u) for u in sorted(st.solutions)]
     bounds = [x for ph in phases for x in (ph.start, ph.last_scale)]
     plan_points = [price(u) for u in sample_scales(first, last, p.scale.stages or [], bounds, 32)]
@@ -438,6 +489,7 @@ def _schedule_by_payback(
                     _monthly_gap(st, new, cur, at - 1),
                     None,
                     detail=detail,
+                    overhead_hours=overhead_hours(planner),
                 )
                 starts.append((at, new))
                 cur, prev = new, at
@@ -452,6 +504,51 @@ def _schedule_by_payback(
                     continue
             break
         prev = u
+    return _merge_forced(st, starts, moves)
+
+
+def _merge_forced(
+    st: CoupledState, starts: list[tuple[int, Solution]], moves: dict[int, Move]
+) -> tuple[list[tuple[int, Solution]], dict[int, Move]]:
+    """Two forced moves close together become one when moving straight to the second stack at
+    the first move costs less overall: the one-time cost it saves (one migration instead of two)
+    repays, within the payback period, what the second stack costs more a month over the short
+    phase between them. An engineer migrates once rather than twice in quick succession."""
+    planner = st.planner
+    payback = planner.profile.migration.payback_months
+    merged = True
+    while merged:
+        merged = False
+        for i in range(1, len(starts) - 1):
+            (s1, a), (s2, b) = starts[i], starts[i + 1]
+            m1, m2 = moves.get(s1), moves.get(s2)
+            if m1 is None or m2 is None or not (m1.forced and m2.forced):
+                continue
+            if st.fixed(b, s1) is None:
+                continue  # the second stack does not fit yet where the first move happens
+            prev = starts[i - 1][1]
+            direct, detail = migration(planner, prev, b, s1)
+            saved = m1.migration_usd + m2.migration_usd - direct
+            extra = max(st.cost(b, s1) - st.cost(a, s1), st.cost(b, s2 - 1) - st.cost(a, s2 - 1), 0.0)
+            if saved <= 1e-9 or extra * payback > saved + 1e-9:
+                continue
+            del starts[i + 1]
+            starts[i] = (s1, b)
+            moves.pop(s2)
+            moves[s1] = Move(
+                s1,
+                True,
+                direct,
+                0.0,
+                tuple(d[0] for d in detail),
+                _monthly_gap(st, b, prev, s1 - 1),
+                None,
+                detail=detail,
+                overhead_hours=overhead_hours(planner),
+                ahead=(*m1.ahead, *((c, s2) for c in m2.components if c not in m1.components)),
+            )
+            merged = True
+            break
     return starts, moves
 
 
@@ -542,8 +639,9 @@ def _move_if_it_pays(
     cost within the payback period: placed at the first unit in (lo, u] where it does."""
     planner = st.planner
     usd, _detail = migration(planner, cur, new, u)
-    threshold = usd / planner.profile.migration.payback_months
-    saving = st.cost(cur, u) - st.cost(new, u)
+    now = st.cost(cur, u)
+    threshold = max(usd / planner.profile.migration.payback_months, min_saving(planner, now))
+    saving = now - st.cost(new, u)
     if not (saving > 1e-9 and saving >= threshold - 1e-9):
         return None
     at = _first_worth(st, cur, new, lo, u, threshold) if u - lo > 1 else u
@@ -559,8 +657,16 @@ def _move_if_it_pays(
         _monthly_gap(st, new, cur, at - 1),
         st.cost(cur, at) - st.cost(new, at),
         detail=detail_at,
+        overhead_hours=overhead_hours(planner),
     )
     return at, new, move
+
+
+def min_saving(planner: Planner, monthly_usd: float) -> float:
+    """The least monthly saving worth a voluntary move from a stack that costs ``monthly_usd``:
+    migration.min_saving_usd_month, and min_saving_fraction of the bill."""
+    m = planner.profile.migration
+    return max(m.min_saving_usd_month, m.min_saving_fraction * monthly_usd)
 
 
 def _monthly_gap(st: CoupledState, new: Solution, old: Solution, u: int) -> float | None:
@@ -605,6 +711,9 @@ def _schedule_by_months(
             for i in range(n):
                 if best[t - 1][i] == math.inf:
                     continue
+                if i != j and math.isfinite(cost[t][i]):  # voluntary: the old stack still fits
+                    if cost[t][i] - cost[t][j] < min_saving(planner, cost[t][i]) - 1e-9:
+                        continue
                 mig = 0.0 if i == j else migration(planner, stacks[keys[i]], stacks[keys[j]], months[t])[0]
                 v = best[t - 1][i] + mig + cost[t][j]
                 if v < best[t][j] - 1e-9:
@@ -638,6 +747,7 @@ def _schedule_by_months(
                 later,
                 detail,
                 "month",
+                overhead_hours(planner),
             )
             starts.append((at, new))
     return starts, moves
@@ -681,6 +791,26 @@ def _triggers(st: CoupledState, ph: Phase, nxt: Phase, move: Move) -> list[Trigg
         if move.forced and comp in unfit:
             for rs in unfit[comp].reasons:
                 out.append(reason_trigger(comp, rs, at, month, old, new))
+            continue
+        ahead = dict(move.ahead).get(comp)
+        if move.forced and ahead is not None:
+            later = planner.evaluate_one(comp, old.option.order, ahead)
+            why = later.reasons[0].message if later.reasons else "it no longer fits"
+            others = [c for c in move.components if c != comp]
+            out.append(
+                Trigger(
+                    comp,
+                    "merged",
+                    None,
+                    None,
+                    at,
+                    f"{old.option.label} stops fitting at {ahead:,} ({why}); it moves to "
+                    f"{new.option.label} now, with {', '.join(others)}: one migration instead of two "
+                    "costs less overall",
+                    "coupled",
+                    month,
+                )
+            )
             continue
         if move.forced:
             out.append(

@@ -27,9 +27,9 @@ from __future__ import annotations
 import math
 
 from .planner import RANK_UNIT, Planner, StackPoint, cents, rank
-from .result import Phase, Plan, Trigger
+from .result import Phase, Plan, StackDoesNotFit, Trigger
 from .scale import first_true, sample_scales
-from .triggers import reason_trigger, watch_limits
+from .triggers import newly_required, phase_events, reason_trigger, watch_limits
 
 __all__ = ["per_component_analysis", "component_segments"]
 
@@ -152,20 +152,16 @@ def per_component_analysis(
 
     def price(u: int) -> StackPoint:
         ph = next(x for x in phases if x.contains(u))
-        return planner.point_with(u, {c: e.option.order for c, e in ph.stack_start.choices.items()})
+        pt = planner.point_with(u, {c: e.option.order for c, e in ph.stack_start.choices.items()})
+        if any(not e.feasible or e.monthly_usd is None for e in pt.choices.values()):
+            raise StackDoesNotFit(f"the stack does not fit at {u:,}")
+        return pt
 
+    for ph in phases:
+        ph.events = phase_events(planner, ph, price, p.scale.unit)
     bounds = [x for ph in phases for x in (ph.start, ph.last_scale)]
     points = [price(u) for u in sample_scales(first, last, p.scale.stages or [], bounds, samples)]
     return Plan(first, last, phases, points, points, planner.evaluations_done, 0, True, price)
-
-
-_REQUIREMENTS = (
-    ("zero_downtime", "zero_downtime_from"),
-    ("high_availability", "high_availability_from"),
-    ("database_failover", "database_failover_from"),
-    ("no_cold_starts", "no_cold_starts_from"),
-    ("backups", "backups_from"),
-)
 
 
 def _triggers(planner: Planner, ph: Phase, nxt: Phase) -> list[Trigger]:
@@ -174,14 +170,7 @@ def _triggers(planner: Planner, ph: Phase, nxt: Phase) -> list[Trigger]:
     at = nxt.start
     month = planner.month_of(at)
     out: list[Trigger] = []
-    ctx_before, ctx_after = planner.context(at - 1), planner.context(at)
-    r = planner.profile.requirements
-    unit = planner.profile.scale.unit
-    newly_required = [
-        f"{flag.replace('_', ' ')} required from {getattr(r, key):,} {unit}s"
-        for flag, key in _REQUIREMENTS
-        if getattr(ctx_after, flag) and not getattr(ctx_before, flag)
-    ]
+    required = newly_required(planner, at)
     for comp in planner.profile.components:
         old = ph.stack_end.choices[comp]
         new = nxt.stack_start.choices[comp]
@@ -195,11 +184,11 @@ def _triggers(planner: Planner, ph: Phase, nxt: Phase) -> list[Trigger]:
         a, b = _usd_pair(new.monthly_usd, e_next.monthly_usd)
         why = ""
         if (
-            newly_required
+            required
             and (e_next.monthly_usd or 0) > (old.monthly_usd or 0) + 1e-9
             and e_next.running_hours > old.running_hours
         ):
-            why = f" ({'; '.join(newly_required)}: it must now run all month)"
+            why = f" ({'; '.join(required)}: it must now run all month)"
         out.append(
             Trigger(
                 comp,

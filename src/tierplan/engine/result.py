@@ -12,7 +12,11 @@ from dataclasses import dataclass, field
 
 from .planner import StackPoint
 
-__all__ = ["Trigger", "LimitWatch", "Move", "Event", "Phase", "Plan"]
+__all__ = ["Trigger", "LimitWatch", "Move", "Event", "Phase", "Plan", "StackDoesNotFit"]
+
+
+class StackDoesNotFit(ValueError):
+    """The plan's stack does not fit at the scale it was priced at (beyond the plan's range)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,12 @@ class Move:
     #: (component, hours, downtime minutes, GB transferred)
     detail: tuple[tuple[str, float, float, float], ...] = ()
     step: str = "unit"  # "unit" or "month"
+    #: hours the migration costs once whatever moves (planning, a window, watching it after),
+    #: included in ``migration_usd``
+    overhead_hours: float = 0.0
+    #: components moved early, with the unit where they would have had to move on their own (a
+    #: forced move merged into an earlier one)
+    ahead: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,7 +126,9 @@ class Plan:
     plan's own stack along the scale (it may cost more than the optimum: the plan keeps its stack
     until a move pays back). ``price_stack`` prices the plan's stack at any unit of the sweep.
     ``analysis`` marks a per-component analysis (`--per-component`): exact per-component
-    boundaries, no moves, not a plan to follow."""
+    boundaries, no moves, not a plan to follow. The last phase is open-ended: beyond ``last`` the
+    plan runs the last phase's stack for as long as it fits (``price_stack`` raises
+    StackDoesNotFit where it does not)."""
 
     first: int
     last: int
@@ -129,11 +141,12 @@ class Plan:
     price_stack: Callable[[int], StackPoint]
 
     def phase_index(self, units: int) -> int:
-        """The 1-based index of the phase that holds ``units`` (ValueError outside the sweep)."""
+        """The 1-based index of the phase that holds ``units`` (the last phase is open-ended;
+        ValueError below the first unit)."""
         for i, ph in enumerate(self.phases):
             if ph.contains(units):
                 return i + 1
-        raise ValueError(f"{units} is outside the plan ({self.first}-{self.last})")
+        raise ValueError(f"{units} is below the plan's first unit ({self.first})")
 
     def phase_at(self, units: int) -> Phase:
         return self.phases[self.phase_index(units) - 1]

@@ -20,19 +20,21 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..geo import great_circle_km
+from ..kinds import KINDS, kinds_where
 from ..pricing import CostLine, Evaluation, evaluate
 from .planner import Planner, rank
 
 __all__ = ["Klass", "Problem", "Solution", "build_problem", "solve", "DATA_CALLEES", "call_graph"]
 
 #: component kinds an API calls over the network (latency and egress coupling)
-DATA_CALLEES = ("postgres", "sqlite", "redis", "kv")
+DATA_CALLEES = kinds_where(lambda k: k.called_by_api)
 #: kinds whose egress metric is traffic to the app (co-location makes it free)
-APP_EGRESS_KINDS = ("postgres", "redis")
+APP_EGRESS_KINDS = kinds_where(lambda k: k.app_egress)
 #: objective weight of the static rank (deterministic ties; far below a cent)
 TIE_WEIGHT = 1e-9
 
@@ -152,7 +154,7 @@ def call_graph(planner: Planner) -> dict[str, dict[str, float]]:
     a = planner.assumptions
     out: dict[str, dict[str, float]] = {}
     for name, c in p.components.items():
-        if c.kind != "web_service":
+        if not KINDS[c.kind].calls_stores:
             continue
         explicit = getattr(c, "calls", None)
         if explicit is not None:
@@ -160,9 +162,9 @@ def call_graph(planner: Planner) -> dict[str, dict[str, float]]:
             continue
         calls: dict[str, float] = {}
         for other, oc in p.components.items():
-            if oc.kind in ("postgres", "sqlite"):
+            if KINDS[oc.kind].database:
                 calls[other] = a["latency.db_round_trips_per_request"]
-            elif oc.kind in ("redis", "kv"):
+            elif KINDS[oc.kind].cache:
                 calls[other] = a["latency.cache_round_trips_per_request"]
         out[name] = calls
     return out
@@ -883,6 +885,92 @@ def _polish_latency(prob: Problem, sol: Solution, penalty: dict[tuple[str, int],
                 break
         else:
             return sol
+    return sol
+
+
+def _equal_cost_members(planner: Planner, prob: Problem, comp: str, cur: Column) -> list[Column]:
+    """Other options of the chosen column's class that cost exactly the same at this scale: the
+    class stands in the problem by its cheapest option only (ties broken by a static rank). Only
+    for classes with no coupling of their own (no account, no co-location), where an option is
+    interchangeable with its class's column in every term but its own cost."""
+    if cur.remote.account is not None or cur.klass.colocation is not None or cur.colocated is not None:
+        return []
+    out = []
+    for i in cur.klass.members:
+        if i == cur.remote.option.order:
+            continue
+        ev = planner.evaluate_one(comp, i, prob.units)
+        if not ev.feasible or ev.monthly_usd is None or ev.account is not None:
+            continue
+        if abs((ev.own_usd or 0.0) - cur.own_remote) > 1e-9 or ev.pool_meters or ev.pool_limits:
+            continue
+        own = ev.own_usd or 0.0
+        base = ev.account_credit_base_usd
+        out.append(Column(cur.klass, ev, None, own, own, base, base))
+    return out
+
+
+def polish_lasting(
+    planner: Planner,
+    prob: Problem,
+    sol: Solution,
+    lasts: Callable[[str, Column], int],
+    penalty: dict[tuple[str, int], float] | None = None,
+) -> Solution:
+    """Among stacks of the same cost, prefer the one that lasts: swap a component to another
+    column that costs the whole stack no more and whose placement keeps fitting to a larger scale
+    (``lasts``: the first unit where the column's placement no longer fits). Equal-cost options
+    are otherwise ordered by a static rank, which would pick a free tier that runs out soon over
+    one that lasts the whole range, and force a move later for nothing.
+
+    A swap keeps every coupling of the solution: the same account (or a standalone one), no pooled
+    draws, the latency limit, the vendor limit and the move penalties (it never moves something the
+    plan keeps)."""
+    penalty = penalty or {}
+    accounts_used: dict[str, set[str]] = {}
+    for c, col in sol.chosen.items():
+        if col.remote.account is not None:
+            accounts_used.setdefault(col.remote.account, set()).add(c)
+    for comp in sorted(sol.chosen):
+        cur = sol.chosen[comp]
+        if cur.pool_use or cur.pool_limit_use:
+            continue
+        best, best_lasts = None, lasts(comp, cur)
+        for col in [*prob.columns.get(comp, []), *_equal_cost_members(planner, prob, comp, cur)]:
+            if col is cur or col.pool_use or col.pool_limit_use or col.own_remote > cur.own_remote + 1e-9:
+                continue
+            if col.remote.account != cur.remote.account:
+                # leaving a shared account is fine (it stays for the others, with less usage);
+                # joining one is not
+                if col.remote.account is not None and col.remote.account in accounts_used:
+                    continue  # joining another account changes what that account pays
+                if any(
+                    c != comp and o.remote.option.provider == col.remote.option.provider and o.remote.account
+                    for c, o in sol.chosen.items()
+                ):
+                    continue  # one plan per account: another component holds this provider's account
+            if penalty.get((comp, col.klass.index), 0.0) > penalty.get((comp, cur.klass.index), 0.0) + 1e-12:
+                continue
+            n = lasts(comp, col)
+            if n <= best_lasts:
+                continue
+            trial = Solution(sol.units, True, chosen={**sol.chosen, comp: col})
+            _finish(prob, trial)
+            if trial.objective > sol.objective + 1e-9:
+                continue
+            if prob.latency_limit_ms is not None and any(
+                v > prob.latency_limit_ms + 1e-9 for v in trial.latency_ms.values()
+            ):
+                continue
+            if prob.max_vendors is not None and len(trial.vendors) > max(prob.max_vendors, len(sol.vendors)):
+                continue
+            best, best_lasts = trial, n
+        if best is not None:
+            sol = best
+            accounts_used = {}
+            for c, col in sol.chosen.items():
+                if col.remote.account is not None:
+                    accounts_used.setdefault(col.remote.account, set()).add(c)
     return sol
 
 

@@ -1,8 +1,9 @@
 """Deploy files for a chosen stack: `tierplan gen` (see docs/generators.md).
 
-deploy.py turns one phase of the plan into a plain `Deploy` model (services, stores, variables,
-alerts); files.py renders the files from it; the CLI writes them. Everything here is pure except
-`write_files`.
+deploy.py turns one phase of the plan into a plain `Deploy` model (services, stores, images,
+variables, alerts); files.py renders the files from it, with each deploy platform's own files,
+workflow job and DEPLOY.md section from its adapter (tierplan.platforms); the CLI writes them.
+Everything here is pure except `write_files`.
 """
 
 from __future__ import annotations

@@ -2,35 +2,24 @@
 
 Conventions the files share (stated in their headers): one container image per runtime, built from
 the repository root; each process (web, worker, realtime) runs that image with its own command;
-configuration comes from the environment variables listed in .env.example.
+configuration comes from the environment variables listed in .env.example. The platform files
+(fly.toml, render.yaml, railway.json, wrangler.toml, vercel.json), each platform's job of the
+deploy workflow and its DEPLOY.md section come from the platform adapters (tierplan.platforms).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
-import tomlkit
-
+from ..platforms import PLATFORMS, Output, platform
+from ..platforms.fly import fly_vm
 from ..templates_env import environment
-from .deploy import GENERATED, Deploy, Service, slug
-from .monitoring import HOST_URL
-from .platforms import cloudflare_dirs, platform_files, railway_configs
+from ..yamltext import plain_yaml, workflow_yaml
+from .deploy import GENERATED, Deploy, Service, Store, runtime_family, slug
 from .setup import deploy_readme
-from .yamltext import plain_yaml, workflow_yaml
 
 __all__ = ["render_files", "runtime_family", "fly_vm"]
-
-
-def runtime_family(runtime: str, framework: str | None = None) -> str:
-    if runtime == "python":
-        return "python"
-    if runtime in ("node", "typescript", "javascript"):
-        return "node"
-    if runtime == "go":
-        return "go"
-    return runtime
 
 
 def _typescript(services: list[Service]) -> bool:
@@ -74,23 +63,20 @@ def _command(s: Service, main: bool, dep: Deploy) -> list[str]:
 
 def _groups(dep: Deploy) -> list[tuple[str, list[Service]]]:
     """Services by runtime family, in profile order (the first group is the main image)."""
-    out: dict[str, list[Service]] = {}
-    for s in dep.services:
-        if s.serverless and s.provider in ("cloudflare", "vercel"):
-            continue  # runs on the platform's runtime, no container
-        out.setdefault(runtime_family(s.runtime), []).append(s)
-    return list(out.items())
+    return [(img.family, list(img.services)) for img in dep.images]
 
 
-def _dockerfile_name(i: int, fam: str) -> str:
-    return "Dockerfile" if i == 0 else f"{fam}.Dockerfile"
+def _addressed(st: Store) -> bool:
+    """The store has an address in the environment (not a binding in its platform's config)."""
+    return bool(platform(st.provider).settings(st.kind, st.env))
 
 
 # --------------------------------------------------------------------------- Dockerfiles
 def dockerfiles(dep: Deploy) -> dict[str, str]:
     env = environment()
     out: dict[str, str] = {}
-    for i, (fam, svcs) in enumerate(_groups(dep)):
+    for img in dep.images:
+        fam, svcs = img.family, list(img.services)
         if fam not in ("python", "node", "go"):
             from ..errors import InputError, Problem
 
@@ -104,8 +90,8 @@ def dockerfiles(dep: Deploy) -> dict[str, str]:
                     )
                 ],
             )
-        main = next((s for s in svcs if s.kind == "web_service"), svcs[0])
-        name = _dockerfile_name(i, fam)
+        main = img.main
+        name = img.dockerfile
         cmd = _command(main, True, dep)
         others = [s for s in svcs if s is not main]
         note = "default command: " + main.name
@@ -147,132 +133,6 @@ def dockerfiles(dep: Deploy) -> dict[str, str]:
             ]
         )
     return out
-
-
-# --------------------------------------------------------------------------- fly.toml
-_FLY_SIZE = re.compile(r"^(?P<size>(shared-cpu|performance)-\d+x)-(?P<mem>\d+(mb|gb))$")
-
-
-def fly_vm(size_id: str | None, memory_mb: int | None) -> tuple[str, str]:
-    """Fly.io's [[vm]] size and memory for a catalog size id (shared-cpu-1x-256mb -> shared-cpu-1x, 256mb)."""
-    m = _FLY_SIZE.match(size_id or "")
-    if m:
-        return m.group("size"), m.group("mem")
-    return "shared-cpu-1x", f"{memory_mb or 256}mb"
-
-
-def fly_tomls(dep: Deploy) -> dict[str, str]:
-    fly = [s for s in dep.services if s.provider == "fly"]
-    if not fly:
-        return {}
-    groups = [(fam, [s for s in svcs if s.provider == "fly"]) for fam, svcs in _groups(dep)]
-    out: dict[str, str] = {}
-    first = True
-    for i, (fam, svcs) in enumerate(groups):
-        # one app per web-facing process (Fly.io routes one http_service per app); workers join it
-        webs = [s for s in svcs if s.kind in ("web_service", "realtime")]
-        workers = [s for s in svcs if s.kind == "worker"]
-        apps = [[w] for w in webs] or ([workers] if workers else [])
-        if webs and workers:
-            apps[0] = apps[0] + workers
-        for members in apps:
-            if not members:
-                continue
-            lead = members[0]
-            name = "fly.toml" if first else f"fly.{slug(lead.name)}.toml"
-            # named by component, so an app keeps its name when other services join or leave Fly.io
-            app_name = f"{dep.app}-{slug(lead.name)}"
-            first = False
-            out[name] = _fly_toml(dep, app_name, _dockerfile_name(i, fam), lead, members, name)
-    return out
-
-
-def _fly_toml(
-    dep: Deploy, app_name: str, dockerfile: str, lead: Service, members: list[Service], filename: str
-) -> str:
-    doc = tomlkit.document()
-    doc.add(
-        tomlkit.comment(f"{GENERATED} for {dep.title}, phase {dep.phase} (from {dep.scale:,} {dep.unit}s).")
-    )
-    doc.add(tomlkit.comment(f"Deploy: flyctl deploy --config {filename}"))
-    counts = ", ".join(f"{_proc(s)} {s.instances}" for s in members)
-    doc.add(
-        tomlkit.comment(
-            f"Machines in this phase (the plan's count at its end): {counts}; the deploy workflow runs `flyctl scale count`."
-        )
-    )
-    doc.add("app", app_name)
-    doc.add("primary_region", lead.region or "iad")
-    doc.add("kill_signal", "SIGTERM")
-    doc.add("kill_timeout", "30s")
-    build = tomlkit.table()
-    build.add("dockerfile", dockerfile)
-    doc.add("build", build)
-    procs = tomlkit.table()
-    for s in members:
-        procs.add(_proc(s), " ".join(_command(s, s is lead and s.kind == "web_service", dep)))
-    doc.add("processes", procs)
-    web = next((s for s in members if s.kind in ("web_service", "realtime")), None)
-    deploy = tomlkit.table()
-    bluegreen = web is not None and web.zero_downtime and web.min_running < 2 and web.health_path is not None
-    deploy.add("strategy", "bluegreen" if bluegreen else "rolling")
-    doc.add("deploy", deploy)
-    if web is not None:
-        http = tomlkit.table()
-        http.add("internal_port", web.port or 8080)
-        http.add("force_https", True)
-        http.add("auto_stop_machines", "stop" if web.min_running == 0 else "off")
-        http.add("auto_start_machines", True)
-        http.add("min_machines_running", web.min_running)
-        http.add("processes", [_proc(web)])
-        if web.soft_limit:
-            conc = tomlkit.table()
-            conc.add("type", "requests")
-            conc.add("soft_limit", web.soft_limit)
-            conc.add("hard_limit", web.hard_limit or web.soft_limit + 1)
-            http.add("concurrency", conc)
-        if web.health_path:
-            chk = tomlkit.table()
-            chk.add("grace_period", "10s")
-            chk.add("interval", "15s")
-            chk.add("method", "GET")
-            chk.add("path", web.health_path)
-            chk.add("timeout", "5s")
-            arr = tomlkit.aot()
-            arr.append(chk)
-            http.add("checks", arr)
-        doc.add("http_service", http)
-    vms = tomlkit.aot()
-    for s in members:
-        size, mem = fly_vm(s.size, s.memory_mb)
-        vm = tomlkit.table()
-        vm.add("size", size)
-        vm.add("memory", mem)
-        vm.add("processes", [_proc(s)])
-        vms.append(vm)
-    doc.add("vm", vms)
-    return tomlkit.dumps(doc)
-
-
-def _fly_counts(text: str, dep: Deploy) -> list[tuple[str, int]]:
-    """(process group, machines) of one fly.toml: the plan's instance count at the end of the phase."""
-    import tomllib
-
-    groups = tomllib.loads(text).get("processes", {})
-    out = []
-    for s in dep.services:
-        if s.provider == "fly" and _proc(s) in groups:
-            out.append((_proc(s), s.instances))
-    return out
-
-
-def _proc(s: Service) -> str:
-    """The Fly.io process group of a service: web, realtime, or the worker's name."""
-    if s.kind == "web_service":
-        return "web"
-    if s.kind == "realtime":
-        return "realtime"
-    return slug(s.name)
 
 
 # --------------------------------------------------------------------------- .env.example
@@ -350,7 +210,7 @@ def compose(dep: Deploy) -> str:
     for st in dep.stores:
         if st.kind == "postgres":
             local_env[st.env] = f"postgresql://app:app@postgres:5432/{dep.app.replace('-', '_')}"
-        elif st.kind in ("redis", "kv") and st.env.endswith("_URL") and st.provider != "cloudflare":
+        elif st.kind in ("redis", "kv") and st.env.endswith("_URL") and _addressed(st):
             local_env[st.env] = "redis://redis:6379/0"
         elif st.kind == "object_storage":
             prefix = st.env.removesuffix("S3_ENDPOINT")
@@ -363,11 +223,12 @@ def compose(dep: Deploy) -> str:
                     f"{prefix}S3_SECRET_ACCESS_KEY": "minioadmin",
                 }
             )
-    for i, (fam, svcs) in enumerate(_groups(dep)):
+    for img in dep.images:
+        svcs = list(img.services)
         for s in svcs:
             main = s.kind == "web_service" and s is next((x for x in svcs if x.kind == "web_service"), None)
             svc: dict[str, Any] = {
-                "build": {"context": ".", "dockerfile": _dockerfile_name(i, fam)},
+                "build": {"context": ".", "dockerfile": img.dockerfile},
                 "command": _command(s, main, dep),
                 "env_file": [{"path": ".env", "required": False}],
                 "environment": dict(local_env),
@@ -434,7 +295,7 @@ def ci_workflow(dep: Deploy) -> str:
     for st in dep.stores:
         if st.kind == "postgres":
             env[st.env] = f"postgresql://app:app@localhost:5432/{db}"
-        elif st.kind in ("redis", "kv") and st.provider != "cloudflare":
+        elif st.kind in ("redis", "kv") and _addressed(st):
             env[st.env] = "redis://localhost:6379/0"
     jobs: dict[str, Any] = {}
     fams = [(fam, svcs) for fam, svcs in _groups(dep)]
@@ -472,112 +333,9 @@ def ci_workflow(dep: Deploy) -> str:
     return head + workflow_yaml(doc)
 
 
-def deploy_workflow(dep: Deploy) -> str:
-    jobs: dict[str, Any] = {}
-    checkout = {"uses": "actions/checkout@v5"}
-    fly_files = fly_tomls(dep)
-    if fly_files:
-        steps: list[dict[str, Any]] = [checkout, {"uses": "superfly/flyctl-actions/setup-flyctl@v1"}]
-        for name, text in fly_files.items():
-            steps.append({"name": f"Deploy {name}", "run": f"flyctl deploy --remote-only --config {name}"})
-            for group, count in _fly_counts(text, dep):
-                steps.append(
-                    {
-                        "name": f"Scale {group} to the plan's {count} machine{'s' if count != 1 else ''}",
-                        "run": f"flyctl scale count {count} --process-group {group} --config {name} --yes",
-                    }
-                )
-        jobs["fly"] = {
-            "runs-on": "ubuntu-latest",
-            "environment": "production",
-            "concurrency": {"group": "deploy-fly", "cancel-in-progress": False},
-            "env": {"FLY_API_TOKEN": "${{ secrets.FLY_API_TOKEN }}"},
-            "steps": steps,
-        }
-    railway = dep.by_provider("railway")
-    if railway:
-        steps = [checkout, {"run": "npm install --global @railway/cli@4"}]
-        for s in railway:
-            cfg = railway_configs(dep)[s.name]
-            steps.append(
-                {
-                    "name": f"Deploy {s.name} (config: {cfg}, set as the service's config file path)",
-                    "run": f"railway up --ci --service {slug(s.name)}",
-                }
-            )
-        jobs["railway"] = {
-            "runs-on": "ubuntu-latest",
-            "environment": "production",
-            "env": {"RAILWAY_TOKEN": "${{ secrets.RAILWAY_TOKEN }}"},
-            "steps": steps,
-        }
-    render = dep.by_provider("render")
-    if render:
-        steps = []
-        for s in render:
-            var = f"RENDER_DEPLOY_HOOK_{slug(s.name).upper().replace('-', '_')}"
-            steps.append(
-                {
-                    "name": f"Trigger the Render deploy of {s.name}",
-                    "env": {"HOOK": f"${{{{ secrets.{var} }}}}"},
-                    "run": 'curl --fail --silent --show-error --request POST "$HOOK"',
-                }
-            )
-        jobs["render"] = {"runs-on": "ubuntu-latest", "environment": "production", "steps": steps}
-    cf_dirs = cloudflare_dirs(dep)
-    if cf_dirs:
-        steps = [
-            checkout,
-            {"uses": "actions/setup-node@v5", "with": {"node-version": "22"}},
-        ]
-        for comp, d in cf_dirs.items():
-            pages = dep.frontend is not None and comp == dep.frontend["name"]
-            steps.append({"name": f"Install {comp}", "working-directory": d, "run": "npm ci"})
-            if pages:
-                steps.append({"name": f"Build {comp}", "working-directory": d, "run": "npm run build"})
-            steps.append(
-                {
-                    "name": f"Deploy {comp} to Cloudflare {'Pages' if pages else 'Workers'}",
-                    "uses": "cloudflare/wrangler-action@v3",
-                    "with": {
-                        "apiToken": "${{ secrets.CLOUDFLARE_API_TOKEN }}",
-                        "accountId": "${{ secrets.CLOUDFLARE_ACCOUNT_ID }}",
-                        "workingDirectory": d,
-                        "command": "pages deploy" if pages else "deploy",
-                    },
-                }
-            )
-        jobs["cloudflare"] = {"runs-on": "ubuntu-latest", "environment": "production", "steps": steps}
-    vercel = dep.by_provider("vercel") or (dep.frontend is not None and dep.frontend["provider"] == "vercel")
-    if vercel:
-        jobs["vercel"] = {
-            "runs-on": "ubuntu-latest",
-            "environment": "production",
-            "env": {
-                "VERCEL_TOKEN": "${{ secrets.VERCEL_TOKEN }}",
-                "VERCEL_ORG_ID": "${{ secrets.VERCEL_ORG_ID }}",
-                "VERCEL_PROJECT_ID": "${{ secrets.VERCEL_PROJECT_ID }}",
-            },
-            "steps": [
-                checkout,
-                {"run": "npm install --global vercel@latest"},
-                {"run": 'vercel pull --yes --environment=production --token "$VERCEL_TOKEN"'},
-                {"run": 'vercel build --prod --token "$VERCEL_TOKEN"'},
-                {"run": 'vercel deploy --prebuilt --prod --token "$VERCEL_TOKEN"'},
-            ],
-        }
-    if dep.frontend is not None and dep.frontend["provider"] == "render" and "render" not in jobs:
-        jobs["render"] = {
-            "runs-on": "ubuntu-latest",
-            "environment": "production",
-            "steps": [
-                {
-                    "name": "Trigger the Render deploy of the static site",
-                    "env": {"HOOK": "${{ secrets.RENDER_DEPLOY_HOOK_FRONTEND }}"},
-                    "run": 'curl --fail --silent --show-error --request POST "$HOOK"',
-                }
-            ],
-        }
+def deploy_workflow(dep: Deploy, outputs: list[tuple[str, Output]]) -> str:
+    """The deploy workflow: one job per platform that deploys something of the stack."""
+    jobs: dict[str, Any] = {p: out.job for p, out in outputs if out.job is not None}
     if not jobs:
         return ""
     doc = {
@@ -630,35 +388,26 @@ def uptime_file(dep: Deploy) -> str:
 
 
 # --------------------------------------------------------------------------- all
-def service_commands(dep: Deploy) -> tuple[dict[str, str], dict[str, str]]:
-    """The command line and the Dockerfile of each containerised service."""
-    commands: dict[str, str] = {}
-    files: dict[str, str] = {}
-    for i, (fam, svcs) in enumerate(_groups(dep)):
-        main = next((s for s in svcs if s.kind == "web_service"), svcs[0])
-        for s in svcs:
-            commands[s.name] = " ".join(_command(s, s is main, dep))
-            files[s.name] = _dockerfile_name(i, fam)
-    return commands, files
-
-
 def render_files(dep: Deploy) -> dict[str, str]:
+    def start(s: Service, main: bool) -> str:
+        return " ".join(_command(s, main, dep))
+
+    outputs = [(p.id, p.output(dep, start)) for p in PLATFORMS.values()]
     files: dict[str, str] = {}
     files.update(dockerfiles(dep))
-    files.update(fly_tomls(dep))
-    files.update(platform_files(dep, *service_commands(dep)))
+    for _p, out in outputs:
+        files.update(out.files)
     files[".env.example"] = env_example(dep)
     files["docker-compose.yml"] = compose(dep)
     files[".github/workflows/ci.yml"] = ci_workflow(dep)
-    deploy = deploy_workflow(dep)
+    deploy = deploy_workflow(dep, outputs)
     if deploy:
         files[".github/workflows/deploy.yml"] = deploy
     if dep.alerts:
         files["monitoring/alerts.yml"] = alert_rules(dep)
     if dep.uptime:
         files["monitoring/uptime.yml"] = uptime_file(dep)
-    files["DEPLOY.md"] = deploy_readme(dep, files)
+    files["DEPLOY.md"] = deploy_readme(
+        dep, files, [out.setup for _p, out in outputs if out.setup is not None]
+    )
     return files
-
-
-_ = HOST_URL

@@ -17,20 +17,13 @@ import re
 from ..engine.per_component import Phase
 from ..engine.planner import Planner
 from ..metrics import METRICS
+from ..platforms import platform
+from ..profile import Uptime
 from .deploy import Alert, Deploy
 
-__all__ = ["alerts", "uptime_checks", "HOST_URL"]
+__all__ = ["alerts", "uptime_checks"]
 
 DAYS_PER_MONTH = 365 / 12
-
-#: public URL of a service on each host ({app}, {svc} are slugs)
-HOST_URL = {
-    "fly": "https://{app}-{svc}.fly.dev",
-    "railway": "https://{app}-{svc}.up.railway.app",
-    "render": "https://{app}-{svc}.onrender.com",
-    "cloudflare": "https://{app}-{svc}.ACCOUNT.workers.dev",
-    "vercel": "https://{app}.vercel.app",
-}
 
 
 def _camel(s: str) -> str:
@@ -130,15 +123,16 @@ def alerts(planner: Planner, phase: Phase, dep: Deploy) -> list[Alert]:
 
 
 def uptime_checks(planner: Planner, dep: Deploy) -> list[dict[str, object]]:
+    """One check per web service and for the frontend, at the URL its platform gives it."""
     interval = 300
     for c in planner.profile.components.values():
-        if c.kind == "uptime":
-            interval = int(getattr(c, "interval_s", 300))
+        if isinstance(c, Uptime):
+            interval = int(c.interval_s)
     out: list[dict[str, object]] = []
     for s in dep.services:
         if s.kind != "web_service":
             continue
-        base = HOST_URL.get(s.provider, "https://YOUR-DOMAIN").format(app=dep.app, svc=s.name)
+        base = platform(s.provider).public_url(dep.app, s.name, False)
         out.append(
             {
                 "name": f"{dep.app} {s.name}",
@@ -149,11 +143,7 @@ def uptime_checks(planner: Planner, dep: Deploy) -> list[dict[str, object]]:
             }
         )
     if dep.frontend is not None:
-        base = HOST_URL.get(dep.frontend["provider"], "https://YOUR-DOMAIN").format(
-            app=dep.app, svc=dep.frontend["name"]
-        )
-        if dep.frontend["provider"] == "cloudflare":
-            base = f"https://{dep.app}.pages.dev"
+        base = platform(dep.frontend["provider"]).public_url(dep.app, dep.frontend["name"], True)
         out.append(
             {
                 "name": f"{dep.app} {dep.frontend['name']}",

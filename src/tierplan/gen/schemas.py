@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..catalog.loader import Catalog
+from ..platforms.railway import RAILWAY_REGION_IDS
 
 __all__ = ["check_fly_toml", "check_render_yaml", "check_railway_json", "check_vercel_json"]
 
@@ -300,15 +301,6 @@ class RailwayJson(_Strict):
     schema_: str = Field(alias="$schema")
     build: RailwayBuild
     deploy: RailwayDeploy
-
-
-#: Railway's region ids as its config uses them (the catalog's ids are their short names)
-RAILWAY_REGION_IDS = {
-    "us-west2": "us-west2",
-    "us-east4": "us-east4-eqdc4a",
-    "europe-west4": "europe-west4-drams3a",
-    "asia-southeast1": "asia-southeast1-eqsg3a",
-}
 
 
 def check_railway_json(text: str, catalog: Catalog) -> list[str]:

@@ -78,7 +78,15 @@ def render_stack_audit(doc: dict[str, Any], con: Console) -> None:
     if doc.get("account_note"):
         con.print(f"Account plans: {doc['account_note']}", markup=False)
     if doc["optimal"]:
-        con.print(f"Optimal for the same workload: [bold]{money(doc['optimal']['monthly_usd'])}[/]/month")
+        con.print(
+            "Fresh-start optimum for the same workload (this scale alone): "
+            f"[bold]{money(doc['optimal']['monthly_usd'])}[/]/month"
+        )
+    if doc.get("plan_monthly_usd") is not None:
+        con.print(
+            "tierplan's plan at this scale (it keeps its stack between moves): "
+            f"{money(doc['plan_monthly_usd'])}/month"
+        )
     if doc["saving_monthly_usd"] is not None:
         con.print(
             f"Saving: [bold green]{money(doc['saving_monthly_usd'])}[/] a month, {money(doc['saving_yearly_usd'])} a year"

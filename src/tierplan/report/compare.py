@@ -32,7 +32,16 @@ def _stack(sol: Solution) -> list[dict[str, Any]]:
     ]
 
 
-def compare_report(planner: Planner, cmp: Comparison) -> dict[str, Any]:
+#: what every row of the matrix is, in every format
+FRESH_START = (
+    "Each objective's stacks are fresh-start optima: the best stack for that stage alone, as if "
+    "starting from nothing. The plan (`tierplan plan`) keeps its stack between moves, so it can "
+    "cost more at a stage; its cost is shown beside them."
+)
+
+
+def compare_report(planner: Planner, cmp: Comparison, plan_usd: dict[int, float | None]) -> dict[str, Any]:
+    """The matrix as plain data; ``plan_usd``: what the plan's own stack costs at each stage."""
     rows = []
     for r in cmp.rows:
         first = r.stacks.get(cmp.stages[0]) if r.stacks else None
@@ -56,6 +65,8 @@ def compare_report(planner: Planner, cmp: Comparison) -> dict[str, Any]:
         )
     return _header(planner) | {
         "stages": cmp.stages,
+        "fresh_start": True,
+        "plan_monthly_usd": {str(u): None if v is None else round(v, 4) for u, v in plan_usd.items()},
         "rows": rows,
         "pareto_first_stage": [
             {
@@ -76,6 +87,7 @@ def render_compare(doc: dict[str, Any], con: Console) -> None:
             f": the whole stack under {len(doc['rows'])} objectives (catalog as of {doc['catalog_as_of']})",
         )
     )
+    con.print(Text(FRESH_START, style="dim"))
     t = Table(header_style="bold")
     t.add_column("objective")
     for u in doc["stages"]:
@@ -83,6 +95,13 @@ def render_compare(doc: dict[str, Any], con: Console) -> None:
     t.add_column("latency (est.)", justify="right")
     t.add_column("vendors", justify="right")
     t.add_column(f"stack at {units_label(doc['stages'][0], unit)}")
+    t.add_row(
+        Text("the plan (keeps its stack)", style="bold"),
+        *[money(doc["plan_monthly_usd"].get(str(u))) for u in doc["stages"]],
+        "",
+        "",
+        Text("see `tierplan plan` (phases and moves)", style="dim"),
+    )
     for r in doc["rows"]:
         if not r["feasible"]:
             t.add_row(
@@ -135,6 +154,8 @@ def compare_markdown(doc: dict[str, Any]) -> str:
         "",
         f"The whole stack solved under each objective (catalog as of {doc['catalog_as_of']}; latencies are distance-based estimates).",
         "",
+        FRESH_START,
+        "",
     ]
     head = (
         "| objective | "
@@ -144,6 +165,11 @@ def compare_markdown(doc: dict[str, Any]) -> str:
         + " | risks |"
     )
     out += [head, "|" + "---|" * (len(doc["stages"]) + 5)]
+    out.append(
+        "| **the plan** (keeps its stack) | "
+        + " | ".join(money(doc["plan_monthly_usd"].get(str(u))) for u in doc["stages"])
+        + " | | | see `tierplan plan` (phases and moves) | |"
+    )
     for r in doc["rows"]:
         if not r["feasible"]:
             out.append(

@@ -6,7 +6,25 @@ from typing import Any
 
 from ..metrics import METRICS
 
-__all__ = ["money", "units_label", "range_label", "stack_label", "fmt_metric", "fmt_num"]
+#: what `plan --per-component` shows, in every format
+ANALYSIS_NOTE = (
+    "Per-component analysis, not a plan: each component's own cheapest option at every scale, with "
+    "exact boundaries; no moves, migration costs, shared accounts or end-to-end latency. The plan to "
+    "follow is `tierplan plan` without --per-component."
+)
+
+__all__ = [
+    "ANALYSIS_NOTE",
+    "money",
+    "units_label",
+    "range_label",
+    "stack_label",
+    "fmt_metric",
+    "fmt_num",
+    "event_line",
+    "quantity_label",
+    "tightest_label",
+]
 
 
 def money(x: float | None, nd: int = 2) -> str:
@@ -58,8 +76,11 @@ def stack_label(it: dict[str, Any]) -> str:
     s = f"{it['provider_name']} {it['plan_name']}"
     if it.get("size") and not it.get("single_size"):
         s += f" {it['size']}"
-    if it.get("quantity", 1) > 1:
-        s = f"{it['quantity']} x {s}"
+    q0, q1 = it.get("quantity_start", it.get("quantity", 1)), it.get("quantity", 1)
+    if q0 != q1:
+        s = f"{q0} -> {q1} x {s}"
+    elif q1 > 1:
+        s = f"{q1} x {s}"
     return s
 
 
@@ -93,6 +114,8 @@ def move_lines(move: dict[str, Any] | None, unit: str, migration: dict[str, Any]
         if w.get("transfer_gb"):
             s += f" + {fmt_num(w['transfer_gb'])} GB transfer"
         work.append(s)
+    if work and move.get("overhead_hours"):
+        work.append(f"{fmt_num(move['overhead_hours'])} h for the migration itself")
     downtime = any(w["downtime_minutes"] for w in move.get("work", []))
     per_gb = migration.get("transfer_usd_per_gb")
     moved = any(w.get("transfer_gb") for w in move.get("work", []))
@@ -193,3 +216,23 @@ def whole_stack_lines(ws: dict[str, Any] | None) -> list[str]:
     if vendors:
         out.append(f"{len(vendors)} vendor{'s' if len(vendors) != 1 else ''}: {', '.join(vendors)}.")
     return out
+
+
+def event_line(e: dict[str, Any], unit: str) -> str:
+    """One in-phase event in a sentence: when, what changes, why, what to do."""
+    when = units_label(e["at"], unit) + (f" (around {e['at_date']})" if e.get("at_date") else "")
+    return f"At {when}: {e['component']} {e['before']} -> {e['after']} ({e['reason']}): {e['action']}."
+
+
+def quantity_label(it: dict[str, Any]) -> str:
+    """An item's instance count over its phase: "1 -> 2" when it changes, else "2"."""
+    q0, q1 = it.get("quantity_start", it["quantity"]), it["quantity"]
+    return f"{q0} -> {q1}" if q0 != q1 else str(q1)
+
+
+def tightest_label(it: dict[str, Any], where: str = "") -> str:
+    """The fullest limit of a stack item in words: "memory 62% at the end of the phase"."""
+    t = it.get("tightest")
+    if not t:
+        return ""
+    return f"{t['words']} {t['used']:.0%}" + (f" {where}" if where else "")

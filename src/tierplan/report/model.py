@@ -10,8 +10,10 @@ from typing import Any
 
 from .. import __version__
 from ..clock import today
+from ..engine.plan import AtScale
 from ..engine.planner import Planner, StackPoint
 from ..engine.result import Move, Phase, Plan
+from ..metrics import metric_words
 from ..pricing import Evaluation
 from ..risks import risks_of
 from ..workload import Demand
@@ -73,9 +75,22 @@ def stack_item(
         "source": o.plan.source,
         "as_of": o.plan.as_of.isoformat(),
     }
+    tight = _tightest(ev.utilization)
+    item["tightest"] = tight
     if start_ev is not None:
         item["monthly_usd_start"] = _r(start_ev.monthly_usd)
+        item["quantity_start"] = start_ev.instances
+        item["size_start"] = start_ev.option.size.id if start_ev.option.size else None
     return item
+
+
+def _tightest(utilization: dict[str, float]) -> dict[str, Any] | None:
+    """The fullest capacity or limit of a stack item, named in words ("memory", "log GB per
+    month") with its share (0-1)."""
+    if not utilization:
+        return None
+    k = max(utilization, key=lambda m: (utilization[m], m))
+    return {"metric": k, "words": metric_words(k), "used": _r(min(1.0, max(0.0, utilization[k])))}
 
 
 def _catalog_entry(ev: Evaluation) -> dict[str, Any]:
@@ -184,6 +199,20 @@ def _phase_dict(planner: Planner, i: int, ph: Phase) -> dict[str, Any]:
         "alternatives": _alternatives(ph.stack_end.alternatives),
         "whole_stack": _whole_stack(ph.stack_end),
         "move": _move(ph.move),
+        "events": [
+            {
+                "at": e.at,
+                "at_month": _r(e.month, 2),
+                "at_date": _date(planner, e.at),
+                "component": e.component,
+                "kind": e.kind,
+                "before": e.before,
+                "after": e.after,
+                "reason": e.reason,
+                "action": e.action,
+            }
+            for e in ph.events
+        ],
     }
 
 
@@ -230,6 +259,8 @@ def _move(m: Move | None) -> dict[str, Any] | None:
         "earlier_usd": _r(m.earlier_usd),
         "later_usd": _r(m.later_usd),
         "step": m.step,
+        "overhead_hours": _r(m.overhead_hours, 2),
+        "moved_ahead": [{"component": c, "would_move_at": u} for c, u in m.ahead],
         "work": [
             {"component": c, "hours": _r(h, 2), "downtime_minutes": _r(mins, 1), "transfer_gb": _r(gb, 2)}
             for c, h, mins, gb in m.detail
@@ -289,7 +320,8 @@ def plan_report(planner: Planner, sw: Plan) -> dict[str, Any]:
             "growth": p.scale.growth.model_dump(mode="json") if p.scale.growth else None,
         },
         "phases": [_phase_dict(planner, i, ph) for i, ph in enumerate(sw.phases)],
-        "optimizer": "per-component" if sw.analysis else "whole-stack",
+        "optimizer": "per-component analysis" if sw.analysis else "whole-stack",
+        "analysis": sw.analysis,
         "points": [
             {
                 "scale": pt.scale,
@@ -372,3 +404,24 @@ def point_report(planner: Planner, pt: StackPoint) -> dict[str, Any]:
         "assumptions": _assumptions(planner),
         "catalog_entries": [_catalog_entry(e) for e in pt.choices.values()],
     }
+
+
+def at_report(planner: Planner, at: AtScale) -> dict[str, Any]:
+    """`plan --at N`: the plan's stack at N first (its phase, stack and cost: top-level `stack`,
+    `monthly_usd`, `phase`), then the fresh-start optimum (`optimum`) and why they differ."""
+    shown = at.planned if at.planned is not None else at.optimum
+    doc = point_report(planner, shown)
+    doc["phase"] = at.phase
+    doc["optimum"] = {
+        "monthly_usd": _r(at.optimum.monthly_usd),
+        "usd_per_unit": _r(at.optimum.monthly_usd / at.units),
+        "stack": [stack_item(planner, c, ev, at.optimum) for c, ev in at.optimum.choices.items()],
+        "differs": list(at.differs),
+        "move_usd": _r(at.move_usd) if at.differs else None,
+        "saving_usd_month": _r(at.saving_usd_month) if at.differs else None,
+        "why": at.why,
+    }
+    doc["catalog_entries"] = [
+        _catalog_entry(e) for e in {**at.optimum.choices, **shown.choices}.values()
+    ]
+    return doc

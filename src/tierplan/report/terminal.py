@@ -8,8 +8,21 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
+from ..metrics import metric_words
 from .console import Table
-from .fmt import fmt_metric, money, move_lines, range_label, stack_label, units_label, whole_stack_lines
+from .fmt import (
+    ANALYSIS_NOTE,
+    event_line,
+    fmt_metric,
+    money,
+    move_lines,
+    quantity_label,
+    range_label,
+    stack_label,
+    tightest_label,
+    units_label,
+    whole_stack_lines,
+)
 
 __all__ = ["render_plan", "render_point"]
 
@@ -19,26 +32,21 @@ def _stack_table(items: list[dict[str, Any]], show_start: bool = False) -> Table
     t.add_column("component")
     t.add_column("provider / plan")
     t.add_column("region")
-    t.add_column("qty", justify="right")
+    t.add_column("qty (start -> end)" if show_start else "qty", justify="right")
     if show_start:
-        t.add_column("$/mo start", justify="right")
-    t.add_column("$/mo", justify="right")
-    t.add_column("tightest limit")
+        t.add_column("$/mo at start", justify="right")
+    t.add_column("$/mo at end" if show_start else "$/mo", justify="right")
+    t.add_column("tightest limit at the end" if show_start else "tightest limit")
     for it in items:
-        util = it["utilization"]
-        tight = ""
-        if util:
-            k = max(util, key=lambda m: util[m])
-            tight = f"{k} {util[k]:.0%}"
         row = [
             it["component"],
-            stack_label(it),
+            stack_label({**it, "quantity_start": it["quantity"]}),
             it["region"] or "global",
-            str(it["quantity"]),
+            quantity_label(it),
         ]
         if show_start:
             row.append(money(it.get("monthly_usd_start")))
-        row += [money(it["monthly_usd"]), tight]
+        row += [money(it["monthly_usd"]), tightest_label(it)]
         t.add_row(*row)
     return t
 
@@ -51,14 +59,20 @@ def render_plan(doc: dict[str, Any], console: Console) -> None:
         f"{units_label(doc['scale']['first'], unit)} → {units_label(doc['scale']['last'], unit)}  ·  catalog as of {doc['catalog_as_of']}",
     )
     console.print(head)
-    summary = Table(title="Phases", title_justify="left", header_style="bold")
+    if doc.get("analysis"):
+        console.print(Text(ANALYSIS_NOTE, style="yellow"))
+    summary = Table(
+        title="Per-component analysis" if doc.get("analysis") else "Phases",
+        title_justify="left",
+        header_style="bold",
+    )
     summary.add_column("#", justify="right")
     summary.add_column(f"{unit}s")
     if doc["phases"] and doc["phases"][0].get("from_date"):
         summary.add_column("when")
-    summary.add_column("$/month", justify="right")
-    summary.add_column(f"$/{unit}", justify="right")
-    summary.add_column("stack")
+    summary.add_column("$/month (start → end)", justify="right")
+    summary.add_column(f"$/{unit} (start → end)", justify="right")
+    summary.add_column("stack (qty start -> end)")
     for ph in doc["phases"]:
         row = [str(ph["index"]), range_label(ph, unit)]
         if ph.get("from_date"):
@@ -77,6 +91,10 @@ def render_plan(doc: dict[str, Any], console: Console) -> None:
         parts.append(_stack_table(ph["stack"], show_start=True))
         for line in whole_stack_lines(ph.get("whole_stack")):
             parts.append(Text(f"  {line}", style="dim"))
+        if ph.get("events"):
+            parts.append(Text("Inside this phase:", style="bold"))
+            for e in ph["events"]:
+                parts.append(Text(f"  • {event_line(e, unit)}"))
         if ph["triggers"]:
             trig = Text("Ends at ", style="bold")
             trig.append(units_label(ph["triggers"][0]["at"], unit))
@@ -102,7 +120,7 @@ def render_plan(doc: dict[str, Any], console: Console) -> None:
                         style="dim",
                     )
                 )
-        risks = sorted({r for it in ph["stack"] for r in it["risks"][:2]})
+        risks = sorted({f"{it['component']}: {r}" for it in ph["stack"] for r in it["risks"][:2]})
         if risks:
             parts.append(Text("Risks:", style="yellow"))
             for r in risks[:6]:
@@ -141,14 +159,32 @@ def render_plan(doc: dict[str, Any], console: Console) -> None:
 
 def render_point(doc: dict[str, Any], console: Console) -> None:
     unit = doc["unit"]
+    where = f", phase {doc['phase']} of the plan" if doc.get("phase") else ""
     console.print(
         Text.assemble(
             (doc["app"], "bold"),
-            f" at {units_label(doc['scale'], unit)} ({doc['users']:,.0f} users): ",
+            f" at {units_label(doc['scale'], unit)}"
+            + (f" ({doc['users']:,.0f} users)" if unit != "user" else "")
+            + f"{where}: ",
             (money(doc["monthly_usd"]) + "/month", "bold"),
         )
     )
     console.print(_stack_table(doc["stack"]))
+    opt = doc.get("optimum")
+    if opt is not None and doc.get("phase"):
+        if opt["differs"]:
+            console.print(
+                Text.assemble(
+                    ("If you started fresh here: ", "bold"),
+                    f"{money(opt['monthly_usd'])}/month, with {', '.join(opt['differs'])} elsewhere",
+                )
+            )
+            console.print(_stack_table([it for it in opt["stack"] if it["component"] in opt["differs"]]))
+            console.print(Text(f"Why the plan differs: {opt['why']}.", style="dim"))
+        else:
+            console.print(Text("The plan's stack is also the fresh-start optimum here.", style="dim"))
+    elif opt is not None:
+        console.print(Text(f"{opt['why']}.", style="dim"))
     for it in doc["stack"]:
         t = Table(
             title=f"{it['component']}: {stack_label(it)}", title_justify="left", box=None, header_style="dim"
@@ -165,7 +201,8 @@ def render_point(doc: dict[str, Any], console: Console) -> None:
         if it["utilization"]:
             console.print(
                 Text(
-                    "  utilization: " + ", ".join(f"{k} {v:.0%}" for k, v in it["utilization"].items()),
+                    "  utilization: "
+                    + ", ".join(f"{metric_words(k)} {v:.0%}" for k, v in it["utilization"].items()),
                     style="dim",
                 )
             )

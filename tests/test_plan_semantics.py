@@ -1,0 +1,226 @@
+"""One plan semantics for every profile, one answer per scale, sane phases (issue 10, rules 1-4).
+
+Each test names the behaviour a user saw before and what an engineer would sign instead."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tierplan.api import make_planner
+from tierplan.engine.plan import at_scale, plan
+from tierplan.engine.result import Plan
+from tierplan.engine.whole_stack import placement
+
+from .conftest import EXAMPLES
+from .fuzzing import run_in_process
+
+API_AND_BUCKET = {
+    "name": "API and bucket",
+    "commercial": True,
+    "audience": {"countries": ["DE"]},
+    "scale": {"unit": "customer", "users_per_unit": 10, "stages": [10, 100, 1000]},
+    "activity": {"requests_per_user_day": 200, "active_hours_per_day": 10, "peak_factor": 3},
+    "components": {
+        "api": {"kind": "web_service", "runtime": "node", "memory_mb": 256, "health_path": "/health"},
+        "files": {"kind": "object_storage", "gb_per_unit": 0.5},
+    },
+    "migration": {"payback_months": 0.01, "hourly_rate_usd": 10000},
+}
+
+
+def _write(tmp_path: Path, data: dict[str, Any], name: str = "app.yaml") -> Path:
+    p = tmp_path / name
+    p.write_text(yaml.safe_dump(data, sort_keys=False))
+    return p
+
+
+@functools.cache
+def _example(name: str) -> tuple[Any, Plan]:
+    planner = make_planner(EXAMPLES / f"{name}.yaml")
+    return planner, plan(planner)
+
+
+def _placements(ph: Any) -> dict[str, Any]:
+    return {c: placement(ev.option) for c, ev in ph.stack_start.choices.items()}
+
+
+# --------------------------------------------------------------------------- rule 1
+@pytest.mark.parametrize("vendor_cost", [0.0, 0.001])
+def test_every_profile_gets_the_same_plan_semantics(tmp_path: Path, vendor_cost: float) -> None:
+    """Before: a profile with nothing coupled went to the per-component sweep (no migration cost,
+    no payback rule): the API + bucket profile got 5 phases flipping fly -> railway -> fly, and
+    adding a vendor cost of $0.001 switched engines and gave 1 phase. Now both give one phase:
+    a move that costs $10,000 an hour to make never pays back."""
+    data = dict(API_AND_BUCKET)
+    if vendor_cost:
+        data["requirements"] = {"vendor_cost_usd_month": vendor_cost}
+    p = plan(make_planner(_write(tmp_path, data)))
+    assert not p.analysis
+    assert len(p.phases) == 1
+    assert p.phases[0].move is None
+
+
+def test_per_component_is_labelled_an_analysis(tmp_path: Path) -> None:
+    path = _write(tmp_path, API_AND_BUCKET)
+    out = run_in_process(["plan", str(path), "--per-component", "--format", "json"], 60)
+    doc = json.loads(out.stdout)
+    assert doc["analysis"] is True and doc["optimizer"] == "per-component analysis"
+    out = run_in_process(["plan", str(path), "--per-component", "--format", "md"], 60)
+    assert out.stdout.startswith("# API and bucket: per-component analysis")
+    assert "not a plan" in out.stdout
+    out = run_in_process(["plan", str(path), "--format", "json"], 60)
+    assert json.loads(out.stdout)["analysis"] is False
+
+
+# --------------------------------------------------------------------------- rule 3
+def test_coop_logs_start_where_they_can_stay() -> None:
+    """Before: logs started on Better Stack Free and were forced to Grafana Cloud Free at 74 coops
+    (a $50 move) although Grafana was also $0 from day one and lasts the whole range. Among
+    equal-cost options the plan now takes the one that lasts."""
+    _planner, p = _example("coop-erp")
+    logs = {_placements(ph)["logs"] for ph in p.phases}
+    assert len(logs) == 1
+    assert all("logs" not in (ph.move.components if ph.move else ()) for ph in p.phases)
+    assert p.phases[0].stack_start.choices["logs"].option.provider == "grafana"
+
+
+@pytest.mark.parametrize("name", ["amebo", "coop-erp", "paircam", "suoops"])
+def test_no_voluntary_move_saves_less_than_the_minimum(name: str) -> None:
+    planner, p = _example(name)
+    m = planner.profile.migration
+    for prev, ph in zip(p.phases, p.phases[1:], strict=False):
+        if ph.move is None or ph.move.forced:
+            continue
+        bill = p.stack_at(ph.start - 1).monthly_usd
+        assert ph.move.saving_usd_month >= max(m.min_saving_usd_month, m.min_saving_fraction * bill) - 1e-9
+        assert ph.move.migration_usd <= ph.move.saving_usd_month * m.payback_months + 1e-9
+        assert prev.end == ph.start - 1
+
+
+def test_paircam_keeps_its_api_on_one_provider() -> None:
+    """Before: PairCam moved its API Fly -> Railway "to save $12.50/month" on a $3,000/month bill
+    (0.4%), splitting one Node process over two providers. Below the minimum saving, it stays."""
+    _planner, p = _example("paircam")
+    assert len({_placements(ph)["api"] for ph in p.phases}) == 1
+
+
+def test_the_minimum_saving_is_the_profiles_to_set(tmp_path: Path) -> None:
+    data = yaml.safe_load((EXAMPLES / "paircam.yaml").read_text())
+    data.setdefault("migration", {}).update({"min_saving_usd_month": 0, "min_saving_fraction": 0})
+    p = plan(make_planner(_write(tmp_path, data)))
+    assert len({_placements(ph)["api"] for ph in p.phases}) > 1  # the $12.50 move is back
+
+
+def test_forced_moves_close_together_are_one_migration() -> None:
+    """Before: Amebo had a 1,393-user phase between two forced moves (the database at 13,654
+    users, the realtime server at 15,047). Every migration has a fixed part
+    (migration.hours.per_move); moving both at 13,654 costs it once, which repays the realtime
+    server's higher monthly cost over those 1,393 users within the payback period."""
+    planner, p = _example("amebo")
+    starts = [ph.start for ph in p.phases]
+    assert 15047 not in starts
+    first_move = next(ph.move for ph in p.phases if ph.move is not None)
+    assert first_move.forced and {"db", "realtime"} <= set(first_move.components)
+    hours = sum(h for _c, h, _m, _gb in first_move.detail) + first_move.overhead_hours
+    assert first_move.overhead_hours == planner.assumptions["migration.hours.per_move"] == 2
+    transfer = sum(gb for *_x, gb in first_move.detail) * planner.assumptions["migration.transfer_usd_per_gb"]
+    downtime = (
+        sum(mins for _c, _h, mins, _gb in first_move.detail)
+        * planner.profile.migration.downtime_cost_usd_per_minute
+    )
+    assert first_move.migration_usd == pytest.approx(
+        hours * planner.profile.migration.hourly_rate_usd + transfer + downtime
+    )
+
+
+def test_a_resize_inside_a_phase_is_an_event_in_every_format() -> None:
+    """Before: PairCam's database went from db.t4g.micro to db.t4g.small inside a phase and no
+    output said so. A database resize is a restart: an event with its trigger and its action."""
+    _planner, p = _example("paircam")
+    events = [e for ph in p.phases for e in ph.events if e.component == "db" and e.kind == "resize"]
+    assert events, [e for ph in p.phases for e in ph.events]
+    e = events[0]
+    assert (e.before, e.after) == ("db.t4g.micro", "db.t4g.small")
+    assert "restart" in e.action
+    ph = next(ph for ph in p.phases if e in ph.events)
+    assert p.stack_at(e.at - 1).choices["db"].option.size.id == "db.t4g.micro"
+    assert p.stack_at(e.at).choices["db"].option.size.id == "db.t4g.small"
+    assert ph.contains(e.at)
+    path = str(EXAMPLES / "paircam.yaml")
+    doc = json.loads(run_in_process(["plan", path, "--format", "json"], 120).stdout)
+    assert any(x["component"] == "db" and x["kind"] == "resize" for ph in doc["phases"] for x in ph["events"])
+    for fmt in ("md", "text"):
+        out = run_in_process(["plan", path, "--format", fmt], 120).stdout
+        assert "db.t4g.micro -> db.t4g.small" in out and "restart" in out
+
+
+def test_count_changes_are_events_too() -> None:
+    """Coop ERP's API goes from one machine to two at 200 coops (zero downtime from 200): a
+    scale-out inside the phase, with the requirement as its reason."""
+    _planner, p = _example("coop-erp")
+    ev = [e for ph in p.phases for e in ph.events if e.component == "api"]
+    assert ev and ev[0].kind == "scale_out" and ev[0].at == 200
+    assert "zero downtime required from 200" in ev[0].reason
+
+
+# --------------------------------------------------------------------------- rule 2
+@pytest.mark.parametrize("name", ["amebo", "coop-erp", "paircam", "suoops"])
+def test_one_answer_per_scale(name: str) -> None:
+    """Before: Amebo at 50,000 users was 11 x Fly fra + Render in `plan` and 8 x Fly lhr + RDS in
+    `plan --at 50000`. Now --at shows the plan's phase and stack first, the fresh-start optimum
+    beside it, never cheaper... than itself: the optimum is never dearer than the plan."""
+    planner, p = _example(name)
+    for k, ph in enumerate(p.phases, start=1):
+        for u in {ph.start, (ph.start + ph.last_scale) // 2}:
+            a = at_scale(planner, p, u)
+            assert a.phase == k
+            assert a.planned is not None
+            assert _placements_of(a.planned) == _placements(ph)
+            assert a.optimum.monthly_usd <= a.planned.monthly_usd + 1e-6
+            assert bool(a.differs) == bool(a.why)
+
+
+def _placements_of(pt: Any) -> dict[str, Any]:
+    return {c: placement(ev.option) for c, ev in pt.choices.items()}
+
+
+def test_at_json_contract_and_the_reason(tmp_path: Path) -> None:
+    doc = json.loads(
+        run_in_process(
+            ["plan", str(EXAMPLES / "amebo.yaml"), "--at", "50000", "--format", "json"], 120
+        ).stdout
+    )
+    assert doc["phase"] == 3
+    opt = doc["optimum"]
+    assert opt["monthly_usd"] <= doc["monthly_usd"]
+    assert set(opt) >= {"monthly_usd", "stack", "differs", "why"}
+    assert opt["differs"] and "payback" in opt["why"]
+
+
+def test_at_below_the_plan_is_the_optimum_only() -> None:
+    planner, p = _example("coop-erp")
+    a = at_scale(planner, p, 10)
+    assert a.phase is None and a.planned is None and "below the plan" in a.why
+
+
+# --------------------------------------------------------------------------- rule 4
+def test_tables_say_what_they_show(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "300")  # wide enough that no header folds
+    path = str(EXAMPLES / "paircam.yaml")
+    md = run_in_process(["plan", path, "--format", "md"], 120).stdout
+    assert "$/month (start → end)" in md and "qty (start → end)" in md
+    assert "tightest limit at the end of the phase" in md
+    assert "memory_fraction" not in md.split("## Demand model")[0]
+    text = run_in_process(["plan", path], 120).stdout
+    assert "$/mo at start" in text and "$/mo at end" in text
+    assert re.search(r"\b1 -> \d+ x Fly", text)
+    doc = json.loads(run_in_process(["plan", path, "--format", "json"], 120).stdout)
+    item = doc["phases"][1]["stack"][0]
+    assert {"quantity_start", "quantity", "tightest"} <= set(item)
