@@ -13,7 +13,7 @@ from tierplan.engine.per_component import component_segments
 from tierplan.engine.per_component import per_component_analysis as sweep
 from tierplan.engine.planner import Planner
 from tierplan.geo import audience_rtt_ms
-from tierplan.options import _static_reasons, latency_limit_ms
+from tierplan.options import latency_limit_ms, static_reasons
 from tierplan.pricing import Option, evaluate
 from tierplan.profile import parse_profile
 
@@ -34,7 +34,7 @@ def _brute_force_cost(planner: Planner, units: int) -> float | None:
     for name, comp in p.components.items():
         costs = []
         for ref in cat.plans_for(comp.kind):
-            if not ref.plan.available or _static_reasons(
+            if not ref.plan.available or static_reasons(
                 ref, p, name, d.components[name].capacity, comp.kind
             ):
                 continue

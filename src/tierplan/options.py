@@ -41,7 +41,7 @@ class ComponentOptions:
     excluded: list[Excluded] = field(default_factory=list)
 
 
-def _static_reasons(pref: PlanRef, p: Profile, comp_name: str, cap: Capacity, kind: str) -> list[Reason]:
+def static_reasons(pref: PlanRef, p: Profile, comp_name: str, cap: Capacity, kind: str) -> list[Reason]:
     a = pref.attributes
     req = p.requirements
     comp = p.components[comp_name]
@@ -180,7 +180,7 @@ def build_options(
         for pref in catalog.plans_for(kind):
             if not pref.plan.available:
                 continue
-            reasons = _static_reasons(pref, p, name, cap, kind)
+            reasons = static_reasons(pref, p, name, cap, kind)
             if reasons:
                 co.excluded.append(Excluded(pref, reasons[0]))
                 continue

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -347,9 +347,13 @@ Component = Annotated[
     Field(discriminator="kind"),
 ]
 
-assert {c.model_fields["kind"].annotation.__args__[0] for c in Component.__origin__.__args__} == set(  # type: ignore[attr-defined]
-    COMPONENT_KINDS
-)
+def component_models() -> dict[str, type[BaseModel]]:
+    """The component model of each kind (the members of the ``Component`` union)."""
+    union = get_args(Component)[0]
+    return {get_args(c.model_fields["kind"].annotation)[0]: c for c in get_args(union)}
+
+
+assert set(component_models()) == set(COMPONENT_KINDS)
 
 
 # --------------------------------------------------------------------------- requirements
@@ -474,7 +478,7 @@ def _component_keys(data: Any) -> dict[tuple[Any, ...], list[str]]:
     out: dict[tuple[Any, ...], list[str]] = {}
     comps = data.get("components") if isinstance(data, dict) else None
     if isinstance(comps, dict):
-        by_kind = {c.model_fields["kind"].annotation.__args__[0]: c for c in Component.__origin__.__args__}  # type: ignore[attr-defined]
+        by_kind = component_models()
         for name, c in comps.items():
             if isinstance(c, dict) and isinstance(c.get("kind"), str) and c["kind"] in by_kind:
                 out[("components", name)] = list(by_kind[c["kind"]].model_fields)

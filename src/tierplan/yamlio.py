@@ -126,7 +126,7 @@ _Constructor12.add_constructor(_TAG + "int", _Constructor12.construct_yaml_int) 
 
 
 try:  # libyaml's parser when PyYAML was built with it (the wheels are)
-    from yaml.cyaml import CParser as _Parser  # type: ignore[attr-defined]
+    from yaml._yaml import CParser as _Parser
 
     _LIBYAML = True
 except ImportError:  # pragma: no cover - PyYAML built without libyaml

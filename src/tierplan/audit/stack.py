@@ -31,7 +31,7 @@ from ..catalog.loader import Catalog, PlanRef
 from ..engine.planner import Planner
 from ..errors import InputError, Problem
 from ..geo import audience_rtt_ms
-from ..options import _static_reasons
+from ..options import static_reasons
 from ..pricing import Evaluation, Option, evaluate
 from ..profile import Profile, load_profile, parse_profile
 from ..report.fmt import money, money_range
@@ -346,7 +346,7 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
         evs[comp] = ev
         src, as_of = opt.plan.source, str(opt.plan.as_of)
         # attributes that contradict the use (commercial use, card, runtime, persistence, ...)
-        for r in _static_reasons(opt.plan, p, comp, d.capacity, kind):
+        for r in static_reasons(opt.plan, p, comp, d.capacity, kind):
             find("attribute", comp, f"{comp} on {opt.label}: {r.message}", source=src, as_of=as_of)
         for r in ev.reasons:
             if r.kind in ("attribute", "requirement"):
@@ -368,7 +368,7 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
                 "limit_exceeded",
                 comp,
                 f"{comp}: needs {need.instances} x {opt.size.id} at {_units_label(planner, u)} with "
-                f"{p.requirements.headroom:.0%} headroom; the stack runs {line.quantity}",
+                f"{planner.limit_share:.0%} headroom; the stack runs {line.quantity}",
                 at=u,
                 source=src,
                 as_of=as_of,

@@ -26,8 +26,9 @@ from ..errors import InfeasibleError
 from ..kinds import KINDS
 from ..pricing import Evaluation, Option
 from .planner import Planner, StackPoint
+from .polish import polish_lasting
 from .result import Move, Phase, Plan, StackDoesNotFit, Trigger
-from .scale import first_true, sample_scales, usable_cap
+from .scale import first_true, sample_scales
 from .triggers import phase_events, reason_trigger, watch_limits
 from .whole_stack import (
     Column,
@@ -36,9 +37,9 @@ from .whole_stack import (
     build_problem,
     call_graph,
     colocated_flags,
+    over_account_caps,
     placement,
     placement_class,
-    polish_lasting,
     price_solution,
     region_rtt,
     solve,
@@ -199,9 +200,8 @@ class CoupledState:
         out.latency_ms = dict(stack.latency_ms)
         out.latency_parts = dict(stack.latency_parts)
         price_solution(prob, out)
-        for a, (_fixed, _credit, cap) in prob.accounts.items():
-            if cap is not None and out.account_usage.get(a, 0.0) > usable_cap(cap, prob.headroom) + 1e-9:
-                return None
+        if over_account_caps(prob, out):
+            return None
         return out
 
     def cost(self, stack: Solution, u: int) -> float:

@@ -134,8 +134,9 @@ class Planner:
         self.model_caches = ModelCaches()
 
     @property
-    def headroom(self) -> float:
-        """The share of each limit the plan may use (requirements.headroom; rule: scale.usable_limit)."""
+    def limit_share(self) -> float:
+        """The share of each limit the plan may use (the profile's headroom; the rule that applies
+        it is scale.usable_limit)."""
         return self.profile.requirements.headroom
 
     # ------------------------------------------------------------------ per scale
@@ -159,7 +160,7 @@ class Planner:
             return x is not None and units >= x
 
         ctx = self._context[units] = Context(
-            headroom=self.headroom,
+            headroom=self.limit_share,
             commercial=self.profile.commercial,
             country=self.profile.audience.main_country,
             zero_downtime=on(r.zero_downtime_from),
@@ -367,7 +368,7 @@ class Planner:
         if units != self.profile.scale.first:
             when = f"from {units:,} {unit}s on"
         return InfeasibleError(
-            f"{self.path}: no option fits component {component!r} {when} (headroom {self.headroom:.0%})",
+            f"{self.path}: no option fits component {component!r} {when} (headroom {self.limit_share:.0%})",
             reasons,
         )
 

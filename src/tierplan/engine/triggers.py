@@ -44,7 +44,7 @@ def reason_trigger(
 def watch_limits(planner: Planner, ph: Phase, last: int) -> list[LimitWatch]:
     """For each hard limit of each chosen option: the first scale where it stops fitting."""
     out: list[LimitWatch] = []
-    h = planner.headroom
+    h = planner.limit_share
     for comp, ev in ph.stack_start.choices.items():
         opt = ev.option
         for lim in opt.plan.plan.limits:

@@ -226,7 +226,7 @@ def _concurrency(planner: Planner, comp: str, ev: Evaluation, point: StackPoint)
     cores_peak = d.metrics.get("cpu_cores_peak", 0.0)
     peak_rps = d.metrics.get("peak_rps", 0.0)
     cpu_ms = 1000.0 * cores_peak / peak_rps if peak_rps > 0 else planner.assumptions["gen.default_cpu_ms"]
-    headroom = point.context.headroom
+    headroom = planner.limit_share
     rps = size.vcpu * 1000.0 / max(cpu_ms, 0.1) * headroom
     hold_ms = cpu_ms
     if point.coupled:

@@ -115,7 +115,7 @@ def alerts(planner: Planner, phase: Phase, dep: Deploy) -> list[Alert]:
                 w.threshold,
                 w.at,
                 expr,
-                f"{w.component}: {what} above {w.threshold:.6g} ({p.requirements.headroom:.0%} of the plan's "
+                f"{w.component}: {what} above {w.threshold:.6g} ({planner.limit_share:.0%} of the plan's "
                 f"limit of {w.limit:.6g} {w.metric}); {when}",
             )
         )

@@ -12,7 +12,7 @@ from ..engine.planner import Planner
 from ..engine.whole_stack import Solution
 from .console import Table
 from .fmt import money, units_label
-from .model import _header
+from .model import header
 
 __all__ = ["compare_report", "render_compare", "compare_markdown"]
 
@@ -63,7 +63,7 @@ def compare_report(planner: Planner, cmp: Comparison, plan_usd: dict[int, float 
                 "risks": r.risks,
             }
         )
-    return _header(planner) | {
+    return header(planner) | {
         "stages": cmp.stages,
         "fresh_start": True,
         "plan_monthly_usd": {str(u): None if v is None else round(v, 4) for u, v in plan_usd.items()},

@@ -268,7 +268,7 @@ def _move(m: Move | None) -> dict[str, Any] | None:
     }
 
 
-def _header(planner: Planner) -> dict[str, Any]:
+def header(planner: Planner) -> dict[str, Any]:
     p = planner.profile
     return {
         "tierplan_version": __version__,
@@ -278,7 +278,7 @@ def _header(planner: Planner) -> dict[str, Any]:
         "users_per_unit": p.scale.users_per_unit,
         "commercial": p.commercial,
         "audience": p.audience.shares,
-        "headroom": p.requirements.headroom,
+        "headroom": planner.limit_share,
         "catalog_as_of": planner.catalog.as_of.isoformat(),
         "catalog_oldest_as_of": planner.catalog.oldest_as_of.isoformat(),
     }
@@ -312,7 +312,7 @@ def plan_report(planner: Planner, sw: Plan) -> dict[str, Any]:
                     ev,
                 )
     budget = p.requirements.budget_usd_month
-    doc = _header(planner) | {
+    doc = header(planner) | {
         "scale": {
             "first": sw.first,
             "last": sw.last,
@@ -389,7 +389,7 @@ def _alternatives(alts: dict[str, list[Evaluation]]) -> dict[str, list[dict[str,
 
 def point_report(planner: Planner, pt: StackPoint) -> dict[str, Any]:
     p = planner.profile
-    return _header(planner) | {
+    return header(planner) | {
         "scale": pt.scale,
         "users": _r(pt.scale * p.scale.users_per_unit, 2),
         "month": _r(pt.month, 2),

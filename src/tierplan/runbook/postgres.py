@@ -184,7 +184,7 @@ def _provision(b: Build, ch: Change, new_admin: str, old_admin: str) -> Step:
     comp = ch.component
     n = ch.new
     end_gb = b.new_ph.stack_end.demand.components[comp].metrics.get("storage_gb", 0.0)
-    disk = max(10, math.ceil(end_gb / b.p.requirements.headroom))
+    disk = max(10, math.ceil(end_gb / b.planner.limit_share))
     ctx = b.new_ph.stack_start.context
     outside = sorted(
         {h.provider for h in b.hosts_new.values() if h.kind in CODE_KINDS and h.provider != n.provider}
@@ -201,7 +201,7 @@ def _provision(b: Build, ch: Change, new_admin: str, old_admin: str) -> Step:
         + "."
         + (
             f" Disk: {disk} GB ({gb(end_gb)} GB by the end of phase {b.k_to} within the "
-            f"{b.p.requirements.headroom:.0%} headroom)."
+            f"{b.planner.limit_share:.0%} headroom)."
             if made.sized_disk
             else ""
         )
