@@ -21,14 +21,12 @@ from tierplan.audit.doc import (
     DocAudit,
     DocFinding,
     audit_document,
-    doc_audit_json,
-    doc_audit_markdown,
-    doc_audit_terminal,
     read_document,
 )
 from tierplan.audit.doc_tables import extract, parse_money
 from tierplan.catalog.loader import load_catalog
 from tierplan.errors import InputError
+from tierplan.report.audit_doc import doc_audit_json, doc_audit_markdown, doc_audit_terminal
 
 DOCS = Path(__file__).parent / "data" / "docs"
 SEEDS = Path(os.environ.get("TIERPLAN_SEEDS") or Path(__file__).resolve().parents[2] / "shared" / "seeds")

@@ -366,13 +366,8 @@ def audit(
         raise InputError(str(stack or doc or "tierplan audit"), "give either a stack file or --doc FILE")
     cat = load_catalog(catalog)
     if doc is not None:
-        from .audit.doc import (
-            audit_document,
-            doc_audit_json,
-            doc_audit_markdown,
-            doc_audit_terminal,
-            read_document,
-        )
+        from .audit.doc import audit_document, read_document
+        from .report.audit_doc import doc_audit_json, doc_audit_markdown, doc_audit_terminal
 
         text = read_document(doc)
         with _status("reading the document"):

@@ -2,7 +2,7 @@
 
 1. Decision scales: the stages (or, with a growth curve, the months, at most 13 of them), the
    requirement thresholds and a short geometric grid. The whole-stack optimum (a MILP,
-   coupled.py) is solved at each, and again wherever a forced move happens.
+   whole_stack.py) is solved at each, and again wherever a forced move happens.
 2. The plan keeps a stack until it must move or a move pays for itself:
    * a *forced* move happens at the first unit where the current stack no longer fits (found
      exactly by bisection: fitting is monotone in scale);

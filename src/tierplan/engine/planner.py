@@ -52,7 +52,7 @@ class StackPoint:
 
 
 #: decimals to which costs are compared (float noise below this is a tie, broken by static rank);
-#: rounding is monotone, so the proofs in phases.py hold for any value
+#: rounding is monotone, so the proofs in per_component.py hold for any value
 RANK_DECIMALS = 9
 RANK_UNIT = 10.0**-RANK_DECIMALS
 

@@ -1,0 +1,184 @@
+"""Demand of the rest: web frontends, TURN relays, queues, email, messaging and error tracking."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..assumptions import Assumptions
+from ..profile import Profile
+from .figures import (
+    MB_PER_GB,
+    Builder,
+)
+
+__all__ = ["web_frontend", "turn", "queue", "email", "messaging", "error_tracking"]
+
+
+def web_frontend(
+    b: Builder, p: Profile, c: Any, a: Assumptions, users: float, dau: float, days: float
+) -> None:
+    b.add(
+        "egress_gb_per_month",
+        users * c.bandwidth_mb_per_user_month / MB_PER_GB,
+        "GB",
+        "users x bandwidth_mb_per_user_month / 1024",
+        users=users,
+        bandwidth_mb_per_user_month=c.bandwidth_mb_per_user_month,
+    )
+    views = b.add(
+        "page_views_per_month",
+        dau * c.page_views_per_user_day * days,
+        "views",
+        "daily_active_users x page_views_per_user_day x days_per_month",
+        daily_active_users=dau,
+        page_views_per_user_day=c.page_views_per_user_day,
+    )
+    rpp = (1 + c.assets_per_page) if c.assets_per_page is not None else a["frontend.requests_per_page_view"]
+    b.add(
+        "edge_requests_per_month",
+        views * rpp,
+        "requests",
+        "page_views_per_month x requests_per_page_view",
+        page_views_per_month=views,
+        requests_per_page_view=rpp,
+    )
+    ssr = 1.0 if c.rendering == "ssr" else 0.0
+    inv = b.add(
+        "function_invocations_per_month",
+        views * ssr,
+        "invocations",
+        "page_views_per_month x (1 if rendering is ssr else 0)",
+        page_views_per_month=views,
+        rendering=c.rendering,
+    )
+    b.add(
+        "function_invocations_per_day",
+        inv / days,
+        "invocations",
+        "function_invocations_per_month / days_per_month",
+        function_invocations_per_month=inv,
+    )
+    b.add(
+        "cpu_ms_per_month",
+        inv * c.cpu_ms_per_render,
+        "ms",
+        "function_invocations_per_month x cpu_ms_per_render",
+        function_invocations_per_month=inv,
+        cpu_ms_per_render=c.cpu_ms_per_render,
+    )
+    b.add(
+        "cpu_ms_per_request",
+        c.cpu_ms_per_render if c.rendering == "ssr" else 0.0,
+        "ms",
+        "cpu_ms_per_render when rendering is ssr (static and SPA pages use no server CPU)",
+        cpu_ms_per_render=c.cpu_ms_per_render,
+        rendering=c.rendering,
+    )
+    b.add("team_members", p.team.seats, "users", "team.seats", seats=p.team.seats)
+
+
+def turn(b: Builder, c: Any, a: Assumptions, users: float) -> None:
+    minutes = b.add(
+        "call_minutes_per_month",
+        users * c.call_minutes_per_user_month,
+        "minutes",
+        "users x call_minutes_per_user_month",
+        users=users,
+        call_minutes_per_user_month=c.call_minutes_per_user_month,
+    )
+    rf = c.relay_fraction if c.relay_fraction is not None else a["turn.relay_fraction"]
+    kbps = c.bitrate_kbps if c.bitrate_kbps is not None else a["turn.bitrate_kbps"]
+    # minutes are per user, so a call of p people is counted p times; each relayed participant
+    # receives the other p - 1 streams through the relay
+    streams = c.participants - 1
+    gb = minutes * rf * 60 * kbps * 1000 / 8 / 1024**3 * streams
+    b.add(
+        "relay_gb_per_month",
+        gb,
+        "GB",
+        "call_minutes_per_month x relay_fraction x 60 s x bitrate_kbps x 1000 / 8 bytes / 1024^3 x (participants - 1) streams",
+        call_minutes_per_month=minutes,
+        relay_fraction=rf,
+        bitrate_kbps=kbps,
+        participants=c.participants,
+    )
+
+
+def queue(b: Builder, c: Any, a: Assumptions, dau: float, days: float) -> None:
+    opm = (
+        c.operations_per_message
+        if c.operations_per_message is not None
+        else a["queue.operations_per_message"]
+    )
+    d = b.add(
+        "queue_operations_per_day",
+        dau * c.messages_per_user_day * opm,
+        "operations",
+        "daily_active_users x messages_per_user_day x operations_per_message",
+        daily_active_users=dau,
+        messages_per_user_day=c.messages_per_user_day,
+        operations_per_message=opm,
+    )
+    b.add(
+        "queue_operations_per_month",
+        d * days,
+        "operations",
+        "queue_operations_per_day x days_per_month",
+        queue_operations_per_day=d,
+    )
+
+
+def email(b: Builder, c: Any, units: float, users: float, days: float) -> None:
+    m = b.add(
+        "emails_per_month",
+        users * c.emails_per_user_month + units * c.emails_per_unit_month,
+        "emails",
+        "users x emails_per_user_month + units x emails_per_unit_month",
+        users=users,
+        emails_per_user_month=c.emails_per_user_month,
+        units=units,
+        emails_per_unit_month=c.emails_per_unit_month,
+    )
+    b.add(
+        "emails_per_day",
+        m / days * c.peak_day_factor,
+        "emails",
+        "emails_per_month / days_per_month x peak_day_factor",
+        emails_per_month=m,
+        peak_day_factor=c.peak_day_factor,
+    )
+
+
+def messaging(b: Builder, c: Any, users: float) -> None:
+    for cat in ("utility", "marketing", "authentication", "service"):
+        per = getattr(c, f"{cat}_per_user_month")
+        b.add(
+            f"wa_{cat}_messages_per_month",
+            users * per,
+            "messages",
+            f"users x {cat}_per_user_month",
+            users=users,
+            **{f"{cat}_per_user_month": per},
+        )
+
+
+def error_tracking(
+    b: Builder, p: Profile, c: Any, a: Assumptions, users: float, total_rpd: float, days: float
+) -> None:
+    rate = (
+        c.error_rate
+        if c.error_rate is not None
+        else (a["error_tracking.error_rate"] if not c.events_per_user_month else 0.0)
+    )
+    rpm = total_rpd * days
+    b.add(
+        "error_events_per_month",
+        users * c.events_per_user_month + rpm * rate,
+        "events",
+        "users x events_per_user_month + requests_per_month (all web services) x error_rate",
+        users=users,
+        events_per_user_month=c.events_per_user_month,
+        requests_per_month=rpm,
+        error_rate=rate,
+    )
+    b.add("team_members", p.team.seats, "users", "team.seats", seats=p.team.seats)
