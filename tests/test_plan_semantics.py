@@ -224,3 +224,16 @@ def test_tables_say_what_they_show(monkeypatch: pytest.MonkeyPatch) -> None:
     doc = json.loads(run_in_process(["plan", path, "--format", "json"], 120).stdout)
     item = doc["phases"][1]["stack"][0]
     assert {"quantity_start", "quantity", "tightest"} <= set(item)
+
+
+def test_gen_at_a_scale_deploys_what_the_plan_runs_there(tmp_path: Path) -> None:
+    """One answer per scale in the deploy files too: Amebo at 50,000 users runs its API in
+    Frankfurt (phase 3's stack), although a fresh start there would put it in London."""
+    import tomllib
+
+    out = run_in_process(
+        ["gen", str(EXAMPLES / "amebo.yaml"), "--at", "50000", "-o", str(tmp_path / "d")], 120
+    )
+    assert out.exit_code == 0, out.stderr
+    fly = tomllib.loads((tmp_path / "d" / "fly.toml").read_text())
+    assert fly["primary_region"] == "fra"

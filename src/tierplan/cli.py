@@ -292,7 +292,7 @@ def gen(
 
     planner = make_planner(profile, catalog_dir=catalog)
     with _status("planning and writing deploy files"):
-        dep, files = generate(planner, make_plan(planner) if at is None else None, phase, at)
+        dep, files = generate(planner, make_plan(planner), phase, at)
     written = write_files(files, output, force)
     what = f"phase {dep.phase}" if dep.phase is not None else f"{dep.scale:,} {dep.unit}s"
     err.print(f"wrote {len(written)} files for {what} of {dep.title} to {output}:", markup=False)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..engine.plan import optimum_at
 from ..engine.planner import Planner
-from ..engine.result import Phase, Plan
+from ..engine.result import Phase, Plan, StackDoesNotFit
 from ..engine.triggers import watch_limits
 from ..errors import InputError
 from .deploy import Deploy, deploy_model
@@ -27,7 +27,16 @@ def phase_of(
     """The phase to generate for: the K-th (1-based) of the plan, or the stack at one scale."""
     p = planner.profile
     if at is not None:
-        pt = optimum_at(planner, at)
+        # what the plan runs at that scale (one answer per scale); the fresh-start optimum only
+        # where the plan does not reach
+        pt = None
+        if plan is not None and at >= plan.first:
+            try:
+                pt = plan.stack_at(at)
+            except StackDoesNotFit:
+                pt = None
+        if pt is None:
+            pt = optimum_at(planner, at)
         ph = Phase(at, None, at, pt, pt)
         ph.watch = watch_limits(planner, ph, max(at, p.scale.last))
         return ph, None
