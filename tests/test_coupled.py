@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tierplan.engine.columns import zero_egress
 from tierplan.engine.whole_stack import (
     APP_EGRESS_KINDS,
-    _zero_egress,
     build_problem,
     call_graph,
     region_rtt,
@@ -86,7 +86,7 @@ def exhaustive(planner: Any, units: int) -> float | None:
                     and chosen[w].option.region == e.option.region
                     for w in callers[c]
                 ):
-                    z = _zero_egress(e, planner, units)
+                    z = zero_egress(e, planner, units)
                     if z.feasible and z.monthly_usd is not None:
                         use = z
             own, base = use.own_usd, use.account_credit_base_usd

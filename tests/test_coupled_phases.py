@@ -88,9 +88,9 @@ def test_growth_schedule_equals_brute_force_over_its_candidates(tmp_path: Path) 
     months = [int(round(units_at_month(g, m))) for m in range(g.horizon_months + 1)]
     st = CoupledState(planner)
     # candidates as the schedule builds them
-    from tierplan.engine.moves import _candidates
+    from tierplan.engine.decisions import decision_scales
 
-    pts = _candidates(planner, months[0], months[-1], 6)
+    pts = decision_scales(planner, months[0], months[-1], 6)
     stacks: dict[Any, Any] = {}
     for u in pts:
         stacks.setdefault(st.solution(u).key(), st.solution(u))

@@ -97,8 +97,6 @@ def _figure_key(inputs: tuple[tuple[str, Any], ...]) -> str:
 
 
 def _check_provider_names(p: Profile, cat: Catalog, path: str) -> None:
-    import difflib
-
     from .errors import Problem
 
     known = sorted(cat.providers)
@@ -107,6 +105,8 @@ def _check_provider_names(p: Profile, cat: Catalog, path: str) -> None:
     def check(key: str, names: list[str] | None) -> None:
         for i, n in enumerate(names or []):
             if n not in cat.providers:
+                import difflib
+
                 near = difflib.get_close_matches(n, known, n=1)
                 hint = f"did you mean {near[0]!r}?" if near else f"known: {', '.join(known)}"
                 probs.append(Problem(f"{key}[{i}]", f"unknown provider {n!r} ({hint})"))

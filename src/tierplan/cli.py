@@ -10,12 +10,14 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 
 from .errors import InfeasibleError, InputError, TierplanError
+
+if TYPE_CHECKING:  # rich is imported when something is printed through it (see _err)
+    from rich.console import Console
 
 app = typer.Typer(
     name="tierplan",
@@ -27,8 +29,15 @@ app = typer.Typer(
 catalog_app = typer.Typer(help="Browse and check the price catalog.", no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+@functools.cache
+def _err() -> Console:
+    """The console on standard error (made on first use: most runs print nothing there)."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class Format(StrEnum):
@@ -79,7 +88,7 @@ def handled(fn: F) -> F:
             return result
         except TierplanError as e:
             _flush_quietly()
-            err.print(f"[bold red]error:[/] {_esc(str(e))}")
+            _err().print(f"[bold red]error:[/] {_esc(str(e))}")
             raise typer.Exit(e.exit_code) from None
         except typer.Exit:
             _flush_quietly()
@@ -90,12 +99,12 @@ def handled(fn: F) -> F:
             if os.environ.get("TIERPLAN_DEBUG"):
                 raise
             _silence_stdout()
-            err.print(f"[bold red]error:[/] {_esc(_os_error_message(e))}")
+            _err().print(f"[bold red]error:[/] {_esc(_os_error_message(e))}")
             raise typer.Exit(2) from None
         except Exception as e:  # noqa: BLE001 - never show a traceback to users
             if os.environ.get("TIERPLAN_DEBUG"):
                 raise
-            err.print(
+            _err().print(
                 f"[bold red]internal error:[/] {type(e).__name__}: {_esc(str(e))}\n(set TIERPLAN_DEBUG=1 for the traceback, and please report it)"
             )
             raise typer.Exit(1) from None
@@ -138,11 +147,10 @@ def _esc(s: str) -> str:
 def _write(text: str, output: Path | None, force: bool) -> None:
     """The document to stdout, or to ``output`` all or nothing (outputs.write_file): an existing
     file is replaced only with --force or, at a terminal, when the user says yes."""
-    from .outputs import write_file
-
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
+    from .outputs import write_file
 
     def ask(path: Path) -> bool:
         return (
@@ -152,7 +160,7 @@ def _write(text: str, output: Path | None, force: bool) -> None:
         )
 
     write_file(output, text, force, confirm=ask)
-    err.print(f"wrote {output}", markup=False, highlight=False)
+    _err().print(f"wrote {output}", markup=False, highlight=False)
 
 
 ProfileArg = Annotated[Path, typer.Argument(help="The app profile (app.yaml).", show_default=False)]
@@ -245,8 +253,16 @@ def _unknown(what: str, value: str, known: list[str]) -> TierplanError:
 def _status(msg: str) -> Any:
     import contextlib
 
-    if err.is_terminal:
-        return err.status(msg)
+    # rich sees a terminal only where standard error is one or the environment says so (FORCE_COLOR,
+    # TTY_COMPATIBLE): anywhere else no console is needed for a status line that is not shown
+    try:
+        tty = sys.stderr.isatty()
+    except (ValueError, AttributeError):  # closed, or not a stream
+        tty = False
+    if not (tty or "FORCE_COLOR" in os.environ or "TTY_COMPATIBLE" in os.environ):
+        return contextlib.nullcontext()
+    if _err().is_terminal:
+        return _err().status(msg)
     return contextlib.nullcontext()
 
 
@@ -295,9 +311,9 @@ def gen(
         dep, files = generate(planner, make_plan(planner), phase, at)
     written = write_files(files, output, force)
     what = f"phase {dep.phase}" if dep.phase is not None else f"{dep.scale:,} {dep.unit}s"
-    err.print(f"wrote {len(written)} files for {what} of {dep.title} to {output}:", markup=False)
+    _err().print(f"wrote {len(written)} files for {what} of {dep.title} to {output}:", markup=False)
     for p in written:
-        err.print(f"  {p.relative_to(output)}", markup=False)
+        _err().print(f"  {p.relative_to(output)}", markup=False)
 
 
 @app.command()
@@ -336,7 +352,7 @@ def runbook(
         sys.stdout.write(text)
         return
     write_runbook(text, output, force)
-    err.print(
+    _err().print(
         f"wrote the runbook from phase {rb.from_phase} to phase {rb.to_phase} of {rb.title} to {output}",
         markup=False,
     )
@@ -766,7 +782,7 @@ def main() -> None:
     except Exception as e:  # noqa: BLE001
         if os.environ.get("TIERPLAN_DEBUG"):
             raise
-        err.print(f"internal error: {type(e).__name__}: {e}", markup=False)
+        _err().print(f"internal error: {type(e).__name__}: {e}", markup=False)
         sys.exit(1)
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from ..errors import InfeasibleError
 from ..kinds import KINDS
 from ..pricing import Evaluation, Option
+from .decisions import chart_scales, decision_scales, floors_valid, min_saving, quiet_until
 from .planner import Planner, StackPoint
 from .polish import polish_lasting
 from .result import Move, Phase, Plan, StackDoesNotFit, Trigger
@@ -36,6 +37,8 @@ from .whole_stack import (
     Solution,
     build_problem,
     call_graph,
+    callers_of,
+    class_columns,
     colocated_flags,
     over_account_caps,
     placement,
@@ -204,6 +207,26 @@ class CoupledState:
             return None
         return out
 
+    def component_at(self, stack: Solution, comp: str, u: int) -> Evaluation:
+        """What ``point(stack, u)`` prices ``comp`` with (its size, count and utilization), from
+        the component's own columns when that is exact: when its placement stands as one column at
+        u, the stack's problem there takes that column, co-located exactly when its callers'
+        places match (whole_stack.colocated_flags). Otherwise (several columns that trade off
+        shared parts, or none) from the whole stack."""
+        planner = self.planner
+        cols = class_columns(planner, comp, placement_class(planner, comp, stack.chosen[comp].remote.option), u)
+        if len(cols) != 1:
+            return self.point(stack, u).choices[comp]
+        col = cols[0]
+        if col.colocated is None:
+            return col.remote
+        callers = [w for w in callers_of(planner).get(comp, []) if w in stack.chosen]
+        here = col.klass.colocation
+        coloc = bool(callers) and all(
+            placement_class(planner, w, stack.chosen[w].remote.option).colocation == here for w in callers
+        )
+        return col.colocated if coloc else col.remote
+
     def cost(self, stack: Solution, u: int) -> float:
         s = self.fixed(stack, u)
         return math.inf if s is None else s.objective
@@ -342,35 +365,6 @@ def component_migration(
 
 
 # --------------------------------------------------------------------------- sweep
-def _candidates(planner: Planner, first: int, last: int, samples: int) -> list[int]:
-    p = planner.profile
-    cands = {first, last}
-    cands.update(s for s in (p.scale.stages or []) if first <= s <= last)
-    r = p.requirements
-    for x in (
-        r.zero_downtime_from,
-        r.high_availability_from,
-        r.database_failover_from,
-        r.no_cold_starts_from,
-        r.backups_from,
-    ):
-        if x is not None:
-            cands.update(v for v in (x - 1, x) if first <= v <= last)
-    g = p.scale.growth
-    if g is not None:
-        from ..profile import units_at_month
-
-        step = max(1, g.horizon_months // 12)
-        for month in [*range(0, g.horizon_months + 1, step), g.horizon_months]:
-            cands.add(min(last, max(first, int(round(units_at_month(g, month))))))
-    elif last > first and len(p.scale.stages or []) < 4:
-        ratio = last / max(first, 1)
-        for k in range(samples + 1):
-            t = k / samples
-            cands.add(int(round(first * ratio**t if ratio > 4 else first + (last - first) * t)))
-    return sorted(x for x in cands if first <= x <= last)
-
-
 def _first_unfit(st: CoupledState, stack: Solution, lo: int, hi: int) -> int:
     """First unit in (lo, hi] where ``stack`` no longer fits (it fits at lo, not at hi).
 
@@ -414,8 +408,10 @@ def whole_stack_plan(
     first = p.scale.first if first is None else first
     last = max(first, p.scale.last if last is None else last)
     st = CoupledState(planner, last=last)
-    pts = _candidates(planner, first, last, samples)
-    for u in pts:
+    pts = decision_scales(planner, first, last, samples)
+    chart = chart_scales(pts)
+    # every decision scale when the optimum there may be needed as a floor (decisions.py)
+    for u in chart if floors_valid(planner) else pts:
         st.solution(u)
     if p.scale.growth is not None:
         starts, moves = _schedule_by_months(st, pts)
@@ -443,11 +439,22 @@ def whole_stack_plan(
     # optimum points: the whole-stack optimum at every scale where it was solved (it never falls
     # as the scale grows); plan points: the planned stack's cost along the scale (it drops after a
     # move)
-    for ph in phases:
-        ph.events = phase_events(planner, ph, price, p.scale.unit)
-    optimum_points = [st.point(st.solutions[u], u) for u in sorted(st.solutions)]
+    for ph, (_s, stack) in zip(phases, starts, strict=True):
+
+        def item(comp: str, u: int, stack: Solution = stack) -> Evaluation:
+            return st.component_at(stack, comp, u)
+
+        ph.events = phase_events(planner, ph, item, p.scale.unit)
+    # with more decision scales than MAX_OPTIMUM_POINTS, both are bounded: the optimum where it was
+    # solved up front, the plan at the stages among those (and the phase bounds and samples)
+    few = len(chart) == len(pts)
+    optimum_points = [st.point(st.solutions[u], u) for u in (sorted(st.solutions) if few else chart)]
     bounds = [x for ph in phases for x in (ph.start, ph.last_scale)]
-    plan_points = [price(u) for u in sample_scales(first, last, p.scale.stages or [], bounds, 32)]
+    stages = p.scale.stages or []
+    if not few:
+        shown = set(chart)
+        stages = [x for x in stages if x in shown]
+    plan_points = [price(u) for u in sample_scales(first, last, stages, bounds, 32)]
     return Plan(
         first, last, phases, optimum_points, plan_points, planner.evaluations_done, st.solves, False, price
     )
@@ -464,7 +471,16 @@ def _schedule_by_payback(
     starts: list[tuple[int, Solution]] = [(pts[0], cur)]
     moves: dict[int, Move] = {}
     prev = pts[0]
-    for u in pts[1:]:
+    i = 1
+    while i < len(pts):
+        # decision scales where the stack fits and no move can pay are passed over (decisions.py)
+        j = quiet_until(st, cur, pts, i)
+        if j > i:
+            prev, i = pts[j - 1], j
+            if i == len(pts):
+                break
+        u = pts[i]
+        i += 1
         while True:
             if st.fixed(cur, u) is None:
                 at = _first_unfit(st, cur, prev, u)
@@ -660,13 +676,6 @@ def _move_if_it_pays(
         overhead_hours=overhead_hours(planner),
     )
     return at, new, move
-
-
-def min_saving(planner: Planner, monthly_usd: float) -> float:
-    """The least monthly saving worth a voluntary move from a stack that costs ``monthly_usd``:
-    migration.min_saving_usd_month, and min_saving_fraction of the bill."""
-    m = planner.profile.migration
-    return max(m.min_saving_usd_month, m.min_saving_fraction * monthly_usd)
 
 
 def _monthly_gap(st: CoupledState, new: Solution, old: Solution, u: int) -> float | None:

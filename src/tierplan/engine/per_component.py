@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 
+from ..pricing import Evaluation
 from .planner import RANK_UNIT, Planner, StackPoint, cents, rank
 from .result import Phase, Plan, StackDoesNotFit, Trigger
 from .scale import first_true, sample_scales
@@ -158,7 +159,13 @@ def per_component_analysis(
         return pt
 
     for ph in phases:
-        ph.events = phase_events(planner, ph, price, p.scale.unit)
+        orders = {c: e.option.order for c, e in ph.stack_start.choices.items()}
+
+        def item(comp: str, u: int, orders: dict[str, int] = orders) -> Evaluation:
+            """The phase's option of ``comp`` at u (it fits all through its proven phase)."""
+            return planner.evaluate_one(comp, orders[comp], u)
+
+        ph.events = phase_events(planner, ph, item, p.scale.unit)
     bounds = [x for ph in phases for x in (ph.start, ph.last_scale)]
     points = [price(u) for u in sample_scales(first, last, p.scale.stages or [], bounds, samples)]
     return Plan(first, last, phases, points, points, planner.evaluations_done, 0, True, price)

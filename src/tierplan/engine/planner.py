@@ -84,11 +84,17 @@ def best_of(evals: list[Evaluation]) -> Evaluation | None:
 @dataclass
 class ModelCaches:
     """What the whole-stack model derives once per planner (whole_stack.py fills them): classes of
-    interchangeable options, placement classes, round trips between places, which classes pools
-    can reorder, and classes split by their shared parts."""
+    interchangeable options, placement classes, the columns standing for a class at a scale, the
+    call graph, round trips between places, which classes pools can reorder, and classes split by
+    their shared parts."""
 
     classes: dict[str, Any] = field(default_factory=dict)
     placement: dict[Any, Any] = field(default_factory=dict)
+    #: (component, class index, units) -> the columns standing for the class there
+    columns: dict[tuple[str, int, int], Any] = field(default_factory=dict)
+    #: the call graph (web service -> callee -> round trips) and its reverse
+    calls: dict[str, dict[str, float]] | None = None
+    callers: dict[str, list[str]] | None = None
     rtt: dict[Any, float] = field(default_factory=dict)
     pools_matter: dict[Any, bool] = field(default_factory=dict)
     split_class: dict[Any, Any] = field(default_factory=dict)

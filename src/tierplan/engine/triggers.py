@@ -7,7 +7,7 @@ from collections.abc import Callable
 from ..kinds import KINDS
 from ..metrics import metric_words
 from ..pricing import EPS, Evaluation, Reason
-from .planner import Planner, StackPoint
+from .planner import Planner
 from .result import Event, LimitWatch, Phase, Trigger
 from .scale import first_true, usable_limit
 
@@ -78,12 +78,15 @@ def _tightest(ev: Evaluation) -> str:
     return f"{metric_words(k)} {ev.utilization[k]:.0%}"
 
 
-def phase_events(planner: Planner, ph: Phase, price: Callable[[int], StackPoint], unit: str) -> list[Event]:
+def phase_events(
+    planner: Planner, ph: Phase, item: Callable[[str, int], Evaluation], unit: str
+) -> list[Event]:
     """Every change of size or instance count inside a phase (its stack's placements stay), at
     the first unit that needs it: a resize (a database resize is a restart) or a scale-out. The
-    plan prices its stack at each unit with the cheapest size and count of each placement; both
-    only grow with the scale, so each change is found exactly by bisection. More than
-    MAX_COUNT_EVENTS count changes of one component become one event over their range."""
+    plan prices its stack at each unit with the cheapest size and count of each placement
+    (``item(component, u)``: the component's priced option in the phase's stack at u); both only
+    grow with the scale, so each change is found exactly by bisection, one component at a time.
+    More than MAX_COUNT_EVENTS count changes of one component become one event over their range."""
     end = ph.last_scale
     if end <= ph.start:
         return []
@@ -92,7 +95,7 @@ def phase_events(planner: Planner, ph: Phase, price: Callable[[int], StackPoint]
         kind = planner.profile.components[comp].kind
 
         def shape(u: int, comp: str = comp) -> tuple[str | None, int]:
-            return _shape(price(u).choices[comp])
+            return _shape(item(comp, u))
 
         changes: list[tuple[int, tuple[str | None, int], tuple[str | None, int]]] = []
         lo, cur = ph.start, shape(ph.start)
@@ -111,7 +114,7 @@ def phase_events(planner: Planner, ph: Phase, price: Callable[[int], StackPoint]
         summarise = len(counts) > MAX_COUNT_EVENTS
         for at, (size0, n0), (size1, n1) in changes:
             required = newly_required(planner, at)
-            why = _tightest(price(at - 1).choices[comp])
+            why = _tightest(item(comp, at - 1))
             if required:
                 reason = "; ".join(required)
             else:
