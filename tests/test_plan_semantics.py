@@ -140,6 +140,32 @@ def test_forced_moves_close_together_are_one_migration() -> None:
     )
 
 
+def test_forced_moves_far_apart_stay_separate_migrations(tmp_path: Path) -> None:
+    """Two forced moves are one project only when the second comes within
+    migration.merge_within_growth more scale than the first. PairCam's Redis must leave Railway
+    Free at 16,760 users, its database outgrows Render Basic-256mb only at 128,001 (7.6 times the
+    scale): the database is not moved early, to pay AWS's price over 111,000 users of growth."""
+    planner, p = _example("paircam")
+    window = planner.assumptions["migration.merge_within_growth"]
+    assert window == 0.25
+    moves = [ph for ph in p.phases if ph.move is not None]
+    first = moves[0]
+    assert first.start == 16760 and first.move is not None and first.move.forced
+    assert "db" not in first.move.components and "redis" in first.move.components
+    db_move = next(ph for ph in moves if ph.move is not None and "db" in ph.move.components)
+    assert db_move.start > first.start * (1 + window)
+    assert p.stack_at(db_move.start - 1).choices["db"].option.provider == "render"
+    # the window decides: Amebo's realtime server (forced at 15,047) rides with its database
+    # (forced at 13,654, 10% less scale) inside the default window, not inside a 5% one
+    data = yaml.safe_load((EXAMPLES / "amebo.yaml").read_text())
+    data["assumptions"] = {**(data.get("assumptions") or {}), "migration.merge_within_growth": 0.05}
+    prof = tmp_path / "amebo.yaml"
+    prof.write_text(yaml.safe_dump(data, sort_keys=False))
+    narrow = plan(make_planner(prof))
+    assert 15047 in [ph.start for ph in narrow.phases]
+    assert 15047 not in [ph.start for ph in _example("amebo")[1].phases]
+
+
 def test_a_resize_inside_a_phase_is_an_event_in_every_format() -> None:
     """Before: PairCam's database went from db.t4g.micro to db.t4g.small inside a phase and no
     output said so. A database resize is a restart: an event with its trigger and its action."""

@@ -526,7 +526,8 @@ def _schedule_by_payback(
 def _merge_forced(
     st: CoupledState, starts: list[tuple[int, Solution]], moves: dict[int, Move]
 ) -> tuple[list[tuple[int, Solution]], dict[int, Move]]:
-    """Two forced moves close together become one when moving straight to the second stack at
+    """Two forced moves close together (the second within migration.merge_within_growth more
+    scale than the first) become one when moving straight to the second stack at
     the first move costs less overall: the one-time cost it saves (one migration instead of two)
     repays, within the payback period, what the second stack costs more a month over the short
     phase between them. An engineer migrates once rather than twice in quick succession."""
@@ -540,6 +541,8 @@ def _merge_forced(
             m1, m2 = moves.get(s1), moves.get(s2)
             if m1 is None or m2 is None or not (m1.forced and m2.forced):
                 continue
+            if s2 > s1 * (1 + planner.assumptions["migration.merge_within_growth"]):
+                continue  # not close together: the second move is a separate project
             if st.fixed(b, s1) is None:
                 continue  # the second stack does not fit yet where the first move happens
             prev = starts[i - 1][1]
