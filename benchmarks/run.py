@@ -2,10 +2,14 @@
 
     .venv/bin/python benchmarks/run.py            # all
     .venv/bin/python benchmarks/run.py --quick    # fewer repetitions
+    .venv/bin/python benchmarks/run.py --examples-only --reinstall
 
 1. `tierplan plan` on each example, whole process (start-up, catalog load, sweep, JSON report):
-   median and max wall time of N runs, peak RSS. Measured on a regular install of the current
-   tree in /tmp/tierplan-bench-venv (built on first use; --reinstall after code changes).
+   median and max wall time of N runs, peak RSS, planned from scratch (the validated catalog
+   cached) and on unchanged inputs (the document cache); then where a from-scratch run spends
+   its time (imports, catalog, profile, plan, report, render). Measured on a regular install of
+   the current tree in /tmp/tierplan-bench-venv (built on first use; --reinstall after code
+   changes). benchmarks/curves.py: how the time grows with stages and components.
 2. The optimizer against exhaustive search over whole stacks on a generated catalog ~10x the
    bundled one: same optimal cost, and how much faster.
 3. The phase sweep against evaluating every unit of the range: same phases, and how much faster.
@@ -51,30 +55,101 @@ def installed_tierplan(reinstall: bool) -> str:
 TIERPLAN = str(Path(sys.executable).parent / "tierplan")
 
 
-def bench_examples(runs: int) -> list[str]:
-    rows = ["| example | phases | median s | max s | peak RSS MB |", "|---|---:|---:|---:|---:|"]
+BENCH_CACHE = Path("/tmp/tierplan-bench-cache")
+
+
+def _timed_plan(example: Path) -> tuple[float, float, str]:
+    """One whole `tierplan plan EXAMPLE --format json` process: (wall s, peak RSS MB, phases)."""
     import json
 
+    env = {**os.environ, "XDG_CACHE_HOME": str(BENCH_CACHE)}
+    env.pop("TIERPLAN_NO_CACHE", None)
+    t0 = time.perf_counter()
+    with open("/tmp/tierplan-bench.json", "w") as out:
+        proc = subprocess.Popen([TIERPLAN, "plan", str(example), "--format", "json"], stdout=out, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    code = os.waitstatus_to_exitcode(status)
+    phases = (
+        str(len(json.loads(Path("/tmp/tierplan-bench.json").read_text())["phases"]))
+        if code == 0
+        else f"exit {code}"
+    )
+    return wall, usage.ru_maxrss / 1024, phases
+
+
+def bench_examples(runs: int) -> list[str]:
+    """Each example planned from scratch (the validated catalog cached, no cached document: what a
+    user editing the profile sees) and again on unchanged inputs (the document read back from the
+    cache, doc_cache.py: what a CI job or a second look sees)."""
+    rows = [
+        "| example | phases | planned: median s | max s | peak RSS MB | unchanged inputs: median s | max s |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    import shutil
+
     for ex in sorted((ROOT / "examples").glob("*.yaml")):
-        times = []
-        phases = "-"
+        cold: list[float] = []
+        warm: list[float] = []
         rss = 0.0
+        phases = "-"
+        _timed_plan(ex)  # the catalog cache
         for _ in range(runs):
-            t0 = time.perf_counter()
-            with open("/tmp/tierplan-bench.json", "w") as out:
-                proc = subprocess.Popen([TIERPLAN, "plan", str(ex), "--format", "json"], stdout=out)
-                _, status, usage = os.wait4(proc.pid, 0)
-            times.append(time.perf_counter() - t0)
-            rss = max(rss, usage.ru_maxrss / 1024)
-            code = os.waitstatus_to_exitcode(status)
-            phases = (
-                str(len(json.loads(Path("/tmp/tierplan-bench.json").read_text())["phases"]))
-                if code == 0
-                else f"exit {code}"
-            )
+            shutil.rmtree(BENCH_CACHE / "tierplan" / "docs", ignore_errors=True)
+            wall, mb, phases = _timed_plan(ex)
+            cold.append(wall)
+            rss = max(rss, mb)
+            warm.append(_timed_plan(ex)[0])
         rows.append(
-            f"| {ex.name} | {phases} | {statistics.median(times):.2f} | {max(times):.2f} | {rss:.0f} |"
+            f"| {ex.name} | {phases} | {statistics.median(cold):.2f} | {max(cold):.2f} | {rss:.0f} "
+            f"| {statistics.median(warm):.2f} | {max(warm):.2f} |"
         )
+    return rows
+
+
+_STAGES = r"""
+import sys, time, json, io
+t = [time.perf_counter()]
+import typer, pydantic, tierplan.cli
+from tierplan.api import make_planner
+from tierplan.engine.plan import plan
+from tierplan.report.model import plan_report
+from tierplan.catalog.loader import load_catalog
+t.append(time.perf_counter())
+cat = load_catalog()
+t.append(time.perf_counter())
+planner = make_planner(sys.argv[1], catalog=cat)
+t.append(time.perf_counter())
+p = plan(planner)
+t.append(time.perf_counter())
+doc = plan_report(planner, p)
+t.append(time.perf_counter())
+json.dumps(doc, indent=2, ensure_ascii=False)
+t.append(time.perf_counter())
+print(json.dumps([b - a for a, b in zip(t, t[1:])]))
+"""
+
+
+def bench_stages(runs: int) -> list[str]:
+    """Where a from-scratch plan spends its time, per example (median of ``runs`` processes, in
+    ms): imports (typer, pydantic, tierplan; numpy and highspy load with the planner), the cached
+    catalog, the profile with its options and demand, the plan (sweep, solves, phases, events),
+    the report model, the JSON text."""
+    import json
+
+    rows = [
+        "| example | imports | catalog | profile, options | plan | report | render JSON |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    env = {**os.environ, "XDG_CACHE_HOME": str(BENCH_CACHE)}
+    python = str(Path(TIERPLAN).parent / "python")
+    for ex in sorted((ROOT / "examples").glob("*.yaml")):
+        samples = []
+        for _ in range(runs):
+            r = subprocess.run([python, "-c", _STAGES, str(ex)], capture_output=True, text=True, env=env, check=True)
+            samples.append(json.loads(r.stdout))
+        med = [statistics.median(col) * 1000 for col in zip(*samples, strict=True)]
+        rows.append(f"| {ex.name} | " + " | ".join(f"{x:.0f}" for x in med) + " |")
     return rows
 
 
@@ -327,12 +402,19 @@ def main() -> None:
     ap.add_argument(
         "--reinstall", action="store_true", help="rebuild the benchmark venv (after code changes)"
     )
+    ap.add_argument(
+        "--examples-only", action="store_true", help="only the whole-process times of the examples"
+    )
     args = ap.parse_args()
     runs = 3 if args.quick else 7
     global TIERPLAN
     TIERPLAN = installed_tierplan(args.reinstall)
     print(f"## plan, whole process ({runs} runs each)\n")
     print("\n".join(bench_examples(runs)))
+    print(f"\n## where a from-scratch plan spends its time, ms (median of {runs} runs)\n")
+    print("\n".join(bench_stages(runs)))
+    if args.examples_only:
+        return
     print("\n## optimizer vs exhaustive search\n")
     print("\n".join(bench_optimizer(60)))
     print("\n## phase sweep vs every unit\n")

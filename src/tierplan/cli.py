@@ -193,21 +193,28 @@ def plan(
     ] = False,
 ) -> None:
     """Plan the cheapest stack for each growth phase of the app."""
-    from .api import make_planner
-    from .engine.plan import at_scale, optimum_at
-    from .engine.plan import plan as make_plan
-    from .report.model import at_report, plan_report, point_report
+    from .doc_cache import cached_document, document_key
 
-    try:
+    def compute() -> dict[str, Any]:
+        from .api import make_planner
+        from .engine.plan import at_scale, optimum_at
+        from .engine.plan import plan as make_plan
+        from .report.model import at_report, plan_report, point_report
+
         planner = make_planner(profile, catalog_dir=catalog)
         if at is not None and per_component:
-            doc = point_report(planner, optimum_at(planner, at, per_component))
-        elif at is not None:
+            return point_report(planner, optimum_at(planner, at, per_component))
+        if at is not None:
             with _status("planning, and the fresh-start optimum at that scale"):
-                doc = at_report(planner, at_scale(planner, make_plan(planner), at))
-        else:
-            with _status("sweeping the scale and pricing options"):
-                doc = plan_report(planner, make_plan(planner, per_component))
+                return at_report(planner, at_scale(planner, make_plan(planner), at))
+        with _status("sweeping the scale and pricing options"):
+            return plan_report(planner, make_plan(planner, per_component))
+
+    try:
+        # the same profile, catalog, code and options on the same day give the same document
+        # (doc_cache.py): read it back rather than plan again
+        key = document_key("plan", {"at": at, "per_component": per_component}, profile, catalog)
+        doc = cached_document(key, compute)
     except TierplanError as e:
         if format is Format.json and output is None:
             # machines reading stdout get a JSON error too (the exit code is unchanged)

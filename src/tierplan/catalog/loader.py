@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .. import doc_cache
 from ..errors import CatalogError, Problem
 from ..validation import dotted, problems_from
 from ..yamlio import LineMap, load_yaml
@@ -153,13 +154,6 @@ def _future_dates(data: Any, lines: LineMap) -> list[Problem]:
     return sorted(out, key=lambda p: p.line or 0)
 
 
-def _cache_dir() -> Path | None:
-    if os.environ.get("TIERPLAN_NO_CACHE"):
-        return None
-    base = os.environ.get("XDG_CACHE_HOME") or (Path.home() / ".cache")
-    return Path(base) / "tierplan"
-
-
 def _parse_dir(d: Path, files: list[Path]) -> dict[str, Provider]:
     providers: dict[str, Provider] = {}
     origin: dict[str, Path] = {}
@@ -198,7 +192,7 @@ def _load_dir(directory: str) -> Catalog:
     digest.update(Path(__file__).read_bytes())  # this loader's own checks
     for f in files:
         digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-    cache_dir = _cache_dir()
+    cache_dir = doc_cache.cache_dir()
     cached = cache_dir / f"catalog-{digest.hexdigest()[:32]}.pickle" if cache_dir else None
     providers: dict[str, Provider] | None = None
     if cached is not None and cached.is_file():
