@@ -6,7 +6,8 @@
 Each point writes a generated valid profile (benchmarks/profiles.py) to a temporary directory and
 runs the installed console script once as a subprocess (`tierplan plan P --format json`), as a user
 would: wall time and peak RSS of the whole process (GNU time), the phases it printed. The catalog
-cache is warmed first, so each point measures planning, not the one-time catalog validation.
+cache is warmed first and the document cache (doc_cache.py) is emptied before every point, so each
+point measures planning, not the one-time catalog validation nor a cached answer.
 Results are recorded in docs/performance.md.
 """
 
@@ -14,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,6 +30,9 @@ from profiles import components_profile, stages_profile  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 TIERPLAN = str(Path(sys.executable).parent / "tierplan")
 STAGES = [10, 100, 1000, 5000, 10000]
+CACHE = Path("/tmp/tierplan-bench-cache")
+ENV = {**os.environ, "XDG_CACHE_HOME": str(CACHE)}
+ENV.pop("TIERPLAN_NO_CACHE", None)
 COMPONENTS = [5, 30, 60, 100, 200]
 
 
@@ -37,8 +43,9 @@ def run(profile: dict, timeout: float) -> tuple[float, float, int | str]:
         path.write_text(yaml.safe_dump(profile, sort_keys=False))
         stats = Path(tmp) / "time.txt"
         cmd = ["/usr/bin/time", "-f", "%e %M", "-o", str(stats), TIERPLAN, "plan", str(path), "--format", "json"]
+        shutil.rmtree(CACHE / "tierplan" / "docs", ignore_errors=True)
         try:
-            r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False, env=ENV)
         except subprocess.TimeoutExpired:
             return timeout, float("nan"), f"over {timeout:.0f} s"
         wall, rss_kb = stats.read_text().split()[-2:]
@@ -52,7 +59,7 @@ def main() -> None:
     ap.add_argument("--components", type=int, nargs="*", default=COMPONENTS)
     ap.add_argument("--timeout", type=float, default=600)
     a = ap.parse_args()
-    subprocess.run([TIERPLAN, "catalog", "check"], capture_output=True, check=False)  # warm the cache
+    subprocess.run([TIERPLAN, "catalog", "check"], capture_output=True, check=False, env=ENV)  # the catalog cache
     print("| stages | wall s | peak RSS MB | phases |\n|---:|---:|---:|---:|", flush=True)
     for n in a.stages:
         wall, rss, ph = run(stages_profile(n), a.timeout)
