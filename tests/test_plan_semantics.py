@@ -263,3 +263,32 @@ def test_gen_at_a_scale_deploys_what_the_plan_runs_there(tmp_path: Path) -> None
     assert out.exit_code == 0, out.stderr
     fly = tomllib.loads((tmp_path / "d" / "fly.toml").read_text())
     assert fly["primary_region"] == "fra"
+
+
+@pytest.mark.parametrize("name", ["amebo", "coop-erp", "paircam", "suoops"])
+def test_the_last_phase_stack_fits_until_the_scale_doubles(name: str) -> None:
+    """The last phase is open-ended: `plan --at N` anywhere in it, also beyond the last stage up to
+    twice the phase's start, answers with that phase and its stack."""
+    _planner, p = _example(name)
+    tail = p.phases[-1]
+    assert tail.end is None
+    for u in (tail.start, max(p.last, 2 * tail.start)):
+        pt = p.stack_at(u)  # raises StackDoesNotFit if the stack ran out
+        assert p.phase_index(u) == len(p.phases)
+        assert {c: placement(e.option) for c, e in pt.choices.items()} == {
+            c: placement(e.option) for c, e in tail.stack_start.choices.items()
+        }
+
+
+def test_a_move_into_the_last_phase_takes_along_what_would_run_out_just_after() -> None:
+    """Amebo's database must move at 68,267 users; its cache (Upstash Fixed 250MB) would run out at
+    100,001, just past the last stage. The move into the open-ended last phase takes the cache
+    along (a plan change) so that the stack fits until 136,534 = 2 x 68,267, and says why."""
+    _planner, p = _example("amebo")
+    tail = p.phases[-1]
+    m = tail.move
+    assert m is not None and m.forced and m.lasting == 2 * tail.start == 136_534
+    assert set(m.components) == {"db", "cache"} and ("cache", 100_001) in m.ahead
+    (why,) = [t for t in p.phases[-2].triggers if t.component == "cache"]
+    assert "136,534" in why.message and "100,001" in why.message
+    assert tail.stack_start.choices["cache"].option.plan.plan.id != p.phases[-2].stack_end.choices["cache"].option.plan.plan.id

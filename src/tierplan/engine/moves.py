@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import InfeasibleError
@@ -520,7 +520,59 @@ def _schedule_by_payback(
                     continue
             break
         prev = u
-    return _merge_forced(st, starts, moves)
+    starts, moves = _merge_forced(st, starts, moves)
+    _last_phase_lasts(st, starts, moves, pts[-1])
+    return starts, moves
+
+
+#: the last phase's stack must fit up to this multiple of the phase's first unit
+LAST_PHASE_LASTS = 2
+
+
+def _last_phase_lasts(
+    st: CoupledState, starts: list[tuple[int, Solution]], moves: dict[int, Move], last: int
+) -> None:
+    """The last phase is open-ended: its stack is what the app runs from the phase's start on. A
+    forced move into it does not pick a stack that runs out just past the planned range: when the
+    scale can double from the phase's start beyond the last scale, the move goes to the best stack
+    that still fits there (the migration-aware move at that scale, priced from the phase's start),
+    taking along the components that would soon have to move on their own (``Move.lasting``)."""
+    at, stack = starts[-1]
+    horizon = LAST_PHASE_LASTS * at
+    m = moves.get(at)
+    if horizon <= last or m is None or not m.forced or len(starts) < 2:
+        return
+    if st.fixed(stack, horizon) is not None:
+        return
+    prev = starts[-2][1]
+    try:
+        alt = st.move_from(prev, horizon)
+    except InfeasibleError:
+        return  # nothing fits that far: the move stays as it is
+    if st.fixed(alt, at) is None or st.fixed(alt, horizon) is None:
+        return
+    planner = st.planner
+    usd, detail = migration(planner, prev, alt, at)
+    moved = tuple(d[0] for d in detail)
+    ahead = []
+    for c in moved:
+        members = placement_class(planner, c, stack.chosen[c].remote.option).members
+
+        def gone(u: int, c: str = c, members: tuple[int, ...] = members) -> bool:
+            return planner.best_among(c, members, u) is None
+
+        if c not in m.components and gone(horizon):
+            ahead.append((c, first_true(at, horizon, gone)))
+    moves[at] = replace(
+        m,
+        migration_usd=usd,
+        components=moved,
+        detail=detail,
+        earlier_usd=_monthly_gap(st, alt, prev, at - 1),
+        ahead=tuple(sorted({*m.ahead, *ahead})),
+        lasting=horizon,
+    )
+    starts[-1] = (at, alt)
 
 
 def _merge_forced(
@@ -805,6 +857,24 @@ def _triggers(st: CoupledState, ph: Phase, nxt: Phase, move: Move) -> list[Trigg
                 out.append(reason_trigger(comp, rs, at, month, old, new))
             continue
         ahead = dict(move.ahead).get(comp)
+        if move.forced and ahead is not None and move.lasting is not None and comp not in unfit:
+            later = planner.evaluate_one(comp, old.option.order, ahead)
+            why = later.reasons[0].message if later.reasons else "it no longer fits"
+            out.append(
+                Trigger(
+                    comp,
+                    "lasting",
+                    None,
+                    None,
+                    at,
+                    f"{old.option.label} stops fitting at {ahead:,} ({why}), soon after the planned "
+                    f"range; it moves to {new.option.label} now, in the same migration, so that the "
+                    f"last phase's stack fits until {move.lasting:,} (twice its start)",
+                    "coupled",
+                    month,
+                )
+            )
+            continue
         if move.forced and ahead is not None:
             later = planner.evaluate_one(comp, old.option.order, ahead)
             why = later.reasons[0].message if later.reasons else "it no longer fits"

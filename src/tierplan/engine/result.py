@@ -71,6 +71,9 @@ class Move:
     #: components moved early, with the unit where they would have had to move on their own (a
     #: forced move merged into an earlier one)
     ahead: tuple[tuple[str, int], ...] = ()
+    #: the scale the stack moved to must still fit at (the last phase's: twice its start), when
+    #: that took components along (None otherwise)
+    lasting: int | None = None
 
 
 @dataclass(frozen=True)

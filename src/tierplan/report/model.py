@@ -261,6 +261,8 @@ def _move(m: Move | None) -> dict[str, Any] | None:
         "step": m.step,
         "overhead_hours": _r(m.overhead_hours, 2),
         "moved_ahead": [{"component": c, "would_move_at": u} for c, u in m.ahead],
+        # the last phase's stack is chosen to fit up to here (twice its start), or null
+        "fits_until": m.lasting,
         "work": [
             {"component": c, "hours": _r(h, 2), "downtime_minutes": _r(mins, 1), "transfer_gb": _r(gb, 2)}
             for c, h, mins, gb in m.detail
