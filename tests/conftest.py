@@ -81,3 +81,25 @@ def _reproducible_date(monkeypatch: pytest.MonkeyPatch) -> None:
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Tests never touch the user's ~/.cache: the catalog cache goes to a session directory."""
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+
+
+#: The capacity model the plan-semantics tests were written against (before issue 11): Postgres a
+#: fixed 160 MB whatever its data, daily caps met on an average day. Tests of a planning *rule*
+#: (merging forced moves, the last phase lasting, voluntary moves) pin it, so that the scenario
+#: they check stays the one they describe when the capacity model changes.
+PINNED_CAPACITY: dict[str, float] = {
+    "limits.busy_day_factor": 1.0,
+    "postgres.base_memory_mb": 160.0,
+    "postgres.memory_mb_per_connection": 0.0,
+    "postgres.hot_data_fraction": 0.0,
+}
+
+
+def pinned_example(name: str, directory: Path, **extra: float) -> Path:
+    """examples/NAME.yaml with PINNED_CAPACITY (and ``extra``) as assumption overrides, written to
+    ``directory``."""
+    data = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text())
+    data["assumptions"] = {**(data.get("assumptions") or {}), **PINNED_CAPACITY, **extra}
+    path = directory / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path

@@ -220,14 +220,15 @@ def test_docs_show_the_current_audit_output(update_goldens: bool) -> None:
 
 def test_amebo_current_free_tiers_break_at_a_hand_computed_scale() -> None:
     """Inline workload: 150 requests per active user a day, 75% active -> 112.5 requests per user a
-    day. Workers Free allows 100,000 a day, 80% with headroom = 80,000: 80,000 / 112.5 = 711.1, so
-    the stack stops fitting at 712 users; D1 Free's 100,000 rows written a day (1 per request) at the
+    day. Workers Free allows 100,000 a day, 80% with headroom = 80,000 on the busiest day, which is
+    1.5 x the average (limits.busy_day_factor): 53,333 on an average day / 112.5 = 474.1, so the
+    stack stops fitting at 475 users; D1 Free's 100,000 rows written a day (1 per request) at the
     same scale."""
     doc = _audit("amebo-current")
     assert doc["monthly_usd"] == 0 and doc["at"] == 100
     ahead = {f["component"]: f for f in doc["findings"] if f["kind"] == "limit_ahead"}
-    assert ahead["api"]["at"] == 712 and ahead["api"]["metric"] == "requests_per_day"
-    assert ahead["db"]["at"] == 712 and ahead["db"]["metric"] == "rows_written_per_day"
+    assert ahead["api"]["at"] == 475 and ahead["api"]["metric"] == "requests_per_day"
+    assert ahead["db"]["at"] == 475 and ahead["db"]["metric"] == "rows_written_per_day"
     assert doc["findings"] and all(f["kind"] == "limit_ahead" for f in doc["findings"])
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -163,9 +164,13 @@ def _check_against_exhaustive(case: tuple[list[dict[str, Any]], dict[str, Any]],
 
 
 def _example(name: str) -> Any:
+    return _example_at(EXAMPLES / f"{name}.yaml")
+
+
+def _example_at(path: Path) -> Any:
     from tierplan.api import make_planner as mp
 
-    return mp(EXAMPLES / f"{name}.yaml")
+    return mp(path)
 
 
 def test_suoops_api_and_database_are_placed_together() -> None:
@@ -635,14 +640,20 @@ def test_equal_cost_places_prefer_the_faster_stack() -> None:
 
 
 def test_amebo_realtime_moves_once_with_the_database() -> None:
-    """Durable Objects outgrow Workers Free at 15,047 users, 1,393 users after the database must
+    """(Capacity pinned as in conftest.PINNED_CAPACITY.) Durable Objects outgrow Workers Free at
+    15,047 users, 1,393 users after the database must
     grow at 13,654. One migration at 13,654 moves both: the fixed part of a second migration
     (migration.hours.per_move) repays the realtime server's earlier cost within the payback period.
     (The frontend stays on Workers Free: the realtime server leaves the account rather than moving
     the whole account to Workers Paid.)"""
+    import tempfile
+
     from tierplan.engine.moves import whole_stack_plan
 
-    sw = whole_stack_plan(_example("amebo"))
+    from .conftest import pinned_example
+
+    with tempfile.TemporaryDirectory() as d:
+        sw = whole_stack_plan(_example_at(pinned_example("amebo", Path(d))))
     ph = next(p for p in sw.phases if p.move is not None and "realtime" in p.move.components)
     assert ph.start == 13654 and set(ph.move.components) == {"db", "realtime"}
     assert "frontend" not in ph.move.components

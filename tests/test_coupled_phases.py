@@ -214,8 +214,9 @@ def test_a_free_shared_account_is_described_as_free() -> None:
 
 
 def test_no_fit_names_the_first_unit_exactly() -> None:
-    """The only API plan allows 1,000 requests/day (800 with headroom); 10 requests per user per
-    day fit 80 users. The error names 81, not the next decision scale."""
+    """The only API plan allows 1,000 requests/day (800 with headroom, on a busy day 1.5 x the
+    average: 533.3 on an average day); 10 requests per user per day fit 53 users. The error names
+    54, not the next decision scale."""
     import pytest
 
     from tierplan.errors import InfeasibleError
@@ -261,4 +262,4 @@ def test_no_fit_names_the_first_unit_exactly() -> None:
     planner = make_planner(prof, cat)
     with pytest.raises(InfeasibleError) as e:
         coupled_sweep(planner)
-    assert "from 81 users on" in e.value.message
+    assert "from 54 users on" in e.value.message

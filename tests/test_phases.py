@@ -70,8 +70,9 @@ def test_a_b_a_inside_one_interval_is_found() -> None:
 
 
 def test_boundary_is_exact_to_one_unit_for_a_daily_quota() -> None:
-    # free plan capped at 1,000 requests/day; paid plan $5. 10 requests/user/day, headroom 0.8:
-    # fits up to 80 users exactly; 81 users move to paid.
+    # free plan capped at 1,000 requests/day; paid plan $5. 10 requests/user/day, headroom 0.8, a
+    # busy day 1.5 x the average (limits.busy_day_factor): 800 / 1.5 = 533.3 requests on an
+    # average day, so it fits up to 53 users exactly; 54 users move to paid.
     free = {"id": "free", "name": "Free", "limits": [{"metric": "requests_per_day", "max": 1000}]}
     paid = {"id": "paid", "name": "Paid", "base_usd_month": 5}
     prof = make_profile(
@@ -80,9 +81,10 @@ def test_boundary_is_exact_to_one_unit_for_a_daily_quota() -> None:
     )
     planner = make_planner(prof, _catalog(free, paid))
     sw = sweep(planner)
-    assert [(ph.start, ph.end) for ph in sw.phases] == [(1, 80), (81, None)]
+    assert [(ph.start, ph.end) for ph in sw.phases] == [(1, 53), (54, None)]
     t = sw.phases[0].triggers[0]
-    assert (t.metric, t.limit, t.threshold, t.at) == ("requests_per_day", 1000, 800, 81)
+    assert (t.metric, t.limit, t.at) == ("requests_per_day", 1000, 54)
+    assert t.threshold == pytest.approx(800 / 1.5)
     assert sw.phases[1].monthly_usd_start == pytest.approx(5)
 
 
@@ -138,7 +140,7 @@ def test_no_feasible_stack_names_component_and_constraint() -> None:
     with pytest.raises(InfeasibleError) as e:
         sweep(make_planner(prof, _catalog(free)))
     msg = str(e.value)
-    assert "'api'" in msg and "from 81" in msg and "requests_per_day" in msg
+    assert "'api'" in msg and "from 54" in msg and "requests_per_day" in msg
     assert e.value.exit_code == 3
 
 
@@ -156,11 +158,11 @@ def test_growth_curve_gives_phases_calendar_months() -> None:
     planner = make_planner(prof, _catalog(free, paid))
     doc = plan_report(planner, sweep(planner))
     ph1, ph2 = doc["phases"]
-    assert (ph1["from"], ph1["to"], ph2["from"]) == (10, 80, 81)
-    # 10 x 1.2^t = 81 users -> t = ln(8.1) / ln(1.2) = 11.47 months after January 2027
+    assert (ph1["from"], ph1["to"], ph2["from"]) == (10, 53, 54)  # the daily cap on a busy day
+    # 10 x 1.2^t = 54 users -> t = ln(5.4) / ln(1.2) = 9.25 months after January 2027
     t = doc["phases"][0]["triggers"][0]
-    assert t["at"] == 81 and t["at_month"] == pytest.approx(11.47, abs=0.01)
-    assert t["at_date"] == "2027-12"
+    assert t["at"] == 54 and t["at_month"] == pytest.approx(9.25, abs=0.01)
+    assert t["at_date"] == "2027-10"
     assert ph1["from_date"] == "2027-01"
     assert doc["scale"]["last"] == round(10 * 1.2**24)
 
@@ -177,4 +179,4 @@ def test_budget_is_flagged_per_phase() -> None:
     )
     planner = make_planner(prof, _catalog(free, paid))
     doc = plan_report(planner, sweep(planner))
-    assert doc["over_budget"] == [{"phase": 2, "from": 81, "monthly_usd_end": 5.0}]
+    assert doc["over_budget"] == [{"phase": 2, "from": 54, "monthly_usd_end": 5.0}]

@@ -97,7 +97,7 @@ def _load(path: str) -> dict[str, Assumption]:
 
 def _bad_value(v: float, e: Assumption) -> str | None:
     """Why an override cannot stand (None if it can): not finite, negative, 0 where a formula
-    divides by it, a fraction above 1."""
+    divides by it, a fraction above 1, a multiple of the average below 1."""
     import math
 
     if isinstance(v, bool) or not isinstance(v, int | float):
@@ -110,6 +110,8 @@ def _bad_value(v: float, e: Assumption) -> str | None:
         return f"must be above 0: a formula divides by it (got {v:g} {e.unit})"
     if e.unit == "fraction" and v > 1:
         return f"is a fraction: must be between 0 and 1 (got {v:g})"
+    if e.unit == "x average" and v < 1:
+        return f"is a multiple of the average: must be at least 1 (got {v:g})"
     return None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .engine.scale import busy_day_applies
 from .kinds import KINDS
 from .pricing import Context, Evaluation
 
@@ -52,6 +53,15 @@ def risks_of(
         out.append("in-memory only: data is lost on restart")
     if a.stops_at_quota:
         out.append("hard cap: the service stops (or refuses requests) at the quota instead of billing more")
+    for lim in ev.option.plan.plan.limits:
+        used = ev.metrics.get(lim.metric, 0.0)
+        if lim.kind == "hard" and lim.max > 0 and used > 0 and busy_day_applies(lim):
+            out.append(
+                f"runs on a daily hard cap ({lim.metric}): {used / lim.max:.0%} of {lim.max:,g} on an "
+                f"average day, {used * ctx.busy_day_factor / lim.max:.0%} on a busy day "
+                f"({ctx.busy_day_factor:g} x average, limits.busy_day_factor); past it requests fail "
+                "until the day resets"
+            )
     if commercial and a.commercial_use is None:
         out.append("terms do not state whether commercial use is allowed: check before launch")
     if a.high_availability is False and kind == "postgres":

@@ -203,6 +203,9 @@ class InstanceSize(Provenance):
     compute_units: float | None = Field(None, gt=0)
     #: per-instance caps (e.g. max_connections of a database size)
     max_connections: int | None = Field(None, gt=0)
+    #: the provider's recommended maximum data size on this size (e.g. Supabase's per-compute
+    #: guidance): a plan never puts more data on it
+    max_storage_gb: float | None = Field(None, gt=0)
 
     @model_validator(mode="after")
     def _one_price(self) -> InstanceSize:

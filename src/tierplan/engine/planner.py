@@ -177,6 +177,7 @@ class Planner:
             pitr_days=r.pitr_days if on(r.backups_from) else 0.0,
             seats=self.profile.team.seats,
             idle_minutes=self.assumptions["scale_to_zero.idle_minutes"],
+            busy_day_factor=self.assumptions["limits.busy_day_factor"],
         )
         return ctx
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from ..catalog.models import Limit
 from ..metrics import METRICS
 
-__all__ = ["first_true", "sample_scales", "usable_limit", "usable_cap", "headroom_applies"]
+__all__ = ["first_true", "sample_scales", "usable_limit", "usable_cap", "headroom_applies", "busy_day_applies"]
 
 
 def first_true(lo: int, hi: int, pred: Callable[[int], bool]) -> int:
@@ -46,11 +46,19 @@ def sample_scales(
     return sorted(x for x in xs if first <= x <= last)
 
 
-def usable_limit(lim: Limit, headroom: float) -> float:
+def usable_limit(lim: Limit, headroom: float, busy_day_factor: float = 1.0) -> float:
     """The headroom rule, the one place it is written: a plan's hard limit may be used up to
     ``headroom`` x its maximum, except where the limit says the headroom does not apply to it or
-    the metric is one that does not grow into a limit (metrics.py: ``headroom``)."""
-    return headroom * lim.max if headroom_applies(lim) else lim.max
+    the metric is one that does not grow into a limit (metrics.py: ``headroom``). A daily cap is
+    met on the busiest day, not the average one the workload computes: its usable part is further
+    divided by ``busy_day_factor`` (limits.busy_day_factor)."""
+    usable = headroom * lim.max if headroom_applies(lim) else lim.max
+    return usable / busy_day_factor if busy_day_applies(lim) else usable
+
+
+def busy_day_applies(lim: Limit) -> bool:
+    """Whether a limit is a daily cap (the workload gives average days: a busy day breaks it)."""
+    return lim.headroom and METRICS[lim.metric].headroom and METRICS[lim.metric].period == "day"
 
 
 def headroom_applies(lim: Limit) -> bool:

@@ -48,7 +48,7 @@ def watch_limits(planner: Planner, ph: Phase, last: int) -> list[LimitWatch]:
     for comp, ev in ph.stack_start.choices.items():
         opt = ev.option
         for lim in opt.plan.plan.limits:
-            thr = usable_limit(lim, h)
+            thr = usable_limit(lim, h, planner.assumptions["limits.busy_day_factor"])
 
             def over(
                 u: int, metric: str = lim.metric, comp: str = comp, order: int = opt.order, thr: float = thr

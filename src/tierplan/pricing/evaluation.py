@@ -27,7 +27,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from ..catalog.models import Instances, InstanceSize, Limit, Meter, Plan, Region
-from ..engine.scale import headroom_applies, usable_limit
+from ..engine.scale import busy_day_applies, headroom_applies, usable_limit
 from ..kinds import KINDS
 from ..metrics import DAYS_PER_MONTH, HOURS_PER_MONTH, METRICS
 from ..workload import Capacity, ComponentDemand
@@ -251,7 +251,7 @@ def evaluate(opt: Option, d: ComponentDemand, ctx: Context) -> Evaluation:
     w.usage_usd = w.instance_usd = sum(ln.monthly_usd or 0.0 for ln in w.instances.lines)
     w.meters = meter_charges(opt, ctx, w.metrics, w.usage_usd)
     w.usage_usd = w.meters.usage_usd
-    w.limits = limit_checks(plan.limits, w.metrics, h)
+    w.limits = limit_checks(plan.limits, w.metrics, h, ctx.busy_day_factor)
     w.fees = plan_fees(opt, ctx)
     w.cap_reasons = usage_cap(plan, w.usage_usd, h)
     w.credit = usage_credit(opt, ctx, w.usage_usd, w.instance_usd)
@@ -370,6 +370,7 @@ def instance_count(
     kind: str,
     connections: float | None,
     blocked: bool,
+    storage_gb: float | None = None,
 ) -> tuple[int, list[Reason]]:
     """How many instances of ``size`` the capacity needs within headroom (memory per instance and
     shared, sustained and peak CPU, ``connections``), and why the plan cannot run them (memory per
@@ -384,6 +385,18 @@ def instance_count(
         if ctx.high_availability and KINDS[kind].runs_code:
             n_min = max(n_min, 2)
     n = n_min
+    if size.max_storage_gb is not None and storage_gb is not None and storage_gb > size.max_storage_gb + EPS:
+        reasons.append(
+            Reason(
+                "capacity",
+                f"{storage_gb:,.1f} GB of data is more than the {size.max_storage_gb:,g} GB the provider "
+                f"recommends for {size.id}",
+                "storage_gb",
+                size.max_storage_gb,
+                size.max_storage_gb,
+                storage_gb,
+            )
+        )
     if need_fixed > mem_cap + EPS:
         reasons.append(
             Reason(
@@ -440,7 +453,9 @@ def sized_instances(
     inst, size = opt.plan.plan.instances, opt.size
     assert inst is not None and size is not None
     cap = d.capacity
-    n, reasons = instance_count(inst, size, cap, ctx, d.kind, metrics.get("connections"), blocked)
+    n, reasons = instance_count(
+        inst, size, cap, ctx, d.kind, metrics.get("connections"), blocked, metrics.get("storage_gb")
+    )
     out: dict[str, float] = {
         "instances": n,
         "instance_hours_per_month": n * hours,
@@ -462,6 +477,8 @@ def sized_instances(
             utilization[k] = v
     if size.max_connections and "connections" in metrics and fits:
         utilization["connections"] = metrics["connections"] / (n * size.max_connections)
+    if size.max_storage_gb and "storage_gb" in metrics and fits:
+        utilization["storage_gb (recommended max)"] = metrics["storage_gb"] / size.max_storage_gb
     res = opt.resolved(ctx.country)
     hourly = res.hourly
     if hourly is None:
@@ -616,17 +633,22 @@ def meter_charges(opt: Option, ctx: Context, metrics: Mapping[str, float], usage
 
 
 # --------------------------------------------------------------------------- 5. limits
-def limit_reason(lim: Limit, used: float, headroom: float) -> Reason | None:
+def limit_reason(lim: Limit, used: float, headroom: float, busy_day_factor: float = 1.0) -> Reason | None:
     """Why ``used`` does not fit the hard limit ``lim`` (beyond headroom x max, or beyond max for
-    a configured count such as seats), or None when it fits."""
-    thr = usable_limit(lim, headroom)
+    a configured count such as seats; a daily cap on the busiest day), or None when it fits."""
+    thr = usable_limit(lim, headroom, busy_day_factor)
     if not used > thr * (1 + 1e-12) + EPS:
         return None
     over = used / lim.max if lim.max else math.inf
+    busy = busy_day_applies(lim) and busy_day_factor != 1.0
     return Reason(
         "limit",
         (
-            f"{lim.metric} {fmt_quantity(used)} is {over:.1%} of the limit of {fmt_quantity(lim.max)} (headroom allows {headroom:.0%})"
+            f"{lim.metric} {fmt_quantity(used)} on an average day is {over:.1%} of the daily cap of "
+            f"{fmt_quantity(lim.max)}: a busy day ({busy_day_factor:g} x average) reaches "
+            f"{used * busy_day_factor / lim.max:.1%} (headroom allows {headroom:.0%})"
+            if busy
+            else f"{lim.metric} {fmt_quantity(used)} is {over:.1%} of the limit of {fmt_quantity(lim.max)} (headroom allows {headroom:.0%})"
             if headroom_applies(lim)
             else f"{lim.metric} {fmt_quantity(used)} exceeds the limit of {fmt_quantity(lim.max)}"
         ),
@@ -637,7 +659,9 @@ def limit_reason(lim: Limit, used: float, headroom: float) -> Reason | None:
     )
 
 
-def limit_checks(limits: Sequence[Limit], metrics: Mapping[str, float], headroom: float) -> LimitPart:
+def limit_checks(
+    limits: Sequence[Limit], metrics: Mapping[str, float], headroom: float, busy_day_factor: float = 1.0
+) -> LimitPart:
     """Every hard limit: its utilization, the reason when it is exceeded (``limit_reason``), and
     for a cap the account shares, the usage and the most that fits."""
     if not limits:
@@ -650,8 +674,8 @@ def limit_checks(limits: Sequence[Limit], metrics: Mapping[str, float], headroom
         if lim.max > 0:
             utilization[lim.metric] = used / lim.max
         if lim.pool:
-            pool_limits[lim.pool] = (used, usable_limit(lim, headroom))
-        r = limit_reason(lim, used, headroom)
+            pool_limits[lim.pool] = (used, usable_limit(lim, headroom, busy_day_factor))
+        r = limit_reason(lim, used, headroom, busy_day_factor)
         if r is not None:
             reasons.append(r)
     return LimitPart(reasons, utilization, pool_limits)

@@ -158,6 +158,8 @@ class Context:
     seats: int = 1
     #: minutes without requests before a scale-to-zero service stops (when the plan does not say)
     idle_minutes: float = 5.0
+    #: how much busier the busiest day is than the average day (daily caps are met on it)
+    busy_day_factor: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -92,14 +92,16 @@ def postgres(
     )
     regime: tuple[Any, ...] = ()
     if c.connections is not None:
-        b.add("connections", c.connections, "connections", "profile connections", connections=c.connections)
+        conns = b.add(
+            "connections", c.connections, "connections", "profile connections", connections=c.connections
+        )
     else:
         hold = a["postgres.connection_hold_ms_per_request"]
         floor = a["postgres.min_connections"]
         peak_rps = total_rpd / active_s * act.peak_factor
         raw = peak_rps * hold / 1000 + worker_conc
         regime = (raw < floor,)
-        b.add(
+        conns = b.add(
             "connections",
             max(floor, raw),
             "connections",
@@ -127,8 +129,7 @@ def postgres(
         peak_qps=peak_q,
         cpu_ms_per_query=cpu_q,
     )
-    mem = a["postgres.memory_mb"]
-    b.add("memory_mb", mem, "MB", "assumption postgres.memory_mb", memory_mb=mem)
+    mem = _postgres_memory(b, a, mb, conns)
     return Capacity(
         cores_avg=cores_avg,
         cores_peak=cores_peak,
@@ -138,6 +139,33 @@ def postgres(
             b, p, a, total_rpd + total_jobs, "requests_per_day + jobs_per_day"
         ),
     ), regime
+
+
+def _postgres_memory(b: Builder, a: Assumptions, storage_mb: float, connections: float) -> float:
+    """The memory one Postgres server needs: its fixed processes and caches, each connection's
+    backend, and the working set (the hot part of data and indexes kept in shared buffers and the
+    OS page cache), which grows with the data."""
+    base = a["postgres.base_memory_mb"]
+    per_conn = a["postgres.memory_mb_per_connection"]
+    hot = a["postgres.hot_data_fraction"]
+    ws = b.add(
+        "working_set_mb",
+        storage_mb * hot,
+        "MB",
+        "storage_mb x hot_data_fraction",
+        storage_mb=storage_mb,
+        hot_data_fraction=hot,
+    )
+    return b.add(
+        "memory_mb",
+        base + connections * per_conn + ws,
+        "MB",
+        "base_memory_mb + connections x memory_mb_per_connection + working_set_mb",
+        base_memory_mb=base,
+        connections=connections,
+        memory_mb_per_connection=per_conn,
+        working_set_mb=ws,
+    )
 
 
 def sqlite(b: Builder, c: Any, units: float, unit_months: float, total_rpd: float, days: float) -> None:
@@ -195,20 +223,34 @@ def redis(
     conc: float,
     users: float,
 ) -> Capacity:
-    per_job = a["redis.broker_commands_per_job"] if c.use == "broker" else 0.0
+    broker = c.use == "broker"
+    per_job = a["redis.broker_commands_per_job"] if broker else 0.0
     broker_cmds = total_jobs * per_job
-    cpd = total_rpd * c.commands_per_request + dau * c.commands_per_user_day + broker_cmds
+    idle_pd = 0.0
+    if broker:
+        workers = sum(1 for x in p.components.values() if x.kind == "worker")
+        per_s = a["redis.broker_idle_commands_per_s_per_worker"]
+        idle_pd = b.add(
+            "broker_idle_commands_per_day",
+            workers * per_s * 86_400,
+            "commands",
+            "worker components x broker_idle_commands_per_s_per_worker x 86,400 s (idle workers poll the broker all day)",
+            worker_components=workers,
+            broker_idle_commands_per_s_per_worker=per_s,
+        )
+    cpd = total_rpd * c.commands_per_request + dau * c.commands_per_user_day + broker_cmds + idle_pd
     b.add(
         "commands_per_day",
         cpd,
         "commands",
-        "requests_per_day (all web services) x commands_per_request + daily_active_users x commands_per_user_day + jobs_per_day x broker_commands_per_job (when a broker)",
+        "requests_per_day (all web services) x commands_per_request + daily_active_users x commands_per_user_day + jobs_per_day x broker_commands_per_job + broker_idle_commands_per_day (when a broker)",
         requests_per_day=total_rpd,
         commands_per_request=c.commands_per_request,
         daily_active_users=dau,
         commands_per_user_day=c.commands_per_user_day,
         jobs_per_day=total_jobs,
         broker_commands_per_job=per_job,
+        broker_idle_commands_per_day=idle_pd,
     )
     cpm = b.add(
         "commands_per_month",
@@ -219,10 +261,11 @@ def redis(
     )
     b.add(
         "peak_commands_per_s",
-        cpd / active_s * p.activity.peak_factor,
+        (cpd - idle_pd) / active_s * p.activity.peak_factor + idle_pd / 86_400,
         "commands/s",
-        "commands_per_day / active_seconds_per_day x peak_factor",
+        "(commands_per_day - broker_idle_commands_per_day) / active_seconds_per_day x peak_factor + broker_idle_commands_per_day / 86,400 s",
         commands_per_day=cpd,
+        broker_idle_commands_per_day=idle_pd,
         active_seconds_per_day=active_s,
         peak_factor=p.activity.peak_factor,
     )
