@@ -13,7 +13,7 @@ from tierplan.engine.per_component import component_segments
 from tierplan.engine.per_component import per_component_analysis as sweep
 from tierplan.engine.planner import Planner
 from tierplan.geo import audience_rtt_ms
-from tierplan.options import latency_limit_ms, static_reasons
+from tierplan.options import latency_limits, static_reasons
 from tierplan.pricing import Option, evaluate
 from tierplan.profile import parse_profile
 
@@ -30,6 +30,8 @@ def _brute_force_cost(planner: Planner, units: int) -> float | None:
     p, cat, a = planner.profile, planner.catalog, planner.assumptions
     d = planner.demand(units)
     ctx = planner.context(units)
+    first = planner.demand(p.scale.first)
+    limits = latency_limits(p, cat, a, {n: c.capacity for n, c in first.components.items()})
     per_comp: list[list[float]] = []
     for name, comp in p.components.items():
         costs = []
@@ -46,7 +48,7 @@ def _brute_force_cost(planner: Planner, units: int) -> float | None:
                     if r is None
                     else audience_rtt_ms(p.audience.shares, r.lat, r.lon, a)
                 )
-                if r is not None and lat > latency_limit_ms(p, cat, a):
+                if r is not None and lat > limits[name].ms:
                     continue
                 ev = evaluate(Option(ref, s, r, lat), d.components[name], ctx)
                 if ev.feasible and ev.monthly_usd is not None:

@@ -8,6 +8,7 @@ Regions whose prices are identical for a plan are collapsed to the closest one.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .assumptions import Assumptions
@@ -16,13 +17,25 @@ from .catalog.models import Region
 from .geo import audience_rtt_ms
 from .kinds import KINDS
 from .pricing import Option, Reason, resolve_price
+from .pricing.model import required_plan
 from .profile import Profile
 from .workload import Capacity
 
-__all__ = ["Excluded", "ComponentOptions", "build_options", "latency_limit_ms", "DEFAULT_LATENCY_SLACK_MS"]
+__all__ = [
+    "Excluded",
+    "ComponentOptions",
+    "LatencyLimit",
+    "build_options",
+    "latency_limits",
+    "located_groups",
+    "nearest_priced_region",
+    "price_known",
+    "DEFAULT_LATENCY_SLACK_MS",
+]
 
 #: when the profile sets no max_latency_ms, a region is "near" the users when its estimated round
-#: trip is within this many ms of the nearest region any provider in the catalog offers
+#: trip is within this many ms of the nearest region where the component has a price (shared by
+#: the components placed together: latency_limits)
 DEFAULT_LATENCY_SLACK_MS = 40.0
 
 
@@ -114,40 +127,176 @@ def _region_price_key(pref: PlanRef, r: Region, country: str, exact: bool = Fals
     return (*base, round(r.lat, 1), round(r.lon, 1)) if exact else base
 
 
-def latency_limit_ms(p: Profile, catalog: Catalog, a: Assumptions) -> float:
-    """The profile's max_latency_ms, or (by default) the nearest catalog region + the slack."""
-    if p.requirements.max_latency_ms is not None:
-        return p.requirements.max_latency_ms
-    shares = p.audience.shares
-    best = min(
-        (
-            audience_rtt_ms(shares, r.lat, r.lon, a)
-            for prov in catalog.providers.values()
-            for r in prov.regions
-        ),
-        default=a["latency.edge_rtt_ms"],
-    )
-    return best + DEFAULT_LATENCY_SLACK_MS
+@dataclass(frozen=True)
+class LatencyLimit:
+    """How far (users' round trip, ms) a component's region may be: the profile's
+    ``requirements.max_latency_ms``, or by default the nearest region where the component (or a
+    component placed with it) has a price, plus ``DEFAULT_LATENCY_SLACK_MS``."""
+
+    ms: float
+    #: True: requirements.max_latency_ms; False: the default derived from the catalog
+    explicit: bool
+    #: default only: the region the default is measured from and the users' round trip to it
+    #: (None when no region has a price: then the nearest region of the whole catalog)
+    basis: Region | None = None
+    basis_ms: float | None = None
+    #: default only: the component whose nearest priced region is the basis
+    basis_component: str | None = None
+
+    def describe(self) -> str:
+        """``120 ms limit`` or ``100 ms default limit (...)``: for exclusion reasons."""
+        if self.explicit:
+            return f"{self.ms:.0f} ms limit (requirements.max_latency_ms)"
+        if self.basis is None or self.basis_ms is None:
+            return f"{self.ms:.0f} ms default limit (the nearest catalog region + {DEFAULT_LATENCY_SLACK_MS:.0f} ms)"
+        return (
+            f"{self.ms:.0f} ms default limit ({self.basis_component}'s nearest region with a price, "
+            f"{self.basis.id} ({self.basis.city}) ~{self.basis_ms:.0f} ms, + {DEFAULT_LATENCY_SLACK_MS:.0f} ms; "
+            "set requirements.max_latency_ms to choose)"
+        )
 
 
-def located_components(p: Profile) -> set[str]:
-    """Components whose exact location matters beyond price: web services that call others and
-    the components they call (latency and private-network traffic between them)."""
-    out: set[str] = set()
+def price_known(opt: Option, country: str) -> bool:
+    """Whether the option has a price in its region for the audience's main country: its flat fees
+    (plan, required plan, add-on, seats, account plan), its instance size and the first tier of
+    each meter resolve to numbers. Static (no demand): tiers beyond the first may still be unknown,
+    which an evaluation reports when usage reaches them."""
+    plan, r = opt.plan.plan, opt.region
+    fees = [plan.base_usd_month]
+    if "seat_usd_month" in plan.model_fields_set:
+        fees.append(plan.seat_usd_month)
+    if plan.requires is not None:
+        fees.append(required_plan(opt).base_usd_month)
+    if opt.addon is not None:
+        fees.append(opt.addon.base_usd_month)
+    acct = opt.plan.account
+    if acct is not None:
+        fees.append(acct.base_usd_month)
+        if "seat_usd_month" in acct.model_fields_set:
+            fees.append(acct.seat_usd_month)
+    if any(resolve_price(f, r, country) is None for f in fees):
+        return False
+    if any(m.tiers and resolve_price(m.tiers[0].usd_per_unit, r, country) is None for m in plan.meters):
+        return False
+    return opt.size is None or opt.hourly_price(country) is not None
+
+
+def located_groups(p: Profile) -> list[tuple[str, ...]]:
+    """The components placed together: each web service that calls others with the components it
+    calls, joined where they share a component (two APIs on one database are one group); in
+    profile order. Components in no group are not listed."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
     kinds = {n: c.kind for n, c in p.components.items()}
     for name, c in p.components.items():
         if not KINDS[c.kind].calls_stores:
             continue
         calls = getattr(c, "calls", None)
-        targets = (
-            list(calls)
-            if calls is not None
-            else [n for n, k in kinds.items() if KINDS[k].called_by_api]
+        targets = list(calls) if calls is not None else [n for n, k in kinds.items() if KINDS[k].called_by_api]
+        for t in targets:
+            parent[find(t)] = find(name)
+    groups: dict[str, list[str]] = {}
+    for name in p.components:
+        if name in parent:
+            groups.setdefault(find(name), []).append(name)
+    return [tuple(g) for g in groups.values() if len(g) > 1]
+
+
+def _eligible_regions(
+    pref: PlanRef, p: Profile, name: str, cap: Capacity, kind: str
+) -> tuple[Region, ...]:
+    """The regions where a regional plan could host the component: available, no static reason
+    against it, within requirements.data_residency for a data store. Empty for global plans."""
+    if not pref.plan.available or pref.regions is None or static_reasons(pref, p, name, cap, kind):
+        return ()
+    residency = p.requirements.data_residency if KINDS[kind].stores_data else None
+    return tuple(r for r in pref.regions if not residency or r.country in residency)
+
+
+def nearest_priced_region(
+    p: Profile, catalog: Catalog, name: str, cap: Capacity, rtt_of: Callable[[Region], float]
+) -> tuple[float, Region] | None:
+    """The users' round trip to the nearest region where some plan that could host component
+    ``name`` has a price (``price_known``, base option: no add-on), and that region; None when no
+    regional plan has a price anywhere (global plans never count: they have no region to limit)."""
+    kind = p.components[name].kind
+    country = p.audience.main_country
+    best: tuple[float, Region] | None = None
+    for pref in catalog.plans_for(kind):
+        regions = _eligible_regions(pref, p, name, cap, kind)
+        if not regions:
+            continue
+        sizes = pref.plan.instances.sizes if pref.plan.instances else (None,)
+        for ms, r in sorted(((rtt_of(r), r) for r in regions), key=lambda x: (x[0], x[1].id)):
+            if best is not None and (ms, r.id) >= (best[0], best[1].id):
+                break  # no nearer region left for this plan
+            if any(price_known(Option(pref, s, r, ms), country) for s in sizes):
+                best = (ms, r)
+                break
+    return best
+
+
+def latency_limits(
+    p: Profile,
+    catalog: Catalog,
+    a: Assumptions,
+    capacities: dict[str, Capacity],
+    rtt_of: Callable[[Region], float] | None = None,
+) -> dict[str, LatencyLimit]:
+    """Per component, the users' round-trip limit for its regions.
+
+    ``requirements.max_latency_ms`` when set. Otherwise the round trip to the nearest region where
+    the component has a price (``nearest_priced_region``: a region listed without a price, such as
+    Fly bom or AWS ap-south-1 for an API, is not a basis), plus ``DEFAULT_LATENCY_SLACK_MS``;
+    components placed together (``located_groups``: an API and what it calls) share the farthest
+    of their bases, so each keeps a priced region it can share with the others. So a default
+    never excludes every priced region of a component. With no priced region at all (every
+    regional price unknown), the nearest region of the whole catalog + the slack."""
+    shares = p.audience.shares
+    if rtt_of is None:
+
+        def rtt_of(r: Region) -> float:
+            return audience_rtt_ms(shares, r.lat, r.lon, a)
+
+    explicit = p.requirements.max_latency_ms
+    if explicit is not None:
+        return {n: LatencyLimit(explicit, True) for n in p.components}
+    fallback = LatencyLimit(
+        min(
+            (rtt_of(r) for prov in catalog.providers.values() for r in prov.regions),
+            default=a["latency.edge_rtt_ms"],
         )
-        if targets:
-            out.add(name)
-            out.update(targets)
+        + DEFAULT_LATENCY_SLACK_MS,
+        False,
+    )
+    groups = located_groups(p)
+    grouped = {n for g in groups for n in g}
+    out: dict[str, LatencyLimit] = {}
+    for g in [*groups, *((n,) for n in p.components if n not in grouped)]:
+        bases = [
+            (b[0], b[1].id, n, b[1])
+            for n in g
+            if (b := nearest_priced_region(p, catalog, n, capacities[n], rtt_of)) is not None
+        ]
+        if not bases:
+            lim = fallback
+        else:
+            ms, _, comp, region = max(bases, key=lambda x: (x[0], x[1], x[2]))
+            lim = LatencyLimit(ms + DEFAULT_LATENCY_SLACK_MS, False, region, ms, comp)
+        for n in g:
+            out[n] = lim
     return out
+
+
+def located_components(p: Profile) -> set[str]:
+    """Components whose exact location matters beyond price: web services that call others and
+    the components they call (latency and private-network traffic between them)."""
+    return {n for g in located_groups(p) for n in g}
 
 
 def build_options(
@@ -159,7 +308,6 @@ def build_options(
     matters to another component (located_components): there only regions in the same place do."""
     shares = p.audience.shares
     located = located_components(p)
-    max_lat = latency_limit_ms(p, catalog, a)
     rtt_cache: dict[tuple[float, float], float] = {}
 
     def rtt_of(r: Region) -> float:
@@ -170,12 +318,15 @@ def build_options(
             v = rtt_cache[key] = audience_rtt_ms(shares, r.lat, r.lon, a)
         return v
 
+    limits = latency_limits(p, catalog, a, capacities, rtt_of)
     edge = a["latency.edge_rtt_ms"]
     out: dict[str, ComponentOptions] = {}
     for name, comp in p.components.items():
         kind = comp.kind
         co = ComponentOptions(name, kind)
         cap = capacities[name]
+        limit = limits[name]
+        max_lat = limit.ms
         staged: list[Option] = []
         for pref in catalog.plans_for(kind):
             if not pref.plan.available:
@@ -239,7 +390,7 @@ def build_options(
                         pref,
                         Reason(
                             "region",
-                            f"nearest region {nearest.id} ({nearest.city}) is ~{lat:.0f} ms from users (estimate), above the {max_lat:.0f} ms limit",
+                            f"nearest region {nearest.id} ({nearest.city}) is ~{lat:.0f} ms from users (estimate), above the {limit.describe()}",
                         ),
                         nearest,
                     )

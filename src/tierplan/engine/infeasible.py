@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import InfeasibleError
 from .planner import Planner
 
-__all__ = ["explain", "REQUIREMENT_GROUPS"]
+__all__ = ["explain", "fastest_ms", "REQUIREMENT_GROUPS"]
 
 #: requirement group -> (description, update to relax it)
 REQUIREMENT_GROUPS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -108,6 +108,48 @@ def _feasible(planner: Planner, units: int) -> tuple[bool, float | None]:
     return sol.feasible, (sol.monthly_usd if sol.feasible else None)
 
 
+def fastest_ms(planner: Planner, units: int) -> float | None:
+    """The lowest latency estimate a stack that fits at ``units`` reaches with no latency limit
+    (the other requirements kept): the smallest ``max_latency_ms`` that latency alone would allow.
+    The largest of: each API's end-to-end estimate in the fastest stack (the whole-stack problem
+    with the latency objective), and for each other component its nearest fitting region (0 when
+    a global service fits: the limit never applies to it). None when nothing fits at all."""
+    from ..options import located_components
+    from .whole_stack import build_problem, solve
+
+    relaxed = _relaxed(planner, ["max_latency_ms"])
+    if any(relaxed.best(c, units) is None for c in relaxed.profile.components):
+        return None
+    sol = solve(build_problem(relaxed, units), objective="latency")
+    if not sol.feasible:
+        return None
+    out = max(sol.latency_ms.values(), default=0.0)
+    located = located_components(relaxed.profile)
+    for comp in relaxed.profile.components:
+        if comp in located:
+            continue
+        nearest: float | None = None
+        for o in relaxed.options[comp].options:  # nearest first (static rank)
+            ev = relaxed.evaluate_one(comp, o.order, units)
+            if not ev.feasible or ev.monthly_usd is None:
+                continue
+            if o.region is None:
+                nearest = 0.0  # a global service: no region to limit
+                break
+            if nearest is None:
+                nearest = o.latency_ms
+        out = max(out, nearest or 0.0)
+    return out
+
+
+def _latency_words(planner: Planner, units: int) -> str:
+    """The latency limit and the fastest stack that would fit, in words."""
+    limit = planner.profile.requirements.max_latency_ms
+    best = fastest_ms(planner, units)
+    tail = f"; the fastest stack that fits otherwise is ~{best:.0f} ms (estimate)" if best is not None else ""
+    return f"the latency limit (requirements.max_latency_ms: {limit:g} ms{tail})"
+
+
 def explain(planner: Planner, units: int) -> InfeasibleError:
     """An InfeasibleError naming a minimal set of conflicting requirements at ``units``."""
     groups = _active(planner)
@@ -132,7 +174,8 @@ def explain(planner: Planner, units: int) -> InfeasibleError:
     for g in needed:
         ok, cost = _feasible(_relaxed(planner, [g]), units)
         tail = f" (without it the cheapest stack costs ${cost:,.2f}/month)" if ok and cost is not None else ""
-        reasons.append(REQUIREMENT_GROUPS[g][0] + tail)
+        what = _latency_words(planner, units) if g == "max_latency_ms" else REQUIREMENT_GROUPS[g][0]
+        reasons.append(what + tail)
     comps = [c for c in planner.profile.components if planner.best(c, units) is None]
     where = f" for component {comps[0]!r}" if len(comps) == 1 else ""
     return InfeasibleError(
