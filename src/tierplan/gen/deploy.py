@@ -38,7 +38,8 @@ CODE_KINDS = kinds_where(lambda k: k.runs_code)
 
 
 def runtime_family(runtime: str, framework: str | None = None) -> str:
-    """The image a runtime builds on: python, node (node, typescript, javascript) or go."""
+    """The image a runtime builds on: python, node (node, typescript, javascript), go, or the
+    runtime itself (dotnet, java, ruby, php, rust, elixir: gen/runtimes.py)."""
     if runtime == "python":
         return "python"
     if runtime in ("node", "typescript", "javascript"):

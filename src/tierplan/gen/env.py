@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..engine.planner import Planner
 from ..platforms import platform
 from .deploy import Deploy, EnvVar, slug
+from .runtimes import FAMILIES, framework_of
 
 __all__ = ["env_vars"]
 
@@ -34,11 +35,15 @@ def env_vars(planner: Planner, dep: Deploy) -> list[EnvVar]:
             False,
         )
     runtimes = {s.runtime for s in dep.services}
-    add(
-        "SECRET_KEY" if "python" in runtimes else "JWT_SECRET",
-        "change-me-generate-with-openssl-rand-hex-32",
-        "session/JWT signing secret: generate with `openssl rand -hex 32`, one per environment",
-    )
+    framework_keys = _framework_keys(dep)
+    if "python" in runtimes or not framework_keys:
+        add(
+            "SECRET_KEY" if "python" in runtimes else "JWT_SECRET",
+            "change-me-generate-with-openssl-rand-hex-32",
+            "session/JWT signing secret: generate with `openssl rand -hex 32`, one per environment",
+        )
+    for name, placeholder, comment in framework_keys:
+        add(name, placeholder, comment)
     for st in dep.stores:
         name = slug(st.name).replace("-", "_")
         adapter = platform(st.provider)
@@ -92,4 +97,33 @@ def env_vars(planner: Planner, dep: Deploy) -> list[EnvVar]:
         kind = planner.profile.components[comp].kind
         for v in platform(provider).settings(kind, ""):
             add(v.name, v.placeholder, f"{comp} ({provider}): {v.where}", component=comp)
+    return out
+
+
+def _framework_keys(dep: Deploy) -> list[tuple[str, str, str]]:
+    """The signing key a framework of the stack refuses to start without in production (Rails and
+    Phoenix: SECRET_KEY_BASE, Laravel: APP_KEY): name, placeholder, where to get it."""
+    out: list[tuple[str, str, str]] = []
+    for img in dep.images:
+        if img.family not in FAMILIES:
+            continue
+        fw = framework_of(img.family, next((s.framework for s in img.services if s.framework), None))
+        if fw in ("rails", "phoenix"):
+            how = "`bin/rails secret`" if fw == "rails" else "`mix phx.gen.secret`"
+            key = (
+                "SECRET_KEY_BASE",
+                "change-me-generate-a-64-byte-secret",
+                f"{'Rails' if fw == 'rails' else 'Phoenix'} signing/encryption secret: generate with {how}, "
+                "one per environment",
+            )
+        elif fw == "laravel":
+            key = (
+                "APP_KEY",
+                "base64:change-me-generate-with-php-artisan",
+                "Laravel encryption key: generate with `php artisan key:generate --show`, one per environment",
+            )
+        else:
+            continue
+        if key[0] not in [k[0] for k in out]:
+            out.append(key)
     return out

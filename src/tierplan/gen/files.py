@@ -16,6 +16,7 @@ from ..platforms import PLATFORMS, Output, platform
 from ..platforms.fly import fly_vm
 from ..templates_env import environment
 from ..yamltext import plain_yaml, workflow_yaml
+from . import runtimes
 from .deploy import GENERATED, Deploy, Service, Store, runtime_family, slug
 from .setup import deploy_readme
 
@@ -58,6 +59,8 @@ def _command(s: Service, main: bool, dep: Deploy) -> list[str]:
         return ["node", entry]
     if fam == "go":
         return ["/usr/local/bin/server"] if main else ["/usr/local/bin/server", slug(s.name)]
+    if fam in runtimes.FAMILIES:
+        return runtimes.command(s, main, dep, fam)
     return ["./start"]
 
 
@@ -77,7 +80,7 @@ def dockerfiles(dep: Deploy) -> dict[str, str]:
     out: dict[str, str] = {}
     for img in dep.images:
         fam, svcs = img.family, list(img.services)
-        if fam not in ("python", "node", "go"):
+        if fam not in ("python", "node", "go", *runtimes.FAMILIES):
             from ..errors import InputError, Problem
 
             raise InputError(
@@ -86,7 +89,9 @@ def dockerfiles(dep: Deploy) -> dict[str, str]:
                     Problem(
                         f"components.{svcs[0].name}.runtime",
                         f"tierplan gen has no Dockerfile for runtime {svcs[0].runtime!r} yet "
-                        "(python, node, typescript, javascript and go are supported)",
+                        "(python, node, typescript, javascript, go, "
+                        + ", ".join(runtimes.FAMILIES)
+                        + " are supported)",
                     )
                 ],
             )
@@ -97,6 +102,9 @@ def dockerfiles(dep: Deploy) -> dict[str, str]:
         note = "default command: " + main.name
         if others:
             note += "; " + ", ".join(f"{s.name} runs: {' '.join(_command(s, False, dep))}" for s in others)
+        port = main.port or ""
+        health_path = main.health_path or "/"
+        extra = runtimes.image_context(img, dep, port, health_path) if fam in runtimes.FAMILIES else {}
         out[name] = env.get_template(f"gen/Dockerfile.{fam}.j2").render(
             title=dep.title,
             names=", ".join(s.name for s in svcs),
@@ -105,11 +113,12 @@ def dockerfiles(dep: Deploy) -> dict[str, str]:
             phase=dep.phase,
             filename=name,
             app=dep.app,
-            port=main.port or "",
-            health_path=main.health_path or "/",
+            port=port,
+            health_path=health_path,
             typescript=_typescript(svcs),
             cmd=json.dumps(cmd),
             cmd_note=note,
+            **extra,
         )
     if out:
         out[".dockerignore"] = "\n".join(
@@ -129,6 +138,7 @@ def dockerfiles(dep: Deploy) -> dict[str, str]:
                 "coverage",
                 "docker-compose.yml",
                 "monitoring",
+                *runtimes.dockerignore([img.family for img in dep.images]),
                 "",
             ]
         )
@@ -251,7 +261,9 @@ def compose(dep: Deploy) -> str:
 
 
 # --------------------------------------------------------------------------- workflows
-def _setup_steps(fam: str, ts: bool) -> list[dict[str, Any]]:
+def _setup_steps(fam: str, ts: bool, svcs: list[Service], dep: Deploy) -> list[dict[str, Any]]:
+    if fam in runtimes.FAMILIES:
+        return runtimes.ci_steps(fam, svcs, dep)
     if fam == "python":
         return [
             {"uses": "actions/setup-python@v6", "with": {"python-version": "3.12", "cache": "pip"}},
@@ -306,13 +318,13 @@ def ci_workflow(dep: Deploy) -> str:
             job["services"] = services
         if env:
             job["env"] = env
-        job["steps"] = [{"uses": "actions/checkout@v5"}, *_setup_steps(fam, _typescript(svcs))]
+        job["steps"] = [{"uses": "actions/checkout@v5"}, *_setup_steps(fam, _typescript(svcs), svcs, dep)]
         jobs[f"test-{fam}"] = job
     if serverless or (not fams and dep.frontend):
         jobs["test-node"] = {
             "runs-on": "ubuntu-latest",
             "timeout-minutes": 20,
-            "steps": [{"uses": "actions/checkout@v5"}, *_setup_steps("node", True)],
+            "steps": [{"uses": "actions/checkout@v5"}, *_setup_steps("node", True, [], dep)],
         }
     if not jobs:
         jobs["test"] = {
