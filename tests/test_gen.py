@@ -293,3 +293,25 @@ def test_cli_at_a_scale(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     fly = tomllib.loads((tmp_path / "fly.toml").read_text())
     assert fly["primary_region"] == "sin"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_store_is_opened_to_the_internet(name: str) -> None:
+    """Every generated render.yaml keeps its stores' IP allow lists empty (Render's private network
+    only): never 0.0.0.0/0. When callers run on other hosts, DEPLOY.md says how to add their
+    static egress IPs."""
+    for _k, dep, files in _generated(name):
+        text = files.get("render.yaml")
+        if text is None:
+            continue
+        doc = yaml.safe_load(text)
+        stores = list(doc.get("databases") or []) + [
+            s for s in doc.get("services") or [] if s.get("type") == "keyvalue"
+        ]
+        assert "0.0.0.0/0" not in text
+        for st in stores:
+            assert st.get("ipAllowList") == [], st["name"]
+        outside = [s for s in dep.services if s.provider != "render"]
+        render_stores = [st for st in dep.stores if st.provider == "render"]
+        if outside and render_stores:
+            assert "static egress IP" in files["DEPLOY.md"]

@@ -45,6 +45,10 @@ def risks_of(
     if KINDS[kind].server_store and a.persistent is not False:
         if a.backups is False or (a.backups is None and kind != "redis"):
             out.append("no backups included: data loss on a bad migration or deletion")
+        elif a.pitr_days is None and a.pitr_available:
+            out.append(
+                "point-in-time restore exists but its window is not published: check how far back it reaches before relying on it"
+            )
         elif a.pitr_days is not None and a.pitr_days == 0:
             out.append("no point-in-time recovery: restores go back to the last snapshot")
         elif a.pitr_days is not None and a.pitr_days < 1:

@@ -241,6 +241,8 @@ class Attributes(_Strict):
     backups: bool | None = None
     backup_retention_days: float | None = None
     pitr_days: float | None = None
+    #: point-in-time restore is offered; with pitr_days unset its window is not published
+    pitr_available: bool | None = None
     high_availability: bool | None = None
     persistent: bool | None = None
     #: false for self-run software (you patch, back up and fail over yourself)

@@ -2,8 +2,9 @@
 one Blueprint (render.yaml) and changed through Render's REST API.
 
 Naming: every service, database and Key Value instance is ``<app>-<component>``. render.yaml
-carries the plan's Render plan and region of each, opens a store's IP allow list only when callers
-run on other hosts, and sets a Key Value eviction policy from how the profile uses Redis (a broker
+carries the plan's Render plan and region of each, never opens a store to the internet (its IP
+allow list is empty: callers on other hosts are added by their static egress IPs, as the setup text
+says), and sets a Key Value eviction policy from how the profile uses Redis (a broker
 or rate limiter gets ``noeviction``). The runbook's commands call the API with ``RENDER_API_KEY``
 and each resource's ID (``RENDER_<COMPONENT>_ID``); deploys go through each service's deploy hook.
 """
@@ -35,7 +36,7 @@ from .base import (
 )
 
 if TYPE_CHECKING:
-    from ..gen.deploy import Deploy, Service, Store
+    from ..gen.deploy import Deploy, Store
 
 __all__ = ["Render"]
 
@@ -51,19 +52,16 @@ _EVICTION = {
 _API = {"postgres": ("postgres", "postgres"), "redis": ("key-value", "key-value")}
 
 
+def _outside_callers(dep: Deploy, provider: str) -> list[str]:
+    """The services on other hosts that call this provider's stores ("api on railway")."""
+    return sorted({f"{s.name} on {s.provider}" for s in dep.services if s.provider != provider})
+
+
 def _allow(dep: Deploy, provider: str) -> list[dict[str, str]]:
-    others = [s for s in dep.services if s.provider != provider and not s.serverless]
-    serverless = [s for s in dep.services if s.serverless and s.provider != provider]
-    callers: list[Service] = others + serverless
-    if not callers:
-        return []  # internal connections only
-    hosts = ", ".join(sorted({f"{s.name} on {s.provider}" for s in callers}))
-    return [
-        {
-            "source": "0.0.0.0/0",
-            "description": f"callers on other hosts ({hosts}); narrow to their egress IPs where they have fixed ones",
-        }
-    ]
+    """A store's IP allow list: empty, so it accepts only Render's private network. tierplan never
+    opens a database to the whole internet (0.0.0.0/0); callers on other hosts are added by their
+    static egress addresses (the setup text says which, and how)."""
+    return []
 
 
 class Render(Generic):
@@ -116,11 +114,22 @@ class Render(Generic):
                     "  # Render > the service > Settings > Deploy Hook"
                 )
             names = [st.name for st in dep.stores if st.provider == self.id]
+            outside = _outside_callers(dep, self.id) if names else []
+            closed = (
+                " The stores' `ipAllowList` is empty: they accept only Render's private network, never "
+                f"the whole internet. Callers on other hosts ({', '.join(outside)}) connect only once "
+                "you add each one's static egress IP as `<ip>/32` to `ipAllowList` (Fly.io: `fly ips "
+                "allocate-egress`; Railway: static outbound IPs on the Pro plan; serverless hosts have "
+                "none: keep their stores on the same host instead)."
+                if outside
+                else ""
+            )
             setup = HostSetup(
                 "Render",
                 "Create what `render.yaml` declares ("
                 + ", ".join(names + [s.name for s in svcs])
-                + "), then copy each connection string into `.env` and the other hosts' secrets.",
+                + "), then copy each connection string into `.env` and the other hosts' secrets."
+                + closed,
                 "\n".join(lines),
             )
         return Output(files, job, setup)

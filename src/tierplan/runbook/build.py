@@ -15,7 +15,7 @@ from .capacity import later_steps, plan_step
 from .changes import diff_stacks, shared_account_changes
 from .checklist import checklist
 from .context import Build, spread
-from .model import CODE_KINDS, DATA_KINDS, STAGES, Change, MoveCost, Runbook
+from .model import CODE_KINDS, DATA_KINDS, STAGES, Change, MoveCost, Runbook, Step
 from .saas import saas_steps
 from .services import frontend_steps, service_steps
 from .stores import store_steps
@@ -92,10 +92,11 @@ def build_runbook(
     b = Build(planner, old_ph, new_ph, k_from, k_to, changes, reasons)
     # SaaS and stores first register the variables whose values change, so that services moved in
     # the same runbook start with the values of the moment they are deployed
-    saas = [ch for ch in changes if ch.kind not in CODE_KINDS + DATA_KINDS + ("web_frontend",)]
-    stores = [ch for ch in changes if ch.kind in DATA_KINDS]
-    services = [ch for ch in changes if ch.kind in CODE_KINDS]
-    frontends = [ch for ch in changes if ch.kind == "web_frontend"]
+    steps_of = [ch for ch in changes if ch.category != "addon"]  # add-ons: addon_steps below
+    saas = [ch for ch in steps_of if ch.kind not in CODE_KINDS + DATA_KINDS + ("web_frontend",)]
+    stores = [ch for ch in steps_of if ch.kind in DATA_KINDS]
+    services = [ch for ch in steps_of if ch.kind in CODE_KINDS]
+    frontends = [ch for ch in steps_of if ch.kind == "web_frontend"]
     # plan changes of components that share one account (and change to the same account plan) are one step
     done: set[str] = set()
     for group in shared_account_changes(changes):
@@ -117,6 +118,7 @@ def build_runbook(
     for ch in frontends:
         if ch.component not in done:
             frontend_steps(b, ch)
+    b.steps += addon_steps(b, old_ph, new_ph, order, {ch.component for ch in changes if ch.category == "move"})
     b.steps.sort(key=lambda s: STAGES.index(s.stage))  # stable: component order within a stage
     scale_only = bool(changes) and all(c.category == "scale" for c in changes)
     checklist(b, scale_only)
@@ -141,3 +143,49 @@ def build_runbook(
         steps=b.steps,
         notes=b.notes,
     )
+
+
+def addon_steps(
+    b: Build, old_ph: Phase, new_ph: Phase, order: list[str], moved: set[str]
+) -> list[Step]:
+    """An add-on turned on or off on a component that stays where it is (a database's standby,
+    point-in-time recovery): one dashboard step with its price and its way back. A component that
+    moves gets the add-on with the new resource (the provision step names its plan)."""
+    out = []
+    for comp in order:
+        if comp in moved:
+            continue
+        o = old_ph.stack_end.choices[comp].option
+        n = new_ph.stack_start.choices[comp].option
+        oa, na = o.addon, n.addon
+        if (oa.id if oa else None) == (na.id if na else None):
+            continue
+        where = f"{n.plan.provider.name} dashboard, {comp} ({n.plan.plan.name})"
+        manual, back = [], []
+        if oa is not None:
+            manual.append(f"{where}: turn off {oa.name}")
+            back.append(f"{where}: turn {oa.name} back on")
+        if na is not None:
+            manual.append(f"{where}: turn on {na.name} (${na.base_usd_month or 0:,.2f}/month)")
+            back.append(f"{where}: turn off {na.name}")
+        manual.append(f"{where}: check that the add-on shows as {'active' if na else 'off'}")
+        why = "; ".join(b.reasons.get(comp, ())) or (
+            f"phase {b.k_to} runs {comp} {'with ' + na.name if na else 'without ' + (oa.name if oa else '')}"
+            f" from {b.units(new_ph.start)}"
+        )
+        note = (na.note or "") if na is not None else ""
+        out.append(
+            Step(
+                f"{'Turn on ' + na.name if na else 'Turn off ' + (oa.name if oa else '')} for {comp}",
+                why + "." + (f" {note}" if note else ""),
+                [],
+                [],
+                [],
+                b.hours(str(b.p.components[comp].kind), "plan") * 60,
+                (comp,),
+                "capacity",
+                manual,
+                back,
+            )
+        )
+    return out

@@ -46,6 +46,11 @@ def diff_stacks(
         ]
         if len({o.instances, n.instances, e.instances}) > 1:
             fields.append("instances")
+        addons = [pt.choices[comp].option.addon for pt in (old, new)]
+        if len({a.id if a is not None else None for a in addons}) > 1 and not fields:
+            # only an add-on is turned on or off (a standby, point-in-time recovery)
+            out.append(Change(comp, kinds[comp], o, n, e, ("addon",), "addon"))
+            continue
         if not fields:
             continue
         if o.provider != n.provider or o.region != n.region:

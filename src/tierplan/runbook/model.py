@@ -61,12 +61,14 @@ class Change:
     new: Placement
     end: Placement
     fields: tuple[str, ...]  # provider, plan, size, region, instances
-    category: str  # move | plan | resize | scale
+    category: str  # move | plan | resize | scale | addon (only an add-on turned on or off)
     reasons: tuple[str, ...] = ()
 
     @property
     def summary(self) -> str:
         o, n, e = self.old, self.new, self.end
+        if self.category == "addon":
+            return "an add-on is turned on or off (same instance, provider and region)"
         if self.category == "move":
             s = f"moves from {o.short()} to {n.short()}"
         elif self.category == "plan":
