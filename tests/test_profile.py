@@ -93,3 +93,42 @@ def test_growth_curve_round_trips() -> None:
 def test_needs_stages_or_growth(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="give `stages`"):
         load_profile(_write(tmp_path, GOOD.replace(", stages: [50, 200, 500]", "")))
+
+
+def test_the_unit_is_pluralised_in_every_format(tmp_path: Path) -> None:
+    """scale.unit is singular; every output counting several writes the English plural
+    (company -> companies, library -> libraries, person -> people), never unit + "s"."""
+    import json as _json
+    import subprocess
+    import sys
+
+    import yaml as _yaml
+
+    from tierplan.units import count, plural
+
+    assert [plural(u) for u in ("company", "library", "person", "user", "cooperative")] == [
+        "companies",
+        "libraries",
+        "people",
+        "users",
+        "cooperatives",
+    ]
+    assert count(1, "company") == "1 company" and count(2500, "company") == "2,500 companies"
+    data = _yaml.safe_load((Path(__file__).parents[1] / "examples" / "coop-erp.yaml").read_text())
+    data["scale"]["unit"] = "company"
+    prof = tmp_path / "app.yaml"
+    prof.write_text(_yaml.safe_dump(data, sort_keys=False))
+    exe = str(Path(sys.executable).parent / "tierplan")
+    for args in (["--format", "md"], ["--format", "text"], ["--format", "html"], ["--at", "200", "--format", "md"]):
+        r = subprocess.run([exe, "plan", str(prof), *args], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stderr
+        assert "companies" in r.stdout and "companys" not in r.stdout, args
+    r = subprocess.run([exe, "plan", str(prof), "--format", "json"], capture_output=True, text=True, timeout=120)
+    assert "companys" not in r.stdout and _json.loads(r.stdout)["unit"] == "company"
+    gen = subprocess.run(
+        [exe, "gen", str(prof), "-o", str(tmp_path / "deploy")], capture_output=True, text=True, timeout=120
+    )
+    assert gen.returncode == 0, gen.stderr
+    for f in (tmp_path / "deploy").rglob("*"):
+        if f.is_file():
+            assert "companys" not in f.read_text(), f

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from .errors import InfeasibleError, InputError, TierplanError
+from .units import plural
 
 if TYPE_CHECKING:  # rich is imported when something is printed through it (see _err)
     from rich.console import Console
@@ -317,7 +318,7 @@ def gen(
     with _status("planning and writing deploy files"):
         dep, files = generate(planner, make_plan(planner), phase, at)
     written = write_files(files, output, force)
-    what = f"phase {dep.phase}" if dep.phase is not None else f"{dep.scale:,} {dep.unit}s"
+    what = f"phase {dep.phase}" if dep.phase is not None else f"{dep.scale:,} {plural(dep.unit)}"
     _err().print(f"wrote {len(written)} files for {what} of {dep.title} to {output}:", markup=False)
     for p in written:
         _err().print(f"  {p.relative_to(output)}", markup=False)

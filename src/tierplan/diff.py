@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .errors import InputError, Problem
+from .units import plural
 
 __all__ = [
     "DIFF_VERSION",
@@ -559,7 +560,7 @@ def _view(d: Mapping[str, Any]) -> dict[str, Any]:
 def _phase_text(p: Mapping[str, Any], unit: str) -> str:
     side = p["after"] if p["change"] == "appeared" else p["before"]
     to = side["to"]
-    rng = f"{p['from']:,}–{to:,} {unit}s" if to is not None else f"{p['from']:,}+ {unit}s"
+    rng = f"{p['from']:,}–{to:,} {plural(unit)}" if to is not None else f"{p['from']:,}+ {plural(unit)}"
     who = "after" if p["change"] == "appeared" else "before"
     return f"phase {side['index']} ({who}) {p['change']}: {rng}"
 
@@ -595,7 +596,7 @@ def render_diff_terminal(d: Mapping[str, Any], con: Any) -> None:
     con.print(f"[bold]Cost diff: {escape(title)}[/] ({escape(b['label'])} -> {escape(a['label'])})")
     con.print(d["summary"]["text"], markup=False)
     t = Table(header_style="bold", box=None, pad_edge=False)
-    t.add_column(f"{unit}s", justify="right")
+    t.add_column(f"{plural(unit)}", justify="right")
     t.add_column("before", justify="right")
     t.add_column("after", justify="right")
     t.add_column("change", justify="right")

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .diff import CENT, change_text, cost_at
 from .errors import InfeasibleError, InputError, Problem
 from .report.fmt import money, units_label
+from .units import plural
 from .validation import problems_from
 from .yamlio import load_yaml
 
@@ -207,8 +208,8 @@ class Violation:
 
 def _range(ph: Mapping[str, Any], end: int, unit: str) -> str:
     if ph.get("to") is None:
-        return f"{ph['from']:,}–{end:,} {unit}s" if end != ph["from"] else units_label(ph["from"], unit)
-    return f"{ph['from']:,}–{ph['to']:,} {unit}s" if ph["to"] != ph["from"] else units_label(ph["from"], unit)
+        return f"{ph['from']:,}–{end:,} {plural(unit)}" if end != ph["from"] else units_label(ph["from"], unit)
+    return f"{ph['from']:,}–{ph['to']:,} {plural(unit)}" if ph["to"] != ph["from"] else units_label(ph["from"], unit)
 
 
 def _end(ph: Mapping[str, Any]) -> int:
@@ -450,7 +451,7 @@ def evaluate(
     last = _end(phases[-1])
     ok = [
         f"{doc.get('app')}: {len(phases)} phase{'s' if len(phases) != 1 else ''} over "
-        f"{phases[0]['from']:,}–{last:,} {unit}s, {money(phases[0]['monthly_usd_start'])}–"
+        f"{phases[0]['from']:,}–{last:,} {plural(unit)}, {money(phases[0]['monthly_usd_start'])}–"
         f"{money(max(p['monthly_usd_end'] for p in phases))}/month"
     ]
     vs: list[Violation] = check_requirements(doc)

@@ -20,6 +20,7 @@ from .report.fmt import (
     units_label,
     whole_stack_lines,
 )
+from .units import plural
 
 __all__ = ["environment"]
 
@@ -39,6 +40,7 @@ def environment() -> jinja2.Environment:
         num=fmt_num,
         metric=fmt_metric,
         units=units_label,
+        plural=plural,
         range_label=range_label,
         stack_label=stack_label,
         move_lines=move_lines,

@@ -35,6 +35,7 @@ from ..options import static_reasons
 from ..pricing import Evaluation, Option, evaluate
 from ..profile import Profile, load_profile, parse_profile
 from ..report.fmt import money, money_range
+from ..units import plural
 from ..validation import problems_from
 from ..yamlio import LineMap, load_yaml
 
@@ -313,7 +314,7 @@ def _units_label(planner: Planner, u: int) -> str:
     p = planner.profile
     m = planner.demand(u).month
     when = f" (month {m:.1f})" if m is not None else ""
-    return f"{u:,} {p.scale.unit}s{when}"
+    return f"{u:,} {plural(p.scale.unit)}{when}"
 
 
 def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]:

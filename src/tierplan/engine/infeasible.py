@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import InfeasibleError
+from ..units import plural
 from .planner import Planner
 
 __all__ = ["explain", "fastest_ms", "REQUIREMENT_GROUPS"]
@@ -161,7 +162,7 @@ def explain(planner: Planner, units: int) -> InfeasibleError:
             if planner.best(comp, units) is None:
                 return planner.infeasible(comp, units)
         return InfeasibleError(
-            f"{planner.path}: no stack fits at {units:,} {unit}s",
+            f"{planner.path}: no stack fits at {units:,} {plural(unit)}",
             ["the catalog has no combination of plans that satisfies the coupled constraints"],
         )
     needed = list(groups)
@@ -179,6 +180,6 @@ def explain(planner: Planner, units: int) -> InfeasibleError:
     comps = [c for c in planner.profile.components if planner.best(c, units) is None]
     where = f" for component {comps[0]!r}" if len(comps) == 1 else ""
     return InfeasibleError(
-        f"{planner.path}: no stack fits at {units:,} {unit}s{where}: these requirements conflict (dropping any one of them makes a stack possible)",
+        f"{planner.path}: no stack fits at {units:,} {plural(unit)}{where}: these requirements conflict (dropping any one of them makes a stack possible)",
         reasons,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..units import plural
 from .planner import Planner, StackPoint
 from .result import Plan, StackDoesNotFit
 
@@ -120,7 +121,7 @@ def at_scale(planner: Planner, plan: Plan, units: int) -> AtScale:
             "below the plan's first unit" if units < plan.first else "beyond where the plan's last stack fits"
         )
         why = (
-            f"{units:,} {unit}s is {where} (the plan covers {plan.first:,}-{plan.last:,} {unit}s): "
+            f"{units:,} {plural(unit)} is {where} (the plan covers {plan.first:,}-{plan.last:,} {plural(unit)}): "
             "this is the fresh-start optimum only"
         )
         return AtScale(units, None, None, optimum, (), 0.0, 0.0, why)

@@ -27,6 +27,7 @@ from ..errors import InfeasibleError
 from ..options import ComponentOptions, build_options
 from ..pricing import EPS, Context, Evaluation, cost_floor, evaluate
 from ..profile import Profile, month_at_units
+from ..units import plural
 from ..workload import Demand, demand_at
 
 __all__ = ["Planner", "StackPoint", "best_of", "cents"]
@@ -373,7 +374,7 @@ class Planner:
             )
         when = f"at {units:,} {unit}{'s' if units != 1 else ''}"
         if units != self.profile.scale.first:
-            when = f"from {units:,} {unit}s on"
+            when = f"from {units:,} {plural(unit)} on"
         return InfeasibleError(
             f"{self.path}: no option fits component {component!r} {when} (headroom {self.limit_share:.0%})",
             reasons,

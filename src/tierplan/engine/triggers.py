@@ -7,6 +7,7 @@ from collections.abc import Callable
 from ..kinds import KINDS
 from ..metrics import metric_words
 from ..pricing import EPS, Evaluation, Reason
+from ..units import plural
 from .planner import Planner
 from .result import Event, LimitWatch, Phase, Trigger
 from .scale import first_true, usable_limit
@@ -29,7 +30,7 @@ def newly_required(planner: Planner, at: int) -> list[str]:
         ("no cold starts", before.no_cold_starts, after.no_cold_starts, r.no_cold_starts_from),
         ("backups", before.backups, after.backups, r.backups_from),
     )
-    return [f"{name} required from {start:,} {unit}s" for name, was, now, start in table if now and not was]
+    return [f"{name} required from {start:,} {plural(unit)}" for name, was, now, start in table if now and not was]
 
 
 def reason_trigger(
@@ -118,7 +119,7 @@ def phase_events(
             if required:
                 reason = "; ".join(required)
             else:
-                reason = f"{why} at {at - 1:,} {unit}s" if why else f"the demand at {at:,} {unit}s"
+                reason = f"{why} at {at - 1:,} {plural(unit)}" if why else f"the demand at {at:,} {plural(unit)}"
             month = planner.month_of(at)
             if size0 != size1:
                 restart = KINDS[kind].database
@@ -162,7 +163,7 @@ def phase_events(
                     f"{first[1][1]} x {first[1][0]}",
                     f"{last[2][1]} x {last[2][0]}",
                     f"the demand grows through the phase ({len(counts)} steps from {first[0]:,} to "
-                    f"{last[0]:,} {unit}s)",
+                    f"{last[0]:,} {plural(unit)})",
                     f"scale {comp} out step by step, from {first[1][1]} to {last[2][1]} instances "
                     "(or let autoscaling do it)",
                     planner.month_of(first[0]),

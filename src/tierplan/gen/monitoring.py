@@ -19,6 +19,7 @@ from ..engine.planner import Planner
 from ..metrics import METRICS
 from ..platforms import platform
 from ..profile import Uptime
+from ..units import plural
 from .deploy import Alert, Deploy
 
 __all__ = ["alerts", "uptime_checks"]
@@ -105,7 +106,7 @@ def alerts(planner: Planner, phase: Phase, dep: Deploy) -> list[Alert]:
         if name in seen:
             continue
         seen.add(name)
-        when = f"the plan expects it at {w.at:,} {p.scale.unit}s" if w.at else "not expected within the plan"
+        when = f"the plan expects it at {w.at:,} {plural(p.scale.unit)}" if w.at else "not expected within the plan"
         out.append(
             Alert(
                 name,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import tomlkit
 
+from ..units import plural
 from .base import (
     GENERATED,
     Cmds,
@@ -259,7 +260,7 @@ def _fly_toml(dep: Deploy, app: FlyApp, start: Start) -> str:
     lead, members, filename = app.members[0], app.members, app.file
     doc = tomlkit.document()
     doc.add(
-        tomlkit.comment(f"{GENERATED} for {dep.title}, phase {dep.phase} (from {dep.scale:,} {dep.unit}s).")
+        tomlkit.comment(f"{GENERATED} for {dep.title}, phase {dep.phase} (from {dep.scale:,} {plural(dep.unit)}).")
     )
     doc.add(tomlkit.comment(f"Deploy: flyctl deploy --config {filename}"))
     counts = ", ".join(f"{_proc(s)} {s.instances}" for s in members)

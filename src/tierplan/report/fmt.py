@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..metrics import METRICS
+from ..units import count, plural
 
 #: what `plan --per-component` shows, in every format
 ANALYSIS_NOTE = (
@@ -61,15 +62,15 @@ def fmt_metric(metric: str, value: float | None) -> str:
 
 
 def units_label(n: int | float, unit: str) -> str:
-    return f"{n:,} {unit}{'' if n == 1 else 's'}"
+    return count(n, unit)
 
 
 def range_label(ph: dict[str, Any], unit: str) -> str:
     if ph["to"] is None:
-        return f"{ph['from']:,}+ {unit}s"
+        return f"{ph['from']:,}+ {plural(unit)}"
     if ph["to"] == ph["from"]:
         return units_label(ph["from"], unit)
-    return f"{ph['from']:,}–{ph['to']:,} {unit}s"
+    return f"{ph['from']:,}–{ph['to']:,} {plural(unit)}"
 
 
 def stack_label(it: dict[str, Any]) -> str:

@@ -11,6 +11,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
 from ..templates_env import environment
+from ..units import plural
 from .markdown import render_markdown
 
 __all__ = ["render_html", "cost_chart_svg", "html_page", "markdown_to_html"]
@@ -87,7 +88,7 @@ def cost_chart_svg(doc: dict[str, Any], width: int = 820, height: int = 320) -> 
             f'<text x="{fx(t):.1f}" y="{bottom + 16}" font-size="11" text-anchor="middle">{t:,}</text>'
         )
     out.append(
-        f'<text x="{(left + right) / 2:.0f}" y="{height - 6}" font-size="12" text-anchor="middle">{doc["unit"]}s{" (log scale)" if log else ""}</text>'
+        f'<text x="{(left + right) / 2:.0f}" y="{height - 6}" font-size="12" text-anchor="middle">{plural(doc["unit"])}{" (log scale)" if log else ""}</text>'
     )
     out.append("</svg>")
     return "\n".join(out)

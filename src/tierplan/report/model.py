@@ -16,6 +16,7 @@ from ..engine.result import Move, Phase, Plan
 from ..metrics import metric_words
 from ..pricing import Evaluation
 from ..risks import risks_of
+from ..units import plural
 from ..workload import Demand
 
 __all__ = ["plan_report", "point_report", "stack_item", "demand_dict"]
@@ -360,8 +361,8 @@ def plan_report(planner: Planner, sw: Plan) -> dict[str, Any]:
             if planner.unpriced(c, sw.first)
         },
         "demand": {
-            f"{sw.first:,} {p.scale.unit}s": demand_dict(planner.explained_demand(sw.first)),
-            f"{sw.last:,} {p.scale.unit}s": demand_dict(planner.explained_demand(sw.last)),
+            f"{sw.first:,} {plural(p.scale.unit)}": demand_dict(planner.explained_demand(sw.first)),
+            f"{sw.last:,} {plural(p.scale.unit)}": demand_dict(planner.explained_demand(sw.last)),
         },
         "excluded": _excluded(planner),
         "rejected_at_start": _rejected(planner, sw.first),

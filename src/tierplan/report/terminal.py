@@ -9,6 +9,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from ..metrics import metric_words
+from ..units import plural
 from .console import Table
 from .fmt import (
     ANALYSIS_NOTE,
@@ -67,7 +68,7 @@ def render_plan(doc: dict[str, Any], console: Console) -> None:
         header_style="bold",
     )
     summary.add_column("#", justify="right")
-    summary.add_column(f"{unit}s")
+    summary.add_column(f"{plural(unit)}")
     if doc["phases"] and doc["phases"][0].get("from_date"):
         summary.add_column("when")
     summary.add_column("$/month (start → end)", justify="right")
