@@ -191,10 +191,12 @@ def test_whole_stack_sentences() -> None:
         "Latency of api: ~96 ms per request, estimated (limit 100 ms) = users to api (fra) 76.4 ms "
         "+ 3 x api to db (fra) 6.1 ms."
     )
-    assert lines[1].startswith("Railway Hobby: one account for api and redis")
+    # 96 ms is within 10% of the 100 ms limit
+    assert lines[1].startswith("Warning: api is within 10% of its latency limit (~96 of 100 ms")
+    assert lines[2].startswith("Railway Hobby: one account for api and redis")
     assert not any(line.startswith("X Y") for line in lines)  # one component: nothing shared
-    assert lines[2].startswith("redis runs with the same provider and region as its callers")
-    assert lines[3] == "2 vendors: a, b."
+    assert lines[3].startswith("redis runs with the same provider and region as its callers")
+    assert lines[4] == "2 vendors: a, b."
 
 
 def test_a_free_shared_account_is_described_as_free() -> None:

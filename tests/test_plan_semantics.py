@@ -296,3 +296,22 @@ def test_a_move_into_the_last_phase_takes_along_what_would_run_out_just_after(tm
     (why,) = [t for t in p.phases[-2].triggers if t.component == "cache"]
     assert "136,534" in why.message and "100,001" in why.message
     assert tail.stack_start.choices["cache"].option.plan.plan.id != p.phases[-2].stack_end.choices["cache"].option.plan.plan.id
+
+
+def test_a_plan_within_10_percent_of_its_latency_limit_says_so() -> None:
+    """SuoOps' API is estimated at ~96 ms against its 100 ms limit: every format warns, and the
+    JSON names it; a stack at 89% of its limit gets no warning."""
+    from tierplan.report.fmt import whole_stack_lines
+
+    path = str(EXAMPLES / "suoops.yaml")
+    doc = json.loads(run_in_process(["plan", path, "--format", "json"], 120).stdout)
+    ws = doc["phases"][0]["whole_stack"]
+    assert ws["latency_limit_ms"] == 100 and ws["latency_ms_estimate"]["api"] >= 90
+    assert ws["near_latency_limit"] == ["api"]
+    for fmt in ("md", "text"):
+        out = run_in_process(["plan", path, "--format", fmt], 120).stdout
+        assert "api is within 10% of its latency limit" in out
+    far = {"latency_ms_estimate": {"api": 89.0}, "latency_limit_ms": 100.0, "latency_legs": {"api": []}}
+    near = {**far, "latency_ms_estimate": {"api": 90.0}}
+    assert not any("Warning" in line for line in whole_stack_lines(far))
+    assert any(line.startswith("Warning: api is within 10%") for line in whole_stack_lines(near))

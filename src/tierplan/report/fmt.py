@@ -178,6 +178,10 @@ def move_lines(move: dict[str, Any] | None, unit: str, migration: dict[str, Any]
     return out
 
 
+#: a stack whose estimated latency is at least this share of its limit gets a warning
+NEAR_LATENCY_LIMIT = 0.9
+
+
 def whole_stack_lines(ws: dict[str, Any] | None) -> list[str]:
     """Plain sentences on the coupled decisions of a stack: latency, shared plans, co-location."""
     if not ws:
@@ -195,6 +199,12 @@ def whole_stack_lines(ws: dict[str, Any] | None) -> list[str]:
         out.append(
             f"Latency of {w}: ~{total:.0f} ms per request, estimated{lim} = " + " + ".join(parts) + "."
         )
+        if limit and total >= NEAR_LATENCY_LIMIT * limit:
+            out.append(
+                f"Warning: {w} is within {1 - NEAR_LATENCY_LIMIT:.0%} of its latency limit "
+                f"(~{total:.0f} of {limit:.0f} ms, an estimate): measure it from the audience before "
+                "launch; one more round trip or a farther user breaks the limit."
+            )
     for a in ws.get("shared_accounts", []):
         if len(a["components"]) > 1:
             if not a["monthly_usd"]:

@@ -18,6 +18,7 @@ from ..pricing import Evaluation
 from ..risks import risks_of
 from ..units import plural
 from ..workload import Demand
+from .fmt import NEAR_LATENCY_LIMIT
 
 __all__ = ["plan_report", "point_report", "stack_item", "demand_dict"]
 
@@ -232,6 +233,12 @@ def _whole_stack(pt: StackPoint) -> dict[str, Any] | None:
     return {
         "latency_ms_estimate": {k: _r(v, 1) for k, v in c["latency_ms"].items()},
         "latency_limit_ms": _r(c.get("latency_limit_ms"), 1),
+        # web services whose estimate is within 10% of the limit (report/fmt.NEAR_LATENCY_LIMIT)
+        "near_latency_limit": sorted(
+            w
+            for w, v in c["latency_ms"].items()
+            if c.get("latency_limit_ms") and v >= NEAR_LATENCY_LIMIT * c["latency_limit_ms"]
+        ),
         "latency_legs": {
             w: [{"leg": leg, "round_trip_ms": _r(ms, 1), "per_request": _r(k, 2)} for leg, ms, k in parts]
             for w, parts in c.get("latency_parts", {}).items()
