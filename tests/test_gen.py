@@ -118,13 +118,17 @@ def test_wrangler_builds_every_generated_worker(tmp_path: Path) -> None:
         classes = [b["class_name"] for b in doc.get("durable_objects", {}).get("bindings", [])]
         src = path.parent / doc["main"]
         src.parent.mkdir(parents=True, exist_ok=True)
+        ret = "" if src.suffix == ".js" else ": Promise<Response>"  # OpenNext's entry is JavaScript
         src.write_text(
             "".join(
-                f"export class {c} {{ async fetch(): Promise<Response> {{ return new Response('ok'); }} }}\n"
+                f"export class {c} {{ async fetch(){ret} {{ return new Response('ok'); }} }}\n"
                 for c in classes
             )
-            + "export default { async fetch(): Promise<Response> { return new Response('ok'); } };\n"
+            + f"export default {{ async fetch(){ret} {{ return new Response('ok'); }} }};\n"
         )
+        if "assets" in doc:  # the static files a build would leave there
+            (path.parent / doc["assets"]["directory"]).mkdir(parents=True, exist_ok=True)
+            (path.parent / doc["assets"]["directory"] / "index.html").write_text("<p>ok</p>\n")
         r = run(
             [
                 "node",
@@ -315,3 +319,27 @@ def test_no_store_is_opened_to_the_internet(name: str) -> None:
         render_stores = [st for st in dep.stores if st.provider == "render"]
         if outside and render_stores:
             assert "static egress IP" in files["DEPLOY.md"]
+
+
+def test_a_server_rendered_nextjs_frontend_on_cloudflare_is_an_opennext_worker(tmp_path: Path) -> None:
+    """Cloudflare runs a server-rendered Next.js app as a Worker (OpenNext: main .open-next/worker.js,
+    assets .open-next/assets, nodejs_compat, a compatibility date from 2024-09-23), not on Pages
+    with `dist`; the CI job builds it with OpenNext and deploys it as a Worker."""
+    data = yaml.safe_load((EXAMPLES / "coop-erp.yaml").read_text())
+    fe = next(n for n, c in data["components"].items() if c["kind"] == "web_frontend")
+    data["components"][fe].update({"framework": "nextjs", "rendering": "ssr", "providers": ["cloudflare"]})
+    data["commercial"] = True
+    prof = tmp_path / "app.yaml"
+    prof.write_text(yaml.safe_dump(data, sort_keys=False))
+    out = tmp_path / "deploy"
+    r = run_cli("gen", prof, "-o", out)
+    assert r.returncode == 0, r.stderr
+    (cfg,) = [p for p in out.rglob("wrangler.toml") if fe in str(p.parent.name) or p.parent.name == fe]
+    doc = tomllib.loads(cfg.read_text())
+    assert doc["main"] == ".open-next/worker.js" and "pages_build_output_dir" not in doc
+    assert doc["assets"] == {"directory": ".open-next/assets", "binding": "ASSETS"}
+    assert "nodejs_compat" in doc["compatibility_flags"] and doc["compatibility_date"] >= "2024-09-23"
+    ci = next(out.rglob("deploy.yml")).read_text()
+    assert "npx opennextjs-cloudflare build" in ci and "pages deploy" not in ci
+    problems = validate(cfg, out)
+    assert not [name for name, res in problems if res.returncode != 0], problems

@@ -48,6 +48,51 @@ def _pascal(name: str) -> str:
     return "".join(w.capitalize() for w in slug(name).split("-"))
 
 
+#: OpenNext needs at least this compatibility date (developers.cloudflare.com/workers/framework-
+#: guides/web-apps/nextjs/opennext/: "set your compatibility date to 2024-09-23 or later")
+OPENNEXT_MIN_DATE = "2024-09-23"
+
+
+def _is_nextjs(fe: dict[str, str]) -> bool:
+    """Whether a frontend's framework is Next.js (next, nextjs, Next.js)."""
+    name = str(fe.get("framework") or "").lower().replace(".", "").replace("-", "").replace(" ", "")
+    return name in ("next", "nextjs")
+
+
+def _nextjs_worker(dep: Deploy, fe: dict[str, str], date: str) -> str:
+    """A server-rendered Next.js app on Cloudflare runs as a Worker through OpenNext
+    (@opennextjs/cloudflare), not on Pages with a `dist` directory: its worker entry and static
+    assets come from the OpenNext build (.open-next/)."""
+    doc = tomlkit.document()
+    doc.add(
+        tomlkit.comment(
+            f"{GENERATED} for {dep.title}, phase {dep.phase}: {fe['name']} (Next.js, server-rendered) "
+            f"as a Cloudflare Worker through OpenNext ({fe['plan']})."
+        )
+    )
+    doc.add(
+        tomlkit.comment(
+            f"Deploy (in {slug(fe['name'])}/): npm install --save-dev @opennextjs/cloudflare && "
+            "npx opennextjs-cloudflare build && npx opennextjs-cloudflare deploy"
+        )
+    )
+    doc.add(
+        tomlkit.comment(
+            "Cloudflare now recommends vinext (beta) for new Next.js apps; OpenNext adapts the "
+            "standard Next.js build output."
+        )
+    )
+    doc.add("name", f"{dep.app}-{slug(fe['name'])}")
+    doc.add("main", ".open-next/worker.js")
+    doc.add("compatibility_date", max(date, OPENNEXT_MIN_DATE))
+    doc.add("compatibility_flags", ["nodejs_compat"])
+    assets = tomlkit.table()
+    assets.add("directory", ".open-next/assets")
+    assets.add("binding", "ASSETS")
+    doc.add("assets", assets)
+    return tomlkit.dumps(doc)
+
+
 class Cloudflare(Generic):
     """Cloudflare Workers, Pages, R2, KV, Queues and D1 (wrangler)."""
 
@@ -88,11 +133,18 @@ class Cloudflare(Generic):
         secrets = [
             v.name for v in dep.env if v.secret and v.name in ("JWT_SECRET", "SECRET_KEY", "SENTRY_DSN")
         ]
+        nextjs = (
+            dep.frontend is not None and dep.frontend.get("rendering") == "ssr" and _is_nextjs(dep.frontend)
+        )
         for comp, d in dirs.items():
-            pages = comp == fe
+            pages = comp == fe and not nextjs  # a server-rendered Next.js app is a Worker (OpenNext)
             steps.append({"name": f"Install {comp}", "working-directory": d, "run": "npm ci"})
             if pages:
                 steps.append({"name": f"Build {comp}", "working-directory": d, "run": "npm run build"})
+            elif comp == fe:
+                steps.append(
+                    {"name": f"Build {comp} with OpenNext", "working-directory": d, "run": "npx opennextjs-cloudflare build"}
+                )
             steps.append(
                 {
                     "name": f"Deploy {comp} to Cloudflare {'Pages' if pages else 'Workers'}",
@@ -172,7 +224,9 @@ class Cloudflare(Generic):
                 doc.add("migrations", mig)
             out[f"{slug(s.name)}/wrangler.toml"] = tomlkit.dumps(doc)
         fe = dep.frontend
-        if fe is not None and fe["provider"] == self.id:
+        if fe is not None and fe["provider"] == self.id and fe.get("rendering") == "ssr" and _is_nextjs(fe):
+            out[f"{slug(fe['name'])}/wrangler.toml"] = _nextjs_worker(dep, fe, date)
+        elif fe is not None and fe["provider"] == self.id:
             doc = tomlkit.document()
             doc.add(
                 tomlkit.comment(
