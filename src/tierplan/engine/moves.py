@@ -100,11 +100,7 @@ class CoupledState:
         key = (comp, placement(col.remote.option))
         n = self._lasts.get(key)
         if n is None:
-            members = placement_class(self.planner, comp, col.remote.option).members
-
-            def gone(x: int) -> bool:
-                return self.planner.best_among(comp, members, x) is None
-
+            gone = placement_gone(self.planner, comp, col.remote.option)
             n = self.last + 1 if not gone(self.last) else first_true(u, self.last, gone)
             self._lasts[key] = n
         return n
@@ -365,6 +361,13 @@ def component_migration(
 
 
 # --------------------------------------------------------------------------- sweep
+def placement_gone(planner: Planner, comp: str, option: Option) -> Callable[[int], bool]:
+    """Whether ``comp``'s placement (the class of ``option``: provider, plan, region) no longer
+    fits at a scale: no member of the class fits there. Monotone in the scale (first_true)."""
+    members = placement_class(planner, comp, option).members
+    return lambda u: planner.best_among(comp, members, u) is None
+
+
 def _first_unfit(st: CoupledState, stack: Solution, lo: int, hi: int) -> int:
     """First unit in (lo, hi] where ``stack`` no longer fits (it fits at lo, not at hi).
 
@@ -373,15 +376,10 @@ def _first_unfit(st: CoupledState, stack: Solution, lo: int, hi: int) -> int:
     below the earliest of them, and bisected as a whole only if it already fails there."""
     planner = st.planner
     firsts = []
-
-    def gone(comp: str, members: tuple[int, ...]) -> Callable[[int], bool]:
-        return lambda u: planner.best_among(comp, members, u) is None
-
     for comp, col in stack.chosen.items():
-        members = placement_class(planner, comp, col.remote.option).members
-        if not gone(comp, members)(hi):
-            continue
-        firsts.append(first_true(lo, hi, gone(comp, members)))
+        gone = placement_gone(planner, comp, col.remote.option)
+        if gone(hi):
+            firsts.append(first_true(lo, hi, gone))
     if firsts:
         first = min(firsts)
         if first - 1 <= lo or st.fixed(stack, first - 1) is not None:
@@ -556,11 +554,7 @@ def _last_phase_lasts(
     moved = tuple(d[0] for d in detail)
     ahead = []
     for c in moved:
-        members = placement_class(planner, c, stack.chosen[c].remote.option).members
-
-        def gone(u: int, c: str = c, members: tuple[int, ...] = members) -> bool:
-            return planner.best_among(c, members, u) is None
-
+        gone = placement_gone(planner, c, stack.chosen[c].remote.option)
         if c not in m.components and gone(horizon):
             ahead.append((c, first_true(at, horizon, gone)))
     moves[at] = replace(

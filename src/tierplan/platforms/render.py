@@ -57,13 +57,6 @@ def _outside_callers(dep: Deploy, provider: str) -> list[str]:
     return sorted({f"{s.name} on {s.provider}" for s in dep.services if s.provider != provider})
 
 
-def _allow(dep: Deploy, provider: str) -> list[dict[str, str]]:
-    """A store's IP allow list: empty, so it accepts only Render's private network. tierplan never
-    opens a database to the whole internet (0.0.0.0/0); callers on other hosts are added by their
-    static egress addresses (the setup text says which, and how)."""
-    return []
-
-
 class Render(Generic):
     """Render (render.yaml Blueprints, the REST API, deploy hooks)."""
 
@@ -138,7 +131,9 @@ class Render(Generic):
         """The Blueprint of the databases, Key Value, services and static site ``dep`` puts on Render."""
         databases: list[dict[str, Any]] = []
         services: list[dict[str, Any]] = []
-        allow = _allow(dep, self.id)
+        # stores accept only Render's private network: never the whole internet (0.0.0.0/0);
+        # callers on other hosts are added by their static egress IPs (the setup text says how)
+        allow: list[dict[str, str]] = []
         for st in dep.stores:
             if st.provider != self.id:
                 continue
