@@ -327,6 +327,28 @@ class Logging(_Component):
     log_kb_per_request: NonNeg = Field(0.5, le=10_000)
 
 
+class Auth(_Component):
+    """Managed sign-in, billed per monthly active user (a user who signs in or refreshes a
+    session at least once in the month)."""
+
+    kind: Literal["auth"]
+    #: share of the users who sign in at least once a month (null: every user counts, the
+    #: providers' billing unit read conservatively); never below the daily active share
+    monthly_active_fraction: Frac | None = None
+
+
+class ScheduledJob(_Component):
+    """A job run on a schedule (cron): how often and how long each run takes."""
+
+    kind: Literal["scheduled_job"]
+    #: runs per day (24: hourly, 288: every 5 minutes, 1440: every minute; 1/7: weekly)
+    runs_per_day: Annotated[float, Field(gt=0, le=1440)]
+    #: CPU time of one run, seconds (a run is taken to be CPU-bound: run time = CPU time)
+    cpu_seconds_per_run: Annotated[float, Field(gt=0, le=86_400)]
+    #: memory one run needs, MB
+    memory_mb: Annotated[float, Field(gt=0, le=65536)] = 512
+
+
 Component = Annotated[
     WebService
     | Worker
@@ -343,7 +365,9 @@ Component = Annotated[
     | Messaging
     | Uptime
     | ErrorTracking
-    | Logging,
+    | Logging
+    | Auth
+    | ScheduledJob,
     Field(discriminator="kind"),
 ]
 

@@ -55,6 +55,10 @@ def risks_of(
             out.append(f"point-in-time recovery covers only {a.pitr_days * 24:g} hours")
     if a.persistent is False and KINDS[kind].cache:
         out.append("in-memory only: data is lost on restart")
+    if a.schedule_best_effort and kind == "scheduled_job":
+        out.append(
+            "best-effort schedule: runs can start late or be dropped under load; not for commercially critical timing"
+        )
     if a.stops_at_quota:
         out.append("hard cap: the service stops (or refuses requests) at the quota instead of billing more")
     for lim in ev.option.plan.plan.limits:

@@ -19,7 +19,7 @@ from ..kinds import KINDS, kinds_where
 from ..platforms import platform
 from ..platforms.base import GENERATED, slug
 from ..pricing import Evaluation
-from ..profile import Realtime, Redis, WebFrontend, WebService, Worker
+from ..profile import Realtime, Redis, ScheduledJob, WebFrontend, WebService, Worker
 
 __all__ = [
     "GENERATED",
@@ -93,6 +93,41 @@ class Store:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """A scheduled job and the cron expression (UTC) that runs it as often as the profile says."""
+
+    name: str
+    provider: str
+    plan: str
+    #: a 5-field cron expression, or None when runs_per_day is no whole number of minutes apart
+    cron: str | None
+    runs_per_day: float
+
+
+def cron_expression(runs_per_day: float) -> str | None:
+    """The cron expression (UTC) that runs a job ``runs_per_day`` times a day, evenly spaced:
+    every N minutes or hours when that divides the hour or the day, daily at 03:00, weekly on
+    Monday or every N days; None when no 5-field expression fits (e.g. 7 runs a day)."""
+    minutes = 1440 / runs_per_day
+    if abs(minutes - round(minutes)) > 1e-9:
+        return None
+    m = round(minutes)
+    if m < 60:
+        return "* * * * *" if m == 1 else (f"*/{m} * * * *" if 60 % m == 0 else None)
+    if m < 1440:
+        h, rest = divmod(m, 60)
+        return f"0 */{h} * * *" if rest == 0 and 24 % h == 0 else None
+    days, rest = divmod(m, 1440)
+    if rest:
+        return None
+    if days == 1:
+        return "0 3 * * *"
+    if days == 7:
+        return "0 3 * * 1"
+    return f"0 3 */{days} * *" if days <= 31 else None
+
+
+@dataclass(frozen=True)
 class Image:
     """A container image (one per runtime family, in profile order) and the services it runs."""
 
@@ -142,6 +177,8 @@ class Deploy:
     stores: list[Store] = field(default_factory=list)
     frontend: dict[str, str] | None = None  # provider, plan, framework, rendering
     externals: dict[str, str] = field(default_factory=dict)  # component -> provider (email, errors, ...)
+    #: the scheduled jobs (also in externals) with their cron expressions
+    schedules: list[Schedule] = field(default_factory=list)
     env: list[EnvVar] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     uptime: list[dict[str, object]] = field(default_factory=list)
@@ -298,6 +335,10 @@ def deploy_model(planner: Planner, phase: Phase, index: int | None) -> Deploy:
             }
         else:
             dep.externals[comp] = o.provider
+            if isinstance(c, ScheduledJob):
+                dep.schedules.append(
+                    Schedule(comp, o.provider, o.plan.plan.id, cron_expression(c.runs_per_day), c.runs_per_day)
+                )
     dep.images = _images(dep.services)
     dep.hosts = sorted(
         {s.provider for s in dep.services} | ({dep.frontend["provider"]} if dep.frontend else set())

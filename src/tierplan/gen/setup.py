@@ -86,6 +86,21 @@ def _hosts(dep: Deploy, platforms: list[HostSetup]) -> list[HostSetup]:
     return [first, *platforms]
 
 
+def _schedules(dep: Deploy) -> list[dict[str, str]]:
+    """One row per scheduled job: its schedule and how to create it on its provider."""
+    rows = []
+    for sc in dep.schedules:
+        every = f"{sc.runs_per_day:g} run{'' if sc.runs_per_day == 1 else 's'} a day"
+        if sc.cron is None:
+            how = f"no 5-field cron expression runs it {every} evenly: choose the nearest one"
+            cron = "-"
+        else:
+            how = platform(sc.provider).schedule_setup(dep.app, sc.name, sc.cron)
+            cron = f"`{sc.cron}`"
+        rows.append({"name": sc.name, "provider": sc.provider, "plan": sc.plan, "every": every, "cron": cron, "how": how})
+    return rows
+
+
 def deploy_readme(dep: Deploy, files: dict[str, str], platforms: list[HostSetup]) -> str:
     """DEPLOY.md: what runs where, the stores to create, each platform's setup (``platforms``, in
     the registry's order) and the repository secrets the workflows read."""
@@ -107,5 +122,6 @@ def deploy_readme(dep: Deploy, files: dict[str, str], platforms: list[HostSetup]
             alerts=len(dep.alerts),
             uptime=len(dep.uptime),
             uptime_provider=uptime_provider,
+            schedules=_schedules(dep),
         )
     )

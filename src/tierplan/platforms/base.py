@@ -325,6 +325,10 @@ class Generic:
         """The DEPLOY.md line that creates a store here (None: its platform file declares it)."""
         return f"# {store.name}: create a {store.kind} on {store.provider} ({store.plan}, {store.region or 'global'})"
 
+    def schedule_setup(self, app: str, job: str, cron: str) -> str:
+        """DEPLOY.md's words for creating the schedule that runs ``job`` on ``cron`` (UTC) here."""
+        return f"{self.id} dashboard: create a schedule `{cron}` (UTC) that runs {job}"
+
     def settings(self, kind: str, var: str) -> list[Setting]:
         """The variables a component of ``kind`` here needs: for a store, its address (named
         ``var``) and any extra key (an empty list: the platform binds it, there is no address);

@@ -115,6 +115,13 @@ class Railway(Generic):
         )
         return Output(files, job, HostSetup("Railway", text, "\n".join(lines)))
 
+    def schedule_setup(self, app: str, job: str, cron: str) -> str:
+        return (
+            f"a Railway service `{job}` from this repository with Settings > Cron Schedule `{cron}` (UTC, at "
+            "least 5 minutes apart) and a start command that runs the job and exits (a run still active when "
+            "the next is due makes Railway skip it)"
+        )
+
     def store_setup(self, app: str, store: Store) -> str | None:
         if store.kind == "redis":
             return f"railway add --database redis  # then rename the service to {slug(store.name)}"

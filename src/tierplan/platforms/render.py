@@ -218,6 +218,13 @@ class Render(Generic):
         )
         return head + plain_yaml(doc, 160)
 
+    def schedule_setup(self, app: str, job: str, cron: str) -> str:
+        return (
+            f"a Render cron job service `{app}-{job}` from this repository (Dashboard > New > Cron Job, or "
+            f"`type: cron` with `schedule: \"{cron}\"` in render.yaml) whose command runs {job} and exits; "
+            "give it the app's variables (an environment group)"
+        )
+
     def store_setup(self, app: str, store: Store) -> str | None:
         return None  # render.yaml declares it
 

@@ -1,5 +1,6 @@
 """Providers that host none of the app's code or data: services the app calls through an API
-(email, messaging, error tracking, logging, uptime checks, TURN relays).
+(email, messaging, error tracking, logging, uptime checks, TURN relays, sign-in) or that call the
+app on a schedule (GitHub Actions schedules).
 
 They have no deploy platform, so their adapter is the generic one (`Saas` is `Generic` with data):
 where their plans are changed, the credentials the app needs (names, shapes, where to get them)
@@ -95,6 +96,25 @@ class _Meta(Saas):
                 ]
             )
         return None
+
+
+#: the shared secret a scheduler sends to the app's job endpoint (Cloudflare Cron Triggers, GitHub
+#: Actions schedules); hosts that run the job's own code (Render, Railway cron) need none
+CRON_SECRET = _s(
+    "CRON_SECRET",
+    "change-me-generate-with-openssl-rand-hex-32",
+    "shared secret the scheduler sends to the app's job endpoint (Authorization: Bearer): generate with "
+    "`openssl rand -hex 32`; set it on the app and on the scheduler",
+)
+
+class _GitHub(Saas):
+    def schedule_setup(self, app: str, job: str, cron: str) -> str:
+        return (
+            f"`.github/workflows/{job}.yml` with `on: schedule: [{{cron: '{cron}'}}]` (UTC, at least 5 minutes "
+            f"apart) and one step: `curl --fail -X POST -H \"Authorization: Bearer $CRON_SECRET\" "
+            f"https://YOUR-DOMAIN/jobs/{job}` (repository secret CRON_SECRET); runs may start late or be dropped "
+            "under load"
+        )
 
 
 _TURN_PUBLIC = [
@@ -239,6 +259,47 @@ SAAS: dict[str, Saas] = {
             ]
         },
     ),
+    "clerk": Saas(
+        "clerk",
+        "Clerk Dashboard > Billing",
+        {
+            "auth": [
+                _s("CLERK_PUBLISHABLE_KEY", "pk_live_YOUR-PUBLISHABLE-KEY", "Clerk Dashboard > API keys (production instance)"),
+                _s("CLERK_SECRET_KEY", "sk_live_YOUR-SECRET-KEY", "Clerk Dashboard > API keys (production instance)"),
+            ]
+        },
+    ),
+    "auth0": Saas(
+        "auth0",
+        "Auth0 Dashboard > Settings > Subscription",
+        {
+            "auth": [
+                _s("AUTH0_DOMAIN", "YOUR-TENANT.eu.auth0.com", "Auth0 Dashboard > Applications > the application > Domain"),
+                _s("AUTH0_CLIENT_ID", "your-auth0-client-id", "Auth0 Dashboard > Applications > the application > Client ID"),
+                _s(
+                    "AUTH0_CLIENT_SECRET",
+                    "your-auth0-client-secret",
+                    "Auth0 Dashboard > Applications > the application > Client Secret",
+                ),
+            ]
+        },
+    ),
+    "firebase": Saas(
+        "firebase",
+        "Firebase console > Usage and billing",
+        {
+            "auth": [
+                _s("FIREBASE_PROJECT_ID", "your-firebase-project-id", "Firebase console > Project settings > General"),
+                _s("FIREBASE_API_KEY", "your-firebase-web-api-key", "Firebase console > Project settings > General > Web API key"),
+                _s(
+                    "FIREBASE_SERVICE_ACCOUNT",
+                    "base64-of-the-service-account-json",
+                    "Firebase console > Project settings > Service accounts > Generate new private key (server-side token checks)",
+                ),
+            ]
+        },
+    ),
+    "github": _GitHub("github", "GitHub > Settings > Billing and licensing", {"scheduled_job": [CRON_SECRET]}),
     # OpenRelay's public TURN servers (a provider id a custom catalog may use; testing only)
     "openrelay": Saas("openrelay", None, {"turn": _TURN_PUBLIC}),
 }

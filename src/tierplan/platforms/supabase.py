@@ -25,6 +25,17 @@ class Supabase(Generic):
                     "Supabase > Project settings > Database > Connection pooling (transaction mode, port 6543)",
                 )
             ]
+        if kind == "auth":
+            where = "Supabase > Project settings > API keys"
+            return [
+                Setting("https://PROJECT_REF.supabase.co", "Supabase > Project settings > Data API > Project URL", "SUPABASE_URL"),
+                Setting("your-supabase-anon-key", f"{where} > anon (publishable) key", "SUPABASE_ANON_KEY"),
+                Setting(
+                    "your-supabase-service-role-key",
+                    f"{where} > service_role (secret) key: server side only",
+                    "SUPABASE_SERVICE_ROLE_KEY",
+                ),
+            ]
         return super().settings(kind, var)
 
     def s3(self) -> S3:

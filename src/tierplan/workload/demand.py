@@ -18,7 +18,16 @@ from .figures import (
     Demand,
     Figure,
 )
-from .services import email, error_tracking, messaging, queue, turn, web_frontend
+from .services import (
+    auth,
+    email,
+    error_tracking,
+    messaging,
+    queue,
+    scheduled_job,
+    turn,
+    web_frontend,
+)
 from .stores import kv, object_storage, postgres, redis, sqlite
 
 __all__ = ["demand_at"]
@@ -204,6 +213,10 @@ def demand_at(p: Profile, units: float, a: Assumptions, explain: bool = True) ->
                 log_kb_per_request=c.log_kb_per_request,
             )
             b.add("team_members", p.team.seats, "users", "team.seats", seats=p.team.seats)
+        elif k == "auth":
+            auth(b, c, users, dau)
+        elif k == "scheduled_job":
+            scheduled_job(b, c, days)
         comps[name] = ComponentDemand(name, k, b.metrics, b.figures, cap, reg)
         regime.append(reg)
     return Demand(units, month, users, g.figures, comps, tuple(regime))
