@@ -345,8 +345,8 @@ class ScheduledJob(_Component):
     runs_per_day: Annotated[float, Field(gt=0, le=1440)]
     #: CPU time of one run, seconds (a run is taken to be CPU-bound: run time = CPU time)
     cpu_seconds_per_run: Annotated[float, Field(gt=0, le=86_400)]
-    #: memory one run needs, MB
-    memory_mb: Annotated[float, Field(gt=0, le=65536)] = 512
+    #: memory one run needs, MB (a stated size, checked against plan limits without headroom)
+    memory_mb: Annotated[float, Field(gt=0, le=65536)] = 128
 
 
 Component = Annotated[
