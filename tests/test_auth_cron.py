@@ -290,3 +290,14 @@ def test_plan_with_auth_and_scheduled_jobs_end_to_end() -> None:
     gh = [i for p in doc["phases"] for i in p["stack"] if i["provider"] == "github"]
     assert all(any("best-effort schedule" in r for r in i["risks"]) for i in gh)
     assert run("plan", PROFILE).returncode == 0
+
+
+def test_runbook_moves_the_users_when_sign_in_changes_provider() -> None:
+    """Phase 3 -> 4 of the test profile moves login from Firebase to Supabase Pro: the step moves
+    the users as well as the credentials, and its rollback copies new users back."""
+    r = run("runbook", PROFILE, "--from", "3", "--to", "4")
+    assert r.returncode == 0, r.stderr
+    assert "Switch login from Firebase Authentication (Identity Platform) to Supabase Pro" in r.stdout
+    assert "Export the users from Firebase Authentication (Identity Platform) and import them into Supabase" in r.stdout
+    assert "Copy the users created on Supabase since the switch back" in r.stdout
+    assert "NEW_SUPABASE_URL" in r.stdout
