@@ -123,14 +123,16 @@ def test_billed_minutes_never_below_run_time(per_day: float, secs: float) -> Non
 
 
 # --------------------------------------------------------------------------- pricing
-def _price(key: str, **metrics: float) -> float | None:
+def _price(key: str, region: str | None = None, **metrics: float) -> float | None:
     from tierplan.pricing import Context, Option
     from tierplan.workload import Capacity, ComponentDemand
 
-    ref = next(r for r in load_catalog().plans if r.key == key)
+    cat = load_catalog()
+    ref = next(r for r in cat.plans if r.key == key)
     kind = ref.service.hosts[0]
+    reg = next(r for r in ref.provider.regions if r.id == region) if region else None
     ev = evaluate(
-        Option(ref, None, None, 10.0),
+        Option(ref, None, reg, 10.0),
         ComponentDemand("c", kind, dict(metrics), {}, Capacity()),
         Context(headroom=0.8, commercial=True, country="DE"),
     )
@@ -166,6 +168,11 @@ def test_scheduled_job_prices_by_hand() -> None:
     ) == pytest.approx(93.12)
     # daily, 90 s on Render Starter: 45.6 minutes x $0.00016 = $0.0073, below the $1 minimum
     assert _price("render/cron-jobs/starter", job_seconds_per_month=days * 90, job_seconds_per_run=90) == 1
+    # daily, 90 s on a Fly scheduled Machine (shared-cpu-1x 256 MB) in fra: $2.19 per 30 days in
+    # iad x 1.153846154 (fra) / 43,200 minutes = $0.000058494 per minute x 45.625 minutes = $0.00267
+    assert _price(
+        "fly/scheduled-machines/shared-cpu-1x-256mb", "fra", job_seconds_per_month=days * 90, job_runs_per_day=1
+    ) == pytest.approx(45.625 * 2.19 * 1.153846154 / 43_200, rel=1e-5)
     # hourly, 10 minutes a run on Railway Hobby: 24 x 30.4167 x 600 s = 438,000 s = 1/6 of a
     # vCPU-month ($20 / 6 = $3.33) + 0.5 GB x 121.67 h = 60.83 GB-hours / 730 x $10 = $0.83;
     # within Hobby's $5 of included usage when priced on its own -> $5 (the subscription)

@@ -142,6 +142,24 @@ class Fly(Generic):
         )
         return Output(files, job, setup)
 
+    def schedule_setup(self, app: str, job: str, cron: str) -> str:
+        minute, hour, dom, _month, dow = cron.split()
+        if hour == "*" or hour == "*/1":
+            bucket, skip = "hourly", "" if hour == "*/1" else " (Fly runs it at most hourly)"
+        elif hour.startswith("*/"):
+            bucket, skip = "hourly", f" and the command skips the runs that are not due (every {hour[2:]} hours)"
+        elif dow != "*":
+            bucket, skip = "weekly", ""
+        elif dom.startswith("*/"):
+            bucket, skip = "daily", f" and the command skips the runs that are not due (every {dom[2:]} days)"
+        else:
+            bucket, skip = "daily", ""
+        return (
+            f"`flyctl machine run <the app's image> --schedule {bucket} --app <the Fly app> -- <the command that "
+            f"runs {job}>`{skip}; Fly's schedules are interval buckets, not the cron expression (not for precise "
+            "timing)"
+        )
+
     def store_setup(self, app: str, store: Store) -> str | None:
         if store.kind == "postgres":
             name = f"{app}-{slug(store.name)}"
