@@ -308,3 +308,14 @@ def test_runbook_moves_the_users_when_sign_in_changes_provider() -> None:
     assert "Export the users from Firebase Authentication (Identity Platform) and import them into Supabase" in r.stdout
     assert "Copy the users created on Supabase since the switch back" in r.stdout
     assert "NEW_SUPABASE_URL" in r.stdout
+
+
+def test_audit_prices_sign_in_and_scheduled_jobs_of_a_stack_file() -> None:
+    """At 30,000 users the test profile has 24,000 MAU: within Clerk Pro's 50,000 (the $25 fee);
+    the daily Render cron job pays its $1 minimum; the Cron Trigger is free."""
+    r = run("audit", Path(__file__).parent / "data" / "auth-cron-stack.yaml", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    rows = {c["component"]: c for c in json.loads(r.stdout)["components"]}
+    assert rows["login"]["kind"] == "auth" and rows["login"]["monthly_usd"] == pytest.approx(25)
+    assert rows["nightly-report"]["monthly_usd"] == pytest.approx(1)
+    assert rows["sync"]["monthly_usd"] == 0 and all(r["fits"] for r in rows.values())
