@@ -251,6 +251,10 @@ def test_cron_expression(runs_per_day: float, cron: str | None) -> None:
 
 
 def _gen(tmp_path: Path, login: str, job: str) -> tuple[str, str]:
+    return _gen_dir(tmp_path, login, job)[:2]
+
+
+def _gen_dir(tmp_path: Path, login: str, job: str) -> tuple[str, str, Path]:
     data = {
         "name": "Ledgerly",
         "commercial": True,
@@ -265,7 +269,7 @@ def _gen(tmp_path: Path, login: str, job: str) -> tuple[str, str]:
     out = tmp_path / f"{login}-{job}"
     r = run("gen", write_yaml(tmp_path / f"{login}-{job}.yaml", data), "-o", out)
     assert r.returncode == 0, r.stderr
-    return (out / ".env.example").read_text(), (out / "DEPLOY.md").read_text()
+    return (out / ".env.example").read_text(), (out / "DEPLOY.md").read_text(), out
 
 
 def test_gen_writes_each_providers_keys_and_the_schedule(tmp_path: Path) -> None:
@@ -319,3 +323,24 @@ def test_audit_prices_sign_in_and_scheduled_jobs_of_a_stack_file() -> None:
     assert rows["login"]["kind"] == "auth" and rows["login"]["monthly_usd"] == pytest.approx(25)
     assert rows["nightly-report"]["monthly_usd"] == pytest.approx(1)
     assert rows["sync"]["monthly_usd"] == 0 and all(r["fits"] for r in rows.values())
+
+
+def test_a_github_schedule_is_a_valid_workflow(tmp_path: Path) -> None:
+    """A job scheduled on GitHub gets its own workflow: the cron expression (quoted: it starts with
+    `*`), a timeout from the run time, the secret and the app URL by name; actionlint and the
+    workflow schema accept it, and DEPLOY.md asks for its secret."""
+    import yaml
+
+    from .validators import validate
+
+    _env, deploy, out = _gen_dir(tmp_path, "clerk", "github")
+    wf = out / ".github" / "workflows" / "report.yml"
+    doc = yaml.safe_load(wf.read_text())
+    assert doc[True]["schedule"] == [{"cron": "*/15 * * * *"}]  # PyYAML reads the key `on` as True
+    job = doc["jobs"]["run"]
+    assert job["timeout-minutes"] == 6 and job["environment"] == "production"
+    assert "${{ secrets.CRON_SECRET }}" in job["steps"][0]["env"]["CRON_SECRET"]
+    assert "$APP_URL/jobs/report" in job["steps"][0]["run"]
+    for tool, r in validate(wf, out):
+        assert r.returncode == 0, f"{tool}: {r.stdout}{r.stderr}"
+    assert "gh secret set CRON_SECRET --env production" in deploy

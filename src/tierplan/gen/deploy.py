@@ -102,6 +102,7 @@ class Schedule:
     #: a 5-field cron expression, or None when runs_per_day is no whole number of minutes apart
     cron: str | None
     runs_per_day: float
+    seconds_per_run: float
 
 
 def cron_expression(runs_per_day: float) -> str | None:
@@ -337,7 +338,14 @@ def deploy_model(planner: Planner, phase: Phase, index: int | None) -> Deploy:
             dep.externals[comp] = o.provider
             if isinstance(c, ScheduledJob):
                 dep.schedules.append(
-                    Schedule(comp, o.provider, o.plan.plan.id, cron_expression(c.runs_per_day), c.runs_per_day)
+                    Schedule(
+                        comp,
+                        o.provider,
+                        o.plan.plan.id,
+                        cron_expression(c.runs_per_day),
+                        c.runs_per_day,
+                        c.cpu_seconds_per_run,
+                    )
                 )
     dep.images = _images(dep.services)
     dep.hosts = sorted(

@@ -329,6 +329,10 @@ class Generic:
         """DEPLOY.md's words for creating the schedule that runs ``job`` on ``cron`` (UTC) here."""
         return f"{self.id} dashboard: create a schedule `{cron}` (UTC) that runs {job}"
 
+    def schedule_files(self, title: str, phase: int | None, job: str, cron: str, seconds_per_run: float) -> dict[str, str]:
+        """Files that create the schedule of ``job`` here (none: DEPLOY.md says how)."""
+        return {}
+
     def settings(self, kind: str, var: str) -> list[Setting]:
         """The variables a component of ``kind`` here needs: for a store, its address (named
         ``var``) and any extra key (an empty list: the platform binds it, there is no address);

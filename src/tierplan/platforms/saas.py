@@ -9,9 +9,11 @@ and, for some, a command that shows new credentials work. Nothing here runs or d
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping
 
-from .base import Cmds, Generic, Setting, Shell, bare
+from ..yamltext import workflow_yaml
+from .base import GENERATED, Cmds, Generic, Setting, Shell, bare, slug
 
 __all__ = ["Saas", "SAAS"]
 
@@ -110,11 +112,43 @@ CRON_SECRET = _s(
 class _GitHub(Saas):
     def schedule_setup(self, app: str, job: str, cron: str) -> str:
         return (
-            f"`.github/workflows/{job}.yml` with `on: schedule: [{{cron: '{cron}'}}]` (UTC, at least 5 minutes "
-            f"apart) and one step: `curl --fail -X POST -H \"Authorization: Bearer $CRON_SECRET\" "
-            f"https://YOUR-DOMAIN/jobs/{job}` (repository secret CRON_SECRET); runs may start late or be dropped "
-            "under load"
+            f"`.github/workflows/{slug(job)}.yml` (generated) runs on `{cron}` (UTC, at least 5 minutes apart) and "
+            f"POSTs to `$APP_URL/jobs/{job}` with `Authorization: Bearer` CRON_SECRET: set the secret and the "
+            "variable APP_URL (`gh variable set APP_URL --env production`, the app's public URL); runs may start "
+            "late or be dropped under load"
         )
+
+    def schedule_files(self, title: str, phase: int | None, job: str, cron: str, seconds_per_run: float) -> dict[str, str]:
+        minutes = min(360, math.ceil(seconds_per_run / 60) + 5)
+        call = (
+            f'curl --fail --silent --show-error --max-time {math.ceil(seconds_per_run) + 60} --retry 2 '
+            f'-X POST -H "Authorization: Bearer $CRON_SECRET" "$APP_URL/jobs/{job}"'
+        )
+        doc = {
+            "name": f"Scheduled job {job}",
+            "on": {"schedule": [{"cron": cron}], "workflow_dispatch": None},
+            "permissions": {"contents": "read"},
+            "concurrency": {"group": f"job-{slug(job)}", "cancel-in-progress": False},
+            "jobs": {
+                "run": {
+                    "runs-on": "ubuntu-latest",
+                    "environment": "production",
+                    "timeout-minutes": minutes,
+                    "steps": [
+                        {
+                            "name": f"Run {job} on the app",
+                            "env": {"CRON_SECRET": "${{ secrets.CRON_SECRET }}", "APP_URL": "${{ vars.APP_URL }}"},
+                            "run": call,
+                        }
+                    ],
+                }
+            },
+        }
+        head = (
+            f"# {GENERATED} for {title}, phase {phase}: runs the scheduled job {job} on `{cron}` (UTC)\n"
+            "# by calling the app's job endpoint. GitHub may start a scheduled run late or drop it under load.\n"
+        )
+        return {f".github/workflows/{slug(job)}.yml": head + workflow_yaml(doc)}
 
 
 _TURN_PUBLIC = [
