@@ -260,7 +260,9 @@ def _fly_toml(dep: Deploy, app: FlyApp, start: Start) -> str:
     lead, members, filename = app.members[0], app.members, app.file
     doc = tomlkit.document()
     doc.add(
-        tomlkit.comment(f"{GENERATED} for {dep.title}, phase {dep.phase} (from {dep.scale:,} {plural(dep.unit)}).")
+        tomlkit.comment(
+            f"{GENERATED} for {dep.title}, phase {dep.phase} (from {dep.scale:,} {plural(dep.unit)})."
+        )
     )
     doc.add(tomlkit.comment(f"Deploy: flyctl deploy --config {filename}"))
     counts = ", ".join(f"{_proc(s)} {s.instances}" for s in members)
@@ -295,7 +297,15 @@ def _fly_toml(dep: Deploy, app: FlyApp, start: Start) -> str:
         http.add("processes", [_proc(web)])
         if web.soft_limit:
             conc = tomlkit.table()
-            conc.add("type", "requests")
+            if web.sockets_per_instance is not None:
+                conc.add(
+                    tomlkit.comment(
+                        f"Open WebSockets per machine: the plan expects {web.sockets_per_instance:,} at the phase's "
+                        "peak; hard_limit = what one machine holds within the plan's headroom (memory per "
+                        "socket, CPU), soft_limit = gen.realtime_soft_limit_fraction of it."
+                    )
+                )
+            conc.add("type", web.concurrency_type)
             conc.add("soft_limit", web.soft_limit)
             conc.add("hard_limit", web.hard_limit or web.soft_limit + 1)
             http.add("concurrency", conc)
