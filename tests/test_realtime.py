@@ -10,12 +10,17 @@ from functools import cache
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tierplan.api import make_planner as make_example_planner
 from tierplan.api import plan as plan_json
 from tierplan.engine.plan import plan as make_plan
+from tierplan.errors import InputError
 from tierplan.gen import generate
 from tierplan.gen.schemas import check_fly_toml
+from tierplan.profile import parse_profile
+from tierplan.risks import risks_of
 
 from .conftest import EXAMPLES, make_catalog, make_planner, make_profile
 
@@ -152,3 +157,183 @@ def test_fly_toml_limits_match_the_plan_json(name: str, comp: str) -> None:
         assert conc["soft_limit"] > 20  # not Fly.io's default
         checked += 1
     assert checked >= 2
+
+
+# --------------------------------------------------------------------------- Redis pub/sub
+def _with_redis(prof: Any, **realtime: Any) -> Any:
+    data = prof.model_dump(mode="json", exclude_defaults=True)
+    data["components"]["ws"].update(realtime)
+    data["components"]["cache"] = {
+        "kind": "redis",
+        "use": "cache",
+        "commands_per_request": 0,
+        "dataset_mb": 10,
+    }
+    data["components"]["queue"] = {
+        "kind": "redis",
+        "use": "broker",
+        "commands_per_request": 0,
+        "dataset_mb": 10,
+    }
+    return parse_profile(data)
+
+
+def _redis_catalog() -> Any:
+    fly = _fly().providers["fly"].model_dump(mode="json", exclude_defaults=True)
+    redis = {
+        "provider": "kv",
+        "name": "KV",
+        "regions": [SG],
+        "services": [
+            {
+                "id": "redis",
+                "name": "Redis",
+                "hosts": ["redis"],
+                "plans": [
+                    {
+                        "id": "payg",
+                        "name": "PAYG",
+                        "meters": [
+                            {"metric": "commands_per_month", "unit": "command", "usd_per_unit": 0.000002}
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    return make_catalog(fly, redis)
+
+
+def test_realtime_messages_are_published_on_the_first_redis_by_default() -> None:
+    """200,000 daily users x 500 messages = 100M PUBLISH a day on `cache` (the first redis), none
+    on `queue`; connections: 1 client component x 10 + 1 publisher x 2 = 12; egress: 100M x 1 KB a
+    day x 30.4167 days / 1024^2 GB."""
+    prof = _with_redis(_realtime_profile(200_000, 500))
+    assert prof.pubsub_redis("ws") == "cache" and prof.pubsub_redis("cache") is None
+    planner = make_planner(prof, _redis_catalog())
+    d = planner.demand(200_000).components
+    assert d["cache"].metrics["commands_per_day"] == pytest.approx(100_000_000)
+    assert d["cache"].metrics["connections"] == pytest.approx(12)
+    assert d["cache"].metrics["egress_gb_per_month"] == pytest.approx(
+        100_000_000 * 30.4167 / 1024**2, rel=1e-4
+    )
+    assert d["queue"].metrics["commands_per_day"] == 0
+    assert d["queue"].metrics["connections"] == pytest.approx(10)
+
+
+def test_pubsub_names_the_redis_and_must_be_one() -> None:
+    prof = _with_redis(_realtime_profile(1_000, 10), pubsub="queue")
+    assert prof.pubsub_redis("ws") == "queue"
+    d = make_planner(prof, _redis_catalog()).demand(1_000).components
+    assert d["queue"].metrics["commands_per_day"] == pytest.approx(10_000)
+    assert d["cache"].metrics["commands_per_day"] == 0
+    data = prof.model_dump(mode="json", exclude_defaults=True)
+    data["components"]["ws"]["pubsub"] = "ws"
+    with pytest.raises(
+        InputError,
+        match=r"components\.ws\.pubsub names 'ws', which is not a redis component \(redis components: cache, queue\)",
+    ):
+        parse_profile(data)
+
+
+@given(
+    users=st.integers(1, 2_000_000),
+    messages=st.floats(0, 10_000),
+    active=st.floats(0.01, 1.0),
+)
+@settings(max_examples=40, deadline=None)
+def test_pubsub_commands_are_every_message_sent(users: int, messages: float, active: float) -> None:
+    """Whatever the scale: the Redis carries one PUBLISH per realtime message sent, on top of what
+    it carries without the realtime component."""
+    prof = _with_redis(_realtime_profile(users, messages))
+    data = prof.model_dump(mode="json", exclude_defaults=True)
+    data["activity"]["daily_active_fraction"] = active
+    with_rt = parse_profile(data)
+    del data["components"]["ws"]
+    without = parse_profile(data)
+    cat = _redis_catalog()
+    a = make_planner(with_rt, cat).demand(users).components["cache"].metrics
+    b = make_planner(without, cat).demand(users).components["cache"].metrics
+    sent = users * active * messages
+    assert a["commands_per_day"] - b["commands_per_day"] == pytest.approx(sent, rel=1e-9, abs=1e-6)
+    assert a["connections"] >= b["connections"] + 2
+
+
+def test_risk_line_names_the_redis_or_says_one_is_needed() -> None:
+    # 4 machines (the memory-bound case above)
+    planner = make_planner(_realtime_profile(200_000, 0), _fly())
+    ev = planner.best("ws", 200_000)
+    assert ev is not None and ev.instances == 4
+    ctx = planner.context(200_000)
+    none = risks_of(ev, "realtime", ctx, True, None, None)
+    assert any("4 instances and no Redis to publish through" in r for r in none)
+    named = risks_of(ev, "realtime", ctx, True, None, "cache")
+    assert any(
+        "4 instances: a message reaches sockets on other instances only through the Redis pub/sub adapter on cache"
+        in r
+        for r in named
+    )
+    # one machine, no high availability, no zero-downtime: nothing to share
+    small = make_planner(_realtime_profile(1_000, 0), _fly())
+    ev1 = small.best("ws", 1_000)
+    assert ev1 is not None and ev1.instances == 1
+    assert not any(
+        "pub/sub" in r or "Redis" in r
+        for r in risks_of(ev1, "realtime", small.context(1_000), True, None, None)
+    )
+
+
+def test_generated_files_configure_the_pubsub_redis() -> None:
+    """The realtime component names the second Redis (`queue`): its variable is QUEUE_REDIS_URL."""
+    prof = _with_redis(_realtime_profile(200_000, 0), pubsub="queue")
+    planner = make_planner(prof, _redis_catalog())
+    dep, files = generate(planner, make_plan(planner), phase=1)
+    (ws,) = [s for s in dep.services if s.name == "ws"]
+    assert (ws.pubsub, ws.pubsub_env, ws.instances) == ("queue", "QUEUE_REDIS_URL", 4)
+    fly = files["fly.toml"]
+    assert (
+        "# Realtime on 4 machines: every server publishes its messages through Redis pub/sub (queue, $QUEUE_REDIS_URL)"
+        in fly
+    )
+    assert "@socket.io/redis-adapter" in fly and "fly-replay" in fly
+    assert check_fly_toml(fly, planner.catalog) == []
+    readme = files["DEPLOY.md"]
+    assert "## Realtime on several instances" in readme
+    assert "Redis pub/sub on **queue** (`QUEUE_REDIS_URL`)" in readme
+    comments = [
+        line for line in files[".env.example"].splitlines() if "pub/sub of the realtime server ws" in line
+    ]
+    assert len(comments) == 1 and comments[0].startswith("# queue ")
+
+
+def test_generated_files_say_a_redis_is_required_when_the_profile_has_none() -> None:
+    _n, _conc, fly = _concurrency(_realtime_profile(200_000, 0), _fly())
+    assert "# Realtime on 4 machines and no Redis named to publish through" in fly
+    planner = make_planner(_realtime_profile(200_000, 0), _fly())
+    _dep, files = generate(planner, make_plan(planner), phase=1)
+    assert "**A Redis is required and the profile has none**" in files["DEPLOY.md"]
+
+
+def test_one_machine_gets_no_pubsub_section() -> None:
+    planner = make_planner(_realtime_profile(1_000, 0), _fly())
+    _dep, files = generate(planner, make_plan(planner), phase=1)
+    assert (
+        "Realtime on" not in files["fly.toml"] and "Realtime on several instances" not in files["DEPLOY.md"]
+    )
+
+
+def test_a_realtime_component_written_for_durable_objects_names_its_redis_itself() -> None:
+    """serverless_ok: Durable Objects route its messages themselves, so no Redis carries its
+    messages unless `pubsub` names one; on several servers the risk line says which to name."""
+    prof = _with_redis(_realtime_profile(200_000, 500), serverless_ok=True)
+    assert prof.pubsub_redis("ws") is None
+    planner = make_planner(prof, _redis_catalog())
+    assert planner.demand(200_000).components["cache"].metrics["commands_per_day"] == 0
+    ev = planner.best("ws", 200_000)
+    assert ev is not None and ev.instances > 1
+    risks = risks_of(ev, "realtime", planner.context(200_000), True, None, None, prof.redis_components())
+    assert any("no Redis named to publish through" in r and "(e.g. cache)" in r for r in risks)
+    named = _with_redis(_realtime_profile(200_000, 500), serverless_ok=True, pubsub="cache")
+    assert named.pubsub_redis("ws") == "cache"
+    counted = make_planner(named, _redis_catalog()).demand(200_000).components["cache"]
+    assert counted.metrics["commands_per_day"] == pytest.approx(100_000_000)

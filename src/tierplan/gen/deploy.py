@@ -11,7 +11,7 @@ stack needs, and the alert thresholds from the limits the phase watches. The pla
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..engine.per_component import Phase
 from ..engine.planner import Planner, StackPoint
@@ -33,10 +33,25 @@ __all__ = [
     "slug",
     "runtime_family",
     "realtime_limits",
+    "PUBSUB_ADAPTERS",
 ]
 
 CODE_KINDS = kinds_where(lambda k: k.runs_code)
 EPS = 1e-9
+
+#: how a realtime server of each runtime family shares messages through Redis pub/sub (each from the
+#: library's own documentation; docs/generators.md#realtime-servers-websockets)
+PUBSUB_ADAPTERS: dict[str, str] = {
+    "node": "@socket.io/redis-adapter (Socket.IO: `io.adapter(createAdapter(pubClient, subClient))`, "
+    "`subClient = pubClient.duplicate()`)",
+    "python": "python-socketio's AsyncRedisManager "
+    "(`socketio.AsyncServer(client_manager=socketio.AsyncRedisManager(url))`)",
+    "ruby": "Action Cable's redis adapter (`config/cable.yml`: `adapter: redis`, `url:` the Redis variable)",
+    "dotnet": "SignalR's Redis backplane (Microsoft.AspNetCore.SignalR.StackExchangeRedis: "
+    "`AddSignalR().AddStackExchangeRedis(...)`)",
+    "other": "your WebSocket library's Redis pub/sub adapter (every server SUBSCRIBEs to a channel "
+    "and PUBLISHes each message it sends)",
+}
 
 
 def runtime_family(runtime: str, framework: str | None = None) -> str:
@@ -84,6 +99,23 @@ class Service:
     web_workers: int | None = None
     #: worker: jobs processed at once
     concurrency: int | None = None
+    #: realtime: the redis component its servers publish messages through (None: the profile has none)
+    pubsub: str | None = None
+    #: realtime: the variable that holds that Redis's address (REDIS_URL, CACHE_REDIS_URL, ...)
+    pubsub_env: str | None = None
+
+    @property
+    def shares_messages(self) -> bool:
+        """A realtime server whose messages must reach sockets on other instances: on servers (not a
+        serverless realtime platform) with more than one instance (high availability keeps two)."""
+        return (
+            self.kind == "realtime" and not self.serverless and (self.instances > 1 or self.high_availability)
+        )
+
+    @property
+    def pubsub_adapter(self) -> str:
+        """The Redis pub/sub adapter of the realtime server's runtime (gen/deploy.PUBSUB_ADAPTERS)."""
+        return PUBSUB_ADAPTERS.get(runtime_family(self.runtime), PUBSUB_ADAPTERS["other"])
 
 
 @dataclass(frozen=True)
@@ -347,6 +379,13 @@ def deploy_model(planner: Planner, phase: Phase, index: int | None) -> Deploy:
             }
         else:
             dep.externals[comp] = o.provider
+    env_of = {st.name: st.env for st in dep.stores}
+    dep.services = [
+        replace(s, pubsub=(r := p.pubsub_redis(s.name)), pubsub_env=env_of.get(r) if r else None)
+        if s.kind == "realtime"
+        else s
+        for s in dep.services
+    ]
     dep.images = _images(dep.services)
     dep.hosts = sorted(
         {s.provider for s in dep.services} | ({dep.frontend["provider"]} if dep.frontend else set())

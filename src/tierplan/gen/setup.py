@@ -86,6 +86,26 @@ def _hosts(dep: Deploy, platforms: list[HostSetup]) -> list[HostSetup]:
     return [first, *platforms]
 
 
+def _realtime(dep: Deploy) -> list[dict[str, str | int | None]]:
+    """The realtime servers whose messages must reach sockets on other instances, with the Redis
+    they publish through (None: the profile has none) and how their host keeps a client on one."""
+    out: list[dict[str, str | int | None]] = []
+    for s in dep.services:
+        if not s.shares_messages:
+            continue
+        out.append(
+            {
+                "name": s.name,
+                "instances": s.instances,
+                "provider": s.provider,
+                "redis": s.pubsub,
+                "env": s.pubsub_env,
+                "adapter": s.pubsub_adapter,
+            }
+        )
+    return out
+
+
 def deploy_readme(dep: Deploy, files: dict[str, str], platforms: list[HostSetup]) -> str:
     """DEPLOY.md: what runs where, the stores to create, each platform's setup (``platforms``, in
     the registry's order) and the repository secrets the workflows read."""
@@ -107,5 +127,7 @@ def deploy_readme(dep: Deploy, files: dict[str, str], platforms: list[HostSetup]
             alerts=len(dep.alerts),
             uptime=len(dep.uptime),
             uptime_provider=uptime_provider,
+            realtime=_realtime(dep),
+            redis_names=list(dep.store_use),
         )
     )
