@@ -7,9 +7,11 @@ from __future__ import annotations
 import math
 import tomllib
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,6 +25,7 @@ from tierplan.profile import parse_profile
 from tierplan.risks import risks_of
 
 from .conftest import EXAMPLES, make_catalog, make_planner, make_profile
+from .test_cli import run as run_cli
 
 SG = {"id": "sin", "city": "Singapore", "country": "SG", "lat": 1.35, "lon": 103.82}
 
@@ -337,3 +340,16 @@ def test_a_realtime_component_written_for_durable_objects_names_its_redis_itself
     assert named.pubsub_redis("ws") == "cache"
     counted = make_planner(named, _redis_catalog()).demand(200_000).components["cache"]
     assert counted.metrics["commands_per_day"] == pytest.approx(100_000_000)
+
+
+def test_cli_refuses_a_pubsub_that_is_not_a_redis(tmp_path: Path) -> None:
+    data = yaml.safe_load((EXAMPLES / "paircam.yaml").read_text())
+    data["components"]["signaling"]["pubsub"] = "db"
+    bad = tmp_path / "app.yaml"
+    bad.write_text(yaml.safe_dump(data, sort_keys=False))
+    r = run_cli("plan", bad)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert (
+        "components.signaling.pubsub names 'db', which is not a redis component (redis components: redis)"
+        in r.stderr
+    )
