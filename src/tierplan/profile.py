@@ -279,6 +279,10 @@ class Realtime(_Component):
     fanout: Annotated[float, Field(ge=1, le=100_000)] = 1
     message_kb: NonNeg = Field(1, le=10_000)
     memory_mb: Annotated[float, Field(gt=0, le=65536)] | None = None
+    #: the redis component its servers publish every message through (a pub/sub adapter such as
+    #: @socket.io/redis-adapter), so a message reaches sockets on other instances; null: the
+    #: profile's first redis component unless serverless_ok (Profile.pubsub_redis)
+    pubsub: str | None = None
 
 
 class Turn(_Component):
@@ -472,7 +476,34 @@ class Profile(_M):
                     raise ValueError(f"components.{name}.calls names {target!r}, which is not a component")
                 if target == name:
                     raise ValueError(f"components.{name}.calls names itself")
+            pubsub = getattr(c, "pubsub", None)
+            if pubsub is not None:
+                target_c = self.components.get(pubsub)
+                if target_c is None or target_c.kind != "redis":
+                    redis = self.redis_components()
+                    raise ValueError(
+                        f"components.{name}.pubsub names {pubsub!r}, which is not a redis component"
+                        + (f" (redis components: {', '.join(redis)})" if redis else " (the profile has none)")
+                    )
         return self
+
+    def pubsub_redis(self, name: str) -> str | None:
+        """The redis component realtime component ``name`` publishes its messages through: its
+        ``pubsub``; else, unless it is written for a serverless realtime platform too
+        (``serverless_ok``: Durable Objects route its messages themselves), the profile's first
+        redis component; else None (none to publish through)."""
+        c = self.components[name]
+        if not isinstance(c, Realtime):
+            return None
+        if c.pubsub is not None:
+            return c.pubsub
+        if c.serverless_ok:
+            return None
+        return next(iter(self.redis_components()), None)
+
+    def redis_components(self) -> list[str]:
+        """The profile's redis components, in file order."""
+        return [k for k, x in self.components.items() if x.kind == "redis"]
 
     @field_validator("components")
     @classmethod

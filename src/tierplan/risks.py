@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .engine.scale import busy_day_applies
 from .kinds import KINDS
 from .pricing import Context, Evaluation
@@ -10,8 +12,16 @@ __all__ = ["risks_of"]
 
 
 def risks_of(
-    ev: Evaluation, kind: str, ctx: Context, commercial: bool, latency_ms: float | None
+    ev: Evaluation,
+    kind: str,
+    ctx: Context,
+    commercial: bool,
+    latency_ms: float | None,
+    pubsub: str | None = None,
+    redis_components: Sequence[str] = (),
 ) -> list[str]:
+    """``pubsub``: for a realtime component, the redis component it publishes through
+    (Profile.pubsub_redis; None: none), ``redis_components``: the profile's redis components."""
     a = ev.option.attributes
     out: list[str] = []
     inst = ev.option.plan.plan.instances
@@ -30,6 +40,25 @@ def risks_of(
     # realtime is left out here, unlike the other runs_code checks (as it always was)
     if a.zero_downtime_deploys is False and kind in ("web_service", "worker"):
         out.append("deploys restart the service (brief downtime on every deploy)")
+    if kind == "realtime" and not a.serverless and (ev.instances > 1 or ctx.high_availability):
+        many = f"{max(2, ev.instances)} instances"
+        if pubsub is not None:
+            out.append(
+                f"{many}: a message reaches sockets on other instances only through the Redis pub/sub "
+                f"adapter on {pubsub} (e.g. @socket.io/redis-adapter; its commands are in {pubsub}'s "
+                "demand); clients connect over WebSocket only, or the host must keep sticky sessions"
+            )
+        elif redis_components:
+            out.append(
+                f"{many} and no Redis named to publish through: a message reaches only the sockets on its "
+                f"own instance; name one in its pubsub key (e.g. {redis_components[0]}) for a pub/sub adapter "
+                "(e.g. @socket.io/redis-adapter) so the plan counts its commands"
+            )
+        else:
+            out.append(
+                f"{many} and no Redis to publish through: a message reaches only the sockets on its own "
+                "instance; add a redis component for a pub/sub adapter (e.g. @socket.io/redis-adapter)"
+            )
     if a.sleeps_when_idle:
         cs = f" (~{a.cold_start_s:g} s cold start)" if a.cold_start_s else ""
         after = f" after {a.idle_sleep_minutes:g} min idle" if a.idle_sleep_minutes else " when idle"

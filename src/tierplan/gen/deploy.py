@@ -11,7 +11,7 @@ stack needs, and the alert thresholds from the limits the phase watches. The pla
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..engine.per_component import Phase
 from ..engine.planner import Planner, StackPoint
@@ -32,9 +32,26 @@ __all__ = [
     "deploy_model",
     "slug",
     "runtime_family",
+    "realtime_limits",
+    "PUBSUB_ADAPTERS",
 ]
 
 CODE_KINDS = kinds_where(lambda k: k.runs_code)
+EPS = 1e-9
+
+#: how a realtime server of each runtime family shares messages through Redis pub/sub (each from the
+#: library's own documentation; docs/generators.md#realtime-servers-websockets)
+PUBSUB_ADAPTERS: dict[str, str] = {
+    "node": "@socket.io/redis-adapter (Socket.IO: `io.adapter(createAdapter(pubClient, subClient))`, "
+    "`subClient = pubClient.duplicate()`)",
+    "python": "python-socketio's AsyncRedisManager "
+    "(`socketio.AsyncServer(client_manager=socketio.AsyncRedisManager(url))`)",
+    "ruby": "Action Cable's redis adapter (`config/cable.yml`: `adapter: redis`, `url:` the Redis variable)",
+    "dotnet": "SignalR's Redis backplane (Microsoft.AspNetCore.SignalR.StackExchangeRedis: "
+    "`AddSignalR().AddStackExchangeRedis(...)`)",
+    "other": "your WebSocket library's Redis pub/sub adapter (every server SUBSCRIBEs to a channel "
+    "and PUBLISHes each message it sends)",
+}
 
 
 def runtime_family(runtime: str, framework: str | None = None) -> str:
@@ -71,13 +88,34 @@ class Service:
     zero_downtime: bool
     high_availability: bool
     serverless: bool
-    #: concurrent requests one instance takes before the proxy prefers another / refuses more
+    #: concurrent requests (web services) or connections (realtime: open WebSockets) one instance
+    #: takes before the proxy prefers another instance / sends it nothing more
     soft_limit: int | None = None
     hard_limit: int | None = None
+    concurrency_type: str = "requests"  # requests | connections
+    #: realtime: open WebSockets per instance at the peak of the phase's end (concurrent_connections / instances)
+    sockets_per_instance: int | None = None
     #: Python: gunicorn worker processes that fit in the instance's memory
     web_workers: int | None = None
     #: worker: jobs processed at once
     concurrency: int | None = None
+    #: realtime: the redis component its servers publish messages through (None: the profile has none)
+    pubsub: str | None = None
+    #: realtime: the variable that holds that Redis's address (REDIS_URL, CACHE_REDIS_URL, ...)
+    pubsub_env: str | None = None
+
+    @property
+    def shares_messages(self) -> bool:
+        """A realtime server whose messages must reach sockets on other instances: on servers (not a
+        serverless realtime platform) with more than one instance (high availability keeps two)."""
+        return (
+            self.kind == "realtime" and not self.serverless and (self.instances > 1 or self.high_availability)
+        )
+
+    @property
+    def pubsub_adapter(self) -> str:
+        """The Redis pub/sub adapter of the realtime server's runtime (gen/deploy.PUBSUB_ADAPTERS)."""
+        return PUBSUB_ADAPTERS.get(runtime_family(self.runtime), PUBSUB_ADAPTERS["other"])
 
 
 @dataclass(frozen=True)
@@ -222,9 +260,15 @@ def _service(planner: Planner, comp: str, ev: Evaluation, start: StackPoint, end
     if ha or zero_dt:
         min_running = max(min_running, min(2, ev.instances) if ha else 1)
     memory = int(size.memory_mb) if size is not None else None
-    soft = hard = workers = None
+    soft = hard = workers = sockets = None
+    conc_type = "requests"
     if web is not None and size is not None:
         soft, hard = _concurrency(planner, comp, ev, end)
+    elif isinstance(c, Realtime) and size is not None and not serverless:
+        limits = realtime_limits(planner, comp, ev, end)
+        if limits is not None:
+            sockets, soft, hard = limits
+            conc_type = "connections"
     runtime = c.runtime
     if runtime == "python" and web is not None and memory is not None:
         per = planner.assumptions["gen.python_worker_memory_mb"]
@@ -250,6 +294,8 @@ def _service(planner: Planner, comp: str, ev: Evaluation, start: StackPoint, end
         serverless=serverless,
         soft_limit=soft,
         hard_limit=hard,
+        concurrency_type=conc_type,
+        sockets_per_instance=sockets,
         web_workers=workers,
         concurrency=worker.concurrency if worker is not None else None,
     )
@@ -274,6 +320,41 @@ def _concurrency(planner: Planner, comp: str, ev: Evaluation, point: StackPoint)
     soft = max(int(planner.assumptions["gen.min_soft_limit"]), math.ceil(rps * hold_ms / 1000.0))
     hard = max(soft + 1, math.ceil(soft / headroom))
     return soft, hard
+
+
+def realtime_limits(
+    planner: Planner, comp: str, ev: Evaluation, point: StackPoint
+) -> tuple[int, int, int] | None:
+    """Open WebSockets per instance of a realtime server: (planned, soft limit, hard limit), or None
+    when it holds no connections.
+
+    planned = ceil(concurrent_connections / instances) at the end of the phase. The hard limit is
+    the sockets one instance holds within the plan's headroom, the least of what its memory allows
+    ((headroom x memory_mb - fixed memory) / memory per socket) and what its CPU allows (peak and
+    sustained: headroom x the instance's cores / the cores one socket brings, as the engine sizes
+    the count), never below planned. Soft limit = gen.realtime_soft_limit_fraction x hard, rounded
+    up, below hard."""
+    size = ev.option.size
+    assert size is not None
+    d = point.demand.components[comp]
+    sockets = d.metrics.get("concurrent_connections", 0.0)
+    if sockets <= 0:
+        return None
+    cap = d.capacity
+    h = planner.limit_share
+    caps: list[float] = []
+    if cap.memory_mb_shared > 0:
+        caps.append((h * size.memory_mb - cap.memory_mb_per_instance) / (cap.memory_mb_shared / sockets))
+    if cap.cores_peak > 0:
+        caps.append(h * size.vcpu / (cap.cores_peak / sockets))
+    if cap.cores_avg > 0:
+        caps.append(h * size.vcpu * size.cpu_baseline_fraction / (cap.cores_avg / sockets))
+    planned = math.ceil(sockets / ev.instances - EPS)
+    hard = max(planned, math.floor(min(caps) + EPS) if caps else planned, 2)
+    soft = min(
+        hard - 1, max(1, math.ceil(planner.assumptions["gen.realtime_soft_limit_fraction"] * hard - EPS))
+    )
+    return planned, soft, hard
 
 
 _STORE_ENV = {name: k.store_env for name, k in KINDS.items() if k.store_env is not None}
@@ -347,6 +428,13 @@ def deploy_model(planner: Planner, phase: Phase, index: int | None) -> Deploy:
                         c.cpu_seconds_per_run,
                     )
                 )
+    env_of = {st.name: st.env for st in dep.stores}
+    dep.services = [
+        replace(s, pubsub=(r := p.pubsub_redis(s.name)), pubsub_env=env_of.get(r) if r else None)
+        if s.kind == "realtime"
+        else s
+        for s in dep.services
+    ]
     dep.images = _images(dep.services)
     dep.hosts = sorted(
         {s.provider for s in dep.services} | ({dep.frontend["provider"]} if dep.frontend else set())

@@ -44,8 +44,18 @@ def env_vars(planner: Planner, dep: Deploy) -> list[EnvVar]:
         )
     for name, placeholder, comment in framework_keys:
         add(name, placeholder, comment)
+    publishers: dict[str, list[str]] = {}
+    for s in dep.services:
+        if s.kind == "realtime" and not s.serverless and s.pubsub is not None:
+            publishers.setdefault(s.pubsub, []).append(s.name)
     for st in dep.stores:
         name = slug(st.name).replace("-", "_")
+        also = (
+            f"; also the pub/sub of the realtime server{'s' if len(publishers[st.name]) > 1 else ''} "
+            f"{', '.join(publishers[st.name])}"
+            if st.name in publishers
+            else ""
+        )
         adapter = platform(st.provider)
         if st.kind == "object_storage":
             s3 = adapter.s3()
@@ -88,7 +98,7 @@ def env_vars(planner: Planner, dep: Deploy) -> list[EnvVar]:
                 add(
                     v.name or st.env,
                     v.placeholder.format(name=name),
-                    f"{st.name} ({st.provider} {st.plan}): {v.where}",
+                    f"{st.name} ({st.provider} {st.plan}): {v.where}{also}",
                     component=st.name,
                 )
             else:

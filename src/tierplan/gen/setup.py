@@ -99,6 +99,24 @@ def _schedules(dep: Deploy) -> list[dict[str, str]]:
             cron = f"`{sc.cron}`"
         rows.append({"name": sc.name, "provider": sc.provider, "plan": sc.plan, "every": every, "cron": cron, "how": how})
     return rows
+def _realtime(dep: Deploy) -> list[dict[str, str | int | None]]:
+    """The realtime servers whose messages must reach sockets on other instances, with the Redis
+    they publish through (None: the profile has none) and how their host keeps a client on one."""
+    out: list[dict[str, str | int | None]] = []
+    for s in dep.services:
+        if not s.shares_messages:
+            continue
+        out.append(
+            {
+                "name": s.name,
+                "instances": s.instances,
+                "provider": s.provider,
+                "redis": s.pubsub,
+                "env": s.pubsub_env,
+                "adapter": s.pubsub_adapter,
+            }
+        )
+    return out
 
 
 def deploy_readme(dep: Deploy, files: dict[str, str], platforms: list[HostSetup]) -> str:
@@ -123,5 +141,7 @@ def deploy_readme(dep: Deploy, files: dict[str, str], platforms: list[HostSetup]
             uptime=len(dep.uptime),
             uptime_provider=uptime_provider,
             schedules=_schedules(dep),
+            realtime=_realtime(dep),
+            redis_names=list(dep.store_use),
         )
     )
