@@ -664,7 +664,7 @@ def _latency(
             continue
         ow = sol.chosen[w].remote.option
         lw = sol.chosen[w].klass.location
-        parts = [(f"users to {w} ({lw})", ow.latency_ms, 1.0)]
+        parts = [(f"users to {w} ({lw}, population-weighted, last mile included)", ow.latency_ms, 1.0)]
         for s2, k in callees.items():
             if s2 in sol.chosen:
                 os2 = sol.chosen[s2].remote.option

@@ -560,7 +560,7 @@ def finish_solution(prob: Problem, out: Solution) -> None:
         if w not in out.chosen:
             continue
         lw = out.chosen[w].klass.location
-        parts = [(f"users to {w} ({lw})", prob.user_rtt[w][lw], 1.0)]
+        parts = [(f"users to {w} ({lw}, population-weighted, last mile included)", prob.user_rtt[w][lw], 1.0)]
         for s, k in callees.items():
             if s in out.chosen:
                 ls = out.chosen[s].klass.location
