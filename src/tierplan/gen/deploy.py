@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+from ..engine.connections import processes_per_instance
 from ..engine.per_component import Phase
 from ..engine.planner import Planner, StackPoint
 from ..kinds import KINDS, kinds_where
@@ -271,8 +272,9 @@ def _service(planner: Planner, comp: str, ev: Evaluation, start: StackPoint, end
             conc_type = "connections"
     runtime = c.runtime
     if runtime == "python" and web is not None and memory is not None:
-        per = planner.assumptions["gen.python_worker_memory_mb"]
-        workers = max(1, min(int((memory - per) // per), int(2 * (size.vcpu if size else 1) + 1)))
+        workers = processes_per_instance(
+            runtime, True, memory, size.vcpu if size else None, planner.assumptions["gen.python_worker_memory_mb"]
+        )
     return Service(
         name=comp,
         kind=c.kind,

@@ -309,7 +309,7 @@ def redis(
         dataset_mb_per_unit=c.dataset_mb_per_unit,
     )
     clients = sum(1 for x in p.components.values() if KINDS[x.kind].runs_code)
-    per = a["redis.connections_per_instance"]
+    per = a["redis.pool_size_per_process"]
     if not pubsub.publishers:
         b.add(
             "egress_gb_per_month",
@@ -323,9 +323,10 @@ def redis(
             "connections",
             max(1, clients) * per,
             "connections",
-            "client components x redis.connections_per_instance",
+            "client components x pool_size_per_process (at least one process each; the stack counts"
+            " running instances x processes)",
             client_components=clients,
-            connections_per_instance=per,
+            pool_size_per_process=per,
         )
     else:
         # a published message leaves Redis once per subscribed server: counted once (a floor; each
@@ -347,10 +348,11 @@ def redis(
             "connections",
             max(1, clients) * per + pubsub.publishers * pub_conn,
             "connections",
-            "client components x redis.connections_per_instance + realtime components publishing here x "
-            "realtime.pubsub_connections_per_instance",
+            "client components x pool_size_per_process + realtime components publishing here x "
+            "realtime.pubsub_connections_per_instance (at least one instance each; the stack counts"
+            " running instances x processes)",
             client_components=clients,
-            connections_per_instance=per,
+            pool_size_per_process=per,
             pubsub_publishers=pubsub.publishers,
             pubsub_connections_per_instance=pub_conn,
         )
