@@ -957,11 +957,11 @@ def _connections_trigger(
     if n <= cap + 1e-9:
         return None
     limit = min(lim.max for lim in old.option.plan.plan.limits if lim.metric == "connections")
-    clients = ", ".join(
-        f"{w} {chosen[w].instances:g} x {chosen[w].option.size.id if chosen[w].option.size else 'instance'}"
-        for w in redis_clients(planner)[comp]
-        if w in chosen
-    )
+    def running(w: str) -> str:
+        size = chosen[w].option.size
+        return f"{w} {chosen[w].instances:g} x {size.id if size is not None else 'instance'}"
+
+    clients = ", ".join(running(w) for w in redis_clients(planner)[comp] if w in chosen)
     pool = planner.assumptions["redis.pool_size_per_process"]
     return Trigger(
         comp,
