@@ -93,7 +93,9 @@ def env_vars(planner: Planner, dep: Deploy) -> list[EnvVar]:
             continue
         # the address first (with the plan it belongs to), then any extra key; none when the
         # platform binds the store in its own config (Cloudflare KV, queues, D1)
-        for i, v in enumerate(adapter.settings(st.kind, st.env)):
+        # a caller on another host cannot use the store's private address
+        public = any(s.provider != st.provider for s in dep.services)
+        for i, v in enumerate(adapter.settings(st.kind, st.env, public)):
             if i == 0:
                 add(
                     v.name or st.env,

@@ -333,10 +333,11 @@ class Generic:
         """Files that create the schedule of ``job`` here (none: DEPLOY.md says how)."""
         return {}
 
-    def settings(self, kind: str, var: str) -> list[Setting]:
+    def settings(self, kind: str, var: str, public: bool = False) -> list[Setting]:
         """The variables a component of ``kind`` here needs: for a store, its address (named
         ``var``) and any extra key (an empty list: the platform binds it, there is no address);
-        for an external service, its credentials."""
+        for an external service, its credentials. ``public``: some caller runs on another host,
+        so a store's address must be the one it publishes on the internet, not a private one."""
         if kind in GENERIC_CONNECTIONS:
             return [Setting(*GENERIC_CONNECTIONS[kind])]
         return []

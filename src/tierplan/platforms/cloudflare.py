@@ -257,7 +257,7 @@ class Cloudflare(Generic):
     def store_setup(self, app: str, store: Store) -> str | None:
         return None  # bindings in wrangler.toml; buckets in the Cloudflare section
 
-    def settings(self, kind: str, var: str) -> list[Setting]:
+    def settings(self, kind: str, var: str, public: bool = False) -> list[Setting]:
         if kind in BOUND:
             return []
         if kind == "scheduled_job":
@@ -275,7 +275,7 @@ class Cloudflare(Generic):
                     "TURN_KEY_API_TOKEN",
                 ),
             ]
-        return super().settings(kind, var)
+        return super().settings(kind, var, public)
 
     def s3(self) -> S3:
         return S3(

@@ -166,7 +166,7 @@ class Fly(Generic):
             return f"flyctl mpg create --name {name} --region {store.region} --plan {store.plan} --pg-major-version 17"
         return super().store_setup(app, store)
 
-    def settings(self, kind: str, var: str) -> list[Setting]:
+    def settings(self, kind: str, var: str, public: bool = False) -> list[Setting]:
         if kind == "postgres":
             return [
                 Setting(
@@ -181,7 +181,7 @@ class Fly(Generic):
                     "`fly redis status NAME` (Upstash Redis through Fly.io)",
                 )
             ]
-        return super().settings(kind, var)
+        return super().settings(kind, var, public)
 
     def public_url(self, app: str, comp: str, frontend: bool) -> str:
         return f"https://{app}-{comp}.fly.dev"

@@ -127,7 +127,19 @@ class Railway(Generic):
             return f"railway add --database redis  # then rename the service to {slug(store.name)}"
         return super().store_setup(app, store)
 
-    def settings(self, kind: str, var: str) -> list[Setting]:
+    def settings(self, kind: str, var: str, public: bool = False) -> list[Setting]:
+        if public and kind in ("postgres", "redis"):
+            port = 5432 if kind == "postgres" else 6379
+            scheme = "postgresql://postgres" if kind == "postgres" else "redis://default"
+            path = "/railway" if kind == "postgres" else ""
+            return [
+                Setting(
+                    f"{scheme}:PASSWORD@PROXY-DOMAIN:PROXY-PORT{path}",
+                    f"the service's public TCP proxy (`railway tcp-proxy create --port {port} --service "
+                    f"{'postgres' if kind == 'postgres' else 'redis'}`): a caller on another host cannot reach "
+                    "*.railway.internal; the traffic crosses the internet and is billed as egress",
+                )
+            ]
         if kind == "postgres":
             return [
                 Setting(
@@ -142,7 +154,7 @@ class Railway(Generic):
                     "Railway > Redis service > Variables > REDIS_URL (private network URL)",
                 )
             ]
-        return super().settings(kind, var)
+        return super().settings(kind, var, public)
 
     def public_url(self, app: str, comp: str, frontend: bool) -> str:
         return f"https://{app}-{comp}.up.railway.app"

@@ -31,8 +31,8 @@ class Saas(Generic):
         self.plan_page = plan_page
         self.credentials = dict(credentials or {})
 
-    def settings(self, kind: str, var: str) -> list[Setting]:
-        return list(self.credentials.get(kind, [])) or super().settings(kind, var)
+    def settings(self, kind: str, var: str, public: bool = False) -> list[Setting]:
+        return list(self.credentials.get(kind, [])) or super().settings(kind, var, public)
 
 
 def _s(name: str, placeholder: str, where: str) -> Setting:

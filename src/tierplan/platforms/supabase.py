@@ -17,7 +17,7 @@ class Supabase(Generic):
 
     plan_page = "Supabase dashboard > Organization settings > Billing > Subscription plan"
 
-    def settings(self, kind: str, var: str) -> list[Setting]:
+    def settings(self, kind: str, var: str, public: bool = False) -> list[Setting]:
         if kind == "postgres":
             return [
                 Setting(
@@ -36,7 +36,7 @@ class Supabase(Generic):
                     "SUPABASE_SERVICE_ROLE_KEY",
                 ),
             ]
-        return super().settings(kind, var)
+        return super().settings(kind, var, public)
 
     def s3(self) -> S3:
         return S3(
