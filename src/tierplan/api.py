@@ -116,6 +116,13 @@ def _check_provider_names(p: Profile, cat: Catalog, path: str) -> None:
     check("requirements.providers.prefer", p.requirements.providers.prefer)
     for name, c in p.components.items():
         check(f"components.{name}.providers", c.providers)
+        if c.written_for is not None and c.written_for.provider not in cat.providers:
+            import difflib
+
+            n = c.written_for.provider
+            near = difflib.get_close_matches(n, known, n=1)
+            hint = f"did you mean {near[0]!r}?" if near else f"known: {', '.join(known)}"
+            probs.append(Problem(f"components.{name}.written_for.provider", f"unknown provider {n!r} ({hint})"))
     if probs:
         raise InputError(path, probs)
 

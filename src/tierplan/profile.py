@@ -175,9 +175,24 @@ class Team(_M):
 
 
 # --------------------------------------------------------------------------- components
+class WrittenFor(_M):
+    """The provider whose own APIs a component's code is written against (Durable Objects,
+    Workers bindings, Supabase Realtime, Vercel-only features): on another host it must be
+    rewritten first."""
+
+    provider: str
+    #: what of the provider the code uses, for messages ("Durable Objects")
+    uses: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    #: engineering hours to rewrite it for another host; unset: it stays on this provider
+    rewrite_hours: Annotated[float, Field(gt=0, le=100_000)] | None = None
+
+
 class _Component(_M):
     #: restrict this component to these providers (ids); empty = any allowed provider
     providers: list[str] | None = None
+    #: the provider whose APIs the code is written against (options elsewhere are excluded, or
+    #: cost the rewrite when the component moves off it)
+    written_for: WrittenFor | None = None
 
 
 class WebService(_Component):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from .engine.scale import busy_day_applies
 from .kinds import KINDS
@@ -19,9 +20,11 @@ def risks_of(
     latency_ms: float | None,
     pubsub: str | None = None,
     redis_components: Sequence[str] = (),
+    written_for: Any = None,
 ) -> list[str]:
     """``pubsub``: for a realtime component, the redis component it publishes through
-    (Profile.pubsub_redis; None: none), ``redis_components``: the profile's redis components."""
+    (Profile.pubsub_redis; None: none), ``redis_components``: the profile's redis components,
+    ``written_for``: the component's profile.WrittenFor (the provider its code is written for)."""
     a = ev.option.attributes
     out: list[str] = []
     inst = ev.option.plan.plan.instances
@@ -107,4 +110,12 @@ def risks_of(
         out.append(f"far from users: ~{latency_ms:.0f} ms round trip (estimate)")
     if not ev.option.plan.plan.available:
         out.append("legacy plan: new accounts cannot buy it")
+    if written_for is not None and ev.option.provider != written_for.provider:
+        uses = f" ({written_for.uses})" if written_for.uses else ""
+        out.append(
+            f"its code is written against {written_for.provider}'s APIs{uses}: running it on "
+            f"{ev.option.provider} means rewriting it first ("
+            + (f"{written_for.rewrite_hours:g} h, " if written_for.rewrite_hours is not None else "")
+            + "written_for.rewrite_hours)"
+        )
     return list(dict.fromkeys(out))

@@ -122,6 +122,7 @@ def compare(
                     ev.option.latency_ms if ev.option.region else None,
                     p.pubsub_redis(comp),
                     p.redis_components(),
+                    p.components[comp].written_for,
                 )[:2]:
                     risks.append(f"{comp}: {r}")
             row.risks = risks

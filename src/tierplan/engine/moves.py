@@ -359,6 +359,11 @@ def component_migration(
             if KINDS[kind].database
             else 0.0
         )
+    # code written against one provider's APIs is rewritten when it leaves that provider
+    wf = p.components[comp].written_for
+    if wf is not None and wf.rewrite_hours is not None and no.provider != wf.provider:
+        if po is None or po.provider == wf.provider:
+            hours += wf.rewrite_hours
     usd = (
         hours * m.hourly_rate_usd
         + minutes * m.downtime_cost_usd_per_minute

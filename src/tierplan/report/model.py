@@ -77,6 +77,7 @@ def stack_item(
             o.latency_ms if o.region else None,
             planner.profile.pubsub_redis(comp),
             planner.profile.redis_components(),
+            planner.profile.components[comp].written_for,
         ),
         "addon": o.addon.id if o.addon else None,
         "notes": list(o.attributes.notes),
