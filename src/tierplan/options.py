@@ -69,11 +69,10 @@ def static_reasons(pref: PlanRef, p: Profile, comp_name: str, cap: Capacity, kin
         out.append(Reason("requirement", f"provider {prov} is not in components.{comp_name}.providers"))
     wf = comp.written_for
     if wf is not None and prov != wf.provider and wf.rewrite_hours is None:
-        uses = f" ({wf.uses})" if wf.uses else ""
         out.append(
             Reason(
                 "requirement",
-                f"its code is written against {wf.provider}'s APIs{uses}: another host means a rewrite "
+                f"{wf.describe()}: another host means a rewrite "
                 f"(set components.{comp_name}.written_for.rewrite_hours to consider one)",
             )
         )

@@ -186,6 +186,12 @@ class WrittenFor(_M):
     #: engineering hours to rewrite it for another host; unset: it stays on this provider
     rewrite_hours: Annotated[float, Field(gt=0, le=100_000)] | None = None
 
+    def describe(self) -> str:
+        """What the code depends on, for messages: "its code is written against cloudflare's
+        APIs (Durable Objects)"."""
+        uses = f" ({self.uses})" if self.uses else ""
+        return f"its code is written against {self.provider}'s APIs{uses}"
+
 
 class _Component(_M):
     #: restrict this component to these providers (ids); empty = any allowed provider

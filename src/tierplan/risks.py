@@ -111,9 +111,8 @@ def risks_of(
     if not ev.option.plan.plan.available:
         out.append("legacy plan: new accounts cannot buy it")
     if written_for is not None and ev.option.provider != written_for.provider:
-        uses = f" ({written_for.uses})" if written_for.uses else ""
         out.append(
-            f"its code is written against {written_for.provider}'s APIs{uses}: running it on "
+            f"{written_for.describe()}: running it on "
             f"{ev.option.provider} means rewriting it first ("
             + (f"{written_for.rewrite_hours:g} h, " if written_for.rewrite_hours is not None else "")
             + "written_for.rewrite_hours)"

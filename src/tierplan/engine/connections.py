@@ -30,6 +30,7 @@ __all__ = [
     "redis_clients",
     "processes_per_instance",
     "opened_connections",
+    "connection_limit",
     "connection_cap",
     "actual_connections",
     "fits",
@@ -79,6 +80,13 @@ def opened_connections(planner: Planner, comp: str, ev: Evaluation, redis: str |
     return n
 
 
+def connection_limit(ev: Evaluation) -> float | None:
+    """A Redis option's plan's ``connections`` limit (its maximum), or None when the catalog
+    gives none."""
+    maxes = [lim.max for lim in ev.option.plan.plan.limits if lim.metric == "connections"]
+    return min(maxes) if maxes else None
+
+
 def connection_cap(planner: Planner, ev: Evaluation) -> float | None:
     """The connections a Redis option accepts within headroom (its plan's ``connections`` limit,
     scale.usable_limit), or None when the catalog gives no limit."""
@@ -114,7 +122,7 @@ def with_actual(ev: Evaluation, connections: float) -> Evaluation:
     """A Redis's evaluation with the connections its stack's clients really open (the metric and
     its limit's utilization), for the report: the workload's floor is replaced."""
     util = dict(ev.utilization)
-    maxes = [lim.max for lim in ev.option.plan.plan.limits if lim.metric == "connections"]
-    if maxes:
-        util["connections"] = connections / min(maxes)
+    limit = connection_limit(ev)
+    if limit is not None:
+        util["connections"] = connections / limit
     return replace(ev, metrics={**ev.metrics, "connections": connections}, utilization=util)

@@ -25,7 +25,7 @@ from typing import Any
 from ..errors import InfeasibleError
 from ..kinds import KINDS
 from ..pricing import Evaluation, Option
-from .connections import actual_connections, connection_cap, redis_clients
+from .connections import actual_connections, connection_cap, connection_limit, redis_clients
 from .connections import fits as connections_fit
 from .decisions import chart_scales, decision_scales, floors_valid, min_saving, quiet_until
 from .planner import Planner, StackPoint
@@ -954,14 +954,13 @@ def _connections_trigger(
     if comp not in redis_clients(planner):
         return None
     old = ph.stack_end.choices[comp]
-    cap = connection_cap(planner, old)
-    if cap is None:
+    cap, limit = connection_cap(planner, old), connection_limit(old)
+    if cap is None or limit is None:
         return None
     chosen = {c: planner.evaluate_one(c, e.option.order, at) for c, e in ph.stack_end.choices.items()}
     n = actual_connections(planner, comp, chosen)
     if n <= cap + 1e-9:
         return None
-    limit = min(lim.max for lim in old.option.plan.plan.limits if lim.metric == "connections")
     def running(w: str) -> str:
         size = chosen[w].option.size
         return f"{w} {chosen[w].instances:g} x {size.id if size is not None else 'instance'}"
