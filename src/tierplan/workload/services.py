@@ -9,7 +9,8 @@ from typing import Any
 from ..assumptions import Assumptions
 from ..profile import Profile
 from .figures import (
-    MB_PER_GB,
+    TRANSFER_BYTES_PER_GB,
+    TRANSFER_MB_PER_GB,
     Builder,
 )
 
@@ -30,9 +31,9 @@ def web_frontend(
 ) -> None:
     b.add(
         "egress_gb_per_month",
-        users * c.bandwidth_mb_per_user_month / MB_PER_GB,
+        users * c.bandwidth_mb_per_user_month / TRANSFER_MB_PER_GB,
         "GB",
-        "users x bandwidth_mb_per_user_month / 1024",
+        "users x bandwidth_mb_per_user_month / 1000 (decimal GB)",
         users=users,
         bandwidth_mb_per_user_month=c.bandwidth_mb_per_user_month,
     )
@@ -102,12 +103,12 @@ def turn(b: Builder, c: Any, a: Assumptions, users: float) -> None:
     # minutes are per user, so a call of p people is counted p times; each relayed participant
     # receives the other p - 1 streams through the relay
     streams = c.participants - 1
-    gb = minutes * rf * 60 * kbps * 1000 / 8 / 1024**3 * streams
+    gb = minutes * rf * 60 * kbps * 1000 / 8 / TRANSFER_BYTES_PER_GB * streams
     b.add(
         "relay_gb_per_month",
         gb,
         "GB",
-        "call_minutes_per_month x relay_fraction x 60 s x bitrate_kbps x 1000 / 8 bytes / 1024^3 x (participants - 1) streams",
+        "call_minutes_per_month x relay_fraction x 60 s x bitrate_kbps x 1000 / 8 bytes / 10^9 (decimal GB) x (participants - 1) streams",
         call_minutes_per_month=minutes,
         relay_fraction=rf,
         bitrate_kbps=kbps,
@@ -253,7 +254,9 @@ def scheduled_job(b: Builder, c: Any, days: float) -> None:
         job_seconds_per_month=total,
         memory_mb=c.memory_mb,
     )
-    b.add("requests_per_day", per_day, "requests", "runs_per_day (one invocation per run)", runs_per_day=per_day)
+    b.add(
+        "requests_per_day", per_day, "requests", "runs_per_day (one invocation per run)", runs_per_day=per_day
+    )
     b.add(
         "requests_per_month",
         runs,
