@@ -81,7 +81,7 @@ def static_reasons(pref: PlanRef, p: Profile, comp_name: str, cap: Capacity, kin
     if req.no_credit_card and a.credit_card_required:
         out.append(Reason("requirement", "needs a credit card (requirements.no_credit_card)"))
     if a.managed is False and not req.allow_unmanaged:
-        what = "database" if KINDS[kind].server_store else KINDS[kind].doc
+        what = "database" if KINDS[kind].server_store else "TURN relay" if kind == "turn" else kind.replace("_", " ")
         out.append(
             Reason(
                 "requirement",
