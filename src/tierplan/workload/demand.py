@@ -194,7 +194,7 @@ def demand_at(p: Profile, units: float, a: Assumptions, explain: bool = True) ->
         elif k == "realtime":
             cap = realtime(b, p, c, a, **common)
         elif k == "turn":
-            turn(b, c, a, users)
+            cap = turn(b, p, c, a, users, active_h_month)
         elif k == "queue":
             queue(b, c, a, dau, days)
         elif k == "email":

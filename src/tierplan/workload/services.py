@@ -12,6 +12,7 @@ from .figures import (
     TRANSFER_BYTES_PER_GB,
     TRANSFER_MB_PER_GB,
     Builder,
+    Capacity,
 )
 
 __all__ = [
@@ -89,7 +90,12 @@ def web_frontend(
     b.add("team_members", p.team.seats, "users", "team.seats", seats=p.team.seats)
 
 
-def turn(b: Builder, c: Any, a: Assumptions, users: float) -> None:
+def turn(
+    b: Builder, p: Profile, c: Any, a: Assumptions, users: float, active_h_month: float
+) -> Capacity:
+    """Relay traffic of a TURN component, and the servers a self-run relay (coturn) needs: the
+    relayed bit rate averaged over the users' active hours and at their peak, over what one vCPU
+    relays (``turn.relay_mbps_per_vcpu``). Managed relays (usage-billed) ignore the capacity."""
     minutes = b.add(
         "call_minutes_per_month",
         users * c.call_minutes_per_user_month,
@@ -113,6 +119,44 @@ def turn(b: Builder, c: Any, a: Assumptions, users: float) -> None:
         relay_fraction=rf,
         bitrate_kbps=kbps,
         participants=c.participants,
+    )
+    bits = minutes * rf * 60 * kbps * 1000 * streams
+    avg = b.add(
+        "relay_mbps_avg",
+        bits / (active_h_month * 3600) / 1e6 if active_h_month > 0 else 0.0,
+        "Mbit/s",
+        "call_minutes_per_month x relay_fraction x 60 s x bitrate_kbps x 1000 x (participants - 1) "
+        "/ (active_hours_per_month x 3600 s) / 10^6",
+        call_minutes_per_month=minutes,
+        active_hours_per_month=active_h_month,
+    )
+    peak = b.add(
+        "relay_mbps_peak",
+        avg * p.activity.peak_factor,
+        "Mbit/s",
+        "relay_mbps_avg x peak_factor",
+        relay_mbps_avg=avg,
+        peak_factor=p.activity.peak_factor,
+    )
+    per_vcpu = a["turn.relay_mbps_per_vcpu"]
+    return Capacity(
+        cores_avg=b.add(
+            "cpu_cores_avg",
+            avg / per_vcpu,
+            "cores",
+            "relay_mbps_avg / relay_mbps_per_vcpu",
+            relay_mbps_avg=avg,
+            relay_mbps_per_vcpu=per_vcpu,
+        ),
+        cores_peak=b.add(
+            "cpu_cores_peak",
+            peak / per_vcpu,
+            "cores",
+            "relay_mbps_peak / relay_mbps_per_vcpu",
+            relay_mbps_peak=peak,
+            relay_mbps_per_vcpu=per_vcpu,
+        ),
+        may_scale_to_zero=False,
     )
 
 
