@@ -172,3 +172,23 @@ def test_cli_json_text_and_markdown_carry_the_line() -> None:
         assert "Allowing self-run services (requirements.allow_unmanaged: true) would cost" in text, fmt
         if fmt != "text":  # the terminal may fold the line
             assert line in text, fmt
+
+
+def test_a_provider_list_that_rules_out_the_cheapest_relay() -> None:
+    """Denying Cloudflare leaves Twilio as the managed relay: 75,000 GB x $0.40 = $30,000.00.
+    Allowing every provider brings back Cloudflare Realtime TURN at $3,700.00 (74,000 GB x $0.05);
+    allowing self-run services instead gives coturn. Both are listed, each priced on its own."""
+    planner = _turn_only(1_000_000, requirements={"providers": {"deny": ["cloudflare"]}})
+    result = plan(planner)
+    by = {r.requirement: r for r in result.relaxations}
+    assert list(by) == ["allow_unmanaged", "providers"]
+    assert by["providers"].monthly_usd == pytest.approx(75_000 * 0.40)
+    assert by["providers"].relaxed_monthly_usd == pytest.approx(74_000 * 0.05)
+    assert dict(by["providers"].components) == {"turn": "Cloudflare Realtime TURN"}
+    assert by["allow_unmanaged"].relaxed_monthly_usd < by["providers"].relaxed_monthly_usd
+    doc = plan_report(planner, result)
+    assert relaxation_line(doc["relaxations"][1], "user") == (
+        "Allowing every provider (no requirements.providers) would cost $3,700.00/month instead of "
+        "$30,000.00 at 1,000,000 users (turn: Cloudflare Realtime TURN), including providers the "
+        "profile leaves out."
+    )
