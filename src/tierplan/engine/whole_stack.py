@@ -39,6 +39,7 @@ from .columns import (
     region_rtt,
 )
 from .connections import connection_cap, opened_connections, redis_clients, with_actual
+from .egress_ip import StaticIp, pair_rule, stack_static_ips, static_ip_of
 from .planner import Planner
 from .scale import usable_cap
 
@@ -94,6 +95,8 @@ class Problem:
     redis_connections: dict[str, tuple[dict[tuple[str, int], float], dict[int, float | None]]] = field(
         default_factory=dict
     )
+    #: caller column (component, class index) -> its static egress IP offer (egress_ip.py)
+    static_ips: dict[tuple[str, int], StaticIp] = field(default_factory=dict)
 
 
 @dataclass
@@ -230,6 +233,11 @@ def build_problem(
         pools,
         pool_caps,
         redis_connection_rows(planner, columns),
+        {
+            (w, col.klass.index): static_ip_of(w, col, p.audience.main_country)
+            for w in calls
+            for col in columns.get(w, [])
+        },
     )
 
 
@@ -499,6 +507,32 @@ def solve(
         lat_terms[w] = expr
         if prob.latency_limit_ms is not None:
             rows.append((expr, -inf, prob.latency_limit_ms))
+    # stores on other hosts: a store that admits outside callers by IP allow list only costs each
+    # such caller's static egress IP (g >= x[w,k] + sum of those store classes - 1, one g per unit
+    # of price, shared where the unit is); a pairing that cannot work (no static IP offered or
+    # its price unknown, a store on another provider's private network) is forbidden
+    ip_var: dict[tuple[Any, ...], int] = {}
+    for w, callees in prob.calls.items():
+        for wc in prob.columns.get(w, []):
+            xw = x[(w, wc.klass.index)]
+            ip = prob.static_ips.get((w, wc.klass.index))
+            for s in callees:
+                need: list[int] = []
+                banned: list[int] = []
+                for sc in prob.columns.get(s, []):
+                    rule = pair_rule(wc, sc)
+                    if rule == "no" or (rule == "ip" and (ip is None or ip.usd is None)):
+                        banned.append(x[(s, sc.klass.index)])
+                    elif rule == "ip":
+                        need.append(x[(s, sc.klass.index)])
+                if banned:
+                    rows.append(({xw: 1.0, **{j: 1.0 for j in banned}}, -inf, 1.0))
+                if need and ip is not None and ip.usd is not None:
+                    g = ip_var.get(ip.key)
+                    if g is None:
+                        g = ip_var[ip.key] = var(0.0, 0.0, 1.0, False)
+                        cost_terms[g] = ip.usd
+                    rows.append(({g: 1.0, xw: -1.0, **{j: -1.0 for j in need}}, -1.0, inf))
     # no-good cuts
     for key in exclude or []:
         chosen = [x[(c, i)] for c, i in _classes_of_key(prob, key)]
@@ -669,6 +703,8 @@ def price_solution(prob: Problem, sol: Solution) -> None:
             )
             pool_lines[comp][(ln.name, ln.metric)] = replace(ln, monthly_usd=share, detail=detail)
 
+    ips_ok, ip_lines, ip_cost = stack_static_ips(prob.calls, sol.chosen, prob.static_ips)
+
     def base_of(m: str) -> float:
         c = sol.chosen[m]
         return (c.base_colocated if sol.colocated.get(m) else c.base_remote) + pool_base[m]
@@ -701,7 +737,8 @@ def price_solution(prob: Problem, sol: Solution) -> None:
                     ev.option.plan.as_of.isoformat(),
                 )
             )
-        cost = own + base
+        lines += ip_lines.get(comp, [])
+        cost = own + base + ip_cost.get(comp, 0.0)
         acct = col.remote.account
         if acct is not None:
             members = by_account[acct]
@@ -747,10 +784,11 @@ def price_solution(prob: Problem, sol: Solution) -> None:
         item = replace(ev, lines=lines, monthly_usd=cost)
         if comp in prob.redis_connections:
             opened = prob.redis_connections[comp][0]
-            item = with_actual(
-                item, sum(opened.get((w, k.klass.index), 0.0) for w, k in sol.chosen.items())
-            )
+            item = with_actual(item, sum(opened.get((w, k.klass.index), 0.0) for w, k in sol.chosen.items()))
         sol.items[comp] = item
         total += cost
     sol.monthly_usd = total
     sol.objective = total + prob.vendor_cost * len(sol.vendors)
+    if not ips_ok:
+        # a pairing no allow list can admit (only ever built by hand or by a swap): never chosen
+        sol.monthly_usd = sol.objective = math.inf
