@@ -464,13 +464,13 @@ def test_an_account_is_on_one_plan() -> None:
     # The API fits only provider one's Pro account ($1); the database only exists on its Free
     # account, where it would sit next to the API for $0. One account cannot be on both plans:
     #   API one/pro $1 + DB two $4                                   = $5
-    #   API two $3 + DB one/free, remote: 0.435 GB x $0.50 egress     = $3.2176  <- optimum
+    #   API two $3 + DB one/free, remote: 0.456 GB x $0.50 egress     = $3.2281  <- optimum
     # (ignoring the rule, API one/pro + DB one/free would cost $1)
     planner = make_planner(_app_db_profile(), _two_provider_catalog())
     sol = solve(build_problem(planner, 100))
     accts = {col.remote.account for col in sol.chosen.values() if col.remote.account}
     assert len(accts) <= 1
-    assert sol.monthly_usd == pytest.approx(3.0 + 100 * 100 * 3 * 0.5 * 365 / 12 / 1024**2 * 0.5)
+    assert sol.monthly_usd == pytest.approx(3.0 + 100 * 100 * 3 * 0.5 * 365 / 12 / 1000**2 * 0.5)
 
 
 def test_traffic_to_a_colocated_database_is_free() -> None:

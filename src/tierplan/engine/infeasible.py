@@ -47,7 +47,7 @@ REQUIREMENT_GROUPS: dict[str, tuple[str, dict[str, Any]]] = {
         {"backups_from": None, "pitr_days": 0.0},
     ),
     "allow_unmanaged": (
-        "managed databases only (requirements.allow_unmanaged: false)",
+        "managed services only (requirements.allow_unmanaged: false)",
         {"allow_unmanaged": True},
     ),
     "commercial": ("commercial use (commercial: true)", {}),

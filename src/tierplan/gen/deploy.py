@@ -205,6 +205,20 @@ class Alert:
     summary: str
 
 
+@dataclass(frozen=True)
+class SelfRun:
+    """An external component on servers you run yourself (a self-hosted TURN relay)."""
+
+    name: str
+    kind: str
+    provider: str
+    plan: str
+    size: str | None
+    region: str | None
+    count: int
+    peak_mbps: float | None = None  # the relayed bit rate at peak the servers are sized for
+
+
 @dataclass
 class Deploy:
     app: str  # slug of the profile name
@@ -227,6 +241,9 @@ class Deploy:
     provider_as_of: dict[str, str] = field(default_factory=dict)  # catalog as_of of each provider used
     #: container images of the services that do not run on their platform's own runtime
     images: list[Image] = field(default_factory=list)
+    #: external components the plan puts on self-run servers (catalog ``managed: false``, e.g.
+    #: coturn for a TURN relay): no adapter deploys them, DEPLOY.md gives the steps
+    self_run: list[SelfRun] = field(default_factory=list)
 
     def by_provider(self, provider: str) -> list[Service]:
         return [s for s in self.services if s.provider == provider]
@@ -417,6 +434,21 @@ def deploy_model(planner: Planner, phase: Phase, index: int | None) -> Deploy:
                 "framework": c.framework,
                 "rendering": c.rendering,
             }
+        elif o.attributes.managed is False:
+            cap = end.demand.components[comp].capacity
+            peak = cap.cores_peak * planner.assumptions["turn.relay_mbps_per_vcpu"] if c.kind == "turn" else None
+            dep.self_run.append(
+                SelfRun(
+                    comp,
+                    c.kind,
+                    o.provider,
+                    o.plan.plan.id,
+                    o.size.id if o.size else None,
+                    o.region.id if o.region else None,
+                    ev.instances,
+                    peak,
+                )
+            )
         else:
             dep.externals[comp] = o.provider
             if isinstance(c, ScheduledJob):

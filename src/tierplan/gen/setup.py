@@ -54,6 +54,18 @@ def _rows(dep: Deploy) -> list[dict[str, str]]:
                 "count": "-",
             }
         )
+    for sr in dep.self_run:
+        rows.append(
+            {
+                "name": sr.name,
+                "kind": f"{sr.kind} (self-run)",
+                "provider": sr.provider,
+                "plan": sr.plan,
+                "size": sr.size or "-",
+                "region": sr.region or "-",
+                "count": str(sr.count),
+            }
+        )
     for comp, provider in dep.externals.items():
         rows.append(
             {
@@ -143,5 +155,6 @@ def deploy_readme(dep: Deploy, files: dict[str, str], platforms: list[HostSetup]
             schedules=_schedules(dep),
             realtime=_realtime(dep),
             redis_names=list(dep.store_use),
+            self_run=dep.self_run,
         )
     )

@@ -136,8 +136,11 @@ PLATFORMS: dict[str, Platform] = {
 }
 
 #: providers of the bundled catalog that host an app's code or data but have no adapter, with the
-#: reason (their components get `Generic`'s dashboard steps); none today
-NOT_DEPLOYABLE: dict[str, str] = {}
+#: reason (their components get `Generic`'s dashboard steps)
+NOT_DEPLOYABLE: dict[str, str] = {
+    "hetzner": "plain virtual servers: no platform deploys a container or creates a database there, "
+    "so gen gives dashboard steps (and DEPLOY.md's self-run section for coturn)",
+}
 
 
 def platform(provider: str) -> Platform:
