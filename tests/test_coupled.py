@@ -785,3 +785,33 @@ def test_a_caller_without_a_static_egress_ip_never_uses_an_allow_listed_store_el
         assert (sol.chosen["api"].klass.provider, sol.chosen["db"].klass.provider) != ("two", "one")
         assert sol.monthly_usd == pytest.approx(6.0)
         assert sol.objective == pytest.approx(exhaustive(planner, 100))
+
+
+def test_a_round_trip_to_another_provider_costs_latency_cross_provider_ms_more() -> None:
+    """Both providers in Singapore (one region, 0 km): a round trip inside one provider is
+    latency.dc_overhead_ms = 1.0 ms; to the other provider 1.0 + latency.cross_provider_ms (1) =
+    2.0 ms. The API makes latency.db_round_trips_per_request = 3 database round trips: the
+    cross-provider stack's estimate is 3 x 1.0 ms = 3.0 ms above the same-provider one."""
+    cheap_ip = {"available": True, "usd_per_month": 0.5}
+    planner = make_planner(_app_db_profile(), _allow_list_catalog(cheap_ip))
+    asm = planner.assumptions
+    assert asm["latency.cross_provider_ms"] == 1 and asm["latency.dc_overhead_ms"] == 1
+    assert asm["latency.db_round_trips_per_request"] == 3
+    cross = solve(build_problem(planner, 100))
+    assert {c: col.klass.provider for c, col in cross.chosen.items()} == {"api": "two", "db": "one"}
+    users_leg, db_leg = cross.latency_parts["api"]
+    assert db_leg == ("api to db (sg, another provider)", pytest.approx(2.0), 3)
+    assert cross.latency_ms["api"] == pytest.approx(users_leg[1] + 3 * 2.0)
+    # the same-provider stack ($6.00, dearer than $3.50): 1.0 ms a round trip, 3.0 ms less in all
+    limit = cross.latency_ms["api"] - 1.5
+    tight = _app_db_profile().model_copy(
+        update={
+            "requirements": _app_db_profile().requirements.model_copy(update={"max_latency_ms": limit})
+        }
+    )
+    planner = make_planner(tight, _allow_list_catalog(cheap_ip))
+    same = solve(build_problem(planner, 100))
+    assert {c: col.klass.provider for c, col in same.chosen.items()} == {"api": "one", "db": "one"}
+    assert same.latency_parts["api"][1] == ("api to db (sg)", pytest.approx(1.0), 3)
+    assert same.latency_ms["api"] == pytest.approx(cross.latency_ms["api"] - 3.0)
+    assert same.monthly_usd == pytest.approx(6.0)

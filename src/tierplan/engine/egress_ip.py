@@ -19,7 +19,19 @@ from typing import Any
 from ..pricing import CostLine
 from ..pricing.prices import resolve_price
 
-__all__ = ["StaticIp", "static_ip_of", "access_of", "pair_rule", "stack_static_ips"]
+__all__ = [
+    "LINE_NAME",
+    "StaticIp",
+    "static_ip_of",
+    "access_of",
+    "pair_rule",
+    "stack_static_ips",
+    "allow_listing_stores",
+]
+
+#: the name of a caller's cost line for its static egress IP
+LINE_NAME = "static egress IP"
+_BY = "allow-listed by "
 
 
 @dataclass(frozen=True)
@@ -123,21 +135,26 @@ def stack_static_ips(
         if ip is None or ip.usd is None:
             ok = False
             continue
+        detail = _BY + ", ".join(stores)
         if ip.key in billed:
             usd = 0.0
-            detail = "shared with another caller in this account and region"
+            detail += "; the address set of another caller in this account and region"
         else:
             billed.add(ip.key)
             usd = ip.usd
-            detail = (
-                "allow-listed by "
-                + ", ".join(stores)
-                + (" (shared with other customers)" if ip.shared else "")
-            )
+            if ip.shared:
+                detail += "; addresses shared with other customers of the host"
         lines.setdefault(w, []).append(
-            CostLine(
-                "static egress IP", 1, "address set", usd, usd, detail, None, ip.source or "", ip.as_of or ""
-            )
+            CostLine(LINE_NAME, 1, "address set", usd, usd, detail, None, ip.source or "", ip.as_of or "")
         )
         cost[w] = cost.get(w, 0.0) + usd
     return ok, lines, cost
+
+
+def allow_listing_stores(lines: Any) -> list[str]:
+    """The stores whose allow lists name a caller's static egress IP, read from the caller's cost
+    lines (the ``LINE_NAME`` line ``stack_static_ips`` wrote); empty when it needs none."""
+    for ln in lines:
+        if ln.name == LINE_NAME and ln.detail.startswith(_BY):
+            return [s.strip() for s in ln.detail[len(_BY) :].split(";")[0].split(",") if s.strip()]
+    return []

@@ -34,6 +34,8 @@ from .columns import (
     callers_of,
     class_columns,
     classes,
+    place_label,
+    place_rtt,
     placement,
     placement_class,
     region_rtt,
@@ -60,6 +62,8 @@ __all__ = [
     "placement",
     "placement_class",
     "region_rtt",
+    "place_label",
+    "place_rtt",
     "redis_connection_rows",
     "call_graph",
     "callers_of",
@@ -78,8 +82,9 @@ class Problem:
     provider_accounts: dict[str, list[str]]
     calls: dict[str, dict[str, float]]  # web service -> {callee: round trips}
     callers: dict[str, list[str]]
-    user_rtt: dict[str, dict[str, float]]  # component -> location -> ms
-    rtt: dict[tuple[str, str, str, str], float]  # (w, loc_w, s, loc_s) -> ms
+    user_rtt: dict[str, dict[tuple[str, str], float]]  # component -> place (provider, location) -> ms
+    #: (w, place_w, s, place_s) -> ms (places: Klass.place)
+    rtt: dict[tuple[str, tuple[str, str], str, tuple[str, str]], float]
     latency_limit_ms: float | None
     headroom: float
     max_vendors: int | None
@@ -155,8 +160,8 @@ def build_problem(
     provider_accounts: dict[str, list[str]] = defaultdict(list)
     pools: dict[tuple[str, str], tuple[float, float, bool]] = {}
     pool_caps: dict[tuple[str, str], float] = {}
-    locations: dict[str, dict[str, Any]] = defaultdict(dict)
-    user_rtt: dict[str, dict[str, float]] = defaultdict(dict)
+    locations: dict[str, dict[tuple[str, str], Any]] = defaultdict(dict)
+    user_rtt: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
     for comp in p.components:
         cols = []
         klasses = classes(planner, comp) if only is None else [only[comp]]
@@ -188,15 +193,15 @@ def build_problem(
                         acct.max_usage_usd_month,
                     )
                     provider_accounts[ev.option.provider].append(ev.account)
-                locations[comp][col.klass.location] = ev.option.region
-                user_rtt[comp][col.klass.location] = ev.option.latency_ms
+                locations[comp][col.klass.place] = ev.option.region
+                user_rtt[comp][col.klass.place] = ev.option.latency_ms
         columns[comp] = cols
-    rtt: dict[tuple[str, str, str, str], float] = {}
+    rtt: dict[tuple[str, tuple[str, str], str, tuple[str, str]], float] = {}
     for w, cs in calls.items():
         for s in cs:
             for lw, rw in locations[w].items():
                 for ls, rs in locations[s].items():
-                    rtt[(w, lw, s, ls)] = region_rtt(planner, rw, rs)
+                    rtt[(w, lw, s, ls)] = place_rtt(planner, (lw[0], rw), (ls[0], rs))
     r = p.requirements
     limit = r.max_latency_ms
     if only is not None:
@@ -422,9 +427,9 @@ def solve(
     for w, callees in prob.calls.items():
         if w not in prob.columns:
             continue
-        locs_w = sorted({c.klass.location for c in prob.columns[w]})
+        locs_w = sorted({c.klass.place for c in prob.columns[w]})
         rw = {
-            lw: {x[(w, c.klass.index)]: 1.0 for c in prob.columns[w] if c.klass.location == lw}
+            lw: {x[(w, c.klass.index)]: 1.0 for c in prob.columns[w] if c.klass.place == lw}
             for lw in locs_w
         }
         expr: dict[int, float] = {}
@@ -441,7 +446,7 @@ def solve(
                 allowed = [
                     x[(s, c.klass.index)]
                     for c in prob.columns[s]
-                    if prob.user_rtt[w][lw] + k * prob.rtt[(w, lw, s, c.klass.location)]
+                    if prob.user_rtt[w][lw] + k * prob.rtt[(w, lw, s, c.klass.place)]
                     <= prob.latency_limit_ms + 1e-9
                 ]
                 row = {j: -1.0 for j in rw[lw]}
@@ -458,7 +463,7 @@ def solve(
                 # valid cuts first: a callee place that breaks the budget even with every other
                 # callee at its nearest place is ruled out for this caller place (tight rows)
                 nearest = {
-                    s2: callees[s2] * min(prob.rtt[(w, lw, s2, c.klass.location)] for c in prob.columns[s2])
+                    s2: callees[s2] * min(prob.rtt[(w, lw, s2, c.klass.place)] for c in prob.columns[s2])
                     for s2 in present
                 }
                 rest_min = sum(nearest.values())
@@ -467,7 +472,7 @@ def solve(
                     allowed = [
                         x[(s2, c.klass.index)]
                         for c in prob.columns[s2]
-                        if k2 * prob.rtt[(w, lw, s2, c.klass.location)] + rest_min - nearest[s2]
+                        if k2 * prob.rtt[(w, lw, s2, c.klass.place)] + rest_min - nearest[s2]
                         <= budget + 1e-9
                     ]
                     if len(allowed) < len(prob.columns[s2]):
@@ -479,10 +484,10 @@ def solve(
                 worst = 0.0
                 for s2 in present:
                     k2 = callees[s2]
-                    worst += k2 * max(prob.rtt[(w, lw, s2, c.klass.location)] for c in prob.columns[s2])
+                    worst += k2 * max(prob.rtt[(w, lw, s2, c.klass.place)] for c in prob.columns[s2])
                     for c in prob.columns[s2]:
                         j = x[(s2, c.klass.index)]
-                        row[j] = row.get(j, 0.0) + k2 * prob.rtt[(w, lw, s2, c.klass.location)]
+                        row[j] = row.get(j, 0.0) + k2 * prob.rtt[(w, lw, s2, c.klass.place)]
                 big_m = max(0.0, worst - budget)
                 for j in rw[lw]:
                     row[j] = row.get(j, 0.0) + big_m
@@ -494,13 +499,13 @@ def solve(
                 continue
             lam = var(0.0, 0.0, inf, False)
             expr[lam] = k
-            big = max(prob.rtt[(w, lw, s, c.klass.location)] for lw in locs_w for c in prob.columns[s])
+            big = max(prob.rtt[(w, lw, s, c.klass.place)] for lw in locs_w for c in prob.columns[s])
             for lw in locs_w:
                 # lam >= sum_m rtt(lw, m) x[s, m] - big * (1 - r[w, lw])
                 row = {lam: 1.0}
                 for c in prob.columns[s]:
                     j = x[(s, c.klass.index)]
-                    row[j] = row.get(j, 0.0) - prob.rtt[(w, lw, s, c.klass.location)]
+                    row[j] = row.get(j, 0.0) - prob.rtt[(w, lw, s, c.klass.place)]
                 for j in rw[lw]:
                     row[j] = row.get(j, 0.0) - big
                 rows.append((row, -big, inf))
@@ -631,12 +636,14 @@ def finish_solution(prob: Problem, out: Solution) -> None:
     for w, callees in prob.calls.items():
         if w not in out.chosen:
             continue
-        lw = out.chosen[w].klass.location
-        parts = [(f"users to {w} ({lw}, population-weighted, last mile included)", prob.user_rtt[w][lw], 1.0)]
+        lw = out.chosen[w].klass.place
+        parts = [
+            (f"users to {w} ({lw[1]}, population-weighted, last mile included)", prob.user_rtt[w][lw], 1.0)
+        ]
         for s, k in callees.items():
             if s in out.chosen:
-                ls = out.chosen[s].klass.location
-                parts.append((f"{w} to {s} ({ls})", prob.rtt[(w, lw, s, ls)], k))
+                ls = out.chosen[s].klass.place
+                parts.append((f"{w} to {s} ({place_label(lw, ls)})", prob.rtt[(w, lw, s, ls)], k))
         out.latency_ms[w] = sum(ms * k for _, ms, k in parts)
         out.latency_parts[w] = parts
     out.items = {}
