@@ -250,6 +250,8 @@ class Deploy:
     stores: list[Store] = field(default_factory=list)
     frontend: dict[str, str] | None = None  # provider, plan, framework, rendering
     externals: dict[str, str] = field(default_factory=dict)  # component -> provider (email, errors, ...)
+    #: component -> (kind, plan id) of each external, for the "What runs where" table
+    external_plans: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: the scheduled jobs (also in externals) with their cron expressions
     schedules: list[Schedule] = field(default_factory=list)
     env: list[EnvVar] = field(default_factory=list)
@@ -472,6 +474,7 @@ def deploy_model(planner: Planner, phase: Phase, index: int | None) -> Deploy:
             )
         else:
             dep.externals[comp] = o.provider
+            dep.external_plans[comp] = (c.kind, o.plan.plan.id)
             if isinstance(c, ScheduledJob):
                 dep.schedules.append(
                     Schedule(

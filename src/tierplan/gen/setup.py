@@ -67,12 +67,13 @@ def _rows(dep: Deploy) -> list[dict[str, str]]:
             }
         )
     for comp, provider in dep.externals.items():
+        kind, plan_id = dep.external_plans.get(comp, ("service", "-"))
         rows.append(
             {
                 "name": comp,
-                "kind": "service",
+                "kind": kind,
                 "provider": provider,
-                "plan": "-",
+                "plan": plan_id,
                 "size": "-",
                 "region": "-",
                 "count": "-",
