@@ -141,8 +141,9 @@ def test_paircam_names_coturn_for_turn() -> None:
     result = plan(planner)
     (r,) = result.relaxations
     assert r.requirement == "allow_unmanaged" and r.at == 1_000_000
-    # the plan's last stack is the fresh-start optimum at its last scale
-    assert r.monthly_usd == pytest.approx(result.phases[-1].monthly_usd_end)
+    # compared with the fresh-start optimum at the last scale, which never costs more than the
+    # stack the plan keeps there
+    assert r.monthly_usd <= result.phases[-1].monthly_usd_end + 1e-6
     assert r.relaxed_monthly_usd < 0.8 * r.monthly_usd
     assert dict(r.components)["turn"].startswith("Fly.io coturn on Fly Machines")
 

@@ -43,11 +43,12 @@ from .whole_stack import (
     class_columns,
     colocated_flags,
     over_account_caps,
+    place_label,
+    place_rtt,
     placement,
     placement_class,
     price_solution,
     redis_connection_rows,
-    region_rtt,
     solve,
 )
 
@@ -706,15 +707,16 @@ def _latency(
         if w not in sol.chosen:
             continue
         ow = sol.chosen[w].remote.option
-        lw = sol.chosen[w].klass.location
-        parts = [(f"users to {w} ({lw}, population-weighted, last mile included)", ow.latency_ms, 1.0)]
+        pw = sol.chosen[w].klass.place
+        parts = [(f"users to {w} ({pw[1]}, population-weighted, last mile included)", ow.latency_ms, 1.0)]
         for s2, k in callees.items():
             if s2 in sol.chosen:
                 os2 = sol.chosen[s2].remote.option
+                ps = sol.chosen[s2].klass.place
                 parts.append(
                     (
-                        f"{w} to {s2} ({sol.chosen[s2].klass.location})",
-                        region_rtt(planner, ow.region, os2.region),
+                        f"{w} to {s2} ({place_label(pw, ps)})",
+                        place_rtt(planner, (pw[0], ow.region), (ps[0], os2.region)),
                         k,
                     )
                 )

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from ..engine.connections import processes_per_instance
+from ..engine.egress_ip import LINE_NAME, allow_listing_stores
 from ..engine.per_component import Phase
 from ..engine.planner import Planner, StackPoint
 from ..kinds import KINDS, kinds_where
@@ -30,6 +31,7 @@ __all__ = [
     "Image",
     "EnvVar",
     "Alert",
+    "StaticEgress",
     "deploy_model",
     "slug",
     "runtime_family",
@@ -219,6 +221,23 @@ class SelfRun:
     peak_mbps: float | None = None  # the relayed bit rate at peak the servers are sized for
 
 
+@dataclass(frozen=True)
+class StaticEgress:
+    """A caller's static egress IP for the stores that admit it by IP allow list only (the plan's
+    'static egress IP' cost line): what to allocate, what it costs, which allow lists name it."""
+
+    caller: str
+    provider: str
+    region: str | None
+    monthly_usd: float
+    #: the catalog's way to get the addresses ({app} still to fill in), None when it names none
+    command: str | None
+    #: the addresses are the host's shared ranges (other customers send from them too)
+    shared: bool
+    #: (store, its provider) whose allow list must name the addresses
+    stores: tuple[tuple[str, str], ...]
+
+
 @dataclass
 class Deploy:
     app: str  # slug of the profile name
@@ -246,6 +265,8 @@ class Deploy:
     #: external components the plan puts on self-run servers (catalog ``managed: false``, e.g.
     #: coturn for a TURN relay): no adapter deploys them, DEPLOY.md gives the steps
     self_run: list[SelfRun] = field(default_factory=list)
+    #: callers that reach an allow-listed store from a static egress IP
+    static_ips: list[StaticEgress] = field(default_factory=list)
 
     def by_provider(self, provider: str) -> list[Service]:
         return [s for s in self.services if s.provider == provider]
@@ -465,6 +486,7 @@ def deploy_model(planner: Planner, phase: Phase, index: int | None) -> Deploy:
                         c.cpu_seconds_per_run,
                     )
                 )
+    dep.static_ips = _static_ips(end)
     env_of = {st.name: st.env for st in dep.stores}
     dep.services = [
         replace(s, pubsub=(r := p.pubsub_redis(s.name)), pubsub_env=env_of.get(r) if r else None)
@@ -483,3 +505,28 @@ def deploy_model(planner: Planner, phase: Phase, index: int | None) -> Deploy:
     dep.alerts = alerts(planner, phase, dep)
     dep.uptime = uptime_checks(planner, dep)
     return dep
+
+
+def _static_ips(point: StackPoint) -> list[StaticEgress]:
+    """The static egress IPs the stack pays for (engine/egress_ip.py), per caller."""
+    out = []
+    for comp, ev in point.choices.items():
+        stores = [st for st in allow_listing_stores(ev.lines) if st in point.choices]
+        offer = ev.option.plan.static_egress_ip
+        if not stores or offer is None:
+            continue
+        region = ev.option.region.id if ev.option.region is not None else None
+        usd = sum(ln.monthly_usd or 0.0 for ln in ev.lines if ln.name == LINE_NAME)
+        command = offer.command.replace("{region}", region) if offer.command and region else offer.command
+        out.append(
+            StaticEgress(
+                comp,
+                ev.option.provider,
+                region,
+                usd,
+                command,
+                offer.shared,
+                tuple((st, point.choices[st].option.provider) for st in stores),
+            )
+        )
+    return out
