@@ -265,8 +265,9 @@ def relaxation_line(r: dict[str, Any], unit: str) -> str:
         price = f"with {count(r['relaxed_vendors'], 'vendor')} instead of {r['vendors']}"
     comps = "; ".join(f"{c}: {label}" for c, label in r["components"].items())
     return (
-        f"{what} ({r['setting']}) would cost {money(r['relaxed_monthly_usd'])}/month instead of "
-        f"{money(r['monthly_usd'])} at {units_label(r['at'], unit)}"
+        f"{what} ({r['setting']}) would cost {money(r['relaxed_monthly_usd'])}/month at "
+        f"{units_label(r['at'], unit)}, against {money(r['monthly_usd'])} for the cheapest stack "
+        "that meets every requirement there"
         + (f" ({comps})" if comps else "")
         + (f", {price}" if price else "")
         + "."
