@@ -184,7 +184,8 @@ def coupled_cases(
     """Catalogs with account-level plans and profiles with an API calling a database (and a cache).
     With ``pools``, every provider has accounts, most plans are on one, and account acct0 shares a
     quota or a cap between its components. With ``network``, stores admit outside callers by
-    credentials, IP allow list or private network only, and callers' hosts sell static egress IPs."""
+    credentials, IP allow list or private network only, callers' hosts sell static egress IPs, and
+    the profile may have a background worker (on the API's hosts) that connects to the database."""
     provs = draw(catalogs())
     for p in provs:
         if pools or draw(st.booleans()):
@@ -229,12 +230,17 @@ def coupled_cases(
                             *plan.get("limits", []),
                             {"metric": "egress_gb_per_month", "max": pooled_cap, "pool": "egress-cap"},
                         ]
+    # a background worker (network cases): it runs code and connects to the database like the API,
+    # so its host's static egress IP decides which databases it can reach; app hosts run it too
+    worker = network and draw(st.booleans())
     if network:
         # stores on other hosts: how each store admits outside callers, and what a caller's host
         # charges for fixed outbound addresses (engine/egress_ip.py)
         fact = {"source": "https://example.com/network", "as_of": "2026-01-01"}
         for p in provs:
             for svc in p["services"]:
+                if worker and svc["hosts"][0] == "web_service":
+                    svc["hosts"] = ["web_service", "worker"]
                 if svc["hosts"][0] == "postgres":
                     access = draw(
                         st.sampled_from(["credentials", "ip_allow_list", "ip_allow_list", "private_network"])
@@ -252,6 +258,8 @@ def coupled_cases(
     comps: dict[str, Any] = {}
     if "web_service" in kinds:
         comps["api"] = {"kind": "web_service", "runtime": "go", "memory_mb": 100}
+    if worker and "web_service" in kinds:
+        comps["jobs"] = {"kind": "worker", "runtime": "go", "memory_mb": 100, "jobs_per_user_day": 1}
     if "postgres" in kinds:
         comps["db"] = {"kind": "postgres", "storage_mb_per_unit": draw(st.sampled_from([0, 5]))}
     if "object_storage" in kinds:

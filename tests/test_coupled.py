@@ -68,7 +68,7 @@ def exhaustive(planner: Any, units: int) -> float | None:
                 ok = False
         if not ok:
             continue
-        ip_usd = _static_ips(calls, chosen, planner.profile.audience.main_country)
+        ip_usd = _static_ips(_clients(planner, calls), chosen, planner.profile.audience.main_country)
         if ip_usd is None:
             continue
         total = ip_usd
@@ -138,8 +138,23 @@ def exhaustive(planner: Any, units: int) -> float | None:
     return best
 
 
-def _static_ips(calls: dict[str, dict[str, float]], chosen: dict[str, Any], country: str) -> float | None:
-    """What a whole stack pays for its callers' static egress IPs, written from the rule itself:
+def _clients(planner: Any, calls: dict[str, dict[str, float]]) -> dict[str, list[str]]:
+    """Who connects to which store, written from the rule itself: a web service to what it calls,
+    any other component that runs code (a worker) to every database and cache of the profile."""
+    comps = planner.profile.components
+    stores = [n for n, c in comps.items() if c.kind in ("postgres", "sqlite", "redis", "kv")]
+    out: dict[str, list[str]] = {}
+    for n, c in comps.items():
+        if c.kind == "web_service":
+            out[n] = list(calls.get(n, {}))
+        elif c.kind in ("worker", "realtime"):
+            out[n] = [s for s in stores if s != n]
+    return out
+
+
+def _static_ips(calls: dict[str, list[str]], chosen: dict[str, Any], country: str) -> float | None:
+    """What a whole stack pays for its store clients' static egress IPs (every component that runs
+    code: web services and workers alike), written from the rule itself:
     a caller not on a store's private network (same provider and region) needs its static egress
     IP on that store's allow list; a caller on another provider cannot reach a private-network
     store at all; a caller whose host has no static IP (or an unknown price) cannot use an
@@ -690,24 +705,28 @@ def test_equal_cost_places_prefer_the_faster_stack() -> None:
     assert sol.latency_ms["api"] < planner.options["api"].options[0].latency_ms + 5
 
 
-def test_amebo_realtime_moves_once_with_the_database() -> None:
-    """(Capacity pinned as in conftest.PINNED_CAPACITY.) Durable Objects outgrow Workers Free at
-    15,047 users, 1,393 users after the database must
-    grow at 13,654. One migration at 13,654 moves both: the fixed part of a second migration
-    (migration.hours.per_move) repays the realtime server's earlier cost within the payback period.
-    (The frontend stays on Workers Free: the realtime server leaves the account rather than moving
-    the whole account to Workers Paid.)"""
+def test_amebo_realtime_stays_put_and_pays_for_its_address_when_the_database_moves() -> None:
+    """(Capacity pinned as in conftest.PINNED_CAPACITY.) The realtime server connects to the
+    database too (options.store_client_graph), so it never runs on Durable Objects (Cloudflare
+    sells no static egress IP) next to a database that admits outside callers by IP allow list
+    only (Render, RDS): it starts on Fly.io, where it lasts, and never moves. When the database
+    moves to RDS (68,267 users) the realtime server pays Fly's static egress IP for it; the
+    frontend stays on Workers Free."""
     import tempfile
 
+    from tierplan.engine.egress_ip import allow_listing_stores
     from tierplan.engine.moves import whole_stack_plan
 
     from .conftest import pinned_example
 
     with tempfile.TemporaryDirectory() as d:
         sw = whole_stack_plan(_example_at(pinned_example("amebo", Path(d))))
-    ph = next(p for p in sw.phases if p.move is not None and "realtime" in p.move.components)
-    assert ph.start == 13654 and set(ph.move.components) == {"db", "realtime"}
-    assert "frontend" not in ph.move.components
+    assert sw.phases[0].stack_start.choices["realtime"].option.provider == "fly"
+    assert not [p for p in sw.phases if p.move is not None and "realtime" in p.move.components]
+    ph = next(p for p in sw.phases if p.move is not None and "db" in p.move.components)
+    assert ph.start == 68267 and ph.stack_start.choices["db"].option.provider == "aws"
+    assert allow_listing_stores(ph.stack_start.choices["realtime"].lines) == ["db"]
+    assert all("frontend" not in p.move.components for p in sw.phases if p.move is not None)
 
 
 def _allow_list_catalog(ip: dict[str, Any] | None) -> Any:

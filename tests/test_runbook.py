@@ -201,10 +201,11 @@ def test_dump_restore_estimate_by_hand() -> None:
 
 
 def test_database_move_estimate_uses_the_demand_and_the_assumptions(tmp_path: Path) -> None:
-    """Amebo's database moves from AWS RDS to Render at 60,403 users (the
-    working set no longer fits db.t4g.small's memory) with 59.0 GB; with a profile that accepts
-    dump/restore up to 100 GB, the freeze is 5 + 58.99 x 2 = 123.0 minutes (the same downtime the
-    plan's move estimate counts)."""
+    """Amebo's database moves from Neon to Supabase at 72,417 users (its realtime server connects
+    to the database too, so the allow-listed RDS and Render plans cost it an egress IP) with
+    70.7 GB; with a profile that accepts dump/restore up to
+    100 GB, the freeze is 5 + 70.72 x 2 = 146.4 minutes (the same downtime the plan's move
+    estimate counts)."""
     data = yaml.safe_load((EXAMPLES / "amebo.yaml").read_text())
     data["assumptions"] = {"migration.dump_restore_max_gb": 100}
     prof = tmp_path / "amebo.yaml"
@@ -212,10 +213,10 @@ def test_database_move_estimate_uses_the_demand_and_the_assumptions(tmp_path: Pa
     planner = make_planner(prof)
     p = make_plan(planner)
     # the phase the database moves into (its number counts the phases before it)
-    n = next(i for i, ph in enumerate(p.phases) if ph.start == 60_403) + 1
+    n = next(i for i, ph in enumerate(p.phases) if ph.start == 72_417) + 1
     rb = runbook(planner, p, n - 1, n)
     (dm,) = rb.data_moves
-    gb = 60_403 * 1 / 1024  # storage_mb_per_unit: 1 at the first unit of that phase
+    gb = 72_417 * 1 / 1024  # storage_mb_per_unit: 1 at the first unit of that phase
     assert dm.component == "db" and dm.method == "dump_restore"
     assert dm.storage_gb == pytest.approx(gb, rel=1e-3)
     assert dm.downtime_minutes == pytest.approx(5 + 2 * gb, rel=1e-3)
@@ -300,8 +301,8 @@ def test_non_consecutive_phases_sum_the_moves() -> None:
 
 
 def test_json_is_the_structured_steps() -> None:
-    # the move of Amebo's database (to Render at 60,403 users)
-    n = next(i for i, ph in enumerate(_phases("amebo")) if ph.start == 60_403) + 1
+    # the move of Amebo's database (to Supabase at 72,417 users)
+    n = next(i for i, ph in enumerate(_phases("amebo")) if ph.start == 72_417) + 1
     doc = runbook_json(runbook(_planner("amebo"), _plan("amebo"), n - 1, n))
     json.dumps(doc)
     assert doc["from_phase"] == n - 1 and doc["to_phase"] == n

@@ -78,3 +78,55 @@ def test_no_static_ip_no_section_and_no_risk() -> None:
     assert "Static egress IPs" not in files["DEPLOY.md"]
     ev = plan(planner).phases[0].stack_end.choices["api"]
     assert allow_listing_stores(ev.lines) == []
+
+
+def _with_worker(api: str, worker: str, db: str) -> Any:
+    """A US API, a background worker and their Postgres, each restricted to one provider."""
+    prof = make_profile(
+        audience={"countries": ["US"]},
+        scale={"stages": [1000, 2000]},
+        components={
+            "api": {"kind": "web_service", "runtime": "go", "memory_mb": 100, "providers": [api]},
+            "jobs": {"kind": "worker", "runtime": "go", "memory_mb": 100, "providers": [worker]},
+            "db": {"kind": "postgres", "storage_mb_per_unit": 1, "providers": [db]},
+        },
+    )
+    return make_planner(prof, load_catalog())
+
+
+def test_a_worker_on_fly_gets_its_own_egress_ip_for_a_render_database() -> None:
+    """API on Render next to its Render Postgres (private network, nothing to buy), worker on
+    Fly.io: the worker connects to the database too, so it pays Fly's $3.60 a month for its app's
+    egress IP and DEPLOY.md names it with its own app and the database's allow list."""
+    planner = _with_worker("render", "fly", "render")
+    dep, files = generate(planner, None, at=1000)
+    (ip,) = dep.static_ips
+    assert (ip.caller, ip.provider, ip.stores) == ("jobs", "fly", (("db", "render"),))
+    assert ip.monthly_usd == pytest.approx(3.60)
+    readme = files["DEPLOY.md"]
+    assert f"- **jobs** (fly, {ip.region}): $3.60/month in the plan." in readme
+    assert f"`fly ips allocate-egress --app test-app-jobs -r {ip.region}`" in readme
+    assert "**db**'s allow list on render" in readme
+
+
+def test_a_worker_in_the_api_app_shares_its_addresses() -> None:
+    """API and worker on Fly.io, database on Render: each pays for an address set in the plan. gen
+    runs the worker as a process group of the API's app, so the worker's addresses are that app's
+    in the worker's region (Fly.io egress IPs are per app and region): in another region, a second
+    allocation for the same app; in the same region, the API's addresses, allocated and
+    allow-listed once."""
+    from dataclasses import replace
+
+    from tierplan.gen.setup import _static_ips
+
+    planner = _with_worker("fly", "fly", "render")
+    dep, files = generate(planner, None, at=1000)
+    api, jobs = sorted(dep.static_ips, key=lambda ip: ip.caller)
+    assert (api.caller, jobs.caller) == ("api", "jobs")
+    readme = files["DEPLOY.md"]
+    assert f"`fly ips allocate-egress --app test-app-api -r {jobs.region}`" in readme
+    # the worker in the API's region: one app, one region, one address set
+    dep.static_ips = [api, replace(jobs, region=api.region)]
+    a, j = _static_ips(dep)
+    assert a["command"] == f"fly ips allocate-egress --app test-app-api -r {api.region}"
+    assert (j["same_app"], j["app"], j["command"], j["lists"]) == ("api", "test-app-api", None, [])

@@ -28,6 +28,7 @@ __all__ = [
     "build_options",
     "latency_limits",
     "located_groups",
+    "store_client_graph",
     "nearest_priced_region",
     "price_known",
     "DEFAULT_LATENCY_SLACK_MS",
@@ -303,10 +304,41 @@ def latency_limits(
     return out
 
 
+def store_client_graph(p: Profile) -> dict[str, list[str]]:
+    """Every component that runs the app's code -> the components it connects to (the "store
+    clients" graph; docs/optimizer.md, "Stores on other hosts"). A web service connects to what it
+    calls (its ``calls``, else every database and cache, as in the call graph); any other component
+    that runs code (a worker, a realtime server) to every database and cache of the profile (its
+    kind has no ``calls``: a job worker reads and writes the app's data and takes its jobs from the
+    broker; a realtime server keeps sessions and publishes through Redis, as connections.py counts
+    it a client of every Redis). Components that connect to nothing are left out. Latency uses the
+    call graph only (a worker serves no request); static egress IPs and unreachable pairings use
+    this graph."""
+    stores = [n for n, c in p.components.items() if KINDS[c.kind].called_by_api]
+    out: dict[str, list[str]] = {}
+    for name, c in p.components.items():
+        if not KINDS[c.kind].runs_code:
+            continue
+        calls = getattr(c, "calls", None)
+        if calls is not None:
+            targets = [t for t, k in calls.items() if k > 0]
+        else:
+            targets = [s for s in stores if s != name]
+        if targets:
+            out[name] = targets
+    return out
+
+
 def located_components(p: Profile) -> set[str]:
     """Components whose exact location matters beyond price: web services that call others and
-    the components they call (latency and private-network traffic between them)."""
-    return {n for g in located_groups(p) for n in g}
+    the components they call (latency and private-network traffic between them), and every
+    component that runs code with the stores it connects to (``store_client_graph``: whether the
+    pairing needs a static egress IP depends on both places)."""
+    out = {n for g in located_groups(p) for n in g}
+    for client, targets in store_client_graph(p).items():
+        out.add(client)
+        out.update(targets)
+    return out
 
 
 def build_options(

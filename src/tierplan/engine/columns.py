@@ -28,6 +28,7 @@ __all__ = [
     "placement",
     "placement_class",
     "call_graph",
+    "store_clients",
     "callers_of",
     "classes",
     "region_rtt",
@@ -104,6 +105,19 @@ def call_graph(planner: Planner) -> dict[str, dict[str, float]]:
     if caches.calls is None:
         caches.calls = _make_call_graph(planner)
     return caches.calls
+
+
+def store_clients(planner: Planner) -> dict[str, list[str]]:
+    """Each component that runs code -> the stores it connects to (options.store_client_graph:
+    the call graph's callees for a web service, every database and cache for a worker or realtime
+    server); what static egress IPs and unreachable pairings are decided on (derived once per
+    planner; read-only)."""
+    from ..options import store_client_graph
+
+    caches = planner.model_caches
+    if caches.clients is None:
+        caches.clients = store_client_graph(planner.profile)
+    return caches.clients
 
 
 def callers_of(planner: Planner) -> dict[str, list[str]]:

@@ -7,12 +7,17 @@ caller's host sells those (catalog ``static_egress_ip``), per app and region, pe
 account and region. A caller whose host offers none, or at a price the catalog does not know,
 cannot be paired with such a store; nor can any caller on another provider be paired with a store
 reachable only on its provider's private network (``private_network``: Fly Managed Postgres,
-ElastiCache). Pure functions over the problem's columns; the MILP (whole_stack.solve) prices the
-addresses and forbids the pairings, ``price_solution`` reports them.
+ElastiCache). The callers are every component that runs code, paired with the stores it
+connects to (the store-clients graph, options.store_client_graph: a web service's callees, a
+worker's or realtime server's every database and cache), not only the web services of the call
+graph: a Celery worker on a host without static IPs cannot reach an allow-listed Postgres either.
+Pure functions over the problem's columns; the MILP (whole_stack.solve) prices the addresses and
+forbids the pairings, ``price_solution`` reports them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,11 +117,13 @@ def pair_rule(caller: Any, store: Any) -> str:
 
 
 def stack_static_ips(
-    calls: dict[str, dict[str, float]], chosen: dict[str, Any], ips: dict[tuple[str, int], StaticIp]
+    clients: Mapping[str, Iterable[str]], chosen: dict[str, Any], ips: dict[tuple[str, int], StaticIp]
 ) -> tuple[bool, dict[str, list[CostLine]], dict[str, float]]:
-    """A chosen stack's static egress IPs: (whether every pairing is possible, cost lines per
-    caller, cost per caller). A unit shared by several callers (one NAT gateway for the account's
-    region) is billed to the first of them."""
+    """A chosen stack's static egress IPs over the store-clients graph (component that runs code
+    -> the stores it connects to): (whether every pairing is possible, cost lines per client,
+    cost per client). A unit shared by several clients (one NAT gateway for the account's region)
+    is billed to the first of them."""
+    calls = {w: list(ss) for w, ss in clients.items()}
     billed: set[tuple[Any, ...]] = set()
     lines: dict[str, list[CostLine]] = {}
     cost: dict[str, float] = {}

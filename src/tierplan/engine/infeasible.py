@@ -119,7 +119,7 @@ def fastest_ms(planner: Planner, units: int) -> float | None:
     The largest of: each API's end-to-end estimate in the fastest stack (the whole-stack problem
     with the latency objective), and for each other component its nearest fitting region (0 when
     a global service fits: the limit never applies to it). None when nothing fits at all."""
-    from ..options import located_components
+    from ..options import located_groups
     from .whole_stack import build_problem, solve
 
     relaxed = relaxed_planner(planner, ["max_latency_ms"])
@@ -129,7 +129,8 @@ def fastest_ms(planner: Planner, units: int) -> float | None:
     if not sol.feasible:
         return None
     out = max(sol.latency_ms.values(), default=0.0)
-    located = located_components(relaxed.profile)
+    # the API's estimate covers what it calls; a worker's own region is limited like any other
+    located = {n for g in located_groups(relaxed.profile) for n in g}
     for comp in relaxed.profile.components:
         if comp in located:
             continue

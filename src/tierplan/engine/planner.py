@@ -96,6 +96,8 @@ class ModelCaches:
     #: the call graph (web service -> callee -> round trips) and its reverse
     calls: dict[str, dict[str, float]] | None = None
     callers: dict[str, list[str]] | None = None
+    #: the store-clients graph (component running code -> stores it connects to; options.py)
+    clients: dict[str, list[str]] | None = None
     rtt: dict[Any, float] = field(default_factory=dict)
     pools_matter: dict[Any, bool] = field(default_factory=dict)
     split_class: dict[Any, Any] = field(default_factory=dict)

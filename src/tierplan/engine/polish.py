@@ -41,6 +41,7 @@ def polish_latency(prob: Problem, sol: Solution, penalty: dict[tuple[str, int], 
                 )
         return out
 
+    sol = _nearest_store_clients(prob, sol, involved, same_cost, penalty)
     for _ in range(len(involved) + 1):
         loc = {c: col.klass.place for c, col in sol.chosen.items()}
         total = sum(latency(loc).values())
@@ -74,6 +75,36 @@ def polish_latency(prob: Problem, sol: Solution, penalty: dict[tuple[str, int], 
                 break
         else:
             return sol
+    return sol
+
+
+def _nearest_store_clients(
+    prob: Problem,
+    sol: Solution,
+    involved: set[str],
+    same_cost: Callable[[Column, Column], bool],
+    penalty: dict[tuple[str, int], float],
+) -> Solution:
+    """A component that runs code outside the call graph (a worker: no request latency) sits,
+    among places of the same provider, account and cost, at the first in static rank (nearest the
+    users), so equal stacks come out equal whatever the solver's tie-break; a place is taken only
+    when the whole stack still costs no more (its stores' allow lists, prob.clients)."""
+    for comp in sorted(set(prob.clients) - involved):
+        cur = sol.chosen.get(comp)
+        if cur is None:
+            continue
+        for col in sorted(prob.columns.get(comp, []), key=lambda c: min(c.klass.members)):
+            if min(col.klass.members) >= min(cur.klass.members):
+                break
+            if not same_cost(col, cur) or penalty.get((comp, col.klass.index), 0.0) > penalty.get(
+                (comp, cur.klass.index), 0.0
+            ) + 1e-12:
+                continue
+            trial = Solution(sol.units, True, chosen={**sol.chosen, comp: col})
+            finish_solution(prob, trial)
+            if trial.objective <= sol.objective + 1e-9:
+                sol = trial
+                break
     return sol
 
 

@@ -39,6 +39,7 @@ from .columns import (
     placement,
     placement_class,
     region_rtt,
+    store_clients,
 )
 from .connections import connection_cap, opened_connections, redis_clients, with_actual
 from .egress_ip import StaticIp, pair_rule, stack_static_ips, static_ip_of
@@ -67,6 +68,7 @@ __all__ = [
     "redis_connection_rows",
     "call_graph",
     "callers_of",
+    "store_clients",
     "class_columns",
 ]
 
@@ -100,8 +102,12 @@ class Problem:
     redis_connections: dict[str, tuple[dict[tuple[str, int], float], dict[int, float | None]]] = field(
         default_factory=dict
     )
-    #: caller column (component, class index) -> its static egress IP offer (egress_ip.py)
+    #: client column (component, class index) -> its static egress IP offer (egress_ip.py)
     static_ips: dict[tuple[str, int], StaticIp] = field(default_factory=dict)
+    #: the store-clients graph: component that runs code -> the stores it connects to (web
+    #: services: their callees; workers and realtime servers: every database and cache); static
+    #: egress IPs and unreachable pairings are decided on it, latency on ``calls``
+    clients: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -155,6 +161,7 @@ def build_problem(
     p = planner.profile
     calls = call_graph(planner)
     callers = callers_of(planner)
+    clients = store_clients(planner)
     columns: dict[str, list[Column]] = {}
     accounts: dict[str, tuple[float, float, float | None]] = {}
     provider_accounts: dict[str, list[str]] = defaultdict(list)
@@ -240,9 +247,10 @@ def build_problem(
         redis_connection_rows(planner, columns),
         {
             (w, col.klass.index): static_ip_of(w, col, p.audience.main_country)
-            for w in calls
+            for w in clients
             for col in columns.get(w, [])
         },
+        clients,
     )
 
 
@@ -512,16 +520,17 @@ def solve(
         lat_terms[w] = expr
         if prob.latency_limit_ms is not None:
             rows.append((expr, -inf, prob.latency_limit_ms))
-    # stores on other hosts: a store that admits outside callers by IP allow list only costs each
-    # such caller's static egress IP (g >= x[w,k] + sum of those store classes - 1, one g per unit
+    # stores on other hosts: a store that admits outside clients by IP allow list only costs each
+    # such client's static egress IP (g >= x[w,k] + sum of those store classes - 1, one g per unit
     # of price, shared where the unit is); a pairing that cannot work (no static IP offered or
-    # its price unknown, a store on another provider's private network) is forbidden
+    # its price unknown, a store on another provider's private network) is forbidden. Clients
+    # are every component that runs code (prob.clients: workers too), not only the web services
     ip_var: dict[tuple[Any, ...], int] = {}
-    for w, callees in prob.calls.items():
+    for w, stores in prob.clients.items():
         for wc in prob.columns.get(w, []):
             xw = x[(w, wc.klass.index)]
             ip = prob.static_ips.get((w, wc.klass.index))
-            for s in callees:
+            for s in stores:
                 need: list[int] = []
                 banned: list[int] = []
                 for sc in prob.columns.get(s, []):
@@ -710,7 +719,7 @@ def price_solution(prob: Problem, sol: Solution) -> None:
             )
             pool_lines[comp][(ln.name, ln.metric)] = replace(ln, monthly_usd=share, detail=detail)
 
-    ips_ok, ip_lines, ip_cost = stack_static_ips(prob.calls, sol.chosen, prob.static_ips)
+    ips_ok, ip_lines, ip_cost = stack_static_ips(prob.clients, sol.chosen, prob.static_ips)
 
     def base_of(m: str) -> float:
         c = sol.chosen[m]

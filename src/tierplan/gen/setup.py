@@ -144,15 +144,27 @@ _STORE_WORD = {"postgres": "database", "redis": "Key Value instance"}
 
 
 def _static_ips(dep: Deploy) -> list[dict[str, object]]:
-    """One entry per caller that reaches an allow-listed store from a static egress IP: the command
-    that allocates it (the caller's app name filled in), its monthly price and each allow list."""
+    """One entry per component that runs code (a web service, a worker, a realtime server) and
+    reaches an allow-listed store from a static egress IP: the command that allocates it (the
+    component's app name filled in), its monthly price and each allow list. A component that runs
+    in the same app and region as an earlier one (a worker as a Fly.io process group of the API's
+    app) sends from that app's addresses: ``same_app`` names the earlier one, no command is
+    repeated and only the allow lists the earlier one is not on are listed."""
     kinds = {st.name: st.kind for st in dep.stores}
     out: list[dict[str, object]] = []
+    first_in_app: dict[tuple[str, str, str | None], str] = {}
+    listed: dict[tuple[str, str, str | None], set[str]] = {}
     for ip in dep.static_ips:
         host = platform(ip.provider).hosts(dep).get(ip.caller)
         app = host.name if host is not None else f"{dep.app}-{ip.caller}"
+        key = (ip.provider, app, ip.region)
+        same_app = first_in_app.setdefault(key, ip.caller)
+        done = listed.setdefault(key, set())
         lists = []
         for store, provider in ip.stores:
+            if store in done:
+                continue
+            done.add(store)
             kind = kinds.get(store, "")
             word = _STORE_WORD.get(kind, "store") if provider == "render" else (
                 "RDS instance" if kind == "postgres" else "cache"
@@ -165,7 +177,9 @@ def _static_ips(dep: Deploy) -> list[dict[str, object]]:
                 "provider": ip.provider,
                 "region": ip.region or "-",
                 "usd": f"{ip.monthly_usd:,.2f}",
-                "command": ip.command.replace("{app}", app) if ip.command else None,
+                "command": ip.command.replace("{app}", app) if ip.command and same_app == ip.caller else None,
+                "app": app,
+                "same_app": same_app if same_app != ip.caller else None,
                 "shared": ip.shared,
                 "lists": lists,
             }
