@@ -200,17 +200,24 @@ def test_dump_restore_estimate_by_hand() -> None:
     assert method == "logical_replication" and freeze == pytest.approx(5.0) and "zero downtime" in why
 
 
-def test_database_move_estimate_uses_the_demand_and_the_assumptions(tmp_path: Path) -> None:
-    """Amebo's database moves from Neon to Supabase at 72,417 users (its realtime server connects
-    to the database too, so the allow-listed RDS and Render plans cost it an egress IP) with
-    70.7 GB; with a profile that accepts dump/restore up to
-    100 GB, the freeze is 5 + 70.72 x 2 = 146.4 minutes (the same downtime the plan's move
-    estimate counts)."""
+def _amebo_to_200k(directory: Path, **assumptions: float) -> Planner:
+    """Amebo planned to 200,000 users: its database's move from Neon to Supabase at 72,417 users
+    pays back then (to 100,000 the plan keeps Neon: the move into the last phase would have to
+    take the cache along and no longer pays back)."""
     data = yaml.safe_load((EXAMPLES / "amebo.yaml").read_text())
-    data["assumptions"] = {"migration.dump_restore_max_gb": 100}
-    prof = tmp_path / "amebo.yaml"
+    data["scale"]["stages"] = [*data["scale"]["stages"], 200_000]
+    if assumptions:
+        data["assumptions"] = dict(assumptions)
+    prof = directory / "amebo.yaml"
     prof.write_text(yaml.safe_dump(data, sort_keys=False))
-    planner = make_planner(prof)
+    return make_planner(prof)
+
+
+def test_database_move_estimate_uses_the_demand_and_the_assumptions(tmp_path: Path) -> None:
+    """Amebo (planned to 200,000 users) moves its database from Neon to Supabase at 72,417 users
+    with 70.7 GB; with a profile that accepts dump/restore up to 100 GB, the freeze is
+    5 + 70.72 x 2 = 146.4 minutes (the same downtime the plan's move estimate counts)."""
+    planner = _amebo_to_200k(tmp_path, **{"migration.dump_restore_max_gb": 100})
     p = make_plan(planner)
     # the phase the database moves into (its number counts the phases before it)
     n = next(i for i, ph in enumerate(p.phases) if ph.start == 72_417) + 1
@@ -232,7 +239,10 @@ def test_database_move_estimate_uses_the_demand_and_the_assumptions(tmp_path: Pa
     md = render_markdown(rb)
     assert "~2.0 h" in md and "Maintenance window" in md
     # without the override the same database moves by logical replication
-    rb = runbook(_planner("amebo"), _plan("amebo"), n - 1, n)
+    other = tmp_path / "default"
+    other.mkdir()
+    planner = _amebo_to_200k(other)
+    rb = runbook(planner, make_plan(planner), n - 1, n)
     (dm,) = rb.data_moves
     assert dm.method == "logical_replication" and dm.downtime_minutes == pytest.approx(5.0)
     md = render_markdown(rb)
@@ -300,10 +310,12 @@ def test_non_consecutive_phases_sum_the_moves() -> None:
     assert {c.component for c in rb.changes} == _changed(_phases("amebo")[0], _phases("amebo")[2])
 
 
-def test_json_is_the_structured_steps() -> None:
-    # the move of Amebo's database (to Supabase at 72,417 users)
-    n = next(i for i, ph in enumerate(_phases("amebo")) if ph.start == 72_417) + 1
-    doc = runbook_json(runbook(_planner("amebo"), _plan("amebo"), n - 1, n))
+def test_json_is_the_structured_steps(tmp_path: Path) -> None:
+    # the move of Amebo's database (to Supabase at 72,417 users, planned to 200,000)
+    planner = _amebo_to_200k(tmp_path)
+    p = make_plan(planner)
+    n = next(i for i, ph in enumerate(p.phases) if ph.start == 72_417) + 1
+    doc = runbook_json(runbook(planner, p, n - 1, n))
     json.dumps(doc)
     assert doc["from_phase"] == n - 1 and doc["to_phase"] == n
     for s in doc["steps"]:

@@ -575,26 +575,46 @@ def _last_phase_lasts(
     st: CoupledState, starts: list[tuple[int, Solution]], moves: dict[int, Move], last: int
 ) -> None:
     """The last phase is open-ended: its stack is what the app runs from the phase's start on. A
-    forced move into it does not pick a stack that runs out just past the planned range: when the
+    move into it does not pick a stack that runs out just past the planned range: when the
     scale can double from the phase's start beyond the last scale, the move goes to the best stack
     that still fits there (the migration-aware move at that scale, priced from the phase's start),
-    taking along the components that would soon have to move on their own (``Move.lasting``)."""
+    taking along the components that would soon have to move on their own (``Move.lasting``). A
+    voluntary move does so only while the move to that stack still pays back; when it does not,
+    the voluntary move is not made (its saving would be followed by a forced move soon after) and
+    the previous phase, which fits to the last scale, becomes the last one."""
     at, stack = starts[-1]
     horizon = LAST_PHASE_LASTS * at
     m = moves.get(at)
-    if horizon <= last or m is None or not m.forced or len(starts) < 2:
+    if horizon <= last or m is None or len(starts) < 2:
         return
     if st.fixed(stack, horizon) is not None:
         return
     prev = starts[-2][1]
+
+    def drop_voluntary() -> None:
+        if not m.forced and st.fixed(prev, last) is not None:
+            starts.pop()
+            moves.pop(at)
+            _last_phase_lasts(st, starts, moves, last)
+
     try:
         alt = st.move_from(prev, horizon)
     except InfeasibleError:
         return  # nothing fits that far: the move stays as it is
     if st.fixed(alt, at) is None or st.fixed(alt, horizon) is None:
+        drop_voluntary()
         return
     planner = st.planner
     usd, detail = migration(planner, prev, alt, at)
+    saving = m.saving_usd_month
+    if not m.forced:
+        # a voluntary move goes to the stack that lasts only while that move still pays back
+        now = st.cost(prev, at)
+        saving = now - st.cost(alt, at)
+        threshold = max(usd / planner.profile.migration.payback_months, min_saving(planner, now))
+        if not (saving > 1e-9 and saving >= threshold - 1e-9):
+            drop_voluntary()
+            return
     moved = tuple(d[0] for d in detail)
     ahead = []
     for c in moved:
@@ -604,9 +624,11 @@ def _last_phase_lasts(
     moves[at] = replace(
         m,
         migration_usd=usd,
+        saving_usd_month=saving,
         components=moved,
         detail=detail,
         earlier_usd=_monthly_gap(st, alt, prev, at - 1),
+        later_usd=m.later_usd if m.forced else saving,
         ahead=tuple(sorted({*m.ahead, *ahead})),
         lasting=horizon,
     )
@@ -896,7 +918,7 @@ def _triggers(st: CoupledState, ph: Phase, nxt: Phase, move: Move) -> list[Trigg
                 out.append(reason_trigger(comp, rs, at, month, old, new))
             continue
         ahead = dict(move.ahead).get(comp)
-        if move.forced and ahead is not None and move.lasting is not None and comp not in unfit:
+        if ahead is not None and move.lasting is not None and comp not in unfit:
             later = planner.evaluate_one(comp, old.option.order, ahead)
             why = later.reasons[0].message if later.reasons else "it no longer fits"
             out.append(
