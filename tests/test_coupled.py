@@ -653,7 +653,7 @@ def test_amebo_realtime_moves_once_with_the_database() -> None:
     from .conftest import pinned_example
 
     with tempfile.TemporaryDirectory() as d:
-        sw = whole_stack_plan(_example_at(pinned_example("amebo", Path(d))))
+        sw = whole_stack_plan(_example_at(pinned_example("amebo", Path(d), scenario=True)))
     ph = next(p for p in sw.phases if p.move is not None and "realtime" in p.move.components)
     assert ph.start == 13654 and set(ph.move.components) == {"db", "realtime"}
     assert "frontend" not in ph.move.components

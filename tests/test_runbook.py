@@ -11,10 +11,10 @@ import difflib
 import functools
 import json
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
-import yaml
 
 from tierplan.api import make_planner
 from tierplan.engine.plan import plan as make_plan
@@ -30,7 +30,7 @@ from tierplan.runbook import (
     runbook_json,
 )
 
-from .conftest import EXAMPLES, ROOT
+from .conftest import EXAMPLES, ROOT, scenario_example
 from .test_cli import run as run_cli
 from .validators import run, tool
 
@@ -51,6 +51,20 @@ def _plan(name: str) -> Plan:
 
 def _phases(name: str) -> list[Phase]:
     return list(_plan(name).phases)
+
+
+_SCENARIOS = Path(tempfile.mkdtemp(prefix="tierplan-scenario-"))
+
+
+@functools.cache
+def _scenario_planner(name: str) -> Planner:
+    """The example as the tests below were written for it (conftest.scenario_example)."""
+    return make_planner(scenario_example(name, _SCENARIOS))
+
+
+@functools.cache
+def _scenario_plan(name: str) -> Plan:
+    return make_plan(_scenario_planner(name))
 
 
 def _normalise(text: str) -> str:
@@ -205,10 +219,7 @@ def test_database_move_estimate_uses_the_demand_and_the_assumptions(tmp_path: Pa
     working set no longer fits db.t4g.small's memory) with 59.0 GB; with a profile that accepts
     dump/restore up to 100 GB, the freeze is 5 + 58.99 x 2 = 123.0 minutes (the same downtime the
     plan's move estimate counts)."""
-    data = yaml.safe_load((EXAMPLES / "amebo.yaml").read_text())
-    data["assumptions"] = {"migration.dump_restore_max_gb": 100}
-    prof = tmp_path / "amebo.yaml"
-    prof.write_text(yaml.safe_dump(data, sort_keys=False))
+    prof = scenario_example("amebo", tmp_path, **{"migration.dump_restore_max_gb": 100})
     planner = make_planner(prof)
     p = make_plan(planner)
     assert p.phases[3].start == 60_403
@@ -230,7 +241,7 @@ def test_database_move_estimate_uses_the_demand_and_the_assumptions(tmp_path: Pa
     md = render_markdown(rb)
     assert "~2.0 h" in md and "Maintenance window" in md
     # without the override the same database moves by logical replication
-    rb = runbook(_planner("amebo"), _plan("amebo"), 3, 4)
+    rb = runbook(_scenario_planner("amebo"), _scenario_plan("amebo"), 3, 4)
     (dm,) = rb.data_moves
     assert dm.method == "logical_replication" and dm.downtime_minutes == pytest.approx(5.0)
     md = render_markdown(rb)
@@ -239,7 +250,7 @@ def test_database_move_estimate_uses_the_demand_and_the_assumptions(tmp_path: Pa
 
 def test_zero_downtime_profile_replicates_a_small_database() -> None:
     # SuoOps requires zero downtime from 30 users; its 2.9 GB database moves by replication
-    rb = runbook(_planner("suoops"), _plan("suoops"), 2, 3)
+    rb = runbook(_scenario_planner("suoops"), _scenario_plan("suoops"), 2, 3)
     (dm,) = rb.data_moves
     assert dm.storage_gb < 10 and dm.method == "logical_replication" and "zero downtime" in dm.reason
 
@@ -255,8 +266,8 @@ def test_same_provider_plan_change_is_one_short_step() -> None:
 
 def test_scale_out_only_runbook_says_so_and_is_short(tmp_path: Path) -> None:
     """Two stacks with the same options at two scales differ only in instance counts."""
-    planner = _planner("amebo")
-    first = _phases("amebo")[0]
+    planner = _scenario_planner("amebo")
+    first = list(_scenario_plan("amebo").phases)[0]
     orders = {c: e.option.order for c, e in first.stack_start.choices.items()}
     a, b = planner.point_with(10_000, orders), planner.point_with(13_000, orders)
     rb = build_runbook(planner, Phase(10_000, 10_000, 10_000, a, a), Phase(13_000, None, 13_000, b, b), 1, 2)
@@ -271,7 +282,7 @@ def test_scale_out_only_runbook_says_so_and_is_short(tmp_path: Path) -> None:
 
 def test_a_service_that_changes_host_gets_dns_and_secrets() -> None:
     # Amebo's realtime server moves from Cloudflare Durable Objects to Fly.io between phases 1 and 2
-    rb = runbook(_planner("amebo"), _plan("amebo"), 1, 2)
+    rb = runbook(_scenario_planner("amebo"), _scenario_plan("amebo"), 1, 2)
     md = render_markdown(rb)
     stages = [s.stage for s in rb.steps if "realtime" in s.components]
     assert stages.index("deploy") < stages.index("dns") < stages.index("cleanup")
@@ -293,7 +304,7 @@ def test_non_consecutive_phases_sum_the_moves() -> None:
 
 
 def test_json_is_the_structured_steps() -> None:
-    doc = runbook_json(runbook(_planner("amebo"), _plan("amebo"), 3, 4))
+    doc = runbook_json(runbook(_scenario_planner("amebo"), _scenario_plan("amebo"), 3, 4))
     json.dumps(doc)
     assert doc["from_phase"] == 3 and doc["to_phase"] == 4
     for s in doc["steps"]:
