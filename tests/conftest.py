@@ -84,14 +84,20 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 
 #: The capacity model the plan-semantics tests were written against (before issue 11): Postgres a
-#: fixed 160 MB whatever its data, daily caps met on an average day. Tests of a planning *rule*
-#: (merging forced moves, the last phase lasting, voluntary moves) pin it, so that the scenario
-#: they check stays the one they describe when the capacity model changes.
+#: fixed 160 MB whatever its data, daily caps met on an average day, no realtime pub/sub on Redis,
+#: Redis connections not counted per running instance.
+#: Tests of a planning *rule* (merging forced moves, the last phase lasting, voluntary moves) pin
+#: it, so that the scenario they check stays the one they describe when the capacity model changes.
 PINNED_CAPACITY: dict[str, float] = {
     "limits.busy_day_factor": 1.0,
     "postgres.base_memory_mb": 160.0,
     "postgres.memory_mb_per_connection": 0.0,
     "postgres.hot_data_fraction": 0.0,
+    # realtime messages published on the profile's Redis (pub/sub adapter): none
+    "realtime.pubsub_commands_per_message": 0.0,
+    "realtime.pubsub_connections_per_instance": 0.0,
+    # Redis connections were not counted per running instance (a pool of 0 turns the count off)
+    "redis.pool_size_per_process": 0.0,
 }
 
 

@@ -171,9 +171,10 @@ def _profile(*, calls: bool = True, **requirements: Any) -> Any:
     )
 
 
-#: users' round trips by hand: near 0 km -> 5 ms (overhead); far 1,000.7544 km (9 degrees of
-#: latitude x 6,371 km x pi / 180) -> 2 x 1,000.7544 x 1.4 / 200 + 5 = 19.0106 ms
-NEAR_MS, FAR_MS = 5.0, 19.0106
+#: users' round trips by hand (Singapore is one point, access_ms 5.8 in countries.yaml, overhead
+#: 1 ms): near 0 km -> 6.8 ms; far 1,000.7544 km (9 degrees of latitude x 6,371 km x pi / 180)
+#: -> 2 x 1,000.7544 x 1.4 / 200 + 6.8 = 20.8106 ms
+NEAR_MS, FAR_MS = 6.8, 20.8106
 
 
 def _limits(cat: Catalog, prof: Any) -> Any:
@@ -183,8 +184,8 @@ def _limits(cat: Catalog, prof: Any) -> Any:
 
 
 def test_default_limit_from_the_nearest_priced_region() -> None:
-    # the API has a price only far away: the old default (nearest region 5 ms + 40 = 45 ms) kept
-    # only the unpriced region; the new one is 19.01 + 40 = 59.01 ms
+    # the API has a price only far away: the old default (nearest region 6.8 ms + 40 = 46.8 ms)
+    # kept only the unpriced region; the new one is 20.81 + 40 = 60.81 ms
     cat = _catalog(
         web_service={"base_usd_month": {"far": 5}},
         postgres={"base_usd_month": {"far": 7}},
@@ -194,7 +195,7 @@ def test_default_limit_from_the_nearest_priced_region() -> None:
     assert lim["api"].ms == pytest.approx(FAR_MS + DEFAULT_LATENCY_SLACK_MS, abs=1e-3)
     assert lim["api"].basis is not None and lim["api"].basis.id == "far" and not lim["api"].explicit
     assert lim["files"].ms == pytest.approx(NEAR_MS + DEFAULT_LATENCY_SLACK_MS, abs=1e-3)
-    assert "59 ms default limit" in lim["api"].describe() and "far (North) ~19 ms" in lim["api"].describe()
+    assert "61 ms default limit" in lim["api"].describe() and "far (North) ~21 ms" in lim["api"].describe()
     # and the plan is made in the far region
     planner = make_planner(_profile(), cat)
     p = plan(planner)
@@ -202,8 +203,8 @@ def test_default_limit_from_the_nearest_priced_region() -> None:
 
 
 def test_components_placed_together_share_the_farthest_basis() -> None:
-    # the API is priced near (5 ms) and the database only far (19.01 ms): both get 59.01 ms, so
-    # the API may sit beside the database; the object storage (not called) keeps its own 45 ms
+    # the API is priced near (6.8 ms) and the database only far (20.81 ms): both get 60.81 ms, so
+    # the API may sit beside the database; the object storage (not called) keeps its own 46.8 ms
     cat = _catalog(
         web_service={"base_usd_month": 5},
         postgres={"base_usd_month": {"far": 7}},
@@ -281,13 +282,13 @@ def test_explicit_limit_is_kept_and_an_impossible_one_is_explained() -> None:
     lim = _limits(cat, prof)
     assert all(v.ms == 10 and v.explicit for v in lim.values())
     planner = make_planner(prof, cat)
-    # by hand: the API far (19.0106 ms) + 3 database round trips inside the far region (1 ms each)
+    # by hand: the API far (20.8106 ms) + 3 database round trips inside the far region (1 ms each)
     assert fastest_ms(planner, 100) == pytest.approx(FAR_MS + 3 * 1.0, abs=1e-3)
     err = explain(planner, 100)
     assert err.exit_code == 3
-    assert "requirements.max_latency_ms: 10 ms; the fastest stack that fits otherwise is ~22 ms" in str(err)
+    assert "requirements.max_latency_ms: 10 ms; the fastest stack that fits otherwise is ~24 ms" in str(err)
     # a limit that the fastest stack meets gives a plan
-    assert plan(make_planner(_profile(max_latency_ms=22.1), cat)).phases
+    assert plan(make_planner(_profile(max_latency_ms=23.9), cat)).phases
 
 
 def test_price_known() -> None:

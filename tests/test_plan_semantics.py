@@ -296,14 +296,14 @@ def test_a_move_into_the_last_phase_takes_along_what_would_run_out_just_after(tm
 
 
 def test_a_plan_within_10_percent_of_its_latency_limit_says_so() -> None:
-    """SuoOps' API is estimated at ~96 ms against its 100 ms limit: every format warns, and the
+    """SuoOps' API is estimated at ~125 ms against its 130 ms limit: every format warns, and the
     JSON names it; a stack at 89% of its limit gets no warning."""
     from tierplan.report.fmt import whole_stack_lines
 
     path = str(EXAMPLES / "suoops.yaml")
     doc = json.loads(run_in_process(["plan", path, "--format", "json"], 120).stdout)
     ws = doc["phases"][0]["whole_stack"]
-    assert ws["latency_limit_ms"] == 100 and ws["latency_ms_estimate"]["api"] >= 90
+    assert ws["latency_limit_ms"] == 130 and ws["latency_ms_estimate"]["api"] >= 117
     assert ws["near_latency_limit"] == ["api"]
     for fmt in ("md", "text"):
         out = run_in_process(["plan", path, "--format", fmt], 120).stdout

@@ -8,6 +8,7 @@ test_runbook.py); these tests pin single answers without planning anything.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -199,3 +200,25 @@ def test_saas_verify_reads_the_new_key() -> None:
         "https://api.resend.com/domains | jq '.data[] | {name, status}'"
     ]
     assert platform("resend").verify(sh, "mail", "email", set()) is None
+
+
+def test_a_store_reached_from_another_host_gets_its_public_address() -> None:
+    """A private address (Railway's *.railway.internal, Render's internal URL) works only for
+    callers on the same host: with a caller elsewhere, .env.example must hold the public one."""
+
+    for provider, kind, private, public in [
+        ("railway", "redis", "redis.railway.internal", "PROXY-DOMAIN:PROXY-PORT"),
+        ("railway", "postgres", "postgres.railway.internal", "PROXY-DOMAIN:PROXY-PORT"),
+        ("render", "redis", "redis://red-ID:6379", "REGION-keyvalue.render.com"),
+        ("render", "postgres", "dpg-ID-a/", "REGION-postgres.render.com"),
+    ]:
+        adapter = platform(provider)
+        (own,) = adapter.settings(kind, "URL")
+        (far,) = adapter.settings(kind, "URL", public=True)
+        assert private in own.placeholder and public not in own.placeholder
+        assert public in far.placeholder and private not in far.placeholder
+    # Coop ERP's API runs on Fly.io and its database on Render: the generated .env.example says so
+    golden = Path(__file__).parent / "golden" / "gen" / "coop-erp" / "phase-1" / ".env.example"
+    text = golden.read_text()
+    assert "DATABASE_URL=postgresql://USER:PASSWORD@dpg-ID-a.REGION-postgres.render.com/db?sslmode=require" in text
+    assert "Internal Database URL" not in text

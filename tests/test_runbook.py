@@ -215,17 +215,18 @@ def test_dump_restore_estimate_by_hand() -> None:
 
 
 def test_database_move_estimate_uses_the_demand_and_the_assumptions(tmp_path: Path) -> None:
-    """Amebo's database moves from AWS RDS to Render at the start of phase 4 (60,403 users: the
+    """Amebo's database moves from AWS RDS to Render at 60,403 users (the
     working set no longer fits db.t4g.small's memory) with 59.0 GB; with a profile that accepts
     dump/restore up to 100 GB, the freeze is 5 + 58.99 x 2 = 123.0 minutes (the same downtime the
     plan's move estimate counts)."""
     prof = scenario_example("amebo", tmp_path, **{"migration.dump_restore_max_gb": 100})
     planner = make_planner(prof)
     p = make_plan(planner)
-    assert p.phases[3].start == 60_403
-    rb = runbook(planner, p, 3, 4)
+    # the phase the database moves into (its number counts the phases before it)
+    n = next(i for i, ph in enumerate(p.phases) if ph.start == 60_403) + 1
+    rb = runbook(planner, p, n - 1, n)
     (dm,) = rb.data_moves
-    gb = 60_403 * 1 / 1024  # storage_mb_per_unit: 1 at the first unit of phase 4
+    gb = 60_403 * 1 / 1024  # storage_mb_per_unit: 1 at the first unit of that phase
     assert dm.component == "db" and dm.method == "dump_restore"
     assert dm.storage_gb == pytest.approx(gb, rel=1e-3)
     assert dm.downtime_minutes == pytest.approx(5 + 2 * gb, rel=1e-3)
@@ -241,7 +242,7 @@ def test_database_move_estimate_uses_the_demand_and_the_assumptions(tmp_path: Pa
     md = render_markdown(rb)
     assert "~2.0 h" in md and "Maintenance window" in md
     # without the override the same database moves by logical replication
-    rb = runbook(_scenario_planner("amebo"), _scenario_plan("amebo"), 3, 4)
+    rb = runbook(_scenario_planner("amebo"), _scenario_plan("amebo"), n - 1, n)
     (dm,) = rb.data_moves
     assert dm.method == "logical_replication" and dm.downtime_minutes == pytest.approx(5.0)
     md = render_markdown(rb)
@@ -304,9 +305,11 @@ def test_non_consecutive_phases_sum_the_moves() -> None:
 
 
 def test_json_is_the_structured_steps() -> None:
-    doc = runbook_json(runbook(_scenario_planner("amebo"), _scenario_plan("amebo"), 3, 4))
+    # the move of Amebo's database (to Render at 60,403 users)
+    n = next(i for i, ph in enumerate(_scenario_plan("amebo").phases) if ph.start == 60_403) + 1
+    doc = runbook_json(runbook(_scenario_planner("amebo"), _scenario_plan("amebo"), n - 1, n))
     json.dumps(doc)
-    assert doc["from_phase"] == 3 and doc["to_phase"] == 4
+    assert doc["from_phase"] == n - 1 and doc["to_phase"] == n
     for s in doc["steps"]:
         assert {"title", "why", "commands", "verify", "rollback", "minutes_estimate", "components"} <= set(s)
     assert doc["data_moves"][0]["method"] == "logical_replication"

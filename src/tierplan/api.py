@@ -102,20 +102,25 @@ def _check_provider_names(p: Profile, cat: Catalog, path: str) -> None:
     known = sorted(cat.providers)
     probs = []
 
+    def check_one(key: str, n: str) -> None:
+        if n not in cat.providers:
+            import difflib
+
+            near = difflib.get_close_matches(n, known, n=1)
+            hint = f"did you mean {near[0]!r}?" if near else f"known: {', '.join(known)}"
+            probs.append(Problem(key, f"unknown provider {n!r} ({hint})"))
+
     def check(key: str, names: list[str] | None) -> None:
         for i, n in enumerate(names or []):
-            if n not in cat.providers:
-                import difflib
-
-                near = difflib.get_close_matches(n, known, n=1)
-                hint = f"did you mean {near[0]!r}?" if near else f"known: {', '.join(known)}"
-                probs.append(Problem(f"{key}[{i}]", f"unknown provider {n!r} ({hint})"))
+            check_one(f"{key}[{i}]", n)
 
     check("requirements.providers.allow", p.requirements.providers.allow)
     check("requirements.providers.deny", p.requirements.providers.deny)
     check("requirements.providers.prefer", p.requirements.providers.prefer)
     for name, c in p.components.items():
         check(f"components.{name}.providers", c.providers)
+        if c.written_for is not None:
+            check_one(f"components.{name}.written_for.provider", c.written_for.provider)
     if probs:
         raise InputError(path, probs)
 

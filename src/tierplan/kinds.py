@@ -165,6 +165,8 @@ _K = [
     ComponentKind("uptime", "uptime monitoring", "external"),
     ComponentKind("error_tracking", "error tracking", "external"),
     ComponentKind("logging", "log management", "external"),
+    ComponentKind("auth", "user sign-in (managed authentication, priced per monthly active user)", "external"),
+    ComponentKind("scheduled_job", "a job run on a schedule (cron)", "external"),
 ]
 
 KINDS: dict[str, ComponentKind] = {k.name: k for k in _K}

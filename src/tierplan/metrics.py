@@ -57,6 +57,7 @@ _M = [
         "server-side function calls (SSR, API routes)",
     ),
     Metric("monthly_active_users", "users", "month", "distinct users active in a month"),
+    Metric("daily_active_users", "users", "none", "distinct users active on an average day"),
     Metric("concurrent_users", "users", "none", "users online at the same time at peak"),
     # compute time
     Metric("active_hours_per_month", "hours", "month", "hours per month during which users are active"),
@@ -134,6 +135,24 @@ _M = [
         "month",
         "WhatsApp non-template (service) messages per month",
     ),
+    # scheduled jobs
+    Metric("job_runs_per_day", "runs", "none", "scheduled runs of a job per day", headroom=False),
+    Metric("job_runs_per_month", "runs", "month", "scheduled runs of a job per month"),
+    Metric("job_seconds_per_run", "s", "none", "run time of one scheduled run", headroom=False),
+    Metric("job_seconds_per_month", "s", "month", "run time of all scheduled runs in a month"),
+    Metric(
+        "job_billed_minutes_per_month",
+        "minutes",
+        "month",
+        "scheduled runs x run time rounded up to whole minutes (per-job rounding)",
+    ),
+    Metric(
+        "job_memory_gb_hours_per_month",
+        "GB-hours",
+        "month",
+        "memory of the job x its run time in a month",
+    ),
+    Metric("cron_triggers", "triggers", "none", "cron schedules the job needs", headroom=False),
     # monitoring
     Metric("uptime_monitors", "monitors", "none", "uptime monitors (checked URLs)", headroom=False),
     Metric(

@@ -67,6 +67,15 @@ def static_reasons(pref: PlanRef, p: Profile, comp_name: str, cap: Capacity, kin
         out.append(Reason("requirement", f"provider {prov} is denied by requirements.providers.deny"))
     if comp.providers is not None and prov not in comp.providers:
         out.append(Reason("requirement", f"provider {prov} is not in components.{comp_name}.providers"))
+    wf = comp.written_for
+    if wf is not None and prov != wf.provider and wf.rewrite_hours is None:
+        out.append(
+            Reason(
+                "requirement",
+                f"{wf.describe()}: another host means a rewrite "
+                f"(set components.{comp_name}.written_for.rewrite_hours to consider one)",
+            )
+        )
     if p.commercial and a.commercial_use is False:
         out.append(Reason("attribute", "plan forbids commercial use, and the app is commercial"))
     if req.no_credit_card and a.credit_card_required:

@@ -175,9 +175,30 @@ class Team(_M):
 
 
 # --------------------------------------------------------------------------- components
+class WrittenFor(_M):
+    """The provider whose own APIs a component's code is written against (Durable Objects,
+    Workers bindings, Supabase Realtime, Vercel-only features): on another host it must be
+    rewritten first."""
+
+    provider: str
+    #: what of the provider the code uses, for messages ("Durable Objects")
+    uses: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    #: engineering hours to rewrite it for another host; unset: it stays on this provider
+    rewrite_hours: Annotated[float, Field(gt=0, le=100_000)] | None = None
+
+    def describe(self) -> str:
+        """What the code depends on, for messages: "its code is written against cloudflare's
+        APIs (Durable Objects)"."""
+        uses = f" ({self.uses})" if self.uses else ""
+        return f"its code is written against {self.provider}'s APIs{uses}"
+
+
 class _Component(_M):
     #: restrict this component to these providers (ids); empty = any allowed provider
     providers: list[str] | None = None
+    #: the provider whose APIs the code is written against (options elsewhere are excluded, or
+    #: cost the rewrite when the component moves off it)
+    written_for: WrittenFor | None = None
 
 
 class WebService(_Component):
@@ -279,6 +300,10 @@ class Realtime(_Component):
     fanout: Annotated[float, Field(ge=1, le=100_000)] = 1
     message_kb: NonNeg = Field(1, le=10_000)
     memory_mb: Annotated[float, Field(gt=0, le=65536)] | None = None
+    #: the redis component its servers publish every message through (a pub/sub adapter such as
+    #: @socket.io/redis-adapter), so a message reaches sockets on other instances; null: the
+    #: profile's first redis component unless serverless_ok (Profile.pubsub_redis)
+    pubsub: str | None = None
 
 
 class Turn(_Component):
@@ -327,6 +352,28 @@ class Logging(_Component):
     log_kb_per_request: NonNeg = Field(0.5, le=10_000)
 
 
+class Auth(_Component):
+    """Managed sign-in, billed per monthly active user (a user who signs in or refreshes a
+    session at least once in the month)."""
+
+    kind: Literal["auth"]
+    #: share of the users who sign in at least once a month (null: every user counts, the
+    #: providers' billing unit read conservatively); never below the daily active share
+    monthly_active_fraction: Frac | None = None
+
+
+class ScheduledJob(_Component):
+    """A job run on a schedule (cron): how often and how long each run takes."""
+
+    kind: Literal["scheduled_job"]
+    #: runs per day (24: hourly, 288: every 5 minutes, 1440: every minute; 1/7: weekly)
+    runs_per_day: Annotated[float, Field(gt=0, le=1440)]
+    #: CPU time of one run, seconds (a run is taken to be CPU-bound: run time = CPU time)
+    cpu_seconds_per_run: Annotated[float, Field(gt=0, le=86_400)]
+    #: memory one run needs, MB (a stated size, checked against plan limits without headroom)
+    memory_mb: Annotated[float, Field(gt=0, le=65536)] = 128
+
+
 Component = Annotated[
     WebService
     | Worker
@@ -343,7 +390,9 @@ Component = Annotated[
     | Messaging
     | Uptime
     | ErrorTracking
-    | Logging,
+    | Logging
+    | Auth
+    | ScheduledJob,
     Field(discriminator="kind"),
 ]
 
@@ -448,7 +497,34 @@ class Profile(_M):
                     raise ValueError(f"components.{name}.calls names {target!r}, which is not a component")
                 if target == name:
                     raise ValueError(f"components.{name}.calls names itself")
+            pubsub = getattr(c, "pubsub", None)
+            if pubsub is not None:
+                target_c = self.components.get(pubsub)
+                if target_c is None or target_c.kind != "redis":
+                    redis = self.redis_components()
+                    raise ValueError(
+                        f"components.{name}.pubsub names {pubsub!r}, which is not a redis component"
+                        + (f" (redis components: {', '.join(redis)})" if redis else " (the profile has none)")
+                    )
         return self
+
+    def pubsub_redis(self, name: str) -> str | None:
+        """The redis component realtime component ``name`` publishes its messages through: its
+        ``pubsub``; else, unless it is written for a serverless realtime platform too
+        (``serverless_ok``: Durable Objects route its messages themselves), the profile's first
+        redis component; else None (none to publish through)."""
+        c = self.components[name]
+        if not isinstance(c, Realtime):
+            return None
+        if c.pubsub is not None:
+            return c.pubsub
+        if c.serverless_ok:
+            return None
+        return next(iter(self.redis_components()), None)
+
+    def redis_components(self) -> list[str]:
+        """The profile's redis components, in file order."""
+        return [k for k, x in self.components.items() if x.kind == "redis"]
 
     @field_validator("components")
     @classmethod

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from .engine.scale import busy_day_applies
 from .kinds import KINDS
 from .pricing import Context, Evaluation
@@ -10,8 +13,18 @@ __all__ = ["risks_of"]
 
 
 def risks_of(
-    ev: Evaluation, kind: str, ctx: Context, commercial: bool, latency_ms: float | None
+    ev: Evaluation,
+    kind: str,
+    ctx: Context,
+    commercial: bool,
+    latency_ms: float | None,
+    pubsub: str | None = None,
+    redis_components: Sequence[str] = (),
+    written_for: Any = None,
 ) -> list[str]:
+    """``pubsub``: for a realtime component, the redis component it publishes through
+    (Profile.pubsub_redis; None: none), ``redis_components``: the profile's redis components,
+    ``written_for``: the component's profile.WrittenFor (the provider its code is written for)."""
     a = ev.option.attributes
     out: list[str] = []
     inst = ev.option.plan.plan.instances
@@ -30,6 +43,25 @@ def risks_of(
     # realtime is left out here, unlike the other runs_code checks (as it always was)
     if a.zero_downtime_deploys is False and kind in ("web_service", "worker"):
         out.append("deploys restart the service (brief downtime on every deploy)")
+    if kind == "realtime" and not a.serverless and (ev.instances > 1 or ctx.high_availability):
+        many = f"{max(2, ev.instances)} instances"
+        if pubsub is not None:
+            out.append(
+                f"{many}: a message reaches sockets on other instances only through the Redis pub/sub "
+                f"adapter on {pubsub} (e.g. @socket.io/redis-adapter; its commands are in {pubsub}'s "
+                "demand); clients connect over WebSocket only, or the host must keep sticky sessions"
+            )
+        elif redis_components:
+            out.append(
+                f"{many} and no Redis named to publish through: a message reaches only the sockets on its "
+                f"own instance; name one in its pubsub key (e.g. {redis_components[0]}) for a pub/sub adapter "
+                "(e.g. @socket.io/redis-adapter) so the plan counts its commands"
+            )
+        else:
+            out.append(
+                f"{many} and no Redis to publish through: a message reaches only the sockets on its own "
+                "instance; add a redis component for a pub/sub adapter (e.g. @socket.io/redis-adapter)"
+            )
     if a.sleeps_when_idle:
         cs = f" (~{a.cold_start_s:g} s cold start)" if a.cold_start_s else ""
         after = f" after {a.idle_sleep_minutes:g} min idle" if a.idle_sleep_minutes else " when idle"
@@ -55,6 +87,10 @@ def risks_of(
             out.append(f"point-in-time recovery covers only {a.pitr_days * 24:g} hours")
     if a.persistent is False and KINDS[kind].cache:
         out.append("in-memory only: data is lost on restart")
+    if a.schedule_best_effort and kind == "scheduled_job":
+        out.append(
+            "best-effort schedule: runs can start late or be dropped under load; not for commercially critical timing"
+        )
     if a.stops_at_quota:
         out.append("hard cap: the service stops (or refuses requests) at the quota instead of billing more")
     for lim in ev.option.plan.plan.limits:
@@ -74,4 +110,11 @@ def risks_of(
         out.append(f"far from users: ~{latency_ms:.0f} ms round trip (estimate)")
     if not ev.option.plan.plan.available:
         out.append("legacy plan: new accounts cannot buy it")
+    if written_for is not None and ev.option.provider != written_for.provider:
+        out.append(
+            f"{written_for.describe()}: running it on "
+            f"{ev.option.provider} means rewriting it first ("
+            + (f"{written_for.rewrite_hours:g} h, " if written_for.rewrite_hours is not None else "")
+            + "written_for.rewrite_hours)"
+        )
     return list(dict.fromkeys(out))

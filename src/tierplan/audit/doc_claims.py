@@ -138,6 +138,8 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
     "sqlite": ("d1", "sqlite"),
     "realtime": ("realtime", "durable objects", "websocket"),
     "messaging": ("whatsapp", "sms"),
+    "auth": ("authentication", "sign-in"),
+    "scheduled_job": ("cron job", "cron jobs", "scheduled job", "scheduled jobs"),
 }
 
 

@@ -61,6 +61,8 @@ Kind = Literal[
     "uptime",
     "error_tracking",
     "logging",
+    "auth",
+    "scheduled_job",
 ]
 
 NonNeg = Annotated[float, Field(ge=0)]
@@ -253,6 +255,9 @@ class Attributes(_Strict):
     #: can run server code to render pages (false for static-file hosts)
     server_rendering: bool | None = None
     sla: str | None = None
+    #: scheduled runs are best effort: they may start late or be dropped under load (GitHub
+    #: Actions schedules), so not for commercially critical timing
+    schedule_best_effort: bool | None = None
     #: the seller is a resale of another provider (e.g. Upstash through Fly)
     notes: tuple[str, ...] = ()
 

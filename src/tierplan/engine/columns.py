@@ -195,14 +195,11 @@ def _region_rtt_uncached(planner: Planner, a: Any, b: Any) -> float:
         return asm["latency.dc_overhead_ms"]
     if a is None or b is None:
         r = a or b
-        # an edge location is near the users: the round trip is the users' to that region
-        from ..geo import audience_rtt_ms
+        # an edge location is near the users: the round trip is the users' path to that region
+        # (population-weighted, without their last mile) + the data-centre overhead
+        from ..geo import audience_path_ms
 
-        return (
-            audience_rtt_ms(planner.profile.audience.shares, r.lat, r.lon, asm)
-            - asm["latency.overhead_ms"]
-            + asm["latency.dc_overhead_ms"]
-        )
+        return audience_path_ms(planner.profile.audience.shares, r.lat, r.lon, asm) + asm["latency.dc_overhead_ms"]
     km = great_circle_km(a.lat, a.lon, b.lat, b.lon)
     return (
         2 * km * asm["latency.route_factor"] / asm["latency.fiber_km_per_ms"] + asm["latency.dc_overhead_ms"]

@@ -115,7 +115,14 @@ def compare(
             for comp, ev in sol.items.items():
                 kind = p.components[comp].kind
                 for r in risks_of(
-                    ev, kind, ctx, p.commercial, ev.option.latency_ms if ev.option.region else None
+                    ev,
+                    kind,
+                    ctx,
+                    p.commercial,
+                    ev.option.latency_ms if ev.option.region else None,
+                    p.pubsub_redis(comp),
+                    p.redis_components(),
+                    p.components[comp].written_for,
                 )[:2]:
                     risks.append(f"{comp}: {r}")
             row.risks = risks

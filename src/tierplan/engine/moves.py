@@ -25,6 +25,8 @@ from typing import Any
 from ..errors import InfeasibleError
 from ..kinds import KINDS
 from ..pricing import Evaluation, Option
+from .connections import actual_connections, connection_cap, connection_limit, redis_clients
+from .connections import fits as connections_fit
 from .decisions import chart_scales, decision_scales, floors_valid, min_saving, quiet_until
 from .planner import Planner, StackPoint
 from .polish import polish_lasting
@@ -44,6 +46,7 @@ from .whole_stack import (
     placement,
     placement_class,
     price_solution,
+    redis_connection_rows,
     region_rtt,
     solve,
 )
@@ -114,7 +117,7 @@ class CoupledState:
         if cached is not None:
             return cached
         keep = {c: placement_class(self.planner, c, col.remote.option) for c, col in cur.chosen.items()}
-        prob = _with_columns(self.problem(u), build_problem(self.planner, u, only=keep))
+        prob = _with_columns(self.planner, self.problem(u), build_problem(self.planner, u, only=keep))
         payback = max(self.planner.profile.migration.payback_months, 1e-9)
         # a component that could stay moves only when that alone would be worth a voluntary move:
         # its saving repays its one-time cost within the payback period and is at least the
@@ -195,6 +198,8 @@ class CoupledState:
             used = sum(c.pool_limit_use.get(pid, 0.0) for c in out.chosen.values() if c.remote.account == a)
             if used > thr * (1 + 1e-12) + 1e-9:
                 return None
+        if not connections_fit(self.planner, {c: col.remote for c, col in out.chosen.items()}):
+            return None
         out.vendors = sorted({c.remote.option.provider for c in out.chosen.values()})
         out.latency_ms = dict(stack.latency_ms)
         out.latency_parts = dict(stack.latency_parts)
@@ -246,11 +251,12 @@ class CoupledState:
         return pt
 
 
-def _with_columns(full: Problem, extra: Problem) -> Problem:
+def _with_columns(planner: Planner, full: Problem, extra: Problem) -> Problem:
     """``full`` with the columns of ``extra`` (a few placements priced at the same scale) added.
 
     Their locations are among ``full``'s (a placement fits only where its class does), so the
-    round-trip tables cover them; accounts, pools and caps are the same at the same scale."""
+    round-trip tables cover them; accounts, pools and caps are the same at the same scale; the
+    Redis connection rows are derived again over all columns."""
     from dataclasses import replace
 
     columns = {c: [*cols, *extra.columns.get(c, [])] for c, cols in full.columns.items()}
@@ -270,6 +276,7 @@ def _with_columns(full: Problem, extra: Problem) -> Problem:
         rtt={**extra.rtt, **full.rtt},
         pools={**extra.pools, **full.pools},
         pool_caps=caps,
+        redis_connections=redis_connection_rows(planner, columns),
     )
 
 
@@ -352,6 +359,11 @@ def component_migration(
             if KINDS[kind].database
             else 0.0
         )
+    # code written against one provider's APIs is rewritten when it leaves that provider
+    wf = p.components[comp].written_for
+    if wf is not None and wf.rewrite_hours is not None and no.provider != wf.provider:
+        if po is None or po.provider == wf.provider:
+            hours += wf.rewrite_hours
     usd = (
         hours * m.hourly_rate_usd
         + minutes * m.downtime_cost_usd_per_minute
@@ -664,7 +676,7 @@ def _latency(
             continue
         ow = sol.chosen[w].remote.option
         lw = sol.chosen[w].klass.location
-        parts = [(f"users to {w} ({lw})", ow.latency_ms, 1.0)]
+        parts = [(f"users to {w} ({lw}, population-weighted, last mile included)", ow.latency_ms, 1.0)]
         for s2, k in callees.items():
             if s2 in sol.chosen:
                 os2 = sol.chosen[s2].remote.option
@@ -888,6 +900,10 @@ def _triggers(st: CoupledState, ph: Phase, nxt: Phase, move: Move) -> list[Trigg
                 )
             )
             continue
+        conn = _connections_trigger(st, ph, comp, new, at, month) if move.forced else None
+        if conn is not None:
+            out.append(conn)
+            continue
         if move.forced:
             out.append(
                 Trigger(
@@ -927,6 +943,43 @@ def _triggers(st: CoupledState, ph: Phase, nxt: Phase, move: Move) -> list[Trigg
             )
         )
     return out
+
+
+def _connections_trigger(
+    st: CoupledState, ph: Phase, comp: str, new: Evaluation, at: int, month: float | None
+) -> Trigger | None:
+    """The trigger of a Redis that must move because its clients' running instances open more
+    connections than its plan accepts (connections.py), or None when that is not why."""
+    planner = st.planner
+    if comp not in redis_clients(planner):
+        return None
+    old = ph.stack_end.choices[comp]
+    cap, limit = connection_cap(planner, old), connection_limit(old)
+    if cap is None or limit is None:
+        return None
+    chosen = {c: planner.evaluate_one(c, e.option.order, at) for c, e in ph.stack_end.choices.items()}
+    n = actual_connections(planner, comp, chosen)
+    if n <= cap + 1e-9:
+        return None
+    def running(w: str) -> str:
+        size = chosen[w].option.size
+        return f"{w} {chosen[w].instances:g} x {size.id if size is not None else 'instance'}"
+
+    clients = ", ".join(running(w) for w in redis_clients(planner)[comp] if w in chosen)
+    pool = planner.assumptions["redis.pool_size_per_process"]
+    return Trigger(
+        comp,
+        "connections",
+        limit,
+        cap,
+        at,
+        f"its clients open {n:,.0f} connections at {at:,} (running instances x processes x a pool of "
+        f"{pool:g}: {clients}), more than the {cap:,.0f} of {old.option.label}'s {limit:,.0f} the "
+        f"headroom allows; moves to {new.option.label}",
+        "limit",
+        month,
+        n,
+    )
 
 
 def _coupled_reason(

@@ -38,6 +38,7 @@ from .columns import (
     placement_class,
     region_rtt,
 )
+from .connections import connection_cap, opened_connections, redis_clients, with_actual
 from .planner import Planner
 from .scale import usable_cap
 
@@ -58,6 +59,7 @@ __all__ = [
     "placement",
     "placement_class",
     "region_rtt",
+    "redis_connection_rows",
     "call_graph",
     "callers_of",
     "class_columns",
@@ -87,6 +89,11 @@ class Problem:
     pools: dict[tuple[str, str], tuple[float, float, bool]] = field(default_factory=dict)
     #: (account, pool) -> usage that fits (headroom x max)
     pool_caps: dict[tuple[str, str], float] = field(default_factory=dict)
+    #: Redis component -> (connections each client column opens, (component, class index) -> n;
+    #: connections each of the Redis's columns accepts, class index -> usable limit or None)
+    redis_connections: dict[str, tuple[dict[tuple[str, int], float], dict[int, float | None]]] = field(
+        default_factory=dict
+    )
 
 
 @dataclass
@@ -222,7 +229,25 @@ def build_problem(
         r.providers.prefer_bonus_usd_month,
         pools,
         pool_caps,
+        redis_connection_rows(planner, columns),
     )
+
+
+def redis_connection_rows(
+    planner: Planner, columns: dict[str, list[Column]]
+) -> dict[str, tuple[dict[tuple[str, int], float], dict[int, float | None]]]:
+    """Per Redis component: what each client column opens and what each Redis column accepts
+    (connections.py); the solver adds a row where some column has a limit."""
+    out = {}
+    for redis, clients in redis_clients(planner).items():
+        caps = {col.klass.index: connection_cap(planner, col.remote) for col in columns.get(redis, [])}
+        opened = {
+            (w, col.klass.index): opened_connections(planner, w, col.remote, redis)
+            for w in clients
+            for col in columns.get(w, [])
+        }
+        out[redis] = (opened, caps)
+    return out
 
 
 # --------------------------------------------------------------------------- MILP
@@ -333,6 +358,19 @@ def solve(
         if row_c:
             scale = max([thr, *row_c.values(), 1e-9])
             rows.append(({j: v / scale for j, v in row_c.items()}, -inf, thr / scale))
+    # Redis connections: what the chosen clients open <= what the chosen Redis plan accepts (a
+    # column without a limit accepts the most any clients could open)
+    for redis, (opened, caps) in prob.redis_connections.items():
+        if all(v is None for v in caps.values()):
+            continue
+        most = sum(
+            max((n for (w2, _i), n in opened.items() if w2 == w), default=0.0) for w in {w for w, _ in opened}
+        )
+        conn_row: dict[int, float] = {x[k]: n for k, n in opened.items()}
+        for i, cap_n in caps.items():
+            conn_row[x[(redis, i)]] = -(most if cap_n is None else min(cap_n, most))
+        scale = max([most, 1.0])
+        rows.append(({j: v / scale for j, v in conn_row.items()}, -inf, 0.0))
     for a, (_fixed, credit, cap) in prob.accounts.items():
         # z_a >= sum(base x - dbase q) - credit y ; and the shared usage cap
         row: dict[int, float] = {zvar[a]: 1.0, y[a]: credit}
@@ -560,7 +598,7 @@ def finish_solution(prob: Problem, out: Solution) -> None:
         if w not in out.chosen:
             continue
         lw = out.chosen[w].klass.location
-        parts = [(f"users to {w} ({lw})", prob.user_rtt[w][lw], 1.0)]
+        parts = [(f"users to {w} ({lw}, population-weighted, last mile included)", prob.user_rtt[w][lw], 1.0)]
         for s, k in callees.items():
             if s in out.chosen:
                 ls = out.chosen[s].klass.location
@@ -707,6 +745,11 @@ def price_solution(prob: Problem, sol: Solution) -> None:
             cost += fee_share - share_credit
             sol.accounts[acct] = fixed + max(0.0, usage_all - credit) + sum(pool_own[m] for m in members)
         item = replace(ev, lines=lines, monthly_usd=cost)
+        if comp in prob.redis_connections:
+            opened = prob.redis_connections[comp][0]
+            item = with_actual(
+                item, sum(opened.get((w, k.klass.index), 0.0) for w, k in sol.chosen.items())
+            )
         sol.items[comp] = item
         total += cost
     sol.monthly_usd = total

@@ -11,15 +11,16 @@ stack needs, and the alert thresholds from the limits the phase watches. The pla
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from ..engine.connections import processes_per_instance
 from ..engine.per_component import Phase
 from ..engine.planner import Planner, StackPoint
 from ..kinds import KINDS, kinds_where
 from ..platforms import platform
 from ..platforms.base import GENERATED, slug
 from ..pricing import Evaluation
-from ..profile import Realtime, Redis, WebFrontend, WebService, Worker
+from ..profile import Realtime, Redis, ScheduledJob, WebFrontend, WebService, Worker
 
 __all__ = [
     "GENERATED",
@@ -32,9 +33,26 @@ __all__ = [
     "deploy_model",
     "slug",
     "runtime_family",
+    "realtime_limits",
+    "PUBSUB_ADAPTERS",
 ]
 
 CODE_KINDS = kinds_where(lambda k: k.runs_code)
+EPS = 1e-9
+
+#: how a realtime server of each runtime family shares messages through Redis pub/sub (each from the
+#: library's own documentation; docs/generators.md#realtime-servers-websockets)
+PUBSUB_ADAPTERS: dict[str, str] = {
+    "node": "@socket.io/redis-adapter (Socket.IO: `io.adapter(createAdapter(pubClient, subClient))`, "
+    "`subClient = pubClient.duplicate()`)",
+    "python": "python-socketio's AsyncRedisManager "
+    "(`socketio.AsyncServer(client_manager=socketio.AsyncRedisManager(url))`)",
+    "ruby": "Action Cable's redis adapter (`config/cable.yml`: `adapter: redis`, `url:` the Redis variable)",
+    "dotnet": "SignalR's Redis backplane (Microsoft.AspNetCore.SignalR.StackExchangeRedis: "
+    "`AddSignalR().AddStackExchangeRedis(...)`)",
+    "other": "your WebSocket library's Redis pub/sub adapter (every server SUBSCRIBEs to a channel "
+    "and PUBLISHes each message it sends)",
+}
 
 
 def runtime_family(runtime: str, framework: str | None = None) -> str:
@@ -71,13 +89,34 @@ class Service:
     zero_downtime: bool
     high_availability: bool
     serverless: bool
-    #: concurrent requests one instance takes before the proxy prefers another / refuses more
+    #: concurrent requests (web services) or connections (realtime: open WebSockets) one instance
+    #: takes before the proxy prefers another instance / sends it nothing more
     soft_limit: int | None = None
     hard_limit: int | None = None
+    concurrency_type: str = "requests"  # requests | connections
+    #: realtime: open WebSockets per instance at the peak of the phase's end (concurrent_connections / instances)
+    sockets_per_instance: int | None = None
     #: Python: gunicorn worker processes that fit in the instance's memory
     web_workers: int | None = None
     #: worker: jobs processed at once
     concurrency: int | None = None
+    #: realtime: the redis component its servers publish messages through (None: the profile has none)
+    pubsub: str | None = None
+    #: realtime: the variable that holds that Redis's address (REDIS_URL, CACHE_REDIS_URL, ...)
+    pubsub_env: str | None = None
+
+    @property
+    def shares_messages(self) -> bool:
+        """A realtime server whose messages must reach sockets on other instances: on servers (not a
+        serverless realtime platform) with more than one instance (high availability keeps two)."""
+        return (
+            self.kind == "realtime" and not self.serverless and (self.instances > 1 or self.high_availability)
+        )
+
+    @property
+    def pubsub_adapter(self) -> str:
+        """The Redis pub/sub adapter of the realtime server's runtime (gen/deploy.PUBSUB_ADAPTERS)."""
+        return PUBSUB_ADAPTERS.get(runtime_family(self.runtime), PUBSUB_ADAPTERS["other"])
 
 
 @dataclass(frozen=True)
@@ -90,6 +129,42 @@ class Store:
     plan: str
     region: str | None
     env: str  # the variable that holds its address
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A scheduled job and the cron expression (UTC) that runs it as often as the profile says."""
+
+    name: str
+    provider: str
+    plan: str
+    #: a 5-field cron expression, or None when runs_per_day is no whole number of minutes apart
+    cron: str | None
+    runs_per_day: float
+    seconds_per_run: float
+
+
+def cron_expression(runs_per_day: float) -> str | None:
+    """The cron expression (UTC) that runs a job ``runs_per_day`` times a day, evenly spaced:
+    every N minutes or hours when that divides the hour or the day, daily at 03:00, weekly on
+    Monday or every N days; None when no 5-field expression fits (e.g. 7 runs a day)."""
+    minutes = 1440 / runs_per_day
+    if abs(minutes - round(minutes)) > 1e-9:
+        return None
+    m = round(minutes)
+    if m < 60:
+        return "* * * * *" if m == 1 else (f"*/{m} * * * *" if 60 % m == 0 else None)
+    if m < 1440:
+        h, rest = divmod(m, 60)
+        return f"0 */{h} * * *" if rest == 0 and 24 % h == 0 else None
+    days, rest = divmod(m, 1440)
+    if rest:
+        return None
+    if days == 1:
+        return "0 3 * * *"
+    if days == 7:
+        return "0 3 * * 1"
+    return f"0 3 */{days} * *" if days <= 31 else None
 
 
 @dataclass(frozen=True)
@@ -142,6 +217,8 @@ class Deploy:
     stores: list[Store] = field(default_factory=list)
     frontend: dict[str, str] | None = None  # provider, plan, framework, rendering
     externals: dict[str, str] = field(default_factory=dict)  # component -> provider (email, errors, ...)
+    #: the scheduled jobs (also in externals) with their cron expressions
+    schedules: list[Schedule] = field(default_factory=list)
     env: list[EnvVar] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     uptime: list[dict[str, object]] = field(default_factory=list)
@@ -185,13 +262,20 @@ def _service(planner: Planner, comp: str, ev: Evaluation, start: StackPoint, end
     if ha or zero_dt:
         min_running = max(min_running, min(2, ev.instances) if ha else 1)
     memory = int(size.memory_mb) if size is not None else None
-    soft = hard = workers = None
+    soft = hard = workers = sockets = None
+    conc_type = "requests"
     if web is not None and size is not None:
         soft, hard = _concurrency(planner, comp, ev, end)
+    elif isinstance(c, Realtime) and size is not None and not serverless:
+        limits = realtime_limits(planner, comp, ev, end)
+        if limits is not None:
+            sockets, soft, hard = limits
+            conc_type = "connections"
     runtime = c.runtime
     if runtime == "python" and web is not None and memory is not None:
-        per = planner.assumptions["gen.python_worker_memory_mb"]
-        workers = max(1, min(int((memory - per) // per), int(2 * (size.vcpu if size else 1) + 1)))
+        workers = processes_per_instance(
+            runtime, True, memory, size.vcpu if size else None, planner.assumptions["gen.python_worker_memory_mb"]
+        )
     return Service(
         name=comp,
         kind=c.kind,
@@ -213,6 +297,8 @@ def _service(planner: Planner, comp: str, ev: Evaluation, start: StackPoint, end
         serverless=serverless,
         soft_limit=soft,
         hard_limit=hard,
+        concurrency_type=conc_type,
+        sockets_per_instance=sockets,
         web_workers=workers,
         concurrency=worker.concurrency if worker is not None else None,
     )
@@ -237,6 +323,41 @@ def _concurrency(planner: Planner, comp: str, ev: Evaluation, point: StackPoint)
     soft = max(int(planner.assumptions["gen.min_soft_limit"]), math.ceil(rps * hold_ms / 1000.0))
     hard = max(soft + 1, math.ceil(soft / headroom))
     return soft, hard
+
+
+def realtime_limits(
+    planner: Planner, comp: str, ev: Evaluation, point: StackPoint
+) -> tuple[int, int, int] | None:
+    """Open WebSockets per instance of a realtime server: (planned, soft limit, hard limit), or None
+    when it holds no connections.
+
+    planned = ceil(concurrent_connections / instances) at the end of the phase. The hard limit is
+    the sockets one instance holds within the plan's headroom, the least of what its memory allows
+    ((headroom x memory_mb - fixed memory) / memory per socket) and what its CPU allows (peak and
+    sustained: headroom x the instance's cores / the cores one socket brings, as the engine sizes
+    the count), never below planned. Soft limit = gen.realtime_soft_limit_fraction x hard, rounded
+    up, below hard."""
+    size = ev.option.size
+    assert size is not None
+    d = point.demand.components[comp]
+    sockets = d.metrics.get("concurrent_connections", 0.0)
+    if sockets <= 0:
+        return None
+    cap = d.capacity
+    h = planner.limit_share
+    caps: list[float] = []
+    if cap.memory_mb_shared > 0:
+        caps.append((h * size.memory_mb - cap.memory_mb_per_instance) / (cap.memory_mb_shared / sockets))
+    if cap.cores_peak > 0:
+        caps.append(h * size.vcpu / (cap.cores_peak / sockets))
+    if cap.cores_avg > 0:
+        caps.append(h * size.vcpu * size.cpu_baseline_fraction / (cap.cores_avg / sockets))
+    planned = math.ceil(sockets / ev.instances - EPS)
+    hard = max(planned, math.floor(min(caps) + EPS) if caps else planned, 2)
+    soft = min(
+        hard - 1, max(1, math.ceil(planner.assumptions["gen.realtime_soft_limit_fraction"] * hard - EPS))
+    )
+    return planned, soft, hard
 
 
 _STORE_ENV = {name: k.store_env for name, k in KINDS.items() if k.store_env is not None}
@@ -300,6 +421,24 @@ def deploy_model(planner: Planner, phase: Phase, index: int | None) -> Deploy:
             }
         else:
             dep.externals[comp] = o.provider
+            if isinstance(c, ScheduledJob):
+                dep.schedules.append(
+                    Schedule(
+                        comp,
+                        o.provider,
+                        o.plan.plan.id,
+                        cron_expression(c.runs_per_day),
+                        c.runs_per_day,
+                        c.cpu_seconds_per_run,
+                    )
+                )
+    env_of = {st.name: st.env for st in dep.stores}
+    dep.services = [
+        replace(s, pubsub=(r := p.pubsub_redis(s.name)), pubsub_env=env_of.get(r) if r else None)
+        if s.kind == "realtime"
+        else s
+        for s in dep.services
+    ]
     dep.images = _images(dep.services)
     dep.hosts = sorted(
         {s.provider for s in dep.services} | ({dep.frontend["provider"]} if dep.frontend else set())

@@ -44,8 +44,18 @@ def env_vars(planner: Planner, dep: Deploy) -> list[EnvVar]:
         )
     for name, placeholder, comment in framework_keys:
         add(name, placeholder, comment)
+    publishers: dict[str, list[str]] = {}
+    for s in dep.services:
+        if s.kind == "realtime" and not s.serverless and s.pubsub is not None:
+            publishers.setdefault(s.pubsub, []).append(s.name)
     for st in dep.stores:
         name = slug(st.name).replace("-", "_")
+        also = (
+            f"; also the pub/sub of the realtime server{'s' if len(publishers[st.name]) > 1 else ''} "
+            f"{', '.join(publishers[st.name])}"
+            if st.name in publishers
+            else ""
+        )
         adapter = platform(st.provider)
         if st.kind == "object_storage":
             s3 = adapter.s3()
@@ -83,12 +93,14 @@ def env_vars(planner: Planner, dep: Deploy) -> list[EnvVar]:
             continue
         # the address first (with the plan it belongs to), then any extra key; none when the
         # platform binds the store in its own config (Cloudflare KV, queues, D1)
-        for i, v in enumerate(adapter.settings(st.kind, st.env)):
+        # a caller on another host cannot use the store's private address
+        public = any(s.provider != st.provider for s in dep.services)
+        for i, v in enumerate(adapter.settings(st.kind, st.env, public)):
             if i == 0:
                 add(
                     v.name or st.env,
                     v.placeholder.format(name=name),
-                    f"{st.name} ({st.provider} {st.plan}): {v.where}",
+                    f"{st.name} ({st.provider} {st.plan}): {v.where}{also}",
                     component=st.name,
                 )
             else:

@@ -417,6 +417,9 @@ def render_files(dep: Deploy) -> dict[str, str]:
     deploy = deploy_workflow(dep, outputs)
     if deploy:
         files[".github/workflows/deploy.yml"] = deploy
+    for sc in dep.schedules:
+        if sc.cron is not None:
+            files.update(platform(sc.provider).schedule_files(dep.title, dep.phase, sc.name, sc.cron, sc.seconds_per_run))
     if dep.alerts:
         files["monitoring/alerts.yml"] = alert_rules(dep)
     if dep.uptime:

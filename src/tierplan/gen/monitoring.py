@@ -116,8 +116,13 @@ def alerts(planner: Planner, phase: Phase, dep: Deploy) -> list[Alert]:
                 w.threshold,
                 w.at,
                 expr,
-                f"{w.component}: {what} above {w.threshold:.6g} ({planner.limit_share:.0%} of the plan's "
-                f"limit of {w.limit:.6g} {w.metric}); {when}",
+                f"{w.component}: {what} above {w.threshold:.6g} ("
+                + (
+                    "the plan's"  # a limit checked without headroom (a stated size): the limit itself
+                    if w.threshold >= w.limit
+                    else f"{planner.limit_share:.0%} of the plan's"
+                )
+                + f" limit of {w.limit:.6g} {w.metric}); {when}",
             )
         )
     return out

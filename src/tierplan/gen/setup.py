@@ -86,6 +86,39 @@ def _hosts(dep: Deploy, platforms: list[HostSetup]) -> list[HostSetup]:
     return [first, *platforms]
 
 
+def _schedules(dep: Deploy) -> list[dict[str, str]]:
+    """One row per scheduled job: its schedule and how to create it on its provider."""
+    rows = []
+    for sc in dep.schedules:
+        every = f"{sc.runs_per_day:g} run{'' if sc.runs_per_day == 1 else 's'} a day"
+        if sc.cron is None:
+            how = f"no 5-field cron expression runs it {every} evenly: choose the nearest one"
+            cron = "-"
+        else:
+            how = platform(sc.provider).schedule_setup(dep.app, sc.name, sc.cron)
+            cron = f"`{sc.cron}`"
+        rows.append({"name": sc.name, "provider": sc.provider, "plan": sc.plan, "every": every, "cron": cron, "how": how})
+    return rows
+def _realtime(dep: Deploy) -> list[dict[str, str | int | None]]:
+    """The realtime servers whose messages must reach sockets on other instances, with the Redis
+    they publish through (None: the profile has none) and how their host keeps a client on one."""
+    out: list[dict[str, str | int | None]] = []
+    for s in dep.services:
+        if not s.shares_messages:
+            continue
+        out.append(
+            {
+                "name": s.name,
+                "instances": s.instances,
+                "provider": s.provider,
+                "redis": s.pubsub,
+                "env": s.pubsub_env,
+                "adapter": s.pubsub_adapter,
+            }
+        )
+    return out
+
+
 def deploy_readme(dep: Deploy, files: dict[str, str], platforms: list[HostSetup]) -> str:
     """DEPLOY.md: what runs where, the stores to create, each platform's setup (``platforms``, in
     the registry's order) and the repository secrets the workflows read."""
@@ -107,5 +140,8 @@ def deploy_readme(dep: Deploy, files: dict[str, str], platforms: list[HostSetup]
             alerts=len(dep.alerts),
             uptime=len(dep.uptime),
             uptime_provider=uptime_provider,
+            schedules=_schedules(dep),
+            realtime=_realtime(dep),
+            redis_names=list(dep.store_use),
         )
     )

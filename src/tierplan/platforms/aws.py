@@ -17,7 +17,7 @@ class Aws(Generic):
     """Amazon Web Services (aws CLI v2)."""
 
     # ------------------------------------------------------------ gen
-    def settings(self, kind: str, var: str) -> list[Setting]:
+    def settings(self, kind: str, var: str, public: bool = False) -> list[Setting]:
         if kind == "postgres":
             return [
                 Setting(
@@ -39,7 +39,7 @@ class Aws(Generic):
                     "AWS console > SQS > the queue > URL",
                 )
             ]
-        return super().settings(kind, var)
+        return super().settings(kind, var, public)
 
     def s3(self) -> S3:
         return S3(

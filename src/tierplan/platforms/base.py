@@ -360,10 +360,19 @@ class Generic:
         """The DEPLOY.md line that creates a store here (None: its platform file declares it)."""
         return f"# {store.name}: create a {store.kind} on {store.provider} ({store.plan}, {store.region or 'global'})"
 
-    def settings(self, kind: str, var: str) -> list[Setting]:
+    def schedule_setup(self, app: str, job: str, cron: str) -> str:
+        """DEPLOY.md's words for creating the schedule that runs ``job`` on ``cron`` (UTC) here."""
+        return f"{self.id} dashboard: create a schedule `{cron}` (UTC) that runs {job}"
+
+    def schedule_files(self, title: str, phase: int | None, job: str, cron: str, seconds_per_run: float) -> dict[str, str]:
+        """Files that create the schedule of ``job`` here (none: DEPLOY.md says how)."""
+        return {}
+
+    def settings(self, kind: str, var: str, public: bool = False) -> list[Setting]:
         """The variables a component of ``kind`` here needs: for a store, its address (named
         ``var``) and any extra key (an empty list: the platform binds it, there is no address);
-        for an external service, its credentials."""
+        for an external service, its credentials. ``public``: some caller runs on another host,
+        so a store's address must be the one it publishes on the internet, not a private one."""
         if kind in GENERIC_CONNECTIONS:
             return [Setting(*GENERIC_CONNECTIONS[kind])]
         return []

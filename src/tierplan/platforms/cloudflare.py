@@ -34,6 +34,7 @@ from .base import (
     quoted,
     slug,
 )
+from .saas import CRON_SECRET
 
 if TYPE_CHECKING:
     from ..gen.deploy import Deploy, Service, Store
@@ -246,12 +247,21 @@ class Cloudflare(Generic):
             out[f"{slug(fe['name'])}/wrangler.toml"] = tomlkit.dumps(doc)
         return out
 
+    def schedule_setup(self, app: str, job: str, cron: str) -> str:
+        return (
+            f"a Worker with `[triggers] crons = [\"{cron}\"]` in its wrangler.toml (UTC) whose `scheduled()` "
+            f"handler runs {job}, or POSTs to the app's job endpoint with `Authorization: Bearer` CRON_SECRET "
+            "(`wrangler secret put CRON_SECRET`); Cron Triggers count against the account's 5 (Free) or 250 (Paid)"
+        )
+
     def store_setup(self, app: str, store: Store) -> str | None:
         return None  # bindings in wrangler.toml; buckets in the Cloudflare section
 
-    def settings(self, kind: str, var: str) -> list[Setting]:
+    def settings(self, kind: str, var: str, public: bool = False) -> list[Setting]:
         if kind in BOUND:
             return []
+        if kind == "scheduled_job":
+            return [CRON_SECRET]
         if kind == "turn":
             return [
                 Setting(
@@ -265,7 +275,7 @@ class Cloudflare(Generic):
                     "TURN_KEY_API_TOKEN",
                 ),
             ]
-        return super().settings(kind, var)
+        return super().settings(kind, var, public)
 
     def s3(self) -> S3:
         return S3(

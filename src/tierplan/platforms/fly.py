@@ -142,13 +142,31 @@ class Fly(Generic):
         )
         return Output(files, job, setup)
 
+    def schedule_setup(self, app: str, job: str, cron: str) -> str:
+        minute, hour, dom, _month, dow = cron.split()
+        if hour == "*" or hour == "*/1":
+            bucket, skip = "hourly", "" if hour == "*/1" else " (Fly runs it at most hourly)"
+        elif hour.startswith("*/"):
+            bucket, skip = "hourly", f" and the command skips the runs that are not due (every {hour[2:]} hours)"
+        elif dow != "*":
+            bucket, skip = "weekly", ""
+        elif dom.startswith("*/"):
+            bucket, skip = "daily", f" and the command skips the runs that are not due (every {dom[2:]} days)"
+        else:
+            bucket, skip = "daily", ""
+        return (
+            f"`flyctl machine run <the app's image> --schedule {bucket} --app <the Fly app> -- <the command that "
+            f"runs {job}>`{skip}; Fly's schedules are interval buckets, not the cron expression (not for precise "
+            "timing)"
+        )
+
     def store_setup(self, app: str, store: Store) -> str | None:
         if store.kind == "postgres":
             name = f"{app}-{slug(store.name)}"
             return f"flyctl mpg create --name {name} --region {store.region} --plan {store.plan} --pg-major-version 17"
         return super().store_setup(app, store)
 
-    def settings(self, kind: str, var: str) -> list[Setting]:
+    def settings(self, kind: str, var: str, public: bool = False) -> list[Setting]:
         if kind == "postgres":
             return [
                 Setting(
@@ -163,7 +181,7 @@ class Fly(Generic):
                     "`fly redis status NAME` (Upstash Redis through Fly.io)",
                 )
             ]
-        return super().settings(kind, var)
+        return super().settings(kind, var, public)
 
     def public_url(self, app: str, comp: str, frontend: bool) -> str:
         return f"https://{app}-{comp}.fly.dev"
@@ -256,11 +274,31 @@ def _proc(s: Service) -> str:
     return process_group(s.kind, s.name)
 
 
+def _pubsub_comment(s: Service) -> list[str]:
+    """What a realtime server on several machines needs: the Redis its messages go through and how
+    clients stay on one machine (Fly.io has no built-in sticky sessions)."""
+    many = f"{max(2, s.instances)} machines"
+    if s.pubsub is None:
+        return [
+            f"Realtime on {many} and no Redis named to publish through: a message reaches only the sockets of "
+            "its own machine. Name (or add) a redis component in its pubsub key for a Redis pub/sub adapter; "
+            "see DEPLOY.md."
+        ]
+    return [
+        f"Realtime on {many}: every server publishes its messages through Redis pub/sub ({s.pubsub}, "
+        f"${s.pubsub_env}) so they reach sockets on the other machines: {s.pubsub_adapter}.",
+        "Fly.io has no built-in sticky sessions: clients connect over WebSocket only (Socket.IO: "
+        "transports: ['websocket']), or the app pins a session with the fly-replay header; see DEPLOY.md.",
+    ]
+
+
 def _fly_toml(dep: Deploy, app: FlyApp, start: Start) -> str:
     lead, members, filename = app.members[0], app.members, app.file
     doc = tomlkit.document()
     doc.add(
-        tomlkit.comment(f"{GENERATED} for {dep.title}, phase {dep.phase} (from {dep.scale:,} {plural(dep.unit)}).")
+        tomlkit.comment(
+            f"{GENERATED} for {dep.title}, phase {dep.phase} (from {dep.scale:,} {plural(dep.unit)})."
+        )
     )
     doc.add(tomlkit.comment(f"Deploy: flyctl deploy --config {filename}"))
     counts = ", ".join(f"{_proc(s)} {s.instances}" for s in members)
@@ -269,6 +307,10 @@ def _fly_toml(dep: Deploy, app: FlyApp, start: Start) -> str:
             f"Machines in this phase (the plan's count at its end): {counts}; the deploy workflow runs `flyctl scale count`."
         )
     )
+    for s in members:
+        if s.shares_messages:
+            for line in _pubsub_comment(s):
+                doc.add(tomlkit.comment(line))
     doc.add("app", app.name)
     doc.add("primary_region", lead.region or "iad")
     doc.add("kill_signal", "SIGTERM")
@@ -295,7 +337,15 @@ def _fly_toml(dep: Deploy, app: FlyApp, start: Start) -> str:
         http.add("processes", [_proc(web)])
         if web.soft_limit:
             conc = tomlkit.table()
-            conc.add("type", "requests")
+            if web.sockets_per_instance is not None:
+                conc.add(
+                    tomlkit.comment(
+                        f"Open WebSockets per machine: the plan expects {web.sockets_per_instance:,} at the phase's "
+                        "peak; hard_limit = what one machine holds within the plan's headroom (memory per "
+                        "socket, CPU), soft_limit = gen.realtime_soft_limit_fraction of it."
+                    )
+                )
+            conc.add("type", web.concurrency_type)
             conc.add("soft_limit", web.soft_limit)
             conc.add("hard_limit", web.hard_limit or web.soft_limit + 1)
             http.add("concurrency", conc)

@@ -27,7 +27,7 @@ class Neon(Generic):
             return f"npx neonctl projects create --name {app}-{slug(store.name)} --region-id {store.region}"
         return super().store_setup(app, store)
 
-    def settings(self, kind: str, var: str) -> list[Setting]:
+    def settings(self, kind: str, var: str, public: bool = False) -> list[Setting]:
         if kind == "postgres":
             return [
                 Setting(
@@ -35,7 +35,7 @@ class Neon(Generic):
                     "Neon console > project > Connection details (pooled connection string; Neon requires TLS)",
                 )
             ]
-        return super().settings(kind, var)
+        return super().settings(kind, var, public)
 
     def resize_store(self, sh: Shell, comp: str, kind: str, frm: Placement, to: Placement) -> Cmds:
         page = "Neon console > the branch > Computes > Edit > compute size"

@@ -115,12 +115,31 @@ class Railway(Generic):
         )
         return Output(files, job, HostSetup("Railway", text, "\n".join(lines)))
 
+    def schedule_setup(self, app: str, job: str, cron: str) -> str:
+        return (
+            f"a Railway service `{job}` from this repository with Settings > Cron Schedule `{cron}` (UTC, at "
+            "least 5 minutes apart) and a start command that runs the job and exits (a run still active when "
+            "the next is due makes Railway skip it)"
+        )
+
     def store_setup(self, app: str, store: Store) -> str | None:
         if store.kind == "redis":
             return f"railway add --database redis  # then rename the service to {slug(store.name)}"
         return super().store_setup(app, store)
 
-    def settings(self, kind: str, var: str) -> list[Setting]:
+    def settings(self, kind: str, var: str, public: bool = False) -> list[Setting]:
+        if public and kind in ("postgres", "redis"):
+            port = 5432 if kind == "postgres" else 6379
+            scheme = "postgresql://postgres" if kind == "postgres" else "redis://default"
+            path = "/railway" if kind == "postgres" else ""
+            return [
+                Setting(
+                    f"{scheme}:PASSWORD@PROXY-DOMAIN:PROXY-PORT{path}",
+                    f"the service's public TCP proxy (`railway tcp-proxy create --port {port} --service "
+                    f"{'postgres' if kind == 'postgres' else 'redis'}`): a caller on another host cannot reach "
+                    "*.railway.internal; the traffic crosses the internet and is billed as egress",
+                )
+            ]
         if kind == "postgres":
             return [
                 Setting(
@@ -135,7 +154,7 @@ class Railway(Generic):
                     "Railway > Redis service > Variables > REDIS_URL (private network URL)",
                 )
             ]
-        return super().settings(kind, var)
+        return super().settings(kind, var, public)
 
     def public_url(self, app: str, comp: str, frontend: bool) -> str:
         return f"https://{app}-{comp}.up.railway.app"

@@ -218,10 +218,33 @@ class Render(Generic):
         )
         return head + plain_yaml(doc, 160)
 
+    def schedule_setup(self, app: str, job: str, cron: str) -> str:
+        return (
+            f"a Render cron job service `{app}-{job}` from this repository (Dashboard > New > Cron Job, or "
+            f"`type: cron` with `schedule: \"{cron}\"` in render.yaml) whose command runs {job} and exits; "
+            "give it the app's variables (an environment group)"
+        )
+
     def store_setup(self, app: str, store: Store) -> str | None:
         return None  # render.yaml declares it
 
-    def settings(self, kind: str, var: str) -> list[Setting]:
+    def settings(self, kind: str, var: str, public: bool = False) -> list[Setting]:
+        if public and kind == "postgres":
+            return [
+                Setting(
+                    "postgresql://USER:PASSWORD@dpg-ID-a.REGION-postgres.render.com/{name}?sslmode=require",
+                    "Render > the PostgreSQL instance > Connections > External Database URL (a caller on "
+                    "another host: add its static egress IPs to the database's access control list)",
+                )
+            ]
+        if public and kind == "redis":
+            return [
+                Setting(
+                    "rediss://red-ID:PASSWORD@REGION-keyvalue.render.com:6379",
+                    "Render > the Key Value instance > Connections > External Key Value URL (TLS; a caller on "
+                    "another host: add its static egress IPs to the instance's ipAllowList)",
+                )
+            ]
         if kind == "postgres":
             return [
                 Setting(
@@ -236,7 +259,7 @@ class Render(Generic):
                     "Render > the Key Value instance > Connections > Internal Key Value URL",
                 )
             ]
-        return super().settings(kind, var)
+        return super().settings(kind, var, public)
 
     def public_url(self, app: str, comp: str, frontend: bool) -> str:
         return f"https://{app}-{comp}.onrender.com"

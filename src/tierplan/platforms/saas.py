@@ -1,5 +1,6 @@
 """Providers that host none of the app's code or data: services the app calls through an API
-(email, messaging, error tracking, logging, uptime checks, TURN relays).
+(email, messaging, error tracking, logging, uptime checks, TURN relays, sign-in) or that call the
+app on a schedule (GitHub Actions schedules).
 
 They have no deploy platform, so their adapter is the generic one (`Saas` is `Generic` with data):
 where their plans are changed, the credentials the app needs (names, shapes, where to get them)
@@ -8,9 +9,11 @@ and, for some, a command that shows new credentials work. Nothing here runs or d
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Mapping
 
-from .base import Cmds, Generic, Setting, Shell, bare
+from ..yamltext import workflow_yaml
+from .base import GENERATED, Cmds, Generic, Setting, Shell, bare, slug
 
 __all__ = ["Saas", "SAAS"]
 
@@ -28,8 +31,8 @@ class Saas(Generic):
         self.plan_page = plan_page
         self.credentials = dict(credentials or {})
 
-    def settings(self, kind: str, var: str) -> list[Setting]:
-        return list(self.credentials.get(kind, [])) or super().settings(kind, var)
+    def settings(self, kind: str, var: str, public: bool = False) -> list[Setting]:
+        return list(self.credentials.get(kind, [])) or super().settings(kind, var, public)
 
 
 def _s(name: str, placeholder: str, where: str) -> Setting:
@@ -95,6 +98,57 @@ class _Meta(Saas):
                 ]
             )
         return None
+
+
+#: the shared secret a scheduler sends to the app's job endpoint (Cloudflare Cron Triggers, GitHub
+#: Actions schedules); hosts that run the job's own code (Render, Railway cron) need none
+CRON_SECRET = _s(
+    "CRON_SECRET",
+    "change-me-generate-with-openssl-rand-hex-32",
+    "shared secret the scheduler sends to the app's job endpoint (Authorization: Bearer): generate with "
+    "`openssl rand -hex 32`; set it on the app and on the scheduler",
+)
+
+class _GitHub(Saas):
+    def schedule_setup(self, app: str, job: str, cron: str) -> str:
+        return (
+            f"`.github/workflows/{slug(job)}.yml` (generated) runs on `{cron}` (UTC, at least 5 minutes apart) and "
+            f"POSTs to `$APP_URL/jobs/{job}` with `Authorization: Bearer` CRON_SECRET: set the secret and the "
+            "variable APP_URL (`gh variable set APP_URL --env production`, the app's public URL); runs may start "
+            "late or be dropped under load"
+        )
+
+    def schedule_files(self, title: str, phase: int | None, job: str, cron: str, seconds_per_run: float) -> dict[str, str]:
+        minutes = min(360, math.ceil(seconds_per_run / 60) + 5)
+        call = (
+            f'curl --fail --silent --show-error --max-time {math.ceil(seconds_per_run) + 60} --retry 2 '
+            f'-X POST -H "Authorization: Bearer $CRON_SECRET" "$APP_URL/jobs/{job}"'
+        )
+        doc = {
+            "name": f"Scheduled job {job}",
+            "on": {"schedule": [{"cron": cron}], "workflow_dispatch": None},
+            "permissions": {"contents": "read"},
+            "concurrency": {"group": f"job-{slug(job)}", "cancel-in-progress": False},
+            "jobs": {
+                "run": {
+                    "runs-on": "ubuntu-latest",
+                    "environment": "production",
+                    "timeout-minutes": minutes,
+                    "steps": [
+                        {
+                            "name": f"Run {job} on the app",
+                            "env": {"CRON_SECRET": "${{ secrets.CRON_SECRET }}", "APP_URL": "${{ vars.APP_URL }}"},
+                            "run": call,
+                        }
+                    ],
+                }
+            },
+        }
+        head = (
+            f"# {GENERATED} for {title}, phase {phase}: runs the scheduled job {job} on `{cron}` (UTC)\n"
+            "# by calling the app's job endpoint. GitHub may start a scheduled run late or drop it under load.\n"
+        )
+        return {f".github/workflows/{slug(job)}.yml": head + workflow_yaml(doc)}
 
 
 _TURN_PUBLIC = [
@@ -239,6 +293,47 @@ SAAS: dict[str, Saas] = {
             ]
         },
     ),
+    "clerk": Saas(
+        "clerk",
+        "Clerk Dashboard > Billing",
+        {
+            "auth": [
+                _s("CLERK_PUBLISHABLE_KEY", "pk_live_YOUR-PUBLISHABLE-KEY", "Clerk Dashboard > API keys (production instance)"),
+                _s("CLERK_SECRET_KEY", "sk_live_YOUR-SECRET-KEY", "Clerk Dashboard > API keys (production instance)"),
+            ]
+        },
+    ),
+    "auth0": Saas(
+        "auth0",
+        "Auth0 Dashboard > Settings > Subscription",
+        {
+            "auth": [
+                _s("AUTH0_DOMAIN", "YOUR-TENANT.eu.auth0.com", "Auth0 Dashboard > Applications > the application > Domain"),
+                _s("AUTH0_CLIENT_ID", "your-auth0-client-id", "Auth0 Dashboard > Applications > the application > Client ID"),
+                _s(
+                    "AUTH0_CLIENT_SECRET",
+                    "your-auth0-client-secret",
+                    "Auth0 Dashboard > Applications > the application > Client Secret",
+                ),
+            ]
+        },
+    ),
+    "firebase": Saas(
+        "firebase",
+        "Firebase console > Usage and billing",
+        {
+            "auth": [
+                _s("FIREBASE_PROJECT_ID", "your-firebase-project-id", "Firebase console > Project settings > General"),
+                _s("FIREBASE_API_KEY", "your-firebase-web-api-key", "Firebase console > Project settings > General > Web API key"),
+                _s(
+                    "FIREBASE_SERVICE_ACCOUNT",
+                    "base64-of-the-service-account-json",
+                    "Firebase console > Project settings > Service accounts > Generate new private key (server-side token checks)",
+                ),
+            ]
+        },
+    ),
+    "github": _GitHub("github", "GitHub > Settings > Billing and licensing", {"scheduled_job": [CRON_SECRET]}),
     # OpenRelay's public TURN servers (a provider id a custom catalog may use; testing only)
     "openrelay": Saas("openrelay", None, {"turn": _TURN_PUBLIC}),
 }

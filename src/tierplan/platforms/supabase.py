@@ -17,7 +17,7 @@ class Supabase(Generic):
 
     plan_page = "Supabase dashboard > Organization settings > Billing > Subscription plan"
 
-    def settings(self, kind: str, var: str) -> list[Setting]:
+    def settings(self, kind: str, var: str, public: bool = False) -> list[Setting]:
         if kind == "postgres":
             return [
                 Setting(
@@ -25,7 +25,18 @@ class Supabase(Generic):
                     "Supabase > Project settings > Database > Connection pooling (transaction mode, port 6543)",
                 )
             ]
-        return super().settings(kind, var)
+        if kind == "auth":
+            where = "Supabase > Project settings > API keys"
+            return [
+                Setting("https://PROJECT_REF.supabase.co", "Supabase > Project settings > Data API > Project URL", "SUPABASE_URL"),
+                Setting("your-supabase-anon-key", f"{where} > anon (publishable) key", "SUPABASE_ANON_KEY"),
+                Setting(
+                    "your-supabase-service-role-key",
+                    f"{where} > service_role (secret) key: server side only",
+                    "SUPABASE_SERVICE_ROLE_KEY",
+                ),
+            ]
+        return super().settings(kind, var, public)
 
     def s3(self) -> S3:
         return S3(

@@ -16,7 +16,7 @@ class Upstash(Generic):
 
     plan_page = "Upstash console > the database > Configuration > Change plan"
 
-    def settings(self, kind: str, var: str) -> list[Setting]:
+    def settings(self, kind: str, var: str, public: bool = False) -> list[Setting]:
         if kind == "redis":
             return [
                 Setting(
@@ -32,7 +32,7 @@ class Upstash(Generic):
                 ),
                 Setting("your-upstash-rest-token", "Upstash REST API token", var.replace("_URL", "_TOKEN")),
             ]
-        return super().settings(kind, var)
+        return super().settings(kind, var, public)
 
     def admin_where(self, sh: Shell, comp: str, kind: str, region: str | None) -> str:
         if kind == "redis":

@@ -70,7 +70,14 @@ def stack_item(
             for ln in ev.lines
         ],
         "risks": risks_of(
-            ev, kind, point.context, planner.profile.commercial, o.latency_ms if o.region else None
+            ev,
+            kind,
+            point.context,
+            planner.profile.commercial,
+            o.latency_ms if o.region else None,
+            planner.profile.pubsub_redis(comp),
+            planner.profile.redis_components(),
+            planner.profile.components[comp].written_for,
         ),
         "addon": o.addon.id if o.addon else None,
         "notes": list(o.attributes.notes),

@@ -1,4 +1,5 @@
-"""Steps for SaaS components (email, messaging, error tracking, logging, uptime, TURN).
+"""Steps for SaaS components (email, messaging, error tracking, logging, uptime, TURN, sign-in,
+scheduled jobs).
 
 A plan change is a dashboard change; a move signs up with the new provider, sets its credentials
 (the names of the new phase's .env.example) on every code host, checks they work (the provider's
@@ -59,6 +60,7 @@ def saas_steps(b: Build, ch: Change) -> None:
             + (f" instead of {', '.join(gone)}" if gone else "")
             + ": ship that code change with this step."
         )
+    after_back: list[str] = []
     if ch.kind == "uptime":
         webs = [c for c, h in b.hosts_new.items() if h.kind == "web_service"]
         urls = []
@@ -73,7 +75,20 @@ def saas_steps(b: Build, ch: Change) -> None:
             f"{ch.new.provider_name}: create the monitors"
         ]
         back_manual = [f"{ch.old.provider_name}: keep (or re-enable) the old monitors"]
-    elif set(new_names) != set(old_names):
+    elif ch.kind == "auth":
+        fwd_manual = fwd_manual + [
+            f"Export the users from {ch.old.provider_name} and import them into {ch.new.provider_name} (with their "
+            "password hashes where both allow it; otherwise users reset their passwords or sign in again with "
+            "a social login); sessions issued by the old provider end at the switch"
+        ]
+        after_back = [f"Copy the users created on {ch.new.provider_name} since the switch back to {ch.old.provider_name}"]
+    elif ch.kind == "scheduled_job":
+        fwd_manual = fwd_manual + [
+            f"Create the schedule on {ch.new.provider_name} (DEPLOY.md of the new phase: Scheduled jobs), then "
+            f"disable it on {ch.old.provider_name} so no run happens twice"
+        ]
+        back_manual = back_manual + [f"Re-enable the schedule on {ch.old.provider_name} and disable the new one"]
+    if ch.kind != "uptime" and set(new_names) != set(old_names):
         back_manual = back_manual + [
             "Redeploy the previous release of the app"
             + (
@@ -82,6 +97,7 @@ def saas_steps(b: Build, ch: Change) -> None:
                 else ""
             )
         ]
+    back_manual = back_manual + after_back
     steps = [
         Step(
             f"Switch {comp} from {ch.old.provider_name} to {ch.new.provider_name} {ch.new.plan_name}",

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..assumptions import Assumptions
 from ..metrics import DAYS_PER_MONTH
-from ..profile import Profile, WebService, Worker, month_at_units
+from ..profile import Profile, Realtime, WebService, Worker, month_at_units
 from .compute import realtime, web_service, worker
 from .figures import (
     KB_PER_GB,
@@ -18,8 +18,17 @@ from .figures import (
     Demand,
     Figure,
 )
-from .services import email, error_tracking, messaging, queue, turn, web_frontend
-from .stores import kv, object_storage, postgres, redis, sqlite
+from .services import (
+    auth,
+    email,
+    error_tracking,
+    messaging,
+    queue,
+    scheduled_job,
+    turn,
+    web_frontend,
+)
+from .stores import PubSub, kv, object_storage, postgres, redis, sqlite
 
 __all__ = ["demand_at"]
 
@@ -146,6 +155,16 @@ def demand_at(p: Profile, units: float, a: Assumptions, explain: bool = True) ->
             worker_conc += spec.concurrency
     total_rpd = sum(web_rpd.values())
     total_jobs = sum(worker_jobs.values())
+    # realtime servers publish every message they send through their Redis pub/sub adapter
+    pubsub: dict[str, PubSub] = {}
+    for name, spec in p.components.items():
+        target = p.pubsub_redis(name)
+        if target is not None and isinstance(spec, Realtime):
+            prev = pubsub.get(target, PubSub())
+            sent = dau * spec.messages_per_user_day
+            pubsub[target] = PubSub(
+                prev.messages_per_day + sent, prev.kb_per_day + sent * spec.message_kb, prev.publishers + 1
+            )
     common = dict(
         dau=dau, active_s=active_s, active_h_month=active_h_month, days=days, conc=conc, users=users
     )
@@ -165,7 +184,7 @@ def demand_at(p: Profile, units: float, a: Assumptions, explain: bool = True) ->
         elif k == "sqlite":
             sqlite(b, c, units, unit_months, total_rpd + total_jobs, days)
         elif k == "redis":
-            cap = redis(b, p, c, a, units, total_rpd, total_jobs, **common)
+            cap = redis(b, p, c, a, units, total_rpd, total_jobs, pubsub.get(name, PubSub()), **common)
         elif k == "kv":
             kv(b, c, units, dau, days)
         elif k == "object_storage":
@@ -204,6 +223,10 @@ def demand_at(p: Profile, units: float, a: Assumptions, explain: bool = True) ->
                 log_kb_per_request=c.log_kb_per_request,
             )
             b.add("team_members", p.team.seats, "users", "team.seats", seats=p.team.seats)
+        elif k == "auth":
+            auth(b, c, users, dau)
+        elif k == "scheduled_job":
+            scheduled_job(b, c, days)
         comps[name] = ComponentDemand(name, k, b.metrics, b.figures, cap, reg)
         regime.append(reg)
     return Demand(units, month, users, g.figures, comps, tuple(regime))

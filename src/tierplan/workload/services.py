@@ -1,7 +1,9 @@
-"""Demand of the rest: web frontends, TURN relays, queues, email, messaging and error tracking."""
+"""Demand of the rest: web frontends, TURN relays, queues, email, messaging, error tracking,
+authentication and scheduled jobs."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..assumptions import Assumptions
@@ -11,7 +13,16 @@ from .figures import (
     Builder,
 )
 
-__all__ = ["web_frontend", "turn", "queue", "email", "messaging", "error_tracking"]
+__all__ = [
+    "web_frontend",
+    "turn",
+    "queue",
+    "email",
+    "messaging",
+    "error_tracking",
+    "auth",
+    "scheduled_job",
+]
 
 
 def web_frontend(
@@ -182,3 +193,79 @@ def error_tracking(
         error_rate=rate,
     )
     b.add("team_members", p.team.seats, "users", "team.seats", seats=p.team.seats)
+
+
+def auth(b: Builder, c: Any, users: float, dau: float) -> None:
+    """Monthly active users: every user who signs in (or refreshes a session) in the month. The
+    profile's users are the people who use the app, so by default each counts once a month; a
+    ``monthly_active_fraction`` lowers that, but never below the users active on an average day."""
+    share = c.monthly_active_fraction if c.monthly_active_fraction is not None else 1.0
+    b.add(
+        "monthly_active_users",
+        max(dau, users * share),
+        "users",
+        "max(daily_active_users, users x monthly_active_fraction)",
+        daily_active_users=dau,
+        users=users,
+        monthly_active_fraction=share,
+    )
+    b.add("daily_active_users", dau, "users", "daily_active_users", daily_active_users=dau)
+
+
+def scheduled_job(b: Builder, c: Any, days: float) -> None:
+    """A job run ``runs_per_day`` times, each run taking ``cpu_seconds_per_run`` (CPU-bound: run
+    time = CPU time). The figures do not grow with users: the schedule is fixed. Each run is one
+    invocation (request) on an invocation-billed platform (Cloudflare Workers)."""
+    per_day, secs = c.runs_per_day, c.cpu_seconds_per_run
+    b.add("cron_triggers", 1, "triggers", "1 (one schedule per scheduled_job component)")
+    b.add("job_runs_per_day", per_day, "runs", "runs_per_day", runs_per_day=per_day)
+    runs = b.add(
+        "job_runs_per_month",
+        per_day * days,
+        "runs",
+        "runs_per_day x days_per_month",
+        runs_per_day=per_day,
+        days_per_month=round(days, 4),
+    )
+    b.add("job_seconds_per_run", secs, "s", "cpu_seconds_per_run", cpu_seconds_per_run=secs)
+    b.add("memory_mb", c.memory_mb, "MB", "memory_mb", memory_mb=c.memory_mb)
+    total = b.add(
+        "job_seconds_per_month",
+        runs * secs,
+        "s",
+        "job_runs_per_month x cpu_seconds_per_run",
+        job_runs_per_month=runs,
+        cpu_seconds_per_run=secs,
+    )
+    b.add(
+        "job_billed_minutes_per_month",
+        runs * math.ceil(secs / 60),
+        "minutes",
+        "job_runs_per_month x ceil(cpu_seconds_per_run / 60)",
+        job_runs_per_month=runs,
+        cpu_seconds_per_run=secs,
+    )
+    b.add(
+        "job_memory_gb_hours_per_month",
+        total * c.memory_mb / 1024 / 3600,
+        "GB-hours",
+        "job_seconds_per_month x memory_mb / 1024 / 3600",
+        job_seconds_per_month=total,
+        memory_mb=c.memory_mb,
+    )
+    b.add("requests_per_day", per_day, "requests", "runs_per_day (one invocation per run)", runs_per_day=per_day)
+    b.add(
+        "requests_per_month",
+        runs,
+        "requests",
+        "job_runs_per_month (one invocation per run)",
+        job_runs_per_month=runs,
+    )
+    b.add("cpu_ms_per_request", secs * 1000, "ms", "cpu_seconds_per_run x 1000", cpu_seconds_per_run=secs)
+    b.add(
+        "cpu_ms_per_month",
+        total * 1000,
+        "ms",
+        "job_seconds_per_month x 1000",
+        job_seconds_per_month=total,
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..assumptions import Assumptions
@@ -16,7 +17,17 @@ from .figures import (
     off_hours_rate,
 )
 
-__all__ = ["postgres", "sqlite", "redis", "kv", "object_storage"]
+__all__ = ["postgres", "sqlite", "redis", "kv", "object_storage", "PubSub"]
+
+
+@dataclass(frozen=True)
+class PubSub:
+    """What the realtime servers that publish through one Redis send it a day: messages (one
+    PUBLISH each), their KB, and how many realtime components publish."""
+
+    messages_per_day: float = 0.0
+    kb_per_day: float = 0.0
+    publishers: int = 0
 
 
 def postgres(
@@ -215,6 +226,7 @@ def redis(
     units: float,
     total_rpd: float,
     total_jobs: float,
+    pubsub: PubSub,
     *,
     dau: float,
     active_s: float,
@@ -238,12 +250,20 @@ def redis(
             worker_components=workers,
             broker_idle_commands_per_s_per_worker=per_s,
         )
-    cpd = total_rpd * c.commands_per_request + dau * c.commands_per_user_day + broker_cmds + idle_pd
-    b.add(
-        "commands_per_day",
-        cpd,
-        "commands",
-        "requests_per_day (all web services) x commands_per_request + daily_active_users x commands_per_user_day + jobs_per_day x broker_commands_per_job + broker_idle_commands_per_day (when a broker)",
+    pub_pd = 0.0
+    if pubsub.publishers:
+        per_msg = a["realtime.pubsub_commands_per_message"]
+        pub_pd = b.add(
+            "pubsub_commands_per_day",
+            pubsub.messages_per_day * per_msg,
+            "commands",
+            "realtime messages sent per day (daily_active_users x messages_per_user_day, every realtime "
+            "component publishing here) x realtime.pubsub_commands_per_message",
+            realtime_messages_per_day=pubsub.messages_per_day,
+            pubsub_commands_per_message=per_msg,
+        )
+    cpd = total_rpd * c.commands_per_request + dau * c.commands_per_user_day + broker_cmds + idle_pd + pub_pd
+    inputs: dict[str, float] = dict(
         requests_per_day=total_rpd,
         commands_per_request=c.commands_per_request,
         daily_active_users=dau,
@@ -251,6 +271,16 @@ def redis(
         jobs_per_day=total_jobs,
         broker_commands_per_job=per_job,
         broker_idle_commands_per_day=idle_pd,
+    )
+    if pubsub.publishers:
+        inputs["pubsub_commands_per_day"] = pub_pd
+    b.add(
+        "commands_per_day",
+        cpd,
+        "commands",
+        "requests_per_day (all web services) x commands_per_request + daily_active_users x commands_per_user_day + jobs_per_day x broker_commands_per_job + broker_idle_commands_per_day (when a broker)"
+        + (" + pubsub_commands_per_day" if pubsub.publishers else ""),
+        **inputs,
     )
     cpm = b.add(
         "commands_per_month",
@@ -278,24 +308,54 @@ def redis(
         units=units,
         dataset_mb_per_unit=c.dataset_mb_per_unit,
     )
-    b.add(
-        "egress_gb_per_month",
-        cpm * c.value_kb / KB_PER_GB,
-        "GB",
-        "commands_per_month x value_kb / 1024^2",
-        commands_per_month=cpm,
-        value_kb=c.value_kb,
-    )
     clients = sum(1 for x in p.components.values() if KINDS[x.kind].runs_code)
-    per = a["redis.connections_per_instance"]
-    b.add(
-        "connections",
-        max(1, clients) * per,
-        "connections",
-        "client components x redis.connections_per_instance",
-        client_components=clients,
-        connections_per_instance=per,
-    )
+    per = a["redis.pool_size_per_process"]
+    if not pubsub.publishers:
+        b.add(
+            "egress_gb_per_month",
+            cpm * c.value_kb / KB_PER_GB,
+            "GB",
+            "commands_per_month x value_kb / 1024^2",
+            commands_per_month=cpm,
+            value_kb=c.value_kb,
+        )
+        b.add(
+            "connections",
+            max(1, clients) * per,
+            "connections",
+            "client components x pool_size_per_process (at least one process each; the stack counts"
+            " running instances x processes)",
+            client_components=clients,
+            pool_size_per_process=per,
+        )
+    else:
+        # a published message leaves Redis once per subscribed server: counted once (a floor; each
+        # further realtime instance receives another copy)
+        pub_kb_month = pubsub.kb_per_day * a["realtime.pubsub_commands_per_message"] * days
+        b.add(
+            "egress_gb_per_month",
+            ((cpd - pub_pd) * days * c.value_kb + pub_kb_month) / KB_PER_GB,
+            "GB",
+            "((commands_per_day - pubsub_commands_per_day) x days_per_month x value_kb + realtime message KB "
+            "published per month (message_kb x pubsub_commands_per_message)) / 1024^2",
+            commands_per_day=cpd,
+            pubsub_commands_per_day=pub_pd,
+            value_kb=c.value_kb,
+            pubsub_kb_per_month=pub_kb_month,
+        )
+        pub_conn = a["realtime.pubsub_connections_per_instance"]
+        b.add(
+            "connections",
+            max(1, clients) * per + pubsub.publishers * pub_conn,
+            "connections",
+            "client components x pool_size_per_process + realtime components publishing here x "
+            "realtime.pubsub_connections_per_instance (at least one instance each; the stack counts"
+            " running instances x processes)",
+            client_components=clients,
+            pool_size_per_process=per,
+            pubsub_publishers=pubsub.publishers,
+            pubsub_connections_per_instance=pub_conn,
+        )
     persist = (
         c.persistence_required if c.persistence_required is not None else c.use in ("broker", "sessions")
     )
