@@ -271,9 +271,49 @@ def test_digitalocean_transfer_past_the_allowance_is_unknown_not_free() -> None:
     ev = next(
         e for e in planner.evaluations("api", 100) if e.option.plan.key == "digitalocean/app-platform/s-1vcpu-0.5gb"
     )
-    assert ev.metrics["egress_gb_per_month"] > 53.69
+    gb = ev.metrics["egress_gb_per_month"]
+    assert gb > 53.69
     assert ev.monthly_usd is None
+    # the size's life ends at its allowance: it does not fit, and says why in numbers
+    assert not ev.feasible
+    (why,) = [r for r in ev.reasons if r.kind == "price"]
+    assert why.metric == "egress_gb_per_month" and why.limit == pytest.approx(53.68) and why.used == pytest.approx(gb)
+    assert "passes the 53.7 GB the prices are known for" in why.message
     small = next(
         e for e in planner.evaluations("api", 1) if e.option.plan.key == "digitalocean/app-platform/s-1vcpu-0.5gb"
     )
     assert small.metrics["egress_gb_per_month"] < 53.68 and small.monthly_usd == pytest.approx(5.00)
+
+
+def test_a_price_unknown_beyond_a_known_tier_ends_the_plan_there() -> None:
+    """Hand-computed: tiers 0-100 GB free, 100-150 GB at $0.05, unknown beyond. 120 GB costs
+    20 x 0.05 = $1.00 and fits; 160 GB passes the 150 GB the prices are known for (no fit, the
+    reason names 150); a meter whose first tier is unknown gives no such reason (unpriced, not
+    outgrown)."""
+    from tierplan.catalog.models import Meter
+    from tierplan.pricing.evaluation import unknown_beyond_reason
+    from tierplan.pricing.prices import tiered_cost
+
+    m = Meter.model_validate(
+        {
+            "metric": "egress_gb_per_month",
+            "name": "outbound transfer",
+            "unit": "GB",
+            "tiers": [
+                {"up_to": 100, "usd_per_unit": 0},
+                {"up_to": 150, "usd_per_unit": 0.05},
+                {"usd_per_unit": None},
+            ],
+        }
+    )
+    cost, top, _ = tiered_cost(m, 120, None, "DE")
+    assert cost == pytest.approx(1.00) and top == 1
+    cost, top, _ = tiered_cost(m, 160, None, "DE")
+    assert cost is None and top == 2
+    r = unknown_beyond_reason(m, 160, top)
+    assert r is not None and r.kind == "price" and r.limit == 150 and r.used == 160
+    assert r.message == "outbound transfer 160 GB passes the 150 GB the prices are known for (the price beyond it is unknown)"
+    unpriced = Meter.model_validate(
+        {"metric": "egress_gb_per_month", "unit": "GB", "tiers": [{"usd_per_unit": None}]}
+    )
+    assert unknown_beyond_reason(unpriced, 10, 0) is None

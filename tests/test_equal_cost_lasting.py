@@ -1,0 +1,80 @@
+"""Among stacks of the same cost the plan takes the option that lasts (keeps fitting to a larger
+scale), also when that option draws on a quota its account shares (a pooled column). The
+integer program breaks cost ties by a static rank far below the solver's tolerance, and the
+equal-cost polish used to skip pooled columns: a $0 frontend that runs out mid-range was chosen
+over a $0 one on a pooled account quota that lasts the whole range, forcing a move for nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tierplan.engine.plan import plan
+from tierplan.profile import parse_profile
+
+from .conftest import make_catalog, make_planner
+
+SG = {"id": "sg", "city": "Singapore", "country": "SG", "lat": 1.35, "lon": 103.82}
+
+
+def _site(provider: str, limit: dict[str, Any], account: str | None) -> dict[str, Any]:
+    plan_: dict[str, Any] = {"id": "free", "name": "Free", "base_usd_month": 0, "limits": [limit]}
+    if account is not None:
+        plan_["account"] = account
+    return {
+        "provider": provider,
+        "regions": [SG],
+        **({"accounts": [{"id": account, "name": "Free account", "base_usd_month": 0}]} if account else {}),
+        "services": [
+            {"id": "site", "name": "Site", "hosts": ["web_frontend"], "regions": "global", "plans": [plan_]}
+        ],
+    }
+
+
+def _profile(last: int) -> Any:
+    return parse_profile(
+        {
+            "name": "t",
+            "commercial": True,
+            "audience": {"countries": ["SG"]},
+            "scale": {"stages": [100, last]},
+            "activity": {"requests_per_user_day": 10, "active_hours_per_day": 10, "peak_factor": 2},
+            "components": {"web": {"kind": "web_frontend", "page_views_per_user_day": 10}},
+        }
+    )
+
+
+@pytest.mark.parametrize("short_first", [True, False])
+def test_equal_cost_prefers_the_pooled_option_that_lasts(short_first: bool) -> None:
+    """Two $0 static hosts: 'aaa' (or 'zzz') runs out at a tenth of the range, 'edge' draws on its
+    account's pooled egress cap, which lasts the whole range. The plan starts on 'edge' and never
+    moves, whichever comes first in the static rank."""
+    short_name = "aaa" if short_first else "zzz"
+    prof = _profile(10_000)
+    probe = make_planner(prof, make_catalog(_site("edge", {"metric": "egress_gb_per_month", "max": 1e9}, None)))
+    gb_at_last = probe.demand(10_000).components["web"].metrics["egress_gb_per_month"]
+    assert gb_at_last > 0
+    cat = make_catalog(
+        _site(short_name, {"metric": "egress_gb_per_month", "max": gb_at_last / 10}, None),
+        _site("edge", {"metric": "egress_gb_per_month", "max": gb_at_last * 4, "pool": "egress"}, "free"),
+    )
+    p = plan(make_planner(prof, cat))
+    providers = [ph.stack_start.choices["web"].option.provider for ph in p.phases]
+    assert providers == ["edge"], providers
+    assert p.phases[0].stack_start.monthly_usd == 0
+
+
+def test_equal_cost_leaves_the_pooled_option_that_runs_out() -> None:
+    """The mirror case: the pooled option runs out at a tenth of the range, the standalone one
+    lasts. The plan starts on the standalone one."""
+    prof = _profile(10_000)
+    probe = make_planner(prof, make_catalog(_site("edge", {"metric": "egress_gb_per_month", "max": 1e9}, None)))
+    gb_at_last = probe.demand(10_000).components["web"].metrics["egress_gb_per_month"]
+    cat = make_catalog(
+        _site("aaa", {"metric": "egress_gb_per_month", "max": gb_at_last / 10, "pool": "egress"}, "free"),
+        _site("zzz", {"metric": "egress_gb_per_month", "max": gb_at_last * 4}, None),
+    )
+    p = plan(make_planner(prof, cat))
+    providers = [ph.stack_start.choices["web"].option.provider for ph in p.phases]
+    assert providers == ["zzz"], providers
