@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tierplan.engine.plan import plan
 from tierplan.profile import parse_profile
@@ -78,3 +80,64 @@ def test_equal_cost_leaves_the_pooled_option_that_runs_out() -> None:
     p = plan(make_planner(prof, cat))
     providers = [ph.stack_start.choices["web"].option.provider for ph in p.phases]
     assert providers == ["zzz"], providers
+
+
+# --------------------------------------------------------------------------- unknown beyond an allowance
+def _allowance_catalog(allowance_gb: float) -> Any:
+    return make_catalog(
+        {
+            "provider": "host",
+            "regions": [SG],
+            "services": [
+                {
+                    "id": "app",
+                    "name": "App",
+                    "hosts": ["web_service"],
+                    "regions": "all",
+                    "plans": [
+                        {
+                            "id": "small",
+                            "name": "Small",
+                            "base_usd_month": 5,
+                            "meters": [
+                                {
+                                    "metric": "egress_gb_per_month",
+                                    "unit": "GB",
+                                    "tiers": [{"up_to": allowance_gb, "usd_per_unit": 0}, {"usd_per_unit": None}],
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ],
+        }
+    )
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(allowance_gb=st.floats(1, 500), users=st.integers(1, 200_000))
+def test_a_plan_priced_only_up_to_its_allowance_fits_only_up_to_it(allowance_gb: float, users: int) -> None:
+    """Whatever the allowance and the scale: the plan fits (at its $5) exactly while the egress
+    stays within the amount its prices are known for, and past it does not fit, with a reason
+    naming that amount; it is never kept on as if it lasted."""
+    prof = parse_profile(
+        {
+            "name": "t",
+            "commercial": True,
+            "audience": {"countries": ["SG"]},
+            "scale": {"stages": [1, 200_000]},
+            "activity": {"requests_per_user_day": 10, "active_hours_per_day": 10, "peak_factor": 2},
+            "components": {"api": {"kind": "web_service", "runtime": "go", "memory_mb": 64}},
+        }
+    )
+    planner = make_planner(prof, _allowance_catalog(allowance_gb))
+    ev = next(e for e in planner.evaluations("api", users) if e.option.plan.key == "host/app/small")
+    gb = ev.metrics["egress_gb_per_month"]
+    if gb <= allowance_gb:
+        assert ev.monthly_usd is not None and ev.monthly_usd >= 5
+        assert not [r for r in ev.reasons if r.kind == "price"]
+    else:
+        assert not ev.feasible and ev.monthly_usd is None
+        (r,) = [r for r in ev.reasons if r.kind == "price"]
+        assert r.limit == pytest.approx(allowance_gb) and r.used == pytest.approx(gb)
+        assert planner.best("api", users) is None
