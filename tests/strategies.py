@@ -178,10 +178,13 @@ def cases(draw: Any, max_scale: int = 300) -> tuple[list[dict[str, Any]], dict[s
 
 
 @st.composite
-def coupled_cases(draw: Any, pools: bool = False) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def coupled_cases(
+    draw: Any, pools: bool = False, network: bool = False
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Catalogs with account-level plans and profiles with an API calling a database (and a cache).
     With ``pools``, every provider has accounts, most plans are on one, and account acct0 shares a
-    quota or a cap between its components."""
+    quota or a cap between its components. With ``network``, stores admit outside callers by
+    credentials, IP allow list or private network only, and callers' hosts sell static egress IPs."""
     provs = draw(catalogs())
     for p in provs:
         if pools or draw(st.booleans()):
@@ -226,6 +229,24 @@ def coupled_cases(draw: Any, pools: bool = False) -> tuple[list[dict[str, Any]],
                             *plan.get("limits", []),
                             {"metric": "egress_gb_per_month", "max": pooled_cap, "pool": "egress-cap"},
                         ]
+    if network:
+        # stores on other hosts: how each store admits outside callers, and what a caller's host
+        # charges for fixed outbound addresses (engine/egress_ip.py)
+        fact = {"source": "https://example.com/network", "as_of": "2026-01-01"}
+        for p in provs:
+            for svc in p["services"]:
+                if svc["hosts"][0] == "postgres":
+                    access = draw(
+                        st.sampled_from(["credentials", "ip_allow_list", "ip_allow_list", "private_network"])
+                    )
+                    svc["network_access"] = {"from_other_hosts": access, **fact}
+                elif svc["hosts"][0] == "web_service" and draw(st.integers(0, 3)) > 0:
+                    svc["static_egress_ip"] = {
+                        "available": draw(st.integers(0, 4)) > 0,
+                        "usd_per_month": draw(st.sampled_from([0, 1.5, 3.6, 25, None])),
+                        "per": draw(st.sampled_from(["app_region", "app", "account_region"])),
+                        **fact,
+                    }
     kinds = {svc["hosts"][0] for p in provs for svc in p["services"]}
     prof = draw(profiles(max_scale=200))
     comps: dict[str, Any] = {}

@@ -98,6 +98,16 @@ def test_paircam_current_stack() -> None:
     # Metered Growth's relay beyond the included GB has no catalog price: unpriced, not guessed
     assert "turn" in doc["unpriced"] and _row(doc, "turn")["monthly_usd"] is None
     assert doc["saving_monthly_usd"] is not None and doc["saving_monthly_usd"] > 0
+    # the unpriced TURN line counts nothing on either side of the saving: the optimum's TURN cost
+    # is left out of what the saving compares
+    opt_turn = next(it for it in doc["optimal"]["stack"] if it["component"] == "turn")
+    assert opt_turn["monthly_usd"] > 0
+    compared = sum(
+        it["monthly_usd"] or 0.0
+        for it in doc["optimal"]["stack"]
+        if it["component"] in {r["component"] for r in doc["components"]} and it["component"] != "turn"
+    )
+    assert doc["optimal"]["monthly_usd_same_components"] == pytest.approx(compared, abs=0.01)
 
 
 def test_paircam_target_stack_breaks_free_limits() -> None:

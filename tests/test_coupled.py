@@ -68,7 +68,10 @@ def exhaustive(planner: Any, units: int) -> float | None:
                 ok = False
         if not ok:
             continue
-        total = 0.0
+        ip_usd = _static_ips(calls, chosen, planner.profile.audience.main_country)
+        if ip_usd is None:
+            continue
+        total = ip_usd
         usage: dict[str, float] = {}
         fixed: dict[str, tuple[float, float, float | None]] = {}
         pool_q: dict[tuple[str, str], float] = {}
@@ -133,6 +136,54 @@ def exhaustive(planner: Any, units: int) -> float | None:
         if best is None or total < best:
             best = total
     return best
+
+
+def _static_ips(calls: dict[str, dict[str, float]], chosen: dict[str, Any], country: str) -> float | None:
+    """What a whole stack pays for its callers' static egress IPs, written from the rule itself:
+    a caller not on a store's private network (same provider and region) needs its static egress
+    IP on that store's allow list; a caller on another provider cannot reach a private-network
+    store at all; a caller whose host has no static IP (or an unknown price) cannot use an
+    allow-listed store. None: the stack cannot work. One price per unit (app and region, app, or
+    account and region)."""
+    from tierplan.pricing.prices import resolve_price
+
+    units: dict[tuple[Any, ...], float] = {}
+    for w, cs in calls.items():
+        ow = chosen[w].option
+        for s in cs:
+            os_ = chosen[s].option
+            access = os_.plan.service.network_access
+            access = access.from_other_hosts if access is not None else "credentials"
+            same_provider = ow.provider == os_.provider
+            same_place = (
+                same_provider
+                and ow.region is not None
+                and os_.region is not None
+                and ow.region.id == os_.region.id
+            )
+            if access == "private_network" and not same_provider:
+                return None
+            if access != "ip_allow_list" or same_place:
+                continue
+            offer = ow.plan.plan.static_egress_ip or ow.plan.service.static_egress_ip
+            if offer is None or not offer.available:
+                return None
+            usd = resolve_price(offer.usd_per_month, ow.region, country)
+            if usd is None:
+                return None
+            where = ow.region.id if ow.region is not None else "edge"
+            key = {"app_region": (w, where), "app": (w,), "account_region": (ow.provider, where)}[offer.per]
+            units[key] = usd
+    return sum(units.values())
+
+
+@SETTINGS
+@given(coupled_cases(network=True), st.integers(0, 1))
+def test_milp_equals_exhaustive_search_with_static_egress_ips(
+    case: tuple[list[dict[str, Any]], dict[str, Any]], which: int
+) -> None:
+    """Allow-listed and private-network stores, priced static egress IPs, against brute force."""
+    _check_against_exhaustive(case, which)
 
 
 @SETTINGS
@@ -413,13 +464,13 @@ def test_an_account_is_on_one_plan() -> None:
     # The API fits only provider one's Pro account ($1); the database only exists on its Free
     # account, where it would sit next to the API for $0. One account cannot be on both plans:
     #   API one/pro $1 + DB two $4                                   = $5
-    #   API two $3 + DB one/free, remote: 0.435 GB x $0.50 egress     = $3.2176  <- optimum
+    #   API two $3 + DB one/free, remote: 0.456 GB x $0.50 egress     = $3.2281  <- optimum
     # (ignoring the rule, API one/pro + DB one/free would cost $1)
     planner = make_planner(_app_db_profile(), _two_provider_catalog())
     sol = solve(build_problem(planner, 100))
     accts = {col.remote.account for col in sol.chosen.values() if col.remote.account}
     assert len(accts) <= 1
-    assert sol.monthly_usd == pytest.approx(3.0 + 100 * 100 * 3 * 0.5 * 365 / 12 / 1024**2 * 0.5)
+    assert sol.monthly_usd == pytest.approx(3.0 + 100 * 100 * 3 * 0.5 * 365 / 12 / 1000**2 * 0.5)
 
 
 def test_traffic_to_a_colocated_database_is_free() -> None:
@@ -657,3 +708,110 @@ def test_amebo_realtime_moves_once_with_the_database() -> None:
     ph = next(p for p in sw.phases if p.move is not None and "realtime" in p.move.components)
     assert ph.start == 13654 and set(ph.move.components) == {"db", "realtime"}
     assert "frontend" not in ph.move.components
+
+
+def _allow_list_catalog(ip: dict[str, Any] | None) -> Any:
+    sg = {"id": "sg", "city": "Singapore", "country": "SG", "lat": 1.35, "lon": 103.82}
+    fact = {"source": "https://example.com/network", "as_of": "2026-01-01"}
+    two_app: dict[str, Any] = {
+        "id": "app",
+        "name": "App",
+        "hosts": ["web_service"],
+        "plans": [{"id": "vm", "name": "VM", "base_usd_month": 2}],
+    }
+    if ip is not None:
+        two_app["static_egress_ip"] = {**ip, **fact}
+    return make_catalog(
+        {
+            "provider": "one",
+            "regions": [sg],
+            "services": [
+                {
+                    "id": "app",
+                    "name": "App",
+                    "hosts": ["web_service"],
+                    "plans": [{"id": "vm", "name": "VM", "base_usd_month": 5}],
+                },
+                {
+                    "id": "db",
+                    "name": "DB",
+                    "hosts": ["postgres"],
+                    "network_access": {"from_other_hosts": "ip_allow_list", **fact},
+                    "plans": [{"id": "pg", "name": "PG", "base_usd_month": 1}],
+                },
+            ],
+        },
+        {
+            "provider": "two",
+            "regions": [sg],
+            "services": [
+                two_app,
+                {
+                    "id": "db",
+                    "name": "DB",
+                    "hosts": ["postgres"],
+                    "plans": [{"id": "pg", "name": "PG", "base_usd_month": 4.5}],
+                },
+            ],
+        },
+    )
+
+
+def test_a_static_egress_ip_makes_the_cross_host_pairing_dearer_than_the_same_provider() -> None:
+    # provider one's database admits outside callers by IP allow list only:
+    #   API one $5 + DB one $1 (same provider and region: private network)   = $6.00  <- optimum
+    #   API two $2 + DB one $1 + two's static egress IP $3.60                  = $6.60
+    #   API two $2 + DB two $4.50                                              = $6.50
+    # without the static IP the cross-host pairing would cost $3 and win
+    planner = make_planner(_app_db_profile(), _allow_list_catalog({"available": True, "usd_per_month": 3.6}))
+    sol = solve(build_problem(planner, 100))
+    assert {c: col.klass.provider for c, col in sol.chosen.items()} == {"api": "one", "db": "one"}
+    assert sol.monthly_usd == pytest.approx(6.0)
+    assert sol.objective == pytest.approx(exhaustive(planner, 100))
+    # a cheap static IP: the cross-host pairing wins, and the caller's bill names the address
+    planner = make_planner(_app_db_profile(), _allow_list_catalog({"available": True, "usd_per_month": 0.5}))
+    sol = solve(build_problem(planner, 100))
+    assert {c: col.klass.provider for c, col in sol.chosen.items()} == {"api": "two", "db": "one"}
+    assert sol.monthly_usd == pytest.approx(3.5)
+    line = next(ln for ln in sol.items["api"].lines if ln.name == "static egress IP")
+    assert line.monthly_usd == pytest.approx(0.5) and "db" in line.detail
+
+
+def test_a_caller_without_a_static_egress_ip_never_uses_an_allow_listed_store_elsewhere() -> None:
+    # no static IP offered (or its price unknown): API two cannot reach DB one at any price
+    for ip in (None, {"available": False}, {"available": True, "usd_per_month": None}):
+        planner = make_planner(_app_db_profile(), _allow_list_catalog(ip))
+        sol = solve(build_problem(planner, 100))
+        assert (sol.chosen["api"].klass.provider, sol.chosen["db"].klass.provider) != ("two", "one")
+        assert sol.monthly_usd == pytest.approx(6.0)
+        assert sol.objective == pytest.approx(exhaustive(planner, 100))
+
+
+def test_a_round_trip_to_another_provider_costs_latency_cross_provider_ms_more() -> None:
+    """Both providers in Singapore (one region, 0 km): a round trip inside one provider is
+    latency.dc_overhead_ms = 1.0 ms; to the other provider 1.0 + latency.cross_provider_ms (1) =
+    2.0 ms. The API makes latency.db_round_trips_per_request = 3 database round trips: the
+    cross-provider stack's estimate is 3 x 1.0 ms = 3.0 ms above the same-provider one."""
+    cheap_ip = {"available": True, "usd_per_month": 0.5}
+    planner = make_planner(_app_db_profile(), _allow_list_catalog(cheap_ip))
+    asm = planner.assumptions
+    assert asm["latency.cross_provider_ms"] == 1 and asm["latency.dc_overhead_ms"] == 1
+    assert asm["latency.db_round_trips_per_request"] == 3
+    cross = solve(build_problem(planner, 100))
+    assert {c: col.klass.provider for c, col in cross.chosen.items()} == {"api": "two", "db": "one"}
+    users_leg, db_leg = cross.latency_parts["api"]
+    assert db_leg == ("api to db (sg, another provider)", pytest.approx(2.0), 3)
+    assert cross.latency_ms["api"] == pytest.approx(users_leg[1] + 3 * 2.0)
+    # the same-provider stack ($6.00, dearer than $3.50): 1.0 ms a round trip, 3.0 ms less in all
+    limit = cross.latency_ms["api"] - 1.5
+    tight = _app_db_profile().model_copy(
+        update={
+            "requirements": _app_db_profile().requirements.model_copy(update={"max_latency_ms": limit})
+        }
+    )
+    planner = make_planner(tight, _allow_list_catalog(cheap_ip))
+    same = solve(build_problem(planner, 100))
+    assert {c: col.klass.provider for c, col in same.chosen.items()} == {"api": "one", "db": "one"}
+    assert same.latency_parts["api"][1] == ("api to db (sg)", pytest.approx(1.0), 3)
+    assert same.latency_ms["api"] == pytest.approx(cross.latency_ms["api"] - 3.0)
+    assert same.monthly_usd == pytest.approx(6.0)

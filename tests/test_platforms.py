@@ -222,3 +222,23 @@ def test_a_store_reached_from_another_host_gets_its_public_address() -> None:
     text = golden.read_text()
     assert "DATABASE_URL=postgresql://USER:PASSWORD@dpg-ID-a.REGION-postgres.render.com/db?sslmode=require" in text
     assert "Internal Database URL" not in text
+
+
+def test_a_nextjs_frontend_on_cloudflare_is_deployed_and_routed_as_a_worker() -> None:
+    """A server-rendered Next.js frontend on Cloudflare is an OpenNext Worker named <app>-<component>:
+    the runbook builds and deploys it with OpenNext (not `wrangler pages deploy`), rolls back by
+    deleting that Worker, and its domain is added under the Worker, not a pages.dev project. A
+    static frontend is still a Pages project."""
+    cf = PLATFORMS["cloudflare"]
+    worker = Host("web", "web_frontend", "cloudflare", None, "shop-web", "web/wrangler.toml", worker=True)
+    r = cf.deploy(FakeShell(), worker, False, 2)
+    assert r.create == ["(cd web && npx opennextjs-cloudflare build && npx opennextjs-cloudflare deploy)"]
+    assert r.rollback == ["npx wrangler delete --config web/wrangler.toml"]
+    assert not any("pages" in c for c in r.create + r.rollback)
+    dns = cf.dns(FakeShell(), worker)
+    assert "pages.dev" not in dns.target
+    assert dns.manual and "Workers & Pages > shop-web > Settings > Domains & Routes" in dns.manual[0]
+    pages = Host("web", "web_frontend", "cloudflare", None, "shop", "web/wrangler.toml")
+    static = cf.deploy(FakeShell(), pages, False, 2)
+    assert any("wrangler pages deploy" in c for c in static.commands + static.create)
+    assert cf.dns(FakeShell(), pages).target == "shop.pages.dev"

@@ -210,7 +210,7 @@ def _redis_catalog() -> Any:
 def test_realtime_messages_are_published_on_the_first_redis_by_default() -> None:
     """200,000 daily users x 500 messages = 100M PUBLISH a day on `cache` (the first redis), none
     on `queue`; connections: 1 client component x 10 + 1 publisher x 2 = 12; egress: 100M x 1 KB a
-    day x 30.4167 days / 1024^2 GB."""
+    day x 30.4167 days / 1000^2 (decimal) GB."""
     prof = _with_redis(_realtime_profile(200_000, 500))
     assert prof.pubsub_redis("ws") == "cache" and prof.pubsub_redis("cache") is None
     planner = make_planner(prof, _redis_catalog())
@@ -218,7 +218,7 @@ def test_realtime_messages_are_published_on_the_first_redis_by_default() -> None
     assert d["cache"].metrics["commands_per_day"] == pytest.approx(100_000_000)
     assert d["cache"].metrics["connections"] == pytest.approx(12)
     assert d["cache"].metrics["egress_gb_per_month"] == pytest.approx(
-        100_000_000 * 30.4167 / 1024**2, rel=1e-4
+        100_000_000 * 30.4167 / 1000**2, rel=1e-4
     )
     assert d["queue"].metrics["commands_per_day"] == 0
     assert d["queue"].metrics["connections"] == pytest.approx(10)

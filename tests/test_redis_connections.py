@@ -32,6 +32,19 @@ def _planner(name: str) -> Planner:
     return Planner(prof, load_catalog(), a, str(path))
 
 
+def _amebo_ratelimit_on_render(tmp_path: Path) -> Planner:
+    """Amebo with its rate limiter restricted to Render Key Value, whose plans publish connection
+    limits (Railway's Redis, Amebo's cheapest, publishes none)."""
+    text = (EXAMPLES / "amebo.yaml").read_text()
+    marker = "  ratelimit:\n    kind: redis\n"
+    assert marker in text
+    path = tmp_path / "amebo.yaml"
+    path.write_text(text.replace(marker, marker + "    providers: [render]\n"))
+    prof = load_profile(path)
+    a = load_assumptions().with_overrides(prof.assumptions)
+    return Planner(prof, load_catalog(), a, str(path))
+
+
 def test_processes_per_instance_hand_computed() -> None:
     # Python web server, 1 GB, 1 vCPU, 100 MB per worker: (1024 - 100) // 100 = 9 by memory,
     # 2 x 1 + 1 = 3 by CPU: 3 processes
@@ -79,8 +92,8 @@ _PLANNER = _planner("amebo")
 _API_ORDERS = [o.order for o in _PLANNER.options["api"].options if o.size is not None][:12]
 
 
-def test_no_phase_puts_more_connections_on_a_redis_than_its_plan_allows() -> None:
-    planner = _planner("amebo")
+def test_no_phase_puts_more_connections_on_a_redis_than_its_plan_allows(tmp_path: Path) -> None:
+    planner = _amebo_ratelimit_on_render(tmp_path)
     p = plan(planner)
     assert redis_clients(planner) == {"ratelimit": ["api", "realtime"]}
     seen_limited = False
@@ -97,11 +110,11 @@ def test_no_phase_puts_more_connections_on_a_redis_than_its_plan_allows() -> Non
     assert seen_limited
 
 
-def test_render_free_key_value_is_left_when_the_api_scales_out() -> None:
+def test_render_free_key_value_is_left_when_the_api_scales_out(tmp_path: Path) -> None:
     """Render Key Value Free accepts 50 connections (40 within the 80% headroom): amebo's API
     (4 machines x 1 process x 10) and realtime server (1 x 10) open 50 at the phase's end, so the
     plan moves the rate limiter off it, and the trigger says why in numbers."""
-    planner = _planner("amebo")
+    planner = _amebo_ratelimit_on_render(tmp_path)
     p = plan(planner)
     on_free = [
         ph for ph in p.phases if ph.stack_start.choices["ratelimit"].option.label.startswith("Render Free")

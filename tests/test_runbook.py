@@ -281,8 +281,13 @@ def test_scale_out_only_runbook_says_so_and_is_short(tmp_path: Path) -> None:
     assert not _shellcheck(_sh_blocks(md), tmp_path)
 
 
-def test_a_service_that_changes_host_gets_dns_and_secrets() -> None:
-    # Amebo's realtime server moves from Cloudflare Durable Objects to Fly.io between phases 1 and 2
+def test_a_service_that_changes_host_gets_dns_and_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Amebo's realtime server moves from Cloudflare Durable Objects to Fly.io between phases 1 and
+    # 2 when the plan may start on what lasts only 30 users (the rule that starts it on Fly.io,
+    # moves._start_on_what_lasts, is switched off: no example moves a service to another host now)
+    from tierplan.engine import moves
+
+    monkeypatch.setattr(moves, "_start_on_what_lasts", lambda *_args: None)
     rb = runbook(_scenario_planner("amebo"), _scenario_plan("amebo"), 1, 2)
     md = render_markdown(rb)
     stages = [s.stage for s in rb.steps if "realtime" in s.components]

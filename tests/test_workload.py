@@ -28,7 +28,7 @@ def test_web_service_and_postgres_by_hand() -> None:
     assert api["avg_rps"] == pytest.approx(100_000 / (8 * 3600))  # 3.472
     assert api["peak_rps"] == pytest.approx(3 * 100_000 / 28_800)  # 10.417
     assert api["cpu_ms_per_request"] == 2  # assumption runtime.go.cpu_ms_per_request
-    assert api["egress_gb_per_month"] == pytest.approx(3_041_666.67 * 4 / 1024**2, rel=1e-6)  # 11.60 GB
+    assert api["egress_gb_per_month"] == pytest.approx(3_041_666.67 * 4 / 1000**2, rel=1e-6)  # 12.17 GB (decimal)
     db = d.components["db"].metrics
     # 50 x 6 MB + 1 MB/unit/month x 50 units x 6 months = 600 MB
     assert db["storage_gb"] == pytest.approx(600 / 1024)
@@ -67,9 +67,10 @@ def test_turn_relay_gigabytes_by_hand() -> None:
     )
     d = demand_at(p, 1000, load_assumptions())
     # 1000 users x 100 min (each 1:1 call is counted by both users) x 25% relayed x 60 s x
-    # 125,000 B/s x 1 stream received per participant / 1024^3
-    expected = 1000 * 100 * 0.25 * 60 * 125_000 * 1 / 1024**3
-    assert d.components["turn"].metrics["relay_gb_per_month"] == pytest.approx(expected)  # ~175 GB
+    # 125,000 B/s x 1 stream received per participant / 10^9 (transfer is billed in decimal GB)
+    expected = 1000 * 100 * 0.25 * 60 * 125_000 * 1 / 10**9
+    assert expected == pytest.approx(187.5)
+    assert d.components["turn"].metrics["relay_gb_per_month"] == pytest.approx(expected)
 
 
 def test_frontend_email_and_whatsapp() -> None:
@@ -87,7 +88,7 @@ def test_frontend_email_and_whatsapp() -> None:
     )
     d = demand_at(p, 200, load_assumptions())
     web = d.components["web"].metrics
-    assert web["egress_gb_per_month"] == pytest.approx(200 * 40 / 1024)
+    assert web["egress_gb_per_month"] == pytest.approx(200 * 40 / 1000)  # 8 decimal GB
     assert web["function_invocations_per_month"] == pytest.approx(200 * 5 * DAYS_PER_MONTH)
     assert web["edge_requests_per_month"] == pytest.approx(200 * 5 * DAYS_PER_MONTH * 10)
     assert d.components["mail"].metrics["emails_per_day"] == pytest.approx(600 / DAYS_PER_MONTH * 2)

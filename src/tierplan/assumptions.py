@@ -60,6 +60,15 @@ class Assumptions:
     def used_entries(self) -> list[Assumption]:
         return [self._entries[k] for k in sorted(self.used)]
 
+    def unused_copy(self) -> Assumptions:
+        """The same figures (overrides included) with nothing recorded as used: for a side
+        calculation whose reads a report lists only when it shows the result (``record``)."""
+        return Assumptions(self._entries)
+
+    def record(self, other: Assumptions) -> None:
+        """Count what ``other`` (an ``unused_copy``) read as used here too."""
+        self.used |= other.used
+
     def with_overrides(self, overrides: dict[str, float], path: str = "<profile>") -> Assumptions:
         import difflib
 

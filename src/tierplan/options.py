@@ -81,10 +81,11 @@ def static_reasons(pref: PlanRef, p: Profile, comp_name: str, cap: Capacity, kin
     if req.no_credit_card and a.credit_card_required:
         out.append(Reason("requirement", "needs a credit card (requirements.no_credit_card)"))
     if a.managed is False and not req.allow_unmanaged:
+        what = "database" if KINDS[kind].server_store else "TURN relay" if kind == "turn" else kind.replace("_", " ")
         out.append(
             Reason(
                 "requirement",
-                "self-run (unmanaged) database: set requirements.allow_unmanaged: true to consider it",
+                f"self-run (unmanaged) {what}: set requirements.allow_unmanaged: true to consider it",
             )
         )
     if a.expires_after_days is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .engine.egress_ip import allow_listing_stores
 from .engine.scale import busy_day_applies
 from .kinds import KINDS
 from .pricing import Context, Evaluation
@@ -108,6 +109,16 @@ def risks_of(
         out.append("no standby: a host failure means database downtime until it is restored")
     if latency_ms is not None and latency_ms > 120:
         out.append(f"far from users: ~{latency_ms:.0f} ms round trip (estimate)")
+    offer = ev.option.plan.static_egress_ip
+    stores = allow_listing_stores(ev.lines)
+    if stores and offer is not None and offer.shared:
+        out.append(
+            f"allow-listed store reached from shared outbound addresses: {', '.join(stores)} must admit "
+            f"{ev.option.plan.provider.name}'s outbound addresses"
+            + (f" in {ev.option.region.id}" if ev.option.region is not None else "")
+            + ", which other customers of the host send from too: the allow list lets their code "
+            "reach the store's port, and only its password and TLS keep them out"
+        )
     if not ev.option.plan.plan.available:
         out.append("legacy plan: new accounts cannot buy it")
     if written_for is not None and ev.option.provider != written_for.provider:

@@ -528,8 +528,15 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
             plan_usd = None
     saving = None
     if optimal is not None and total is not None:
-        # compared on the components the stack file has (the optimum's cost allocated to them)
-        same = sum(it["monthly_usd"] or 0.0 for it in optimal["stack"] if it["component"] in stack.components)
+        # compared on the components the stack file has and prices (the optimum's cost allocated
+        # to them): an unpriced line counts nothing in the stack's total, so it must count nothing
+        # in the optimum's either
+        priced = {c for c, e in evs.items() if e.monthly_usd is not None}
+        same = sum(
+            it["monthly_usd"] or 0.0
+            for it in optimal["stack"]
+            if it["component"] in stack.components and it["component"] in priced
+        )
         optimal["monthly_usd_same_components"] = round(same, 2)
         saving = round(total - same, 2)
     return {

@@ -18,7 +18,7 @@ from .. import doc_cache
 from ..errors import CatalogError, Problem
 from ..validation import dotted, problems_from
 from ..yamlio import LineMap, load_yaml
-from .models import Account, Attributes, Plan, Provider, Region, Service
+from .models import Account, Attributes, NetworkAccess, Plan, Provider, Region, Service, StaticEgressIp
 
 __all__ = ["Catalog", "PlanRef", "load_catalog", "default_catalog_dir", "load_provider_file"]
 
@@ -58,6 +58,17 @@ class PlanRef:
     @property
     def hosts(self) -> tuple[str, ...]:
         return tuple(self.plan.hosts or self.service.hosts)
+
+    @property
+    def static_egress_ip(self) -> StaticEgressIp | None:
+        """The plan's static egress IP offer, else its service's; None when the catalog states none."""
+        return self.plan.static_egress_ip or self.service.static_egress_ip
+
+    @property
+    def network_access(self) -> str:
+        """How the service admits callers on other hosts (NetworkAccess); ``credentials`` unless stated."""
+        na = self.service.network_access
+        return na.from_other_hosts if na is not None else "credentials"
 
 
 @dataclass
@@ -120,6 +131,21 @@ def load_provider_file(path: Path) -> Provider:
             Problem("provider", f"file is named {path.name} but declares provider {prov.provider!r}")
         )
     for si, svc in enumerate(prov.services):
+        # network facts name their own page and date (they are read from networking docs, not
+        # from the pricing page the plan cites)
+        facts: list[tuple[str, StaticEgressIp | NetworkAccess | None]] = [
+            (f"services[{si}].static_egress_ip", svc.static_egress_ip),
+            (f"services[{si}].network_access", svc.network_access),
+        ]
+        facts += [
+            (f"services[{si}].plans[{pi}].static_egress_ip", p.static_egress_ip)
+            for pi, p in enumerate(svc.plans)
+        ]
+        for where, fact in facts:
+            if fact is not None and not (fact.source and fact.as_of):
+                problems.append(
+                    Problem(where, "needs its own `source` and `as_of` (the page that states it)")
+                )
         for pi, plan in enumerate(svc.plans):
             where = f"services[{si}].plans[{pi}]"
             if not (plan.source or prov.source):

@@ -27,6 +27,8 @@ from ..metrics import METRICS
 __all__ = [
     "Account",
     "Addon",
+    "StaticEgressIp",
+    "NetworkAccess",
     "Price",
     "Tier",
     "Meter",
@@ -303,6 +305,35 @@ class Account(Provenance):
         return _check_slug(v)
 
 
+class StaticEgressIp(Provenance):
+    """How code on this service gets fixed outbound addresses that a store's IP allow list can name
+    (docs/catalog.md#static-egress-ips). ``available: false``: the host offers none to a plan like
+    this; ``usd_per_month: null``: offered, price unknown. Either way a caller here cannot reach a
+    store that admits callers on other hosts by IP allow list only."""
+
+    available: bool
+    #: price of one unit (`per`); a number, null (unknown) or keyed by region like every price
+    usd_per_month: Price = None
+    #: what one price buys: one app (service) in one region, one app in every region, or every
+    #: app of the account in one region (a NAT gateway serves the whole VPC)
+    per: Literal["app_region", "app", "account_region"] = "app_region"
+    #: the addresses may also be used by other customers of the provider (an allow list of them
+    #: admits those customers' code too: the store's password and TLS still guard it)
+    shared: bool = False
+    #: how to get the addresses (shown in DEPLOY.md); {app} and {region} are filled in
+    command: str | None = None
+
+
+class NetworkAccess(Provenance):
+    """How a store admits callers that are not on its provider's private network (a caller on
+    another provider, or in another region): ``credentials`` (a public endpoint guarded by password
+    and TLS: no fixed caller address needed), ``ip_allow_list`` (only the callers' addresses,
+    listed: the caller needs a static egress IP) or ``private_network`` (not reachable from another
+    provider at all). Unset means ``credentials``."""
+
+    from_other_hosts: Literal["credentials", "ip_allow_list", "private_network"]
+
+
 class Plan(Provenance):
     id: str
     name: str
@@ -331,6 +362,8 @@ class Plan(Provenance):
     addons: tuple[Addon, ...] = ()
     #: the account-level plan this plan belongs to (an id from the provider's `accounts`)
     account: str | None = None
+    #: the plan's own static egress IP offer (overrides the service's)
+    static_egress_ip: StaticEgressIp | None = None
 
     @field_validator("id")
     @classmethod
@@ -346,6 +379,10 @@ class Service(_Strict):
     attributes: Attributes = Attributes()
     plans: tuple[Plan, ...] = Field(min_length=1)
     note: str | None = None
+    #: code on this service: how it gets fixed outbound addresses (StaticEgressIp)
+    static_egress_ip: StaticEgressIp | None = None
+    #: a store: how it admits callers on other hosts (NetworkAccess)
+    network_access: NetworkAccess | None = None
 
     @field_validator("id")
     @classmethod
@@ -414,6 +451,15 @@ class Provider(Provenance):
                     raise ValueError(
                         f"plan {s.id}.{p.id}: pool {pooled[0]!r} needs an account plan (`account:`) to belong to"
                     )
+        for s in self.services:
+            keys = set()
+            if s.static_egress_ip is not None and isinstance(s.static_egress_ip.usd_per_month, dict):
+                keys = set(s.static_egress_ip.usd_per_month)
+            bad_keys = [k for k in keys if k != "default" and k not in region_ids and k not in groups]
+            if bad_keys:
+                raise ValueError(
+                    f"service {s.id}: static_egress_ip price keyed by {bad_keys[0]!r}, which is no region id or group"
+                )
         # a pool has one included amount, price and cap per account plan
         pools: dict[tuple[str, str, str], tuple[Any, ...]] = {}
         for s in self.services:
@@ -461,6 +507,8 @@ def _price_keys(p: Plan) -> set[str]:
 
     add(p.base_usd_month)
     add(p.seat_usd_month)
+    if p.static_egress_ip is not None:
+        add(p.static_egress_ip.usd_per_month)
     for ad in p.addons:
         add(ad.base_usd_month)
     for m in p.meters:

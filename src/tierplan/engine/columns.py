@@ -31,6 +31,8 @@ __all__ = [
     "callers_of",
     "classes",
     "region_rtt",
+    "place_rtt",
+    "place_label",
     "zero_egress",
     "class_columns",
 ]
@@ -50,6 +52,12 @@ class Klass:
     account: str | None
     location: str  # region id, or "edge" for global services
     colocation: tuple[str, str] | None  # (provider, region id) for private-network traffic
+
+    @property
+    def place(self) -> tuple[str, str]:
+        """(provider, location): where the latency model puts the class (a round trip between
+        different providers costs latency.cross_provider_ms more than one within a provider)."""
+        return (self.provider, self.location)
 
 
 @dataclass
@@ -177,6 +185,19 @@ def _make_classes(planner: Planner, comp: str) -> list[Klass]:
         coloc = (o.provider, o.region.id) if (o.region is not None and located) else None
         out.append(Klass(comp, i, tuple(members), key[0], key[1], key[2], coloc))
     return out
+
+
+def place_rtt(planner: Planner, a: tuple[str, Any], b: tuple[str, Any]) -> float:
+    """Round trip between (provider, region) places: region_rtt, plus latency.cross_provider_ms
+    when the two are with different providers (the traffic leaves one network for another)."""
+    cross = planner.assumptions["latency.cross_provider_ms"] if a[0] != b[0] else 0.0
+    return region_rtt(planner, a[1], b[1]) + cross
+
+
+def place_label(caller: tuple[str, str], callee: tuple[str, str]) -> str:
+    """The callee's place as a latency explanation names it: its location, and whether it is with
+    another provider than the caller."""
+    return callee[1] + (", another provider" if caller[0] != callee[0] else "")
 
 
 def region_rtt(planner: Planner, a: Any, b: Any) -> float:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..assumptions import Assumptions
 from ..errors import InfeasibleError
 from ..units import plural
 from .planner import Planner
 
-__all__ = ["explain", "fastest_ms", "REQUIREMENT_GROUPS"]
+__all__ = ["explain", "fastest_ms", "relaxed_planner", "active_groups", "REQUIREMENT_GROUPS"]
 
 #: requirement group -> (description, update to relax it)
 REQUIREMENT_GROUPS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -47,14 +48,15 @@ REQUIREMENT_GROUPS: dict[str, tuple[str, dict[str, Any]]] = {
         {"backups_from": None, "pitr_days": 0.0},
     ),
     "allow_unmanaged": (
-        "managed databases only (requirements.allow_unmanaged: false)",
+        "managed services only (requirements.allow_unmanaged: false)",
         {"allow_unmanaged": True},
     ),
     "commercial": ("commercial use (commercial: true)", {}),
 }
 
 
-def _active(planner: Planner) -> list[str]:
+def active_groups(planner: Planner) -> list[str]:
+    """The requirement groups the profile sets (each one restricts the choice)."""
     r = planner.profile.requirements
     out = []
     if r.max_latency_ms is not None:
@@ -84,7 +86,9 @@ def _active(planner: Planner) -> list[str]:
     return out
 
 
-def _relaxed(planner: Planner, drop: list[str]) -> Planner:
+def relaxed_planner(planner: Planner, drop: list[str], assumptions: Assumptions | None = None) -> Planner:
+    """A planner for the same profile with the requirement groups ``drop`` relaxed; with
+    ``assumptions`` (e.g. an ``unused_copy``), reading those instead of the planner's own."""
     p = planner.profile
     upd: dict[str, Any] = {}
     for g in drop:
@@ -96,7 +100,7 @@ def _relaxed(planner: Planner, drop: list[str]) -> Planner:
     from ..profile import Profile
 
     prof = Profile.model_validate(data)
-    return Planner(prof, planner.catalog, planner.assumptions, planner.path)
+    return Planner(prof, planner.catalog, assumptions or planner.assumptions, planner.path)
 
 
 def _feasible(planner: Planner, units: int) -> tuple[bool, float | None]:
@@ -118,7 +122,7 @@ def fastest_ms(planner: Planner, units: int) -> float | None:
     from ..options import located_components
     from .whole_stack import build_problem, solve
 
-    relaxed = _relaxed(planner, ["max_latency_ms"])
+    relaxed = relaxed_planner(planner, ["max_latency_ms"])
     if any(relaxed.best(c, units) is None for c in relaxed.profile.components):
         return None
     sol = solve(build_problem(relaxed, units), objective="latency")
@@ -153,9 +157,9 @@ def _latency_words(planner: Planner, units: int) -> str:
 
 def explain(planner: Planner, units: int) -> InfeasibleError:
     """An InfeasibleError naming a minimal set of conflicting requirements at ``units``."""
-    groups = _active(planner)
+    groups = active_groups(planner)
     unit = planner.profile.scale.unit
-    base_ok, _ = _feasible(_relaxed(planner, groups), units) if groups else (False, None)
+    base_ok, _ = _feasible(relaxed_planner(planner, groups), units) if groups else (False, None)
     if not base_ok:
         # even with every requirement relaxed nothing fits: say which component and why
         for comp in planner.profile.components:
@@ -168,12 +172,12 @@ def explain(planner: Planner, units: int) -> InfeasibleError:
     needed = list(groups)
     for g in list(groups):
         trial = [x for x in needed if x != g]
-        ok, _ = _feasible(_relaxed(planner, [x for x in groups if x not in trial]), units)
+        ok, _ = _feasible(relaxed_planner(planner, [x for x in groups if x not in trial]), units)
         if not ok:
             needed = trial  # still infeasible without g: g is not part of the conflict
     reasons = []
     for g in needed:
-        ok, cost = _feasible(_relaxed(planner, [g]), units)
+        ok, cost = _feasible(relaxed_planner(planner, [g]), units)
         tail = f" (without it the cheapest stack costs ${cost:,.2f}/month)" if ok and cost is not None else ""
         what = _latency_words(planner, units) if g == "max_latency_ms" else REQUIREMENT_GROUPS[g][0]
         reasons.append(what + tail)

@@ -43,11 +43,12 @@ from .whole_stack import (
     class_columns,
     colocated_flags,
     over_account_caps,
+    place_label,
+    place_rtt,
     placement,
     placement_class,
     price_solution,
     redis_connection_rows,
-    region_rtt,
     solve,
 )
 
@@ -531,8 +532,39 @@ def _schedule_by_payback(
             break
         prev = u
     starts, moves = _merge_forced(st, starts, moves)
+    _start_on_what_lasts(st, starts, moves)
     _last_phase_lasts(st, starts, moves, pts[-1])
     return starts, moves
+
+
+def _start_on_what_lasts(st: CoupledState, starts: list[tuple[int, Solution]], moves: dict[int, Move]) -> None:
+    """A first stack that must be left in a forced move is not chosen when the stack the plan
+    moves to already fits at the start, its extra monthly cost over the first phase does not
+    repay, within the payback period, the migration it avoids, and either the forced move comes
+    soon (within migration.merge_within_growth more scale, as for two forced moves) or the extra
+    cost is below the minimum saving worth acting on (migration.min_saving_*): an engineer starts
+    on what lasts rather than saving a few dollars a month until a forced move (Amebo: a realtime
+    server on a free daily quota for 30 users of growth, then a move). Repeated while the new
+    first phase ends the same way."""
+    planner = st.planner
+    payback = planner.profile.migration.payback_months
+    while len(starts) > 1:
+        (s1, a), (s2, b) = starts[0], starts[1]
+        m2 = moves.get(s2)
+        if m2 is None or not m2.forced:
+            return
+        if st.fixed(b, s1) is None:
+            return  # the next stack does not fit at the start
+        extra = max(st.cost(b, s1) - st.cost(a, s1), st.cost(b, s2 - 1) - st.cost(a, s2 - 1), 0.0)
+        if extra * payback > m2.migration_usd + 1e-9:
+            return
+        soon = s2 <= s1 * (1 + planner.assumptions["migration.merge_within_growth"])
+        if not soon and extra >= min_saving(planner, st.cost(a, s1)) - 1e-9:
+            return
+        # the move after the dropped phase left b already: it stays as it is
+        del starts[1]
+        starts[0] = (s1, b)
+        moves.pop(s2)
 
 
 #: the last phase's stack must fit up to this multiple of the phase's first unit
@@ -675,15 +707,16 @@ def _latency(
         if w not in sol.chosen:
             continue
         ow = sol.chosen[w].remote.option
-        lw = sol.chosen[w].klass.location
-        parts = [(f"users to {w} ({lw}, population-weighted, last mile included)", ow.latency_ms, 1.0)]
+        pw = sol.chosen[w].klass.place
+        parts = [(f"users to {w} ({pw[1]}, population-weighted, last mile included)", ow.latency_ms, 1.0)]
         for s2, k in callees.items():
             if s2 in sol.chosen:
                 os2 = sol.chosen[s2].remote.option
+                ps = sol.chosen[s2].klass.place
                 parts.append(
                     (
-                        f"{w} to {s2} ({sol.chosen[s2].klass.location})",
-                        region_rtt(planner, ow.region, os2.region),
+                        f"{w} to {s2} ({place_label(pw, ps)})",
+                        place_rtt(planner, (pw[0], ow.region), (ps[0], os2.region)),
                         k,
                     )
                 )

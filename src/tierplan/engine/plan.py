@@ -39,13 +39,18 @@ class AtScale:
 
 def plan(planner: Planner, per_component: bool = False) -> Plan:
     """The plan over the profile's scale. ``per_component``: the per-component analysis instead
-    (exact boundaries of each component's own optimum; labelled as an analysis, not a plan)."""
+    (exact boundaries of each component's own optimum; labelled as an analysis, not a plan).
+    The plan carries the requirements worth relaxing (engine/relax.py)."""
+    from dataclasses import replace
+
     from .moves import whole_stack_plan
     from .per_component import per_component_analysis
+    from .relax import relaxations
 
     if per_component:
         return per_component_analysis(planner)
-    return whole_stack_plan(planner)
+    out = whole_stack_plan(planner)
+    return replace(out, relaxations=relaxations(planner, out))
 
 
 def optimum_at(

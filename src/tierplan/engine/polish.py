@@ -32,7 +32,7 @@ def polish_latency(prob: Problem, sol: Solution, penalty: dict[tuple[str, int], 
             and a.pool_limit_use == b.pool_limit_use
         )
 
-    def latency(loc: dict[str, str]) -> dict[str, float]:
+    def latency(loc: dict[str, tuple[str, str]]) -> dict[str, float]:
         out = {}
         for w, callees in prob.calls.items():
             if w in loc:
@@ -42,7 +42,7 @@ def polish_latency(prob: Problem, sol: Solution, penalty: dict[tuple[str, int], 
         return out
 
     for _ in range(len(involved) + 1):
-        loc = {c: col.klass.location for c, col in sol.chosen.items()}
+        loc = {c: col.klass.place for c, col in sol.chosen.items()}
         total = sum(latency(loc).values())
         cands: list[tuple[float, str, Column]] = []
         for comp in sorted(involved):
@@ -50,14 +50,14 @@ def polish_latency(prob: Problem, sol: Solution, penalty: dict[tuple[str, int], 
             if cur is None:
                 continue
             for col in prob.columns.get(comp, []):
-                if col is cur or col.klass.location == cur.klass.location or not same_cost(col, cur):
+                if col is cur or col.klass.place == cur.klass.place or not same_cost(col, cur):
                     continue
                 if (
                     penalty.get((comp, col.klass.index), 0.0)
                     > penalty.get((comp, cur.klass.index), 0.0) + 1e-12
                 ):
                     continue  # not a free swap: it would move something the plan keeps
-                lat = latency({**loc, comp: col.klass.location})
+                lat = latency({**loc, comp: col.klass.place})
                 if prob.latency_limit_ms is not None and any(
                     v > prob.latency_limit_ms + 1e-9 for v in lat.values()
                 ):

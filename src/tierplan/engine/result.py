@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .planner import StackPoint
 
-__all__ = ["Trigger", "LimitWatch", "Move", "Event", "Phase", "Plan", "StackDoesNotFit"]
+__all__ = ["Trigger", "LimitWatch", "Move", "Event", "Phase", "Plan", "Relaxation", "StackDoesNotFit"]
 
 
 class StackDoesNotFit(ValueError):
@@ -93,6 +93,29 @@ class Event:
     month: float | None = None
 
 
+@dataclass(frozen=True)
+class Relaxation:
+    """A requirement of the profile that rules out a substantially cheaper stack: what the
+    cheapest stack costs at ``at`` with the requirement and without it (engine/relax.py)."""
+
+    #: the requirement group (engine/infeasible.REQUIREMENT_GROUPS): allow_unmanaged, max_vendors, providers
+    requirement: str
+    #: the profile key and the setting that relaxes it, e.g. "requirements.allow_unmanaged: true"
+    key: str
+    setting: str
+    #: the scale both stacks are priced at (the plan's last)
+    at: int
+    #: the cheapest stack that meets every requirement at ``at`` (the fresh-start optimum)
+    monthly_usd: float
+    #: the cheapest stack at ``at`` with this one requirement relaxed
+    relaxed_monthly_usd: float
+    #: (component, label of the option it would run) for what the relaxed stack places differently
+    components: tuple[tuple[str, str], ...]
+    #: vendors of the two stacks (what max_vendors counts)
+    vendors: int
+    relaxed_vendors: int
+
+
 @dataclass
 class Phase:
     """A range of scale over which the plan keeps one stack (provider, plan and region of every
@@ -142,6 +165,9 @@ class Plan:
     solves: int
     analysis: bool
     price_stack: Callable[[int], StackPoint]
+    #: requirements the profile could relax for a substantially cheaper stack (engine/relax.py);
+    #: empty in a per-component analysis
+    relaxations: tuple[Relaxation, ...] = ()
 
     def phase_index(self, units: int) -> int:
         """The 1-based index of the phase that holds ``units`` (the last phase is open-ended;

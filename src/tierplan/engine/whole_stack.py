@@ -34,11 +34,14 @@ from .columns import (
     callers_of,
     class_columns,
     classes,
+    place_label,
+    place_rtt,
     placement,
     placement_class,
     region_rtt,
 )
 from .connections import connection_cap, opened_connections, redis_clients, with_actual
+from .egress_ip import StaticIp, pair_rule, stack_static_ips, static_ip_of
 from .planner import Planner
 from .scale import usable_cap
 
@@ -60,6 +63,8 @@ __all__ = [
     "placement",
     "placement_class",
     "region_rtt",
+    "place_label",
+    "place_rtt",
     "redis_connection_rows",
     "call_graph",
     "callers_of",
@@ -78,8 +83,9 @@ class Problem:
     provider_accounts: dict[str, list[str]]
     calls: dict[str, dict[str, float]]  # web service -> {callee: round trips}
     callers: dict[str, list[str]]
-    user_rtt: dict[str, dict[str, float]]  # component -> location -> ms
-    rtt: dict[tuple[str, str, str, str], float]  # (w, loc_w, s, loc_s) -> ms
+    user_rtt: dict[str, dict[tuple[str, str], float]]  # component -> place (provider, location) -> ms
+    #: (w, place_w, s, place_s) -> ms (places: Klass.place)
+    rtt: dict[tuple[str, tuple[str, str], str, tuple[str, str]], float]
     latency_limit_ms: float | None
     headroom: float
     max_vendors: int | None
@@ -95,6 +101,8 @@ class Problem:
     redis_connections: dict[str, tuple[dict[tuple[str, int], float], dict[int, float | None]]] = field(
         default_factory=dict
     )
+    #: caller column (component, class index) -> its static egress IP offer (egress_ip.py)
+    static_ips: dict[tuple[str, int], StaticIp] = field(default_factory=dict)
 
 
 @dataclass
@@ -153,8 +161,8 @@ def build_problem(
     provider_accounts: dict[str, list[str]] = defaultdict(list)
     pools: dict[tuple[str, str], tuple[float, float, bool]] = {}
     pool_caps: dict[tuple[str, str], float] = {}
-    locations: dict[str, dict[str, Any]] = defaultdict(dict)
-    user_rtt: dict[str, dict[str, float]] = defaultdict(dict)
+    locations: dict[str, dict[tuple[str, str], Any]] = defaultdict(dict)
+    user_rtt: dict[str, dict[tuple[str, str], float]] = defaultdict(dict)
     for comp in p.components:
         cols = []
         klasses = classes(planner, comp) if only is None else [only[comp]]
@@ -186,15 +194,15 @@ def build_problem(
                         acct.max_usage_usd_month,
                     )
                     provider_accounts[ev.option.provider].append(ev.account)
-                locations[comp][col.klass.location] = ev.option.region
-                user_rtt[comp][col.klass.location] = ev.option.latency_ms
+                locations[comp][col.klass.place] = ev.option.region
+                user_rtt[comp][col.klass.place] = ev.option.latency_ms
         columns[comp] = cols
-    rtt: dict[tuple[str, str, str, str], float] = {}
+    rtt: dict[tuple[str, tuple[str, str], str, tuple[str, str]], float] = {}
     for w, cs in calls.items():
         for s in cs:
             for lw, rw in locations[w].items():
                 for ls, rs in locations[s].items():
-                    rtt[(w, lw, s, ls)] = region_rtt(planner, rw, rs)
+                    rtt[(w, lw, s, ls)] = place_rtt(planner, (lw[0], rw), (ls[0], rs))
     r = p.requirements
     limit = r.max_latency_ms
     if only is not None:
@@ -231,6 +239,11 @@ def build_problem(
         pools,
         pool_caps,
         redis_connection_rows(planner, columns),
+        {
+            (w, col.klass.index): static_ip_of(w, col, p.audience.main_country)
+            for w in calls
+            for col in columns.get(w, [])
+        },
     )
 
 
@@ -415,9 +428,9 @@ def solve(
     for w, callees in prob.calls.items():
         if w not in prob.columns:
             continue
-        locs_w = sorted({c.klass.location for c in prob.columns[w]})
+        locs_w = sorted({c.klass.place for c in prob.columns[w]})
         rw = {
-            lw: {x[(w, c.klass.index)]: 1.0 for c in prob.columns[w] if c.klass.location == lw}
+            lw: {x[(w, c.klass.index)]: 1.0 for c in prob.columns[w] if c.klass.place == lw}
             for lw in locs_w
         }
         expr: dict[int, float] = {}
@@ -434,7 +447,7 @@ def solve(
                 allowed = [
                     x[(s, c.klass.index)]
                     for c in prob.columns[s]
-                    if prob.user_rtt[w][lw] + k * prob.rtt[(w, lw, s, c.klass.location)]
+                    if prob.user_rtt[w][lw] + k * prob.rtt[(w, lw, s, c.klass.place)]
                     <= prob.latency_limit_ms + 1e-9
                 ]
                 row = {j: -1.0 for j in rw[lw]}
@@ -451,7 +464,7 @@ def solve(
                 # valid cuts first: a callee place that breaks the budget even with every other
                 # callee at its nearest place is ruled out for this caller place (tight rows)
                 nearest = {
-                    s2: callees[s2] * min(prob.rtt[(w, lw, s2, c.klass.location)] for c in prob.columns[s2])
+                    s2: callees[s2] * min(prob.rtt[(w, lw, s2, c.klass.place)] for c in prob.columns[s2])
                     for s2 in present
                 }
                 rest_min = sum(nearest.values())
@@ -460,7 +473,7 @@ def solve(
                     allowed = [
                         x[(s2, c.klass.index)]
                         for c in prob.columns[s2]
-                        if k2 * prob.rtt[(w, lw, s2, c.klass.location)] + rest_min - nearest[s2]
+                        if k2 * prob.rtt[(w, lw, s2, c.klass.place)] + rest_min - nearest[s2]
                         <= budget + 1e-9
                     ]
                     if len(allowed) < len(prob.columns[s2]):
@@ -472,10 +485,10 @@ def solve(
                 worst = 0.0
                 for s2 in present:
                     k2 = callees[s2]
-                    worst += k2 * max(prob.rtt[(w, lw, s2, c.klass.location)] for c in prob.columns[s2])
+                    worst += k2 * max(prob.rtt[(w, lw, s2, c.klass.place)] for c in prob.columns[s2])
                     for c in prob.columns[s2]:
                         j = x[(s2, c.klass.index)]
-                        row[j] = row.get(j, 0.0) + k2 * prob.rtt[(w, lw, s2, c.klass.location)]
+                        row[j] = row.get(j, 0.0) + k2 * prob.rtt[(w, lw, s2, c.klass.place)]
                 big_m = max(0.0, worst - budget)
                 for j in rw[lw]:
                     row[j] = row.get(j, 0.0) + big_m
@@ -487,19 +500,45 @@ def solve(
                 continue
             lam = var(0.0, 0.0, inf, False)
             expr[lam] = k
-            big = max(prob.rtt[(w, lw, s, c.klass.location)] for lw in locs_w for c in prob.columns[s])
+            big = max(prob.rtt[(w, lw, s, c.klass.place)] for lw in locs_w for c in prob.columns[s])
             for lw in locs_w:
                 # lam >= sum_m rtt(lw, m) x[s, m] - big * (1 - r[w, lw])
                 row = {lam: 1.0}
                 for c in prob.columns[s]:
                     j = x[(s, c.klass.index)]
-                    row[j] = row.get(j, 0.0) - prob.rtt[(w, lw, s, c.klass.location)]
+                    row[j] = row.get(j, 0.0) - prob.rtt[(w, lw, s, c.klass.place)]
                 for j in rw[lw]:
                     row[j] = row.get(j, 0.0) - big
                 rows.append((row, -big, inf))
         lat_terms[w] = expr
         if prob.latency_limit_ms is not None:
             rows.append((expr, -inf, prob.latency_limit_ms))
+    # stores on other hosts: a store that admits outside callers by IP allow list only costs each
+    # such caller's static egress IP (g >= x[w,k] + sum of those store classes - 1, one g per unit
+    # of price, shared where the unit is); a pairing that cannot work (no static IP offered or
+    # its price unknown, a store on another provider's private network) is forbidden
+    ip_var: dict[tuple[Any, ...], int] = {}
+    for w, callees in prob.calls.items():
+        for wc in prob.columns.get(w, []):
+            xw = x[(w, wc.klass.index)]
+            ip = prob.static_ips.get((w, wc.klass.index))
+            for s in callees:
+                need: list[int] = []
+                banned: list[int] = []
+                for sc in prob.columns.get(s, []):
+                    rule = pair_rule(wc, sc)
+                    if rule == "no" or (rule == "ip" and (ip is None or ip.usd is None)):
+                        banned.append(x[(s, sc.klass.index)])
+                    elif rule == "ip":
+                        need.append(x[(s, sc.klass.index)])
+                if banned:
+                    rows.append(({xw: 1.0, **{j: 1.0 for j in banned}}, -inf, 1.0))
+                if need and ip is not None and ip.usd is not None:
+                    g = ip_var.get(ip.key)
+                    if g is None:
+                        g = ip_var[ip.key] = var(0.0, 0.0, 1.0, False)
+                        cost_terms[g] = ip.usd
+                    rows.append(({g: 1.0, xw: -1.0, **{j: -1.0 for j in need}}, -1.0, inf))
     # no-good cuts
     for key in exclude or []:
         chosen = [x[(c, i)] for c, i in _classes_of_key(prob, key)]
@@ -598,12 +637,14 @@ def finish_solution(prob: Problem, out: Solution) -> None:
     for w, callees in prob.calls.items():
         if w not in out.chosen:
             continue
-        lw = out.chosen[w].klass.location
-        parts = [(f"users to {w} ({lw}, population-weighted, last mile included)", prob.user_rtt[w][lw], 1.0)]
+        lw = out.chosen[w].klass.place
+        parts = [
+            (f"users to {w} ({lw[1]}, population-weighted, last mile included)", prob.user_rtt[w][lw], 1.0)
+        ]
         for s, k in callees.items():
             if s in out.chosen:
-                ls = out.chosen[s].klass.location
-                parts.append((f"{w} to {s} ({ls})", prob.rtt[(w, lw, s, ls)], k))
+                ls = out.chosen[s].klass.place
+                parts.append((f"{w} to {s} ({place_label(lw, ls)})", prob.rtt[(w, lw, s, ls)], k))
         out.latency_ms[w] = sum(ms * k for _, ms, k in parts)
         out.latency_parts[w] = parts
     out.items = {}
@@ -682,6 +723,8 @@ def price_solution(prob: Problem, sol: Solution) -> None:
             )
             pool_lines[comp][(ln.name, ln.metric)] = replace(ln, monthly_usd=share, detail=detail)
 
+    ips_ok, ip_lines, ip_cost = stack_static_ips(prob.calls, sol.chosen, prob.static_ips)
+
     def base_of(m: str) -> float:
         c = sol.chosen[m]
         return (c.base_colocated if sol.colocated.get(m) else c.base_remote) + pool_base[m]
@@ -714,7 +757,8 @@ def price_solution(prob: Problem, sol: Solution) -> None:
                     ev.option.plan.as_of.isoformat(),
                 )
             )
-        cost = own + base
+        lines += ip_lines.get(comp, [])
+        cost = own + base + ip_cost.get(comp, 0.0)
         acct = col.remote.account
         if acct is not None:
             members = by_account[acct]
@@ -760,10 +804,11 @@ def price_solution(prob: Problem, sol: Solution) -> None:
         item = replace(ev, lines=lines, monthly_usd=cost)
         if comp in prob.redis_connections:
             opened = prob.redis_connections[comp][0]
-            item = with_actual(
-                item, sum(opened.get((w, k.klass.index), 0.0) for w, k in sol.chosen.items())
-            )
+            item = with_actual(item, sum(opened.get((w, k.klass.index), 0.0) for w, k in sol.chosen.items()))
         sol.items[comp] = item
         total += cost
     sol.monthly_usd = total
     sol.objective = total + prob.vendor_cost * len(sol.vendors)
+    if not ips_ok:
+        # a pairing no allow list can admit (only ever built by hand or by a swap): never chosen
+        sol.monthly_usd = sol.objective = math.inf

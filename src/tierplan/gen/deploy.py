@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from ..engine.connections import processes_per_instance
+from ..engine.egress_ip import LINE_NAME, allow_listing_stores
 from ..engine.per_component import Phase
 from ..engine.planner import Planner, StackPoint
 from ..kinds import KINDS, kinds_where
@@ -30,6 +31,7 @@ __all__ = [
     "Image",
     "EnvVar",
     "Alert",
+    "StaticEgress",
     "deploy_model",
     "slug",
     "runtime_family",
@@ -205,6 +207,37 @@ class Alert:
     summary: str
 
 
+@dataclass(frozen=True)
+class SelfRun:
+    """An external component on servers you run yourself (a self-hosted TURN relay)."""
+
+    name: str
+    kind: str
+    provider: str
+    plan: str
+    size: str | None
+    region: str | None
+    count: int
+    peak_mbps: float | None = None  # the relayed bit rate at peak the servers are sized for
+
+
+@dataclass(frozen=True)
+class StaticEgress:
+    """A caller's static egress IP for the stores that admit it by IP allow list only (the plan's
+    'static egress IP' cost line): what to allocate, what it costs, which allow lists name it."""
+
+    caller: str
+    provider: str
+    region: str | None
+    monthly_usd: float
+    #: the catalog's way to get the addresses ({app} still to fill in), None when it names none
+    command: str | None
+    #: the addresses are the host's shared ranges (other customers send from them too)
+    shared: bool
+    #: (store, its provider) whose allow list must name the addresses
+    stores: tuple[tuple[str, str], ...]
+
+
 @dataclass
 class Deploy:
     app: str  # slug of the profile name
@@ -217,6 +250,8 @@ class Deploy:
     stores: list[Store] = field(default_factory=list)
     frontend: dict[str, str] | None = None  # provider, plan, framework, rendering
     externals: dict[str, str] = field(default_factory=dict)  # component -> provider (email, errors, ...)
+    #: component -> (kind, plan id) of each external, for the "What runs where" table
+    external_plans: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: the scheduled jobs (also in externals) with their cron expressions
     schedules: list[Schedule] = field(default_factory=list)
     env: list[EnvVar] = field(default_factory=list)
@@ -228,6 +263,11 @@ class Deploy:
     provider_names: dict[str, str] = field(default_factory=dict)  # catalog name of each provider used
     #: container images of the services that do not run on their platform's own runtime
     images: list[Image] = field(default_factory=list)
+    #: external components the plan puts on self-run servers (catalog ``managed: false``, e.g.
+    #: coturn for a TURN relay): no adapter deploys them, DEPLOY.md gives the steps
+    self_run: list[SelfRun] = field(default_factory=list)
+    #: callers that reach an allow-listed store from a static egress IP
+    static_ips: list[StaticEgress] = field(default_factory=list)
 
     def by_provider(self, provider: str) -> list[Service]:
         return [s for s in self.services if s.provider == provider]
@@ -419,8 +459,24 @@ def deploy_model(planner: Planner, phase: Phase, index: int | None) -> Deploy:
                 "framework": c.framework,
                 "rendering": c.rendering,
             }
+        elif o.attributes.managed is False:
+            cap = end.demand.components[comp].capacity
+            peak = cap.cores_peak * planner.assumptions["turn.relay_mbps_per_vcpu"] if c.kind == "turn" else None
+            dep.self_run.append(
+                SelfRun(
+                    comp,
+                    c.kind,
+                    o.provider,
+                    o.plan.plan.id,
+                    o.size.id if o.size else None,
+                    o.region.id if o.region else None,
+                    ev.instances,
+                    peak,
+                )
+            )
         else:
             dep.externals[comp] = o.provider
+            dep.external_plans[comp] = (c.kind, o.plan.plan.id)
             if isinstance(c, ScheduledJob):
                 dep.schedules.append(
                     Schedule(
@@ -432,6 +488,7 @@ def deploy_model(planner: Planner, phase: Phase, index: int | None) -> Deploy:
                         c.cpu_seconds_per_run,
                     )
                 )
+    dep.static_ips = _static_ips(end)
     env_of = {st.name: st.env for st in dep.stores}
     dep.services = [
         replace(s, pubsub=(r := p.pubsub_redis(s.name)), pubsub_env=env_of.get(r) if r else None)
@@ -450,3 +507,28 @@ def deploy_model(planner: Planner, phase: Phase, index: int | None) -> Deploy:
     dep.alerts = alerts(planner, phase, dep)
     dep.uptime = uptime_checks(planner, dep)
     return dep
+
+
+def _static_ips(point: StackPoint) -> list[StaticEgress]:
+    """The static egress IPs the stack pays for (engine/egress_ip.py), per caller."""
+    out = []
+    for comp, ev in point.choices.items():
+        stores = [st for st in allow_listing_stores(ev.lines) if st in point.choices]
+        offer = ev.option.plan.static_egress_ip
+        if not stores or offer is None:
+            continue
+        region = ev.option.region.id if ev.option.region is not None else None
+        usd = sum(ln.monthly_usd or 0.0 for ln in ev.lines if ln.name == LINE_NAME)
+        command = offer.command.replace("{region}", region) if offer.command and region else offer.command
+        out.append(
+            StaticEgress(
+                comp,
+                ev.option.provider,
+                region,
+                usd,
+                command,
+                offer.shared,
+                tuple((st, point.choices[st].option.provider) for st in stores),
+            )
+        )
+    return out

@@ -18,6 +18,7 @@ from ..engine.per_component import Phase
 from ..engine.planner import Planner
 from ..metrics import METRICS
 from ..platforms import platform
+from ..platforms.cloudflare import opennext
 from ..profile import Uptime
 from ..units import plural
 from .deploy import Alert, Deploy
@@ -149,7 +150,9 @@ def uptime_checks(planner: Planner, dep: Deploy) -> list[dict[str, object]]:
             }
         )
     if dep.frontend is not None:
-        base = platform(dep.frontend["provider"]).public_url(dep.app, dep.frontend["name"], True)
+        # a server-rendered Next.js app on Cloudflare is a Worker (<app>-<component>.workers.dev)
+        static_site = not opennext(dep)
+        base = platform(dep.frontend["provider"]).public_url(dep.app, dep.frontend["name"], static_site)
         out.append(
             {
                 "name": f"{dep.app} {dep.frontend['name']}",

@@ -54,13 +54,26 @@ def _rows(dep: Deploy) -> list[dict[str, str]]:
                 "count": "-",
             }
         )
+    for sr in dep.self_run:
+        rows.append(
+            {
+                "name": sr.name,
+                "kind": f"{sr.kind} (self-run)",
+                "provider": sr.provider,
+                "plan": sr.plan,
+                "size": sr.size or "-",
+                "region": sr.region or "-",
+                "count": str(sr.count),
+            }
+        )
     for comp, provider in dep.externals.items():
+        kind, plan_id = dep.external_plans.get(comp, ("service", "-"))
         rows.append(
             {
                 "name": comp,
-                "kind": "service",
+                "kind": kind,
                 "provider": provider,
-                "plan": "-",
+                "plan": plan_id,
                 "size": "-",
                 "region": "-",
                 "count": "-",
@@ -119,6 +132,47 @@ def _realtime(dep: Deploy) -> list[dict[str, str | int | None]]:
     return out
 
 
+#: where a store's allow list is edited, by the store's provider
+_ALLOW_LIST = {
+    "render": "its inbound IP rules: add `<address>/32` to the {kind}'s `ipAllowList` in `render.yaml` "
+    "(or in the Dashboard's inbound IP rules of the {kind}) and apply the Blueprint",
+    "aws": "the {kind}'s security group: an inbound rule for its port from `<address>/32` "
+    "(`aws ec2 authorize-security-group-ingress --group-id <the group> --protocol tcp --port <the port> "
+    "--cidr <address>/32`)",
+}
+_STORE_WORD = {"postgres": "database", "redis": "Key Value instance"}
+
+
+def _static_ips(dep: Deploy) -> list[dict[str, object]]:
+    """One entry per caller that reaches an allow-listed store from a static egress IP: the command
+    that allocates it (the caller's app name filled in), its monthly price and each allow list."""
+    kinds = {st.name: st.kind for st in dep.stores}
+    out: list[dict[str, object]] = []
+    for ip in dep.static_ips:
+        host = platform(ip.provider).hosts(dep).get(ip.caller)
+        app = host.name if host is not None else f"{dep.app}-{ip.caller}"
+        lists = []
+        for store, provider in ip.stores:
+            kind = kinds.get(store, "")
+            word = _STORE_WORD.get(kind, "store") if provider == "render" else (
+                "RDS instance" if kind == "postgres" else "cache"
+            )
+            where = _ALLOW_LIST.get(provider, "the {kind}'s IP allow list: add `<address>/32`")
+            lists.append({"store": store, "provider": provider, "where": where.format(kind=word)})
+        out.append(
+            {
+                "caller": ip.caller,
+                "provider": ip.provider,
+                "region": ip.region or "-",
+                "usd": f"{ip.monthly_usd:,.2f}",
+                "command": ip.command.replace("{app}", app) if ip.command else None,
+                "shared": ip.shared,
+                "lists": lists,
+            }
+        )
+    return out
+
+
 def deploy_readme(dep: Deploy, files: dict[str, str], platforms: list[HostSetup]) -> str:
     """DEPLOY.md: what runs where, the stores to create, each platform's setup (``platforms``, in
     the registry's order) and the repository secrets the workflows read."""
@@ -143,5 +197,7 @@ def deploy_readme(dep: Deploy, files: dict[str, str], platforms: list[HostSetup]
             schedules=_schedules(dep),
             realtime=_realtime(dep),
             redis_names=list(dep.store_use),
+            self_run=dep.self_run,
+            static_ips=_static_ips(dep),
         )
     )

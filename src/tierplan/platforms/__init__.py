@@ -146,6 +146,8 @@ NOT_DEPLOYABLE: dict[str, str] = {
         "netlify.toml is not written yet: DEPLOY.md gives the dashboard steps (import the "
         "repository, set the build command and publish directory)"
     ),
+    "hetzner": "plain virtual servers: no platform deploys a container or creates a database there, "
+    "so gen gives dashboard steps (and DEPLOY.md's self-run section for coturn)",
 }
 
 

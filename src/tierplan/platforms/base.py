@@ -124,6 +124,9 @@ class Host:
     size: str | None = None
     memory_mb: int | None = None
     health_path: str | None = None
+    #: a frontend that runs as a Worker (server-rendered Next.js through OpenNext on Cloudflare),
+    #: not as a static-site project
+    worker: bool = False
 
     def key(self) -> tuple[str, str]:
         return (self.provider, self.name)
@@ -364,7 +367,9 @@ class Generic:
         """DEPLOY.md's words for creating the schedule that runs ``job`` on ``cron`` (UTC) here."""
         return f"{self.id} dashboard: create a schedule `{cron}` (UTC) that runs {job}"
 
-    def schedule_files(self, title: str, phase: int | None, job: str, cron: str, seconds_per_run: float) -> dict[str, str]:
+    def schedule_files(
+        self, title: str, phase: int | None, job: str, cron: str, seconds_per_run: float
+    ) -> dict[str, str]:
         """Files that create the schedule of ``job`` here (none: DEPLOY.md says how)."""
         return {}
 

@@ -60,6 +60,15 @@ def _is_nextjs(fe: dict[str, str]) -> bool:
     return name in ("next", "nextjs")
 
 
+def opennext(dep: Deploy) -> bool:
+    """Whether the deploy's frontend is a server-rendered Next.js app on Cloudflare: a Worker built
+    by OpenNext, not a Pages project."""
+    fe = dep.frontend
+    return (
+        fe is not None and fe["provider"] == "cloudflare" and fe.get("rendering") == "ssr" and _is_nextjs(fe)
+    )
+
+
 def _nextjs_worker(dep: Deploy, fe: dict[str, str], date: str) -> str:
     """A server-rendered Next.js app on Cloudflare runs as a Worker through OpenNext
     (@opennextjs/cloudflare), not on Pages with a `dist` directory: its worker entry and static
@@ -118,7 +127,13 @@ class Cloudflare(Generic):
         fe = dep.frontend
         if fe is not None and fe["provider"] == self.id:
             name = fe["name"]
-            out[name] = Host(name, "web_frontend", self.id, None, dep.app, f"{slug(name)}/wrangler.toml")
+            cfg = f"{slug(name)}/wrangler.toml"
+            if opennext(dep):
+                out[name] = Host(
+                    name, "web_frontend", self.id, None, f"{dep.app}-{slug(name)}", cfg, worker=True
+                )
+            else:
+                out[name] = Host(name, "web_frontend", self.id, None, dep.app, cfg)
         return out
 
     def output(self, dep: Deploy, start: Start) -> Output:
@@ -134,9 +149,7 @@ class Cloudflare(Generic):
         secrets = [
             v.name for v in dep.env if v.secret and v.name in ("JWT_SECRET", "SECRET_KEY", "SENTRY_DSN")
         ]
-        nextjs = (
-            dep.frontend is not None and dep.frontend.get("rendering") == "ssr" and _is_nextjs(dep.frontend)
-        )
+        nextjs = opennext(dep)
         for comp, d in dirs.items():
             pages = comp == fe and not nextjs  # a server-rendered Next.js app is a Worker (OpenNext)
             steps.append({"name": f"Install {comp}", "working-directory": d, "run": "npm ci"})
@@ -144,7 +157,11 @@ class Cloudflare(Generic):
                 steps.append({"name": f"Build {comp}", "working-directory": d, "run": "npm run build"})
             elif comp == fe:
                 steps.append(
-                    {"name": f"Build {comp} with OpenNext", "working-directory": d, "run": "npx opennextjs-cloudflare build"}
+                    {
+                        "name": f"Build {comp} with OpenNext",
+                        "working-directory": d,
+                        "run": "npx opennextjs-cloudflare build",
+                    }
                 )
             steps.append(
                 {
@@ -168,9 +185,10 @@ class Cloudflare(Generic):
             if st.provider == self.id and st.kind == "object_storage":
                 lines.append(f"npx wrangler r2 bucket create {dep.app}-{slug(st.name)}")
         job = {"runs-on": "ubuntu-latest", "environment": "production", "steps": steps}
+        pages_project = fe is not None and fe in dirs and not nextjs
         setup = HostSetup(
             "Cloudflare",
-            "Log in, create the Pages project and the buckets, and store each Worker's secrets (wrangler "
+            f"Log in, create {'the Pages project and ' if pages_project else ''}the buckets, and store each Worker's secrets (wrangler "
             "prompts for the value): the signing secret that authenticates users, the error reporting "
             "DSN; add any other variable of `.env.example` a Worker reads the same way.",
             "\n".join(lines),
@@ -225,7 +243,7 @@ class Cloudflare(Generic):
                 doc.add("migrations", mig)
             out[f"{slug(s.name)}/wrangler.toml"] = tomlkit.dumps(doc)
         fe = dep.frontend
-        if fe is not None and fe["provider"] == self.id and fe.get("rendering") == "ssr" and _is_nextjs(fe):
+        if fe is not None and fe["provider"] == self.id and opennext(dep):
             out[f"{slug(fe['name'])}/wrangler.toml"] = _nextjs_worker(dep, fe, date)
         elif fe is not None and fe["provider"] == self.id:
             doc = tomlkit.document()
@@ -249,7 +267,7 @@ class Cloudflare(Generic):
 
     def schedule_setup(self, app: str, job: str, cron: str) -> str:
         return (
-            f"a Worker with `[triggers] crons = [\"{cron}\"]` in its wrangler.toml (UTC) whose `scheduled()` "
+            f'a Worker with `[triggers] crons = ["{cron}"]` in its wrangler.toml (UTC) whose `scheduled()` '
             f"handler runs {job}, or POSTs to the app's job endpoint with `Authorization: Bearer` CRON_SECRET "
             "(`wrangler secret put CRON_SECRET`); Cron Triggers count against the account's 5 (Free) or 250 (Paid)"
         )
@@ -295,6 +313,12 @@ class Cloudflare(Generic):
 
     def deploy(self, sh: Shell, h: Host, same_app: bool, phase: int) -> Rollout:
         d = slug(h.comp)
+        if h.kind == "web_frontend" and h.worker:
+            return Rollout(
+                rollback=[f"npx wrangler delete --config {d}/wrangler.toml"],
+                create=[f"(cd {d} && npx opennextjs-cloudflare build && npx opennextjs-cloudflare deploy)"],
+                url=self.preview_url(sh, h),
+            )
         if h.kind == "web_frontend":
             return Rollout(
                 [
@@ -312,7 +336,7 @@ class Cloudflare(Generic):
 
     def dns(self, sh: Shell, h: Host) -> DnsTarget:
         dom = bare(f'"${sh.tok(h.comp)}_DOMAIN"')
-        if h.kind == "web_frontend":
+        if h.kind == "web_frontend" and not h.worker:
             return DnsTarget(
                 f"{h.name}.pages.dev",
                 manual=[f"Cloudflare dashboard > Workers & Pages > {h.name} > Custom domains: add {dom}"],
@@ -320,7 +344,7 @@ class Cloudflare(Generic):
         return DnsTarget(
             "the Worker's custom domain (Cloudflare creates the record)",
             manual=[
-                f"Cloudflare dashboard > Workers & Pages > {h.comp} > Settings > Domains & Routes: add {dom}"
+                f"Cloudflare dashboard > Workers & Pages > {h.name} > Settings > Domains & Routes: add {dom}"
             ],
         )
 

@@ -90,6 +90,7 @@ def render_stack_audit(doc: dict[str, Any], con: Console) -> None:
     if doc["saving_monthly_usd"] is not None:
         con.print(
             f"Saving: [bold green]{money(doc['saving_monthly_usd'])}[/] a month, {money(doc['saving_yearly_usd'])} a year"
+            + (f" (without {', '.join(doc['unpriced'])}: unpriced)" if doc["unpriced"] else "")
         )
     for title, kinds in SECTIONS:
         items = [f for f in doc["findings"] if f["kind"] in kinds]

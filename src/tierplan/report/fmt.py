@@ -25,6 +25,7 @@ __all__ = [
     "event_line",
     "quantity_label",
     "tightest_label",
+    "relaxation_line",
 ]
 
 
@@ -247,3 +248,27 @@ def tightest_label(it: dict[str, Any], where: str = "") -> str:
     if not t:
         return ""
     return f"{t['words']} {t['used']:.0%}" + (f" {where}" if where else "")
+
+
+#: how each relaxable requirement is named, and what relaxing it costs besides money
+_RELAX_WORDS = {
+    "allow_unmanaged": ("Allowing self-run services", "at the price of running them yourself"),
+    "max_vendors": ("Dropping the vendor limit", ""),
+    "providers": ("Allowing every provider", "including providers the profile leaves out"),
+}
+
+
+def relaxation_line(r: dict[str, Any], unit: str) -> str:
+    """A requirement worth relaxing (the JSON's `relaxations`), in one sentence."""
+    what, price = _RELAX_WORDS.get(r["requirement"], (f"Relaxing {r['key']}", ""))
+    if r["requirement"] == "max_vendors":
+        price = f"with {count(r['relaxed_vendors'], 'vendor')} instead of {r['vendors']}"
+    comps = "; ".join(f"{c}: {label}" for c, label in r["components"].items())
+    return (
+        f"{what} ({r['setting']}) would cost {money(r['relaxed_monthly_usd'])}/month at "
+        f"{units_label(r['at'], unit)}, against {money(r['monthly_usd'])} for the cheapest stack "
+        "that meets every requirement there"
+        + (f" ({comps})" if comps else "")
+        + (f", {price}" if price else "")
+        + "."
+    )

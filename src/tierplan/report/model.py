@@ -12,7 +12,7 @@ from .. import __version__
 from ..clock import today
 from ..engine.plan import AtScale
 from ..engine.planner import Planner, StackPoint
-from ..engine.result import Move, Phase, Plan
+from ..engine.result import Move, Phase, Plan, Relaxation
 from ..metrics import metric_words
 from ..pricing import Evaluation
 from ..risks import risks_of
@@ -378,6 +378,7 @@ def plan_report(planner: Planner, sw: Plan) -> dict[str, Any]:
             f"{sw.first:,} {plural(p.scale.unit)}": demand_dict(planner.explained_demand(sw.first)),
             f"{sw.last:,} {plural(p.scale.unit)}": demand_dict(planner.explained_demand(sw.last)),
         },
+        "relaxations": [_relaxation(planner, r) for r in sw.relaxations],
         "excluded": _excluded(planner),
         "rejected_at_start": _rejected(planner, sw.first),
         "rejected_at_end": _rejected(planner, sw.last),
@@ -385,6 +386,24 @@ def plan_report(planner: Planner, sw: Plan) -> dict[str, Any]:
         "catalog_entries": [_catalog_entry(e) for e in used.values()],
     }
     return doc
+
+
+def _relaxation(planner: Planner, r: Relaxation) -> dict[str, Any]:
+    """A requirement the profile sets that rules out a substantially cheaper stack (engine/relax.py):
+    both stacks' cost at ``at`` and what the cheaper one runs differently."""
+    return {
+        "requirement": r.requirement,
+        "key": r.key,
+        "setting": r.setting,
+        "at": r.at,
+        "at_users": _r(r.at * planner.profile.scale.users_per_unit, 2),
+        "monthly_usd": _r(r.monthly_usd),
+        "relaxed_monthly_usd": _r(r.relaxed_monthly_usd),
+        "saving_usd_month": _r(r.monthly_usd - r.relaxed_monthly_usd),
+        "components": dict(r.components),
+        "vendors": r.vendors,
+        "relaxed_vendors": r.relaxed_vendors,
+    }
 
 
 def _alternatives(alts: dict[str, list[Evaluation]]) -> dict[str, list[dict[str, Any]]]:

@@ -19,6 +19,7 @@ from .fmt import (
     move_lines,
     quantity_label,
     range_label,
+    relaxation_line,
     stack_label,
     tightest_label,
     units_label,
@@ -85,6 +86,8 @@ def render_plan(doc: dict[str, Any], console: Console) -> None:
         ]
         summary.add_row(*row)
     console.print(summary)
+    for r in doc.get("relaxations", []):
+        console.print(Text(relaxation_line(r, unit), style="yellow"))
     for ph in doc["phases"]:
         parts: list[Any] = []
         for i, line in enumerate(move_lines(ph.get("move"), unit, doc.get("migration", {}))):

@@ -7,7 +7,7 @@ from typing import Any
 from ..assumptions import Assumptions
 from ..profile import Profile
 from .figures import (
-    KB_PER_GB,
+    TRANSFER_KB_PER_GB,
     Builder,
     Capacity,
     active_hours,
@@ -89,9 +89,9 @@ def web_service(
     )
     b.add(
         "egress_gb_per_month",
-        rpm * c.response_kb / KB_PER_GB,
+        rpm * c.response_kb / TRANSFER_KB_PER_GB,
         "GB",
-        "requests_per_month x response_kb / 1024^2",
+        "requests_per_month x response_kb / 1000^2 (decimal GB)",
         requests_per_month=rpm,
         response_kb=c.response_kb,
     )
@@ -287,9 +287,9 @@ def realtime(
     )
     b.add(
         "egress_gb_per_month",
-        delivered * c.message_kb / KB_PER_GB,
+        delivered * c.message_kb / TRANSFER_KB_PER_GB,
         "GB",
-        "realtime_messages_per_month x message_kb / 1024^2",
+        "realtime_messages_per_month x message_kb / 1000^2 (decimal GB)",
         realtime_messages_per_month=delivered,
         message_kb=c.message_kb,
     )

@@ -11,7 +11,7 @@ from ..metrics import DAYS_PER_MONTH
 from ..profile import Profile, Realtime, WebService, Worker, month_at_units
 from .compute import realtime, web_service, worker
 from .figures import (
-    KB_PER_GB,
+    TRANSFER_KB_PER_GB,
     Builder,
     Capacity,
     ComponentDemand,
@@ -194,7 +194,7 @@ def demand_at(p: Profile, units: float, a: Assumptions, explain: bool = True) ->
         elif k == "realtime":
             cap = realtime(b, p, c, a, **common)
         elif k == "turn":
-            turn(b, c, a, users)
+            cap = turn(b, p, c, a, users, active_h_month)
         elif k == "queue":
             queue(b, c, a, dau, days)
         elif k == "email":
@@ -216,9 +216,9 @@ def demand_at(p: Profile, units: float, a: Assumptions, explain: bool = True) ->
             rpm = total_rpd * days
             b.add(
                 "log_gb_per_month",
-                rpm * c.log_kb_per_request / KB_PER_GB,
+                rpm * c.log_kb_per_request / TRANSFER_KB_PER_GB,
                 "GB",
-                "requests_per_month (all web services) x log_kb_per_request / 1024^2",
+                "requests_per_month (all web services) x log_kb_per_request / 1000^2 (decimal GB)",
                 requests_per_month=rpm,
                 log_kb_per_request=c.log_kb_per_request,
             )

@@ -22,10 +22,23 @@ __all__ = [
     "off_hours_rate",
     "MB_PER_GB",
     "KB_PER_GB",
+    "TRANSFER_MB_PER_GB",
+    "TRANSFER_KB_PER_GB",
+    "TRANSFER_BYTES_PER_GB",
 ]
 
+#: Stored data and memory: GB = 1024 MB = 1024^2 KB (what a database's or a disk's size says).
 MB_PER_GB = 1024.0
 KB_PER_GB = 1024.0 * 1024.0
+
+#: Data moved over the network (egress, TURN relay, bandwidth, log ingestion) is metered in decimal
+#: units, as network quantities are (a kbps is 1,000 bits per second): 1 GB = 10^9 bytes. Twilio
+#: bills TURN on "the sum of bytes sent and received ... measured in megabytes"
+#: (twilio.com/docs/stun-turn/faq). Counting transfer in 1024-based GB understated every per-GB
+#: transfer charge by 4.9% (from KB) to 7.4% (from bytes).
+TRANSFER_MB_PER_GB = 1000.0
+TRANSFER_KB_PER_GB = 1000.0 * 1000.0
+TRANSFER_BYTES_PER_GB = 1e9
 
 
 @dataclass(frozen=True)

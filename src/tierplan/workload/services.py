@@ -9,8 +9,10 @@ from typing import Any
 from ..assumptions import Assumptions
 from ..profile import Profile
 from .figures import (
-    MB_PER_GB,
+    TRANSFER_BYTES_PER_GB,
+    TRANSFER_MB_PER_GB,
     Builder,
+    Capacity,
 )
 
 __all__ = [
@@ -30,9 +32,9 @@ def web_frontend(
 ) -> None:
     b.add(
         "egress_gb_per_month",
-        users * c.bandwidth_mb_per_user_month / MB_PER_GB,
+        users * c.bandwidth_mb_per_user_month / TRANSFER_MB_PER_GB,
         "GB",
-        "users x bandwidth_mb_per_user_month / 1024",
+        "users x bandwidth_mb_per_user_month / 1000 (decimal GB)",
         users=users,
         bandwidth_mb_per_user_month=c.bandwidth_mb_per_user_month,
     )
@@ -88,7 +90,12 @@ def web_frontend(
     b.add("team_members", p.team.seats, "users", "team.seats", seats=p.team.seats)
 
 
-def turn(b: Builder, c: Any, a: Assumptions, users: float) -> None:
+def turn(
+    b: Builder, p: Profile, c: Any, a: Assumptions, users: float, active_h_month: float
+) -> Capacity:
+    """Relay traffic of a TURN component, and the servers a self-run relay (coturn) needs: the
+    relayed bit rate averaged over the users' active hours and at their peak, over what one vCPU
+    relays (``turn.relay_mbps_per_vcpu``). Managed relays (usage-billed) ignore the capacity."""
     minutes = b.add(
         "call_minutes_per_month",
         users * c.call_minutes_per_user_month,
@@ -102,16 +109,54 @@ def turn(b: Builder, c: Any, a: Assumptions, users: float) -> None:
     # minutes are per user, so a call of p people is counted p times; each relayed participant
     # receives the other p - 1 streams through the relay
     streams = c.participants - 1
-    gb = minutes * rf * 60 * kbps * 1000 / 8 / 1024**3 * streams
+    gb = minutes * rf * 60 * kbps * 1000 / 8 / TRANSFER_BYTES_PER_GB * streams
     b.add(
         "relay_gb_per_month",
         gb,
         "GB",
-        "call_minutes_per_month x relay_fraction x 60 s x bitrate_kbps x 1000 / 8 bytes / 1024^3 x (participants - 1) streams",
+        "call_minutes_per_month x relay_fraction x 60 s x bitrate_kbps x 1000 / 8 bytes / 10^9 (decimal GB) x (participants - 1) streams",
         call_minutes_per_month=minutes,
         relay_fraction=rf,
         bitrate_kbps=kbps,
         participants=c.participants,
+    )
+    bits = minutes * rf * 60 * kbps * 1000 * streams
+    avg = b.add(
+        "relay_mbps_avg",
+        bits / (active_h_month * 3600) / 1e6 if active_h_month > 0 else 0.0,
+        "Mbit/s",
+        "call_minutes_per_month x relay_fraction x 60 s x bitrate_kbps x 1000 x (participants - 1) "
+        "/ (active_hours_per_month x 3600 s) / 10^6",
+        call_minutes_per_month=minutes,
+        active_hours_per_month=active_h_month,
+    )
+    peak = b.add(
+        "relay_mbps_peak",
+        avg * p.activity.peak_factor,
+        "Mbit/s",
+        "relay_mbps_avg x peak_factor",
+        relay_mbps_avg=avg,
+        peak_factor=p.activity.peak_factor,
+    )
+    per_vcpu = a["turn.relay_mbps_per_vcpu"]
+    return Capacity(
+        cores_avg=b.add(
+            "cpu_cores_avg",
+            avg / per_vcpu,
+            "cores",
+            "relay_mbps_avg / relay_mbps_per_vcpu",
+            relay_mbps_avg=avg,
+            relay_mbps_per_vcpu=per_vcpu,
+        ),
+        cores_peak=b.add(
+            "cpu_cores_peak",
+            peak / per_vcpu,
+            "cores",
+            "relay_mbps_peak / relay_mbps_per_vcpu",
+            relay_mbps_peak=peak,
+            relay_mbps_per_vcpu=per_vcpu,
+        ),
+        may_scale_to_zero=False,
     )
 
 
@@ -253,7 +298,9 @@ def scheduled_job(b: Builder, c: Any, days: float) -> None:
         job_seconds_per_month=total,
         memory_mb=c.memory_mb,
     )
-    b.add("requests_per_day", per_day, "requests", "runs_per_day (one invocation per run)", runs_per_day=per_day)
+    b.add(
+        "requests_per_day", per_day, "requests", "runs_per_day (one invocation per run)", runs_per_day=per_day
+    )
     b.add(
         "requests_per_month",
         runs,

@@ -9,8 +9,8 @@ from ..assumptions import Assumptions
 from ..kinds import KINDS
 from ..profile import Profile
 from .figures import (
-    KB_PER_GB,
     MB_PER_GB,
+    TRANSFER_KB_PER_GB,
     Builder,
     Capacity,
     active_hours,
@@ -95,9 +95,9 @@ def postgres(
     )
     b.add(
         "egress_gb_per_month",
-        qpd * days * ekb / KB_PER_GB,
+        qpd * days * ekb / TRANSFER_KB_PER_GB,
         "GB",
-        "queries_per_day x days_per_month x egress_kb_per_query / 1024^2",
+        "queries_per_day x days_per_month x egress_kb_per_query / 1000^2 (decimal GB)",
         queries_per_day=qpd,
         egress_kb_per_query=ekb,
     )
@@ -313,9 +313,9 @@ def redis(
     if not pubsub.publishers:
         b.add(
             "egress_gb_per_month",
-            cpm * c.value_kb / KB_PER_GB,
+            cpm * c.value_kb / TRANSFER_KB_PER_GB,
             "GB",
-            "commands_per_month x value_kb / 1024^2",
+            "commands_per_month x value_kb / 1000^2 (decimal GB)",
             commands_per_month=cpm,
             value_kb=c.value_kb,
         )
@@ -334,10 +334,10 @@ def redis(
         pub_kb_month = pubsub.kb_per_day * a["realtime.pubsub_commands_per_message"] * days
         b.add(
             "egress_gb_per_month",
-            ((cpd - pub_pd) * days * c.value_kb + pub_kb_month) / KB_PER_GB,
+            ((cpd - pub_pd) * days * c.value_kb + pub_kb_month) / TRANSFER_KB_PER_GB,
             "GB",
             "((commands_per_day - pubsub_commands_per_day) x days_per_month x value_kb + realtime message KB "
-            "published per month (message_kb x pubsub_commands_per_message)) / 1024^2",
+            "published per month (message_kb x pubsub_commands_per_message)) / 1000^2 (decimal GB)",
             commands_per_day=cpd,
             pubsub_commands_per_day=pub_pd,
             value_kb=c.value_kb,
@@ -451,9 +451,9 @@ def object_storage(b: Builder, c: Any, units: float, unit_months: float, dau: fl
     )
     b.add(
         "egress_gb_per_month",
-        reads * c.avg_object_kb / KB_PER_GB,
+        reads * c.avg_object_kb / TRANSFER_KB_PER_GB,
         "GB",
-        "class_b_ops_per_month x avg_object_kb / 1024^2",
+        "class_b_ops_per_month x avg_object_kb / 1000^2 (decimal GB)",
         class_b_ops_per_month=reads,
         avg_object_kb=c.avg_object_kb,
     )
