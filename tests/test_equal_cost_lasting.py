@@ -141,3 +141,25 @@ def test_a_plan_priced_only_up_to_its_allowance_fits_only_up_to_it(allowance_gb:
         (r,) = [r for r in ev.reasons if r.kind == "price"]
         assert r.limit == pytest.approx(allowance_gb) and r.used == pytest.approx(gb)
         assert planner.best("api", users) is None
+
+
+def test_the_equal_cost_swap_keeps_redis_connections_within_the_plan() -> None:
+    """Amebo at 25,514 users: the fresh-start optimum runs the rate limiter on Railway Free (an
+    account's pooled quota); Render Key Value Free costs the same and lasts longer, but accepts
+    too few connections for the stack's API and realtime server. The polish swapped onto it
+    without the integer program's Redis connection rows, so `plan --at` raised 'the stack does
+    not fit' for the optimum it had just chosen (test_one_answer_per_scale)."""
+    from tierplan.api import make_planner as planner_of
+    from tierplan.engine.connections import fits
+    from tierplan.engine.moves import CoupledState
+    from tierplan.engine.plan import optimum_at
+
+    from .conftest import EXAMPLES
+
+    planner = planner_of(EXAMPLES / "amebo.yaml")
+    st_ = CoupledState(planner)
+    for users in (24_537, 25_514, 27_585):
+        sol = st_.solution(users)
+        assert fits(planner, {c: col.remote for c, col in sol.chosen.items()}), users
+        assert st_.fixed(sol, users) is not None, users
+    assert optimum_at(planner, 25_514).monthly_usd > 0

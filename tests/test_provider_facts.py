@@ -192,19 +192,19 @@ def test_netlify_credit_plans_as_published() -> None:
 
 
 def test_netlify_free_stops_at_its_credits_then_pro_bills_beyond_them() -> None:
-    """100 MB per user per month. 100 users: 100 x 100 / 1024 = 9.77 GB x $0.20 = $1.95 plus the
-    requests fits 80% of Free's $3 (240 credits). 300 users: 29.3 GB alone is 586 credits, past
-    Free's 300, so the team pays. 3,000 users on Pro: 292.97 GB x $0.1333 + requests x $1.3333/M
-    minus the $20 the plan includes, plus the $20 fee."""
+    """100 MB per user per month, transfer in decimal GB. 100 users: 100 x 100 / 1000 = 10 GB x
+    $0.20 = $2.00 plus the requests fits 80% of Free's $3 (240 credits). 300 users: 30 GB alone is
+    600 credits, past Free's 300, so the team pays. 3,000 users on Pro: 300 GB x $0.1333 +
+    requests x $1.3333/M minus the $20 the plan includes, plus the $20 fee."""
     planner = _netlify_site_planner()
     free = planner.best("site", 100)
     assert free is not None and free.option.plan.key == "netlify/hosting/free" and free.monthly_usd == 0
-    assert free.metrics["egress_gb_per_month"] == pytest.approx(100 * 100 / 1024)
+    assert free.metrics["egress_gb_per_month"] == pytest.approx(100 * 100 / 1000)
     ev300 = next(e for e in planner.evaluations("site", 300) if e.option.plan.key == "netlify/hosting/free")
     assert not ev300.feasible
     big = planner.best("site", 3000)
     assert big is not None and big.option.plan.key == "netlify/hosting/pro"
-    gb = 3000 * 100 / 1024
+    gb = 3000 * 100 / 1000
     requests_m = big.metrics["edge_requests_per_month"] / 1e6
     usage = gb * 0.133333 + requests_m * 1.333333
     assert usage > 20

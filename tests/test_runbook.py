@@ -288,7 +288,8 @@ def test_a_service_that_changes_host_gets_dns_and_secrets(monkeypatch: pytest.Mo
     from tierplan.engine import moves
 
     monkeypatch.setattr(moves, "_start_on_what_lasts", lambda *_args: None)
-    rb = runbook(_scenario_planner("amebo"), _scenario_plan("amebo"), 1, 2)
+    planner = make_planner(EXAMPLES / "amebo.yaml")
+    rb = runbook(planner, make_plan(planner), 1, 2)
     md = render_markdown(rb)
     stages = [s.stage for s in rb.steps if "realtime" in s.components]
     assert stages.index("deploy") < stages.index("dns") < stages.index("cleanup")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .connections import fits as connections_fit
 from .planner import Planner
 from .whole_stack import Column, Problem, Solution, finish_solution, over_account_caps, over_pool_caps
 
@@ -114,7 +115,8 @@ def polish_lasting(
 
     A swap keeps every coupling of the solution: the same account (or a standalone one), the
     account's pooled quotas and caps (a pooled column is compared on the whole stack's cost, its
-    share of the pool included, and the pooled caps and spend caps must still hold), the latency
+    share of the pool included, and the pooled caps and spend caps must still hold), the Redis
+    connections (what the clients open within what the chosen Redis plan accepts), the latency
     limit, the vendor limit and the move penalties (it never moves something the plan keeps)."""
     penalty = penalty or {}
     accounts_used: dict[str, set[str]] = {}
@@ -152,6 +154,8 @@ def polish_lasting(
                 continue
             if over_pool_caps(prob, trial) or over_account_caps(prob, trial):
                 continue
+            if not connections_fit(planner, {c: x.remote for c, x in trial.chosen.items()}):
+                continue  # the integer program's Redis connection rows
             if prob.latency_limit_ms is not None and any(
                 v > prob.latency_limit_ms + 1e-9 for v in trial.latency_ms.values()
             ):
