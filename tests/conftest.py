@@ -101,38 +101,10 @@ PINNED_CAPACITY: dict[str, float] = {
 }
 
 
-#: hosts added to the catalog after the tests that pin an example's phases, moves and runbooks were
-#: written (issue 11: DigitalOcean App Platform, Netlify). Those tests describe engine behaviour on
-#: the example as it was planned then, so they plan it without these providers
-#: (``scenario_example``); the examples' real plans are the golden files.
-NEW_HOSTS = ("digitalocean", "netlify")
-
-
-def _without_new_hosts(data: dict[str, Any]) -> dict[str, Any]:
-    req = dict(data.get("requirements") or {})
-    providers = dict(req.get("providers") or {})
-    providers["deny"] = sorted({*(providers.get("deny") or []), *NEW_HOSTS})
-    req["providers"] = providers
-    return {**data, "requirements": req}
-
-
-def scenario_example(name: str, directory: Path, **assumptions: float) -> Path:
-    """examples/NAME.yaml without NEW_HOSTS (and with ``assumptions`` as overrides), written to
-    ``directory``."""
-    data = _without_new_hosts(yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text()))
-    if assumptions:
-        data["assumptions"] = {**(data.get("assumptions") or {}), **assumptions}
-    path = directory / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
-
-
-def pinned_example(name: str, directory: Path, *, scenario: bool = False, **extra: float) -> Path:
+def pinned_example(name: str, directory: Path, **extra: float) -> Path:
     """examples/NAME.yaml with PINNED_CAPACITY (and ``extra``) as assumption overrides, written to
-    ``directory``; ``scenario``: without NEW_HOSTS (see scenario_example)."""
+    ``directory``."""
     data = yaml.safe_load((EXAMPLES / f"{name}.yaml").read_text())
-    if scenario:
-        data = _without_new_hosts(data)
     data["assumptions"] = {**(data.get("assumptions") or {}), **PINNED_CAPACITY, **extra}
     path = directory / f"{name}.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))

@@ -151,20 +151,9 @@ def test_tiered_mau_prices_by_hand() -> None:
     assert _price("firebase/auth/blaze", monthly_active_users=11_000_000) == pytest.approx(big)
     # Clerk Pro, 120,000 MRU: $25 + 50,000 x $0.02 + 20,000 x $0.018 = $1,385
     assert _price("clerk/auth/pro", monthly_active_users=120_000) == pytest.approx(1385)
-    # Auth0 Essentials is $35 up to 500 MAU; beyond, the band's price is unknown (never $0): the
-    # plan ends there, with a reason naming the 500
+    # Auth0 Essentials is $35 up to 500 MAU; beyond, the band's price is unknown (never $0)
     assert _price("auth0/auth/essentials-b2c", monthly_active_users=400) == pytest.approx(35)
-    from tierplan.pricing import Context, Option
-    from tierplan.workload import Capacity, ComponentDemand
-
-    ref = next(r for r in load_catalog().plans if r.key == "auth0/auth/essentials-b2c")
-    ev = evaluate(
-        Option(ref, None, None, 10.0),
-        ComponentDemand("c", "auth", {"monthly_active_users": 600}, {}, Capacity()),
-        Context(headroom=0.8, commercial=True, country="DE"),
-    )
-    assert ev.monthly_usd is None and not ev.feasible
-    assert [(r.kind, r.limit, r.used) for r in ev.reasons] == [("price", 500, 600)]
+    assert _price("auth0/auth/essentials-b2c", monthly_active_users=600) is None
 
 
 def test_scheduled_job_prices_by_hand() -> None:

@@ -343,34 +343,3 @@ def test_a_server_rendered_nextjs_frontend_on_cloudflare_is_an_opennext_worker(t
     assert "npx opennextjs-cloudflare build" in ci and "pages deploy" not in ci
     problems = validate(cfg, out)
     assert not [name for name, res in problems if res.returncode != 0], problems
-
-
-def test_a_host_without_an_adapter_gets_dashboard_steps_in_deploy_md(tmp_path: Path) -> None:
-    """DigitalOcean and Netlify have no adapter (NOT_DEPLOYABLE): gen writes no file for them, and
-    DEPLOY.md says what to create in each dashboard with the plan's size, region and count."""
-    data = yaml.safe_load((EXAMPLES / "coop-erp.yaml").read_text())
-    api = next(n for n, c in data["components"].items() if c["kind"] == "web_service")
-    fe = next(n for n, c in data["components"].items() if c["kind"] == "web_frontend")
-    data["components"][api]["providers"] = ["digitalocean"]
-    data["components"][fe]["providers"] = ["netlify"]
-    prof = tmp_path / "app.yaml"
-    prof.write_text(yaml.safe_dump(data, sort_keys=False))
-    out = tmp_path / "deploy"
-    r = run_cli("gen", prof, "-o", out)
-    assert r.returncode == 0, r.stderr
-    readme = (out / "DEPLOY.md").read_text()
-    rows = [
-        line for line in readme.splitlines() if line.startswith(f"| {api} |") or line.startswith(f"| {fe} |")
-    ]
-    assert any("| digitalocean |" in row for row in rows) and any("| netlify |" in row for row in rows)
-    assert "### DigitalOcean" in readme and "### Netlify" in readme
-    do_step = next(
-        line for line in readme.splitlines() if line.startswith("# DigitalOcean dashboard: new web service")
-    )
-    size = re.search(r"\| digitalocean \| ([\w.-]+) \| (apps-[\w.-]+) \| (\w+) \| (\d+) \|", readme)
-    assert size is not None
-    plan_id, slug_, region, count = size.groups()
-    assert f"region {region}, plan {plan_id}, size {slug_}, {count} instance" in do_step
-    assert "# Netlify dashboard: new site" in readme
-    assert not list(out.rglob("netlify.toml")) and not list(out.rglob("app.yaml"))
-    assert (out / "Dockerfile").exists()  # the service's image is still built from the repository

@@ -282,8 +282,11 @@ def _placements_of(pt: Any) -> dict[str, Any]:
 
 
 def test_at_json_contract_and_the_reason(tmp_path: Path) -> None:
-    profile = str(pinned_example("amebo", tmp_path, scenario=True))
-    doc = json.loads(run_in_process(["plan", profile, "--at", "50000", "--format", "json"], 120).stdout)
+    doc = json.loads(
+        run_in_process(
+            ["plan", str(pinned_example("amebo", tmp_path)), "--at", "50000", "--format", "json"], 120
+        ).stdout
+    )
     assert doc["phase"] == 3
     opt = doc["optimum"]
     assert opt["monthly_usd"] <= doc["monthly_usd"]

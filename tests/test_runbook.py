@@ -11,7 +11,6 @@ import difflib
 import functools
 import json
 import re
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -31,7 +30,7 @@ from tierplan.runbook import (
     runbook_json,
 )
 
-from .conftest import EXAMPLES, ROOT, scenario_example
+from .conftest import EXAMPLES, ROOT
 from .test_cli import run as run_cli
 from .validators import run, tool
 
@@ -52,20 +51,6 @@ def _plan(name: str) -> Plan:
 
 def _phases(name: str) -> list[Phase]:
     return list(_plan(name).phases)
-
-
-_SCENARIOS = Path(tempfile.mkdtemp(prefix="tierplan-scenario-"))
-
-
-@functools.cache
-def _scenario_planner(name: str) -> Planner:
-    """The example as the tests below were written for it (conftest.scenario_example)."""
-    return make_planner(scenario_example(name, _SCENARIOS))
-
-
-@functools.cache
-def _scenario_plan(name: str) -> Plan:
-    return make_plan(_scenario_planner(name))
 
 
 def _normalise(text: str) -> str:
@@ -219,9 +204,11 @@ def _amebo_to_200k(directory: Path, **assumptions: float) -> Planner:
     """Amebo planned to 200,000 users: its database's move from Neon to Supabase at 72,417 users
     pays back then (to 100,000 the plan keeps Neon: the move into the last phase would have to
     take the cache along and no longer pays back)."""
-    prof = scenario_example("amebo", directory, **assumptions)  # without the hosts added since
-    data = yaml.safe_load(prof.read_text())
+    data = yaml.safe_load((EXAMPLES / "amebo.yaml").read_text())
     data["scale"]["stages"] = [*data["scale"]["stages"], 200_000]
+    if assumptions:
+        data["assumptions"] = dict(assumptions)
+    prof = directory / "amebo.yaml"
     prof.write_text(yaml.safe_dump(data, sort_keys=False))
     return make_planner(prof)
 
@@ -264,7 +251,7 @@ def test_database_move_estimate_uses_the_demand_and_the_assumptions(tmp_path: Pa
 
 def test_zero_downtime_profile_replicates_a_small_database() -> None:
     # SuoOps requires zero downtime from 30 users; its 2.9 GB database moves by replication
-    rb = runbook(_scenario_planner("suoops"), _scenario_plan("suoops"), 2, 3)
+    rb = runbook(_planner("suoops"), _plan("suoops"), 2, 3)
     (dm,) = rb.data_moves
     assert dm.storage_gb < 10 and dm.method == "logical_replication" and "zero downtime" in dm.reason
 
@@ -280,8 +267,8 @@ def test_same_provider_plan_change_is_one_short_step() -> None:
 
 def test_scale_out_only_runbook_says_so_and_is_short(tmp_path: Path) -> None:
     """Two stacks with the same options at two scales differ only in instance counts."""
-    planner = _scenario_planner("amebo")
-    first = list(_scenario_plan("amebo").phases)[0]
+    planner = _planner("amebo")
+    first = _phases("amebo")[0]
     orders = {c: e.option.order for c, e in first.stack_start.choices.items()}
     a, b = planner.point_with(10_000, orders), planner.point_with(13_000, orders)
     rb = build_runbook(planner, Phase(10_000, 10_000, 10_000, a, a), Phase(13_000, None, 13_000, b, b), 1, 2)
@@ -301,7 +288,7 @@ def test_a_service_that_changes_host_gets_dns_and_secrets(monkeypatch: pytest.Mo
     from tierplan.engine import moves
 
     monkeypatch.setattr(moves, "_start_on_what_lasts", lambda *_args: None)
-    planner = _scenario_planner("amebo")
+    planner = make_planner(EXAMPLES / "amebo.yaml")
     rb = runbook(planner, make_plan(planner), 1, 2)
     md = render_markdown(rb)
     stages = [s.stage for s in rb.steps if "realtime" in s.components]

@@ -79,10 +79,10 @@ def test_a_move_off_the_provider_costs_the_rewrite(tmp_path: Path) -> None:
 
 def test_running_elsewhere_says_the_rewrite_comes_first(tmp_path: Path) -> None:
     """Amebo's API is written for Workers bindings in this variant, with 80 h to rewrite it: the
-    plan runs it off Cloudflare, and its risks say that means the rewrite first."""
+    plan runs it on Fly.io, and its risks say that means the rewrite first."""
     doc = _plan_json(_amebo(tmp_path, "api", {"provider": "cloudflare", "uses": "Workers bindings", "rewrite_hours": 80}))
     first = _item(doc["phases"][0], "api")
-    assert first["provider"] != "cloudflare"
+    assert first["provider"] == "fly"
     assert any("written against cloudflare's APIs (Workers bindings)" in r and "(80 h" in r for r in first["risks"])
 
 

@@ -350,8 +350,6 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
         for r in static_reasons(opt.plan, p, comp, d.capacity, kind):
             find("attribute", comp, f"{comp} on {opt.label}: {r.message}", source=src, as_of=as_of)
         for r in ev.reasons:
-            if r.kind == "price":
-                continue  # usage past the prices the catalog knows: listed as unpriced, not a limit
             if r.kind in ("attribute", "requirement"):
                 find("attribute", comp, f"{comp} on {opt.label}: {r.message}", source=src, as_of=as_of)
             else:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .connections import fits as connections_fit
 from .planner import Planner
-from .whole_stack import Column, Problem, Solution, finish_solution, over_account_caps, over_pool_caps
+from .whole_stack import Column, Problem, Solution, finish_solution
 
 __all__ = ["polish_latency", "polish_lasting"]
 
@@ -144,11 +143,9 @@ def polish_lasting(
     are otherwise ordered by a static rank, which would pick a free tier that runs out soon over
     one that lasts the whole range, and force a move later for nothing.
 
-    A swap keeps every coupling of the solution: the same account (or a standalone one), the
-    account's pooled quotas and caps (a pooled column is compared on the whole stack's cost, its
-    share of the pool included, and the pooled caps and spend caps must still hold), the Redis
-    connections (what the clients open within what the chosen Redis plan accepts), the latency
-    limit, the vendor limit and the move penalties (it never moves something the plan keeps)."""
+    A swap keeps every coupling of the solution: the same account (or a standalone one), no pooled
+    draws, the latency limit, the vendor limit and the move penalties (it never moves something the
+    plan keeps)."""
     penalty = penalty or {}
     accounts_used: dict[str, set[str]] = {}
     for c, col in sol.chosen.items():
@@ -156,14 +153,12 @@ def polish_lasting(
             accounts_used.setdefault(col.remote.account, set()).add(c)
     for comp in sorted(sol.chosen):
         cur = sol.chosen[comp]
+        if cur.pool_use or cur.pool_limit_use:
+            continue
         best, best_lasts = None, lasts(comp, cur)
-        pooled = bool(cur.pool_use or cur.pool_limit_use)
         for col in [*prob.columns.get(comp, []), *_equal_cost_members(planner, prob, comp, cur)]:
-            if col is cur:
+            if col is cur or col.pool_use or col.pool_limit_use or col.own_remote > cur.own_remote + 1e-9:
                 continue
-            if not (pooled or col.pool_use or col.pool_limit_use) and col.own_remote > cur.own_remote + 1e-9:
-                continue  # (a pooled column's own cost leaves out its share of the pool: the
-                # whole stack's cost below decides)
             if col.remote.account != cur.remote.account:
                 # leaving a shared account is fine (it stays for the others, with less usage);
                 # joining one is not
@@ -183,10 +178,6 @@ def polish_lasting(
             finish_solution(prob, trial)
             if trial.objective > sol.objective + 1e-9:
                 continue
-            if over_pool_caps(prob, trial) or over_account_caps(prob, trial):
-                continue
-            if not connections_fit(planner, {c: x.remote for c, x in trial.chosen.items()}):
-                continue  # the integer program's Redis connection rows
             if prob.latency_limit_ms is not None and any(
                 v > prob.latency_limit_ms + 1e-9 for v in trial.latency_ms.values()
             ):

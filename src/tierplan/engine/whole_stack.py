@@ -59,7 +59,6 @@ __all__ = [
     "finish_solution",
     "price_solution",
     "over_account_caps",
-    "over_pool_caps",
     "colocated_flags",
     "placement",
     "placement_class",
@@ -669,18 +668,6 @@ def over_account_caps(prob: Problem, sol: Solution) -> bool:
         cap is not None and sol.account_usage.get(a, 0.0) > usable_cap(cap, prob.headroom) + 1e-9
         for a, (_fixed, _credit, cap) in prob.accounts.items()
     )
-
-
-def over_pool_caps(prob: Problem, sol: Solution) -> bool:
-    """Whether a chosen stack draws more on an account's pooled cap than fits (the same rows as
-    the integer program's: the chosen columns' pooled draws <= headroom x max)."""
-    for (a, pid), thr in prob.pool_caps.items():
-        used = sum(
-            col.pool_limit_use.get(pid, 0.0) for col in sol.chosen.values() if col.remote.account == a
-        )
-        if used > thr * (1 + 1e-9) + 1e-9:
-            return True
-    return False
 
 
 def _classes_of_key(prob: Problem, key: tuple[Any, ...]) -> list[tuple[str, int]]:

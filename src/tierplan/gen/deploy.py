@@ -260,7 +260,6 @@ class Deploy:
     hosts: list[str] = field(default_factory=list)  # providers that run code or the frontend
     store_use: dict[str, str] = field(default_factory=dict)  # redis component -> cache | broker | ...
     provider_as_of: dict[str, str] = field(default_factory=dict)  # catalog as_of of each provider used
-    provider_names: dict[str, str] = field(default_factory=dict)  # catalog name of each provider used
     #: container images of the services that do not run on their platform's own runtime
     images: list[Image] = field(default_factory=list)
     #: external components the plan puts on self-run servers (catalog ``managed: false``, e.g.
@@ -435,7 +434,6 @@ def deploy_model(planner: Planner, phase: Phase, index: int | None) -> Deploy:
         prov = planner.catalog.providers.get(o.provider)
         if prov is not None:
             dep.provider_as_of[o.provider] = str(prov.as_of)
-            dep.provider_names[o.provider] = prov.name
         if isinstance(c, Redis):
             dep.store_use[comp] = c.use
         if c.kind in CODE_KINDS:

@@ -405,8 +405,6 @@ def render_files(dep: Deploy) -> dict[str, str]:
         return " ".join(_command(s, main, dep))
 
     outputs = [(p.id, p.output(dep, start)) for p in PLATFORMS.values()]
-    # hosts without an adapter (NOT_DEPLOYABLE): Generic's dashboard steps, after the adapters
-    outputs += [(p, platform(p).output(dep, start)) for p in dep.hosts if p not in PLATFORMS]
     files: dict[str, str] = {}
     files.update(dockerfiles(dep))
     for _p, out in outputs:

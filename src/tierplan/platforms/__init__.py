@@ -138,14 +138,6 @@ PLATFORMS: dict[str, Platform] = {
 #: providers of the bundled catalog that host an app's code or data but have no adapter, with the
 #: reason (their components get `Generic`'s dashboard steps)
 NOT_DEPLOYABLE: dict[str, str] = {
-    "digitalocean": (
-        "App Platform's app spec (.do/app.yaml) is not written yet: DEPLOY.md gives the dashboard "
-        "steps (create the app from the repository, pick the instance size and count the plan names)"
-    ),
-    "netlify": (
-        "netlify.toml is not written yet: DEPLOY.md gives the dashboard steps (import the "
-        "repository, set the build command and publish directory)"
-    ),
     "hetzner": "plain virtual servers: no platform deploys a container or creates a database there, "
     "so gen gives dashboard steps (and DEPLOY.md's self-run section for coturn)",
 }

@@ -321,43 +321,8 @@ class Generic:
         return out
 
     def output(self, dep: Deploy, start: Start) -> Output:
-        """Config files, deploy-workflow job and DEPLOY.md section for what ``dep`` puts here.
-        A platform without an adapter writes no file: its DEPLOY.md section lists, as dashboard
-        steps, each service and the frontend the phase puts here with its plan, size, region and
-        instance count (nothing when the phase puts no code here)."""
-        steps = []
-        name = dep.provider_names.get(self.id, self.id)
-        for s in dep.by_provider(self.id):
-            where = ", ".join(
-                x
-                for x in (
-                    f"region {s.region}" if s.region else "",
-                    f"plan {s.plan}",
-                    f"size {s.size}" if s.size and s.size != s.plan else "",
-                    f"{s.instances} instance{'s' if s.instances != 1 else ''}",
-                    f"port {s.port}" if s.port else "",
-                    f"health check {s.health_path}" if s.health_path else "",
-                )
-                if x
-            )
-            steps.append(
-                f"# {name} dashboard: new {s.kind.replace('_', ' ')} {dep.app}-{slug(s.name)} from this "
-                f"repository (its Dockerfile), {where}; start command: {start(s, True) or 'the image default'}"
-            )
-        fe = dep.frontend
-        if fe is not None and fe["provider"] == self.id:
-            steps.append(
-                f"# {name} dashboard: new site {dep.app} from this repository ({fe.get('framework') or 'static'}, "
-                f"{fe.get('rendering') or 'static'} rendering), plan {fe['plan']}"
-            )
-        if not steps:
-            return Output()
-        text = (
-            f"tierplan writes no config file for {name} yet: create what this phase puts there in its "
-            "dashboard, then set the variables of `.env.example` on each service (secrets as secrets) "
-            "and connect the repository so that pushes to the main branch deploy."
-        )
-        return Output(setup=HostSetup(name, text, "\n".join(steps)))
+        """Config files, deploy-workflow job and DEPLOY.md section for what ``dep`` puts here."""
+        return Output()
 
     def store_setup(self, app: str, store: Store) -> str | None:
         """The DEPLOY.md line that creates a store here (None: its platform file declares it)."""

@@ -100,8 +100,6 @@ class MeterPart(NamedTuple):
     included_used: Mapping[str, float] = _EMPTY
     pool_meters: Mapping[str, PoolDraw] = _EMPTY
     unknown: bool = False
-    #: a meter used beyond the amount its prices are known for (``unknown_beyond_reason``)
-    reasons: Sequence[Reason] = ()
 
 
 class LimitPart(NamedTuple):
@@ -197,14 +195,7 @@ class Working:
             self.fees,
             self.account,
         )
-        reasons = [
-            *self.requirements,
-            *inst.reasons,
-            *meters.reasons,
-            *limits.reasons,
-            *self.cap_reasons,
-            *account.reasons,
-        ]
+        reasons = [*self.requirements, *inst.reasons, *limits.reasons, *self.cap_reasons, *account.reasons]
         return Evaluation(
             component,
             opt,
@@ -614,7 +605,6 @@ def meter_charges(opt: Option, ctx: Context, metrics: Mapping[str, float], usage
     signature: list[Any] = []
     pool_meters: dict[str, PoolDraw] = {}
     unknown = False
-    reasons: list[Reason] = []
     for mi, m in enumerate(plan.meters):
         q = metrics.get(m.metric, 0.0)
         mc = meter_charge(
@@ -628,9 +618,6 @@ def meter_charges(opt: Option, ctx: Context, metrics: Mapping[str, float], usage
             included_used[m.metric] = q / allowance
         if mc.cost is None:
             unknown = True
-            r = unknown_beyond_reason(m, mc.billed, mc.top_tier)
-            if r is not None:
-                reasons.append(r)
         else:
             usage_usd += mc.cost
         if mc.cost != 0.0 or allowance > 0 or q > 0:
@@ -642,30 +629,7 @@ def meter_charges(opt: Option, ctx: Context, metrics: Mapping[str, float], usage
             pool_meters[m.pool] = PoolDraw(
                 mc.billed, mc.cost, allowance, None if price is None else price / m.unit_size, mc.line
             )
-    return MeterPart(usage_usd, lines, signature, utilization, included_used, pool_meters, unknown, reasons)
-
-
-def unknown_beyond_reason(m: Meter, billed: float, top_tier: int) -> Reason | None:
-    """A meter used past the last tier whose price is known (an allowance or a price list that
-    stops): what the plan costs there is unknown, so the plan does not fit there. The option's
-    life ends at that amount (exactly: no headroom, it is a price, not a capacity), and the move
-    off it says so, instead of the option lasting on with no price. None when the very first
-    tier's price is unknown (the plan is then reported as unpriced, not as outgrown)."""
-    if top_tier == 0:
-        return None
-    known = m.tiers[top_tier - 1].up_to
-    if known is None:
-        return None
-    name = m.name or m.metric.replace("_", " ")
-    return Reason(
-        "price",
-        f"{name} {fmt_quantity(billed / m.unit_size)} {m.unit} passes the {fmt_quantity(known / m.unit_size)} "
-        f"{m.unit} the prices are known for (the price beyond it is unknown)",
-        m.metric,
-        known,
-        known,
-        billed,
-    )
+    return MeterPart(usage_usd, lines, signature, utilization, included_used, pool_meters, unknown)
 
 
 # --------------------------------------------------------------------------- 5. limits
