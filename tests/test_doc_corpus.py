@@ -14,7 +14,7 @@ from .doc_corpus import CORPUS, load_answers, report, score_corpus
 #: measured when the corpus landed, before any issue-12 work on the audit (see the module
 #: docstring): recall 3/19, 32 false error findings, 14 of them on the three controls. Raise the
 #: floor and lower the ceilings as the audit improves; never the other way
-RECALL_FLOOR = 3 / 19
+RECALL_FLOOR = 4 / 19  # 3/19 at the baseline; 4/19 with arithmetic in prose (audit/doc_arithmetic.py)
 CONTROL_ERRORS_CEILING = 14
 FALSE_FINDINGS_CEILING = 32
 

@@ -5,6 +5,8 @@ the price catalog.
 (doc_tables.py) and its statements about prices and free tiers (doc_claims.py), then reports:
 
 * ``total_mismatch``: a TOTAL / Subtotal that is not the sum of the rows above it;
+* ``arithmetic``: a formula written out in prose or a list item ("2 x $7 = $16") that does not
+  compute (doc_arithmetic.py);
 * ``range_mismatch``: a stage's cost stated in one place (a summary, a heading) that disagrees
   with the same stage's total elsewhere;
 * ``catalog_mismatch``: a plan price, free-tier quota or unit price that disagrees with the
@@ -27,6 +29,7 @@ from ..assumptions import Assumptions, load_assumptions
 from ..catalog.loader import Catalog, PlanRef
 from ..errors import InputError
 from ..yamlio import read_text
+from .doc_arithmetic import arithmetic_slips, yearly_slips
 from .doc_claims import (
     KIND_WORDS,
     Figure,
@@ -50,7 +53,7 @@ __all__ = [
     "read_document",
 ]
 
-KINDS = ("total_mismatch", "range_mismatch", "catalog_mismatch", "unmatched_claim", "unparsed")
+KINDS = ("total_mismatch", "arithmetic", "range_mismatch", "catalog_mismatch", "unmatched_claim", "unparsed")
 
 
 @dataclass(frozen=True)
@@ -317,6 +320,46 @@ _NOT_COST = re.compile(
     r"revenue|profit|income|margin|saving|subscription|break-?even|\bprice per\b|/user|per user|×|\bx\s+\$|=",
     re.I,
 )
+
+
+def _check_arithmetic(lines: list[Line], table_lines: set[int], audit: DocAudit) -> None:
+    """Formulas in prose and list items (doc_arithmetic.py); a formula that wraps after an
+    operator or an "=" is read with its next line."""
+    prose = [ln for ln in lines if not ln.in_code and ln.no not in table_lines]
+    joined = []
+    for i, ln in enumerate(prose):
+        text = ln.text
+        if text.rstrip().endswith(("=", "×", " x", "+", "*")) and i + 1 < len(prose):
+            text = text.rstrip() + " " + prose[i + 1].text.strip()
+        joined.append((ln.no, text))
+    for slip in yearly_slips(joined):
+        audit.findings.append(
+            DocFinding(
+                "arithmetic",
+                "error",
+                slip.line,
+                f"{slip.stated}: 12 x {slip.stated.split(' a month')[0]} is {_num(slip.computed)}, "
+                f"not {_num(slip.result)}",
+                stated=_num(slip.result),
+                expected=_num(slip.computed),
+            )
+        )
+    for slip in arithmetic_slips(joined):
+        audit.findings.append(
+            DocFinding(
+                "arithmetic",
+                "error",
+                slip.line,
+                f"{slip.stated.strip()}: the formula computes to {_num(slip.computed)}, "
+                f"not {_num(slip.result)}",
+                stated=_num(slip.result),
+                expected=_num(slip.computed),
+            )
+        )
+
+
+def _num(v: float) -> str:
+    return f"{v:,.2f}" if abs(v - round(v)) > 1e-9 else f"{v:,.0f}"
 
 
 def _heading_keys(headings: tuple[str, ...]) -> set[str]:
@@ -958,6 +1001,7 @@ def audit_document(
                 )
             )
     _check_totals(ex.tables, tol, audit)
+    _check_arithmetic(ex.lines, ex.table_lines, audit)
     _check_ranges(
         sorted(_stage_values(ex.lines, ex.tables, ex.table_lines), key=lambda v: v.line), tol, audit
     )

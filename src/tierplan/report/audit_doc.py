@@ -40,11 +40,12 @@ def doc_audit_json(a: DocAudit) -> dict[str, Any]:
 def doc_audit_markdown(a: DocAudit) -> str:
     from ..templates_env import environment
 
-    return environment().get_template("audit_doc.md.j2").render(doc=doc_audit_json(a), kinds=KINDS)
+    return environment().get_template("audit_doc.md.j2").render(doc=doc_audit_json(a), kinds=KINDS, titles=_TITLES)
 
 
 _TITLES = {
     "total_mismatch": "Totals that do not add up",
+    "arithmetic": "Arithmetic that does not compute",
     "range_mismatch": "Stage costs that disagree",
     "catalog_mismatch": "Prices and limits that disagree with the catalog",
     "unmatched_claim": "Not checked (no catalog entry matched)",

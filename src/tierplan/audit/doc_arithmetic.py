@@ -1,0 +1,262 @@
+"""Arithmetic written out in a plan's prose and list items: "2 x $7 = $14", "8 GB x $0.35/GB-month
+= $2.80", "0,5 CU × 300 h = 150 CU-horas × US$ 0,106 = US$ 15,90" (issue 12).
+
+A line (joined with the next when the formula wraps) is split at its "=" signs; each side is read
+as numbers joined by +, -, x/×/*, / and parentheses, with the words, units and currency signs
+between them set aside. A side must equal the side before it, or start with it (a chain that goes
+on: "0.5 x 300 = 150 x 0.106 = 15.90"). Numbers are read in either convention (1,018.56 or
+1.018,56; 0,106 is a decimal). A side with a range ($60-90), a percentage or nothing to compute is
+not checked. Pure functions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["ArithmeticSlip", "read_number", "evaluate", "arithmetic_slips", "yearly_slips"]
+
+#: a number: grouped thousands (1,018.56 / 1.018,56), a decimal comma or point, or plain digits
+_NUMBER = r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+_TOKEN = re.compile(rf"(?P<num>{_NUMBER})|(?P<op>[+\-*/×x()])|(?P<word>[^\s\d+\-*/×x()]+)|\s+")
+_RANGE = re.compile(rf"(?:{_NUMBER})\s*[-–]\s*\$?(?:{_NUMBER})\b(?!\s*[x×*/])")
+#: words that scale the number before them ("100 mil", "2 million")
+_SCALE_WORDS = {
+    "k": 1000,
+    "mil": 1000,
+    "thousand": 1000,
+    "tausend": 1000,
+    "m": 1_000_000,
+    "million": 1_000_000,
+    "millions": 1_000_000,
+    "milhão": 1_000_000,
+    "milhões": 1_000_000,
+    "millón": 1_000_000,
+    "millones": 1_000_000,
+    "millionen": 1_000_000,
+}
+#: relative difference accepted between a stated result and the computed one (rounding)
+REL_TOLERANCE = 0.01
+
+
+@dataclass(frozen=True)
+class ArithmeticSlip:
+    line: int
+    stated: str  # the formula as written, up to the wrong result
+    computed: float
+    result: float
+
+
+def read_number(text: str) -> float:
+    """A number in either convention: 1,018.56 = 1.018,56 = 1018.56; 0,106 = 0.106; 300.000 =
+    300000 (a group of three after a non-zero lead is thousands)."""
+    if re.fullmatch(r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?", text):
+        return float(text.replace(",", ""))
+    if re.fullmatch(r"[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?", text):
+        return float(text.replace(".", "").replace(",", "."))
+    if re.fullmatch(r"[1-9]\d{0,2}[.,]\d{3}", text):
+        return float(text.replace(",", "").replace(".", ""))
+    return float(text.replace(",", "."))
+
+
+def _tokens(side: str) -> list[str] | None:
+    """The arithmetic tokens of one side of an "=", or None when it holds something this reader
+    does not compute (a percentage, a range)."""
+    if "%" in side or _RANGE.search(side):
+        return None
+    # a hyphen between letters is part of a word (CU-hours, e-mails), not a minus
+    side = re.sub(r"(?<=[^\W\d_])-(?=[^\W\d_])", "_", side)
+    out: list[str] = []
+    for m in _TOKEN.finditer(side):
+        if m.group("num"):
+            out.append(m.group("num"))
+        elif m.group("word") and out and _is_num(out[-1]):
+            scale = _SCALE_WORDS.get(m.group("word").lower())
+            if scale is not None:
+                out += ["*", str(scale)]
+        elif m.group("op"):
+            op = m.group("op")
+            before = side[m.start() - 1 : m.start()]
+            after = side[m.end() : m.end() + 1]
+            if op in "x×" and not (
+                out
+                and (_is_num(out[-1]) or out[-1] == ")")
+                and before in (" ", "") + tuple("0123456789)")
+                and (after in (" ", "$", "(") or after.isdigit())
+            ):
+                continue  # an "x" inside a word (max, Linux), or not between two factors
+            if op == "-" and not (before == " " and after == " "):
+                continue  # a dash in a name or a date, not a minus sign
+            if op == "/" and out and _is_num(out[-1]):
+                # "$0.35/GB-month": a unit after the slash, not a division
+                rest = side[m.end() :].lstrip()
+                if not rest[:1].isdigit() and not rest.startswith("("):
+                    continue
+            out.append({"×": "*", "x": "*"}.get(op, op))
+    # words between numbers are dropped: "20 GB × US$ 0,15" reads 20 * 0,15
+    return out
+
+
+def _is_num(tok: str) -> bool:
+    return tok[:1].isdigit()
+
+
+def evaluate(side: str) -> tuple[float, float] | None:
+    """(value, first number) of one side, or None when it cannot be computed."""
+    toks = _tokens(side)
+    if not toks or not any(_is_num(t) for t in toks):
+        return None
+    pos = 0
+
+    def expr() -> float:
+        nonlocal pos
+        v = term()
+        while pos < len(toks) and toks[pos] in "+-":
+            op = toks[pos]
+            pos += 1
+            r = term()
+            v = v + r if op == "+" else v - r
+        return v
+
+    def term() -> float:
+        nonlocal pos
+        v = atom()
+        while pos < len(toks) and toks[pos] in "*/":
+            op = toks[pos]
+            pos += 1
+            r = atom()
+            if op == "/" and r == 0:
+                raise ValueError("division by zero")
+            v = v * r if op == "*" else v / r
+        return v
+
+    def atom() -> float:
+        nonlocal pos
+        if pos >= len(toks):
+            raise ValueError("incomplete")
+        t = toks[pos]
+        pos += 1
+        if t == "(":
+            v = expr()
+            if pos >= len(toks) or toks[pos] != ")":
+                raise ValueError("unbalanced")
+            pos += 1
+            return v
+        if _is_num(t):
+            return read_number(t)
+        raise ValueError(f"unexpected {t}")
+
+    try:
+        value = expr()
+    except ValueError:
+        return None
+    if pos != len(toks):
+        return None  # two numbers side by side ("20 e-mails 3 days"): not one expression
+    first = next(read_number(t) for t in toks if _is_num(t))
+    return value, first
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= max(REL_TOLERANCE * max(abs(a), abs(b)), 0.005)
+
+
+_TABLE_CHARS = re.compile(r"[|│┃┆┊╎║┌┐└┘├┤┬┴┼]")
+_HEAD_END = re.compile(r"\(|,\s|;\s|\.\s|\.$|\s(?:a|per|por|each|and|or|plus|ou|e|for)\s")
+_TAIL_START = re.compile(r"[:;]\s|\.\s+|,\s|\s(?:so|and|then|is|are|at|for|of|ou|e|é|são)\s")
+
+
+def _head(side: str) -> str:
+    """The figure a right side states: up to where its own words go on ("$14 (R$ 75,60)",
+    "$3.20 a month", "$0.547. Yearly: ...")."""
+    return _HEAD_END.split(side, maxsplit=1)[0]
+
+
+def _tail(side: str) -> str:
+    """The formula a left side states: after the last sentence break or colon before it."""
+    return _TAIL_START.split(side)[-1]
+
+
+def _value(part: str) -> tuple[float, float] | None:
+    if any(w in _SCALE_WORDS for w in re.findall(r"[^\W\d_]+", part.lower())):
+        return None  # "20 x 100 mil x $0.20": the scale word may name the price's unit
+    return evaluate(part)
+
+
+def arithmetic_slips(lines: list[tuple[int, str]]) -> list[ArithmeticSlip]:
+    """Every "=" chain on a line whose sides do not compute to each other."""
+    out: list[ArithmeticSlip] = []
+    for no, text in lines:
+        if "=" not in text or "==" in text or _TABLE_CHARS.search(text):
+            continue  # table rows and diagrams are checked as tables, or not at all
+        sides = text.split("=")
+        prev: tuple[float, float] | None = None  # the claim the next side must equal
+        prev_money = False
+        left_text = ""
+        for i, side in enumerate(sides):
+            if i > 0 and prev is not None:
+                head = _head(side)
+                cur = _value(head)
+                money = _is_money(head)
+                if cur is not None and money == prev_money:
+                    if _only_number(head):
+                        wrong = not _close(cur[0], prev[0])
+                        result = cur[0]
+                    else:  # computes on: starts with the left's result, or equals it
+                        wrong = not (_close(cur[1], prev[0]) or _close(cur[0], prev[0]))
+                        result = cur[1]
+                    if wrong:
+                        out.append(
+                            ArithmeticSlip(no, f"{left_text.strip()} = {head.strip()}", prev[0], result)
+                        )
+                        break
+            if i == len(sides) - 1:
+                break
+            tail = _tail(side)
+            chained = i > 0 and tail.strip() == side.strip() and prev is not None
+            if chained:
+                cur = _value(_head(side))
+                prev = cur if cur is not None and not _only_number(_head(side)) else prev
+                prev_money = _is_money(side)
+                left_text = _head(side)
+                continue
+            cur = _value(tail)
+            left_text = tail
+            # only a side that computes something makes an arithmetic claim ("US$ 1 = R$ 6,00" is
+            # a conversion, "2 million commands = 20 x ..." a restatement)
+            prev = cur if cur is not None and not _only_number(tail) else None
+            prev_money = _is_money(tail)
+    return out
+
+
+def _is_money(part: str) -> bool:
+    return bool(re.search(r"[$€£]|\b(?:USD|EUR|GBP|KES|BRL|MXN)\b", part))
+
+
+def _only_number(part: str) -> bool:
+    toks = _tokens(part) or []
+    return len([t for t in toks if _is_num(t)]) == 1 and not any(t in "+-*/" for t in toks)
+
+
+_AMOUNT = rf"(?:US\$|R\$|\$|€|£|USD\s?|EUR\s?)\s?({_NUMBER})"
+_MONTHLY = re.compile(
+    _AMOUNT + r"\s*(?:/\s?(?:month|mo|mês|mes)\b|(?:a|per|por|al)\s(?:month|mês|mes)\b|monthly\b)", re.I
+)
+_YEARLY = re.compile(
+    _AMOUNT + r"\s*(?:/\s?(?:year|yr|ano|año)\b|(?:a|per|por|al)\s(?:year|ano|año)\b|annually\b|yearly\b)", re.I
+)
+
+
+def yearly_slips(lines: list[tuple[int, str]]) -> list[ArithmeticSlip]:
+    """A line that gives one monthly amount and one yearly amount ("$90.13 a month, or $1,081.56
+    a year"): the yearly one must be 12 times the monthly one."""
+    out: list[ArithmeticSlip] = []
+    for no, text in lines:
+        if _TABLE_CHARS.search(text):
+            continue
+        monthly, yearly = _MONTHLY.findall(text), _YEARLY.findall(text)
+        if len(monthly) != 1 or len(yearly) != 1:
+            continue
+        m, y = read_number(monthly[0]), read_number(yearly[0])
+        if not _close(12 * m, y):
+            out.append(ArithmeticSlip(no, f"{monthly[0]} a month, {yearly[0]} a year", 12 * m, y))
+    return out
