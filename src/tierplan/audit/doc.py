@@ -332,26 +332,13 @@ def _check_arithmetic(lines: list[Line], table_lines: set[int], audit: DocAudit)
         if text.rstrip().endswith(("=", "×", " x", "+", "*")) and i + 1 < len(prose):
             text = text.rstrip() + " " + prose[i + 1].text.strip()
         joined.append((ln.no, text))
-    for slip in yearly_slips(joined):
+    for slip in [*yearly_slips(joined), *arithmetic_slips(joined)]:
         audit.findings.append(
             DocFinding(
                 "arithmetic",
                 "error",
                 slip.line,
-                f"{slip.stated}: 12 x {slip.stated.split(' a month')[0]} is {_num(slip.computed)}, "
-                f"not {_num(slip.result)}",
-                stated=_num(slip.result),
-                expected=_num(slip.computed),
-            )
-        )
-    for slip in arithmetic_slips(joined):
-        audit.findings.append(
-            DocFinding(
-                "arithmetic",
-                "error",
-                slip.line,
-                f"{slip.stated.strip()}: the formula computes to {_num(slip.computed)}, "
-                f"not {_num(slip.result)}",
+                f"{slip.stated.strip()}: {slip.how} {_num(slip.computed)}, not {_num(slip.result)}",
                 stated=_num(slip.result),
                 expected=_num(slip.computed),
             )

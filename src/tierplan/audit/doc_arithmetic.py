@@ -45,6 +45,8 @@ class ArithmeticSlip:
     stated: str  # the formula as written, up to the wrong result
     computed: float
     result: float
+    #: how the computed figure was reached, before it in the message
+    how: str = "the formula computes to"
 
 
 def read_number(text: str) -> float:
@@ -242,7 +244,8 @@ _MONTHLY = re.compile(
     _AMOUNT + r"\s*(?:/\s?(?:month|mo|mês|mes)\b|(?:a|per|por|al)\s(?:month|mês|mes)\b|monthly\b)", re.I
 )
 _YEARLY = re.compile(
-    _AMOUNT + r"\s*(?:/\s?(?:year|yr|ano|año)\b|(?:a|per|por|al)\s(?:year|ano|año)\b|annually\b|yearly\b)", re.I
+    _AMOUNT + r"\s*(?:/\s?(?:year|yr|ano|año)\b|(?:a|per|por|al)\s(?:year|ano|año)\b|annually\b|yearly\b)",
+    re.I,
 )
 
 
@@ -258,5 +261,9 @@ def yearly_slips(lines: list[tuple[int, str]]) -> list[ArithmeticSlip]:
             continue
         m, y = read_number(monthly[0]), read_number(yearly[0])
         if not _close(12 * m, y):
-            out.append(ArithmeticSlip(no, f"{monthly[0]} a month, {yearly[0]} a year", 12 * m, y))
+            out.append(
+                ArithmeticSlip(
+                    no, f"{monthly[0]} a month, {yearly[0]} a year", 12 * m, y, f"12 x {monthly[0]} is"
+                )
+            )
     return out
