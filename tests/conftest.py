@@ -109,3 +109,55 @@ def pinned_example(name: str, directory: Path, **extra: float) -> Path:
     path = directory / f"{name}.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
+
+
+_NETWORK_FACT = {"source": "https://example.com/network", "as_of": "2026-01-01"}
+_SG = {"id": "sg", "city": "Singapore", "country": "SG", "lat": 1.35, "lon": 103.82}
+
+
+def allow_list_catalog(ip: dict[str, Any] | None, hosts: tuple[str, ...] = ("web_service",)) -> Any:
+    """Provider one: app hosting $5, Postgres $1 admitting outside callers by IP allow list only.
+    Provider two: app hosting $2 (static egress IP ``ip``), Postgres $4.50 (credentials). Both
+    providers host the component kinds ``hosts``."""
+    two_app: dict[str, Any] = {
+        "id": "app",
+        "name": "App",
+        "hosts": list(hosts),
+        "plans": [{"id": "vm", "name": "VM", "base_usd_month": 2}],
+    }
+    if ip is not None:
+        two_app["static_egress_ip"] = {**ip, **_NETWORK_FACT}
+    return make_catalog(
+        {
+            "provider": "one",
+            "regions": [_SG],
+            "services": [
+                {
+                    "id": "app",
+                    "name": "App",
+                    "hosts": list(hosts),
+                    "plans": [{"id": "vm", "name": "VM", "base_usd_month": 5}],
+                },
+                {
+                    "id": "db",
+                    "name": "DB",
+                    "hosts": ["postgres"],
+                    "network_access": {"from_other_hosts": "ip_allow_list", **_NETWORK_FACT},
+                    "plans": [{"id": "pg", "name": "PG", "base_usd_month": 1}],
+                },
+            ],
+        },
+        {
+            "provider": "two",
+            "regions": [_SG],
+            "services": [
+                two_app,
+                {
+                    "id": "db",
+                    "name": "DB",
+                    "hosts": ["postgres"],
+                    "plans": [{"id": "pg", "name": "PG", "base_usd_month": 4.5}],
+                },
+            ],
+        },
+    )

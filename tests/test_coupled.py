@@ -20,7 +20,7 @@ from tierplan.engine.whole_stack import (
 )
 from tierplan.profile import parse_profile
 
-from .conftest import EXAMPLES, make_catalog, make_planner
+from .conftest import EXAMPLES, allow_list_catalog, make_catalog, make_planner
 from .strategies import coupled_cases
 
 SETTINGS = settings(
@@ -730,50 +730,7 @@ def test_amebo_realtime_stays_put_and_pays_for_its_address_when_the_database_mov
 
 
 def _allow_list_catalog(ip: dict[str, Any] | None) -> Any:
-    sg = {"id": "sg", "city": "Singapore", "country": "SG", "lat": 1.35, "lon": 103.82}
-    fact = {"source": "https://example.com/network", "as_of": "2026-01-01"}
-    two_app: dict[str, Any] = {
-        "id": "app",
-        "name": "App",
-        "hosts": ["web_service"],
-        "plans": [{"id": "vm", "name": "VM", "base_usd_month": 2}],
-    }
-    if ip is not None:
-        two_app["static_egress_ip"] = {**ip, **fact}
-    return make_catalog(
-        {
-            "provider": "one",
-            "regions": [sg],
-            "services": [
-                {
-                    "id": "app",
-                    "name": "App",
-                    "hosts": ["web_service"],
-                    "plans": [{"id": "vm", "name": "VM", "base_usd_month": 5}],
-                },
-                {
-                    "id": "db",
-                    "name": "DB",
-                    "hosts": ["postgres"],
-                    "network_access": {"from_other_hosts": "ip_allow_list", **fact},
-                    "plans": [{"id": "pg", "name": "PG", "base_usd_month": 1}],
-                },
-            ],
-        },
-        {
-            "provider": "two",
-            "regions": [sg],
-            "services": [
-                two_app,
-                {
-                    "id": "db",
-                    "name": "DB",
-                    "hosts": ["postgres"],
-                    "plans": [{"id": "pg", "name": "PG", "base_usd_month": 4.5}],
-                },
-            ],
-        },
-    )
+    return allow_list_catalog(ip)
 
 
 def test_a_static_egress_ip_makes_the_cross_host_pairing_dearer_than_the_same_provider() -> None:

@@ -15,57 +15,11 @@ from tierplan.engine.whole_stack import build_problem, call_graph, solve
 from tierplan.options import located_components, store_client_graph
 from tierplan.profile import parse_profile
 
-from .conftest import EXAMPLES, make_catalog, make_planner
-
-FACT = {"source": "https://example.com/network", "as_of": "2026-01-01"}
-SG = {"id": "sg", "city": "Singapore", "country": "SG", "lat": 1.35, "lon": 103.82}
+from .conftest import EXAMPLES, allow_list_catalog, make_planner
 
 
 def _catalog(ip: dict[str, Any] | None) -> Any:
-    """Provider one: app hosting $5, Postgres $1 admitting outside callers by IP allow list only.
-    Provider two: app hosting $2 (static egress IP ``ip``), Postgres $4.50 (credentials)."""
-    two_app: dict[str, Any] = {
-        "id": "app",
-        "name": "App",
-        "hosts": ["web_service", "worker"],
-        "plans": [{"id": "vm", "name": "VM", "base_usd_month": 2}],
-    }
-    if ip is not None:
-        two_app["static_egress_ip"] = {**ip, **FACT}
-    return make_catalog(
-        {
-            "provider": "one",
-            "regions": [SG],
-            "services": [
-                {
-                    "id": "app",
-                    "name": "App",
-                    "hosts": ["web_service", "worker"],
-                    "plans": [{"id": "vm", "name": "VM", "base_usd_month": 5}],
-                },
-                {
-                    "id": "db",
-                    "name": "DB",
-                    "hosts": ["postgres"],
-                    "network_access": {"from_other_hosts": "ip_allow_list", **FACT},
-                    "plans": [{"id": "pg", "name": "PG", "base_usd_month": 1}],
-                },
-            ],
-        },
-        {
-            "provider": "two",
-            "regions": [SG],
-            "services": [
-                two_app,
-                {
-                    "id": "db",
-                    "name": "DB",
-                    "hosts": ["postgres"],
-                    "plans": [{"id": "pg", "name": "PG", "base_usd_month": 4.5}],
-                },
-            ],
-        },
-    )
+    return allow_list_catalog(ip, ("web_service", "worker"))
 
 
 def _profile() -> Any:
@@ -115,14 +69,18 @@ def test_a_worker_without_a_static_egress_ip_moves_next_to_the_allow_listed_data
 def test_a_worker_pays_for_its_static_egress_ip_where_its_host_sells_one() -> None:
     # a $0.50 address on host two: api one $5 + jobs two $2 + IP $0.50 + db one $1 = $8.50, and the
     # worker's bill names the address and the database's allow list
-    sol = solve(build_problem(make_planner(_profile(), _catalog({"available": True, "usd_per_month": 0.5})), 100))
+    sol = solve(
+        build_problem(make_planner(_profile(), _catalog({"available": True, "usd_per_month": 0.5})), 100)
+    )
     assert _providers(sol) == {"api": "one", "jobs": "two", "db": "one"}
     assert sol.monthly_usd == pytest.approx(8.5)
     (line,) = [ln for ln in sol.items["jobs"].lines if ln.name == LINE_NAME]
     assert line.monthly_usd == pytest.approx(0.5)
     assert allow_listing_stores(sol.items["jobs"].lines) == ["db"]
     # at $3.60 the address costs more than moving the worker: $5 + $2 + $3.60 + $1 = $11.60 > $11.00
-    sol = solve(build_problem(make_planner(_profile(), _catalog({"available": True, "usd_per_month": 3.6})), 100))
+    sol = solve(
+        build_problem(make_planner(_profile(), _catalog({"available": True, "usd_per_month": 3.6})), 100)
+    )
     assert _providers(sol) == {"api": "one", "jobs": "one", "db": "one"}
     assert sol.monthly_usd == pytest.approx(11.0)
 
