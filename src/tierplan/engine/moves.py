@@ -537,6 +537,12 @@ def _schedule_by_payback(
     return starts, moves
 
 
+def _extra_over_phase(st: CoupledState, a: Solution, b: Solution, s1: int, s2: int) -> float:
+    """How much more a month stack b costs than stack a over the phase [s1, s2), at its ends (0
+    when b is not dearer)."""
+    return max(st.cost(b, s1) - st.cost(a, s1), st.cost(b, s2 - 1) - st.cost(a, s2 - 1), 0.0)
+
+
 def _start_on_what_lasts(st: CoupledState, starts: list[tuple[int, Solution]], moves: dict[int, Move]) -> None:
     """A first stack that must be left in a forced move is not chosen when the stack the plan
     moves to already fits at the start, its extra monthly cost over the first phase does not
@@ -555,7 +561,7 @@ def _start_on_what_lasts(st: CoupledState, starts: list[tuple[int, Solution]], m
             return
         if st.fixed(b, s1) is None:
             return  # the next stack does not fit at the start
-        extra = max(st.cost(b, s1) - st.cost(a, s1), st.cost(b, s2 - 1) - st.cost(a, s2 - 1), 0.0)
+        extra = _extra_over_phase(st, a, b, s1, s2)
         if extra * payback > m2.migration_usd + 1e-9:
             return
         soon = s2 <= s1 * (1 + planner.assumptions["migration.merge_within_growth"])
@@ -660,7 +666,7 @@ def _merge_forced(
             prev = starts[i - 1][1]
             direct, detail = migration(planner, prev, b, s1)
             saved = m1.migration_usd + m2.migration_usd - direct
-            extra = max(st.cost(b, s1) - st.cost(a, s1), st.cost(b, s2 - 1) - st.cost(a, s2 - 1), 0.0)
+            extra = _extra_over_phase(st, a, b, s1, s2)
             if saved <= 1e-9 or extra * payback > saved + 1e-9:
                 continue
             del starts[i + 1]
