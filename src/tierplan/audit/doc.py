@@ -19,30 +19,30 @@ Pure functions; ``read_document(path)`` is the only one touching a file.
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from ..assumptions import Assumptions, load_assumptions
-from ..catalog.loader import Catalog, PlanRef
+from ..assumptions import Assumptions
+from ..catalog.loader import Catalog
 from ..errors import InputError
 from ..yamlio import read_text
 from .doc_arithmetic import arithmetic_slips, yearly_slips
-from .doc_claims import (
-    KIND_WORDS,
-    Figure,
-    Vocabulary,
-    figures_for,
-    find_quantities,
-    find_unit_prices,
-    flat_fee,
-    in_metric_units,
-    plan_price_text,
-    size_prices,
+from .doc_catalog import check_claims
+from .doc_claims import Vocabulary
+from .doc_findings import (
+    KINDS,
+    NOT_COST,
+    DocAudit,
+    DocFinding,
+    DocTable,
+    Tolerance,
+    consistent,
+    range_text,
+    tolerances,
+    usd_text,
 )
-from .doc_tables import Line, Money, Row, Table, extract, find_money, is_total_label, parse_money, stage_keys
+from .doc_tables import Line, Money, Row, Table, extract, find_money, is_total_label, stage_keys
 
 __all__ = [
     "KINDS",
@@ -52,69 +52,6 @@ __all__ = [
     "audit_document",
     "read_document",
 ]
-
-KINDS = ("total_mismatch", "arithmetic", "range_mismatch", "catalog_mismatch", "unmatched_claim", "unparsed")
-
-
-@dataclass(frozen=True)
-class DocFinding:
-    kind: str
-    severity: str  # "error" | "warning" | "info"
-    line: int
-    message: str
-    stated: str | None = None
-    expected: str | None = None
-    #: catalog entry (provider/service/plan[#metric]) the finding compares with
-    catalog: str | None = None
-    source: str | None = None
-    as_of: str | None = None
-    #: document lines the figure was computed from (rows of a total, the other statement)
-    lines_used: tuple[int, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "severity": self.severity,
-            "line": self.line,
-            "message": self.message,
-            "stated": self.stated,
-            "expected": self.expected,
-            "catalog": self.catalog,
-            "source": self.source,
-            "as_of": self.as_of,
-            "lines_used": list(self.lines_used),
-        }
-
-
-@dataclass(frozen=True)
-class DocTable:
-    kind: str  # pipe | box | aligned | list
-    start_line: int
-    end_line: int
-    columns: tuple[str, ...]
-    rows: int
-    money_column: str | None
-    total_lines: tuple[int, ...]
-
-
-@dataclass
-class DocAudit:
-    path: str
-    lines: int
-    tables: list[DocTable] = field(default_factory=list)
-    findings: list[DocFinding] = field(default_factory=list)
-    #: claims compared with the catalog and found consistent
-    claims_ok: int = 0
-    totals_checked: int = 0
-    catalog_as_of: str = ""
-
-    def of_kind(self, kind: str) -> list[DocFinding]:
-        return [f for f in self.findings if f.kind == kind]
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {k: len(self.of_kind(k)) for k in KINDS}
-
 
 # ---------------------------------------------------------------------------------------------
 # reading
@@ -127,48 +64,6 @@ def read_document(path: Path | str) -> str:
     if not text.strip():
         raise InputError(p, "is empty, expected a Markdown or text document (a hosting plan)")
     return text
-
-
-# ---------------------------------------------------------------------------------------------
-# helpers
-
-
-def _usd(v: float) -> str:
-    if math.isinf(v):
-        return "unlimited"
-    return f"${v:,.2f}".replace(".00", "") if abs(v - round(v)) > 1e-9 else f"${round(v):,}"
-
-
-def _range(lo: float, hi: float) -> str:
-    return _usd(lo) if abs(hi - lo) < 1e-9 else f"{_usd(lo)}-{_usd(hi)}"
-
-
-@dataclass(frozen=True)
-class _Tol:
-    usd: float
-    fraction: float
-    quota_fraction: float
-
-    def of(self, amount: float) -> float:
-        return max(self.usd, self.fraction * abs(amount))
-
-
-def _tolerances(assumptions: Assumptions | None) -> _Tol:
-    a = assumptions or load_assumptions()
-    return _Tol(
-        a["audit.doc_total_tolerance_usd"],
-        a["audit.doc_total_tolerance_fraction"],
-        a["audit.doc_quota_tolerance_fraction"],
-    )
-
-
-def _consistent(s_lo: float, s_hi: float, r_lo: float, r_hi: float, tol: _Tol) -> bool:
-    t = tol.of(max(s_hi, r_hi))
-    s_range, r_range = s_hi - s_lo > 1e-9, r_hi - r_lo > 1e-9
-    if s_range and r_range:
-        return abs(s_lo - r_lo) <= t and abs(s_hi - r_hi) <= t
-    # one side is a single figure: it must fall in the other's range
-    return s_lo - t <= r_hi and r_lo <= s_hi + t
 
 
 def _optional(row: Row) -> bool:
@@ -189,7 +84,7 @@ class _StageValue:
     statement: bool  # also a statement to check (summary rows, standalone totals, headings)
 
 
-def _check_totals(tables: list[Table], tol: _Tol, audit: DocAudit) -> list[tuple[int, Money]]:
+def _check_totals(tables: list[Table], tol: Tolerance, audit: DocAudit) -> list[tuple[int, Money]]:
     """Recompute every total; return (line, stated) of each total in document order."""
     totals: list[tuple[int, Money]] = []
     for t in tables:
@@ -239,7 +134,7 @@ def _check_one(
     stated: Money,
     items: list[tuple[int, str, Money | None, bool]],
     previous: list[tuple[int, Money]],
-    tol: _Tol,
+    tol: Tolerance,
     audit: DocAudit,
 ) -> None:
     audit.totals_checked += 1
@@ -263,7 +158,7 @@ def _check_one(
         if opt:
             notes.append(f"'{lab}' is optional (counted in the upper bound only)")
         if m.open_ended:
-            notes.append(f"'{lab}' is open-ended ({m.text}), counted as {_usd(m.hi)}")
+            notes.append(f"'{lab}' is open-ended ({m.text}), counted as {usd_text(m.hi)}")
     if (
         counted
         and not stated.delta
@@ -288,13 +183,13 @@ def _check_one(
             )
         )
         return
-    if _consistent(stated.lo, stated.hi, lo, hi, tol):
+    if consistent(stated.lo, stated.hi, lo, hi, tol):
         return
     diff = (stated.hi + stated.lo) / 2 - (hi + lo) / 2
     where = f"lines {used[0]}-{used[-1]}" if len(used) > 1 else f"line {used[0]}"
     msg = (
-        f"total {stated.label()} does not add up: the rows above it ({where}) sum to {_range(lo, hi)}"
-        f" ({'over' if diff > 0 else 'under'} by {_usd(abs(diff))})"
+        f"total {stated.label()} does not add up: the rows above it ({where}) sum to {range_text(lo, hi)}"
+        f" ({'over' if diff > 0 else 'under'} by {usd_text(abs(diff))})"
     )
     if notes:
         msg += "; " + "; ".join(dict.fromkeys(notes))
@@ -307,7 +202,7 @@ def _check_one(
             row.line,
             msg,
             stated=stated.label(),
-            expected=_range(lo, hi),
+            expected=range_text(lo, hi),
             lines_used=tuple(used),
         )
     )
@@ -315,11 +210,6 @@ def _check_one(
 
 # ---------------------------------------------------------------------------------------------
 # stages and ranges
-
-_NOT_COST = re.compile(
-    r"revenue|profit|income|margin|saving|subscription|break-?even|\bprice per\b|/user|per user|×|\bx\s+\$|=",
-    re.I,
-)
 
 
 def _check_arithmetic(lines: list[Line], table_lines: set[int], audit: DocAudit) -> None:
@@ -395,7 +285,7 @@ def _stage_values(lines: list[Line], tables: list[Table], table_lines: set[int])
         if ln.no in table_lines:
             continue
         text = ln.text.strip()
-        if not text or _NOT_COST.search(text):
+        if not text or NOT_COST.search(text):
             continue
         own = stage_keys(text)
         m = _first_amount(text)
@@ -429,7 +319,7 @@ def _stage_values(lines: list[Line], tables: list[Table], table_lines: set[int])
     return out
 
 
-def _check_ranges(values: list[_StageValue], tol: _Tol, audit: DocAudit) -> None:
+def _check_ranges(values: list[_StageValue], tol: Tolerance, audit: DocAudit) -> None:
     """Each statement against every other figure for the same stage; one finding per statement."""
     reported: set[int] = set()
     for s in values:
@@ -441,7 +331,7 @@ def _check_ranges(values: list[_StageValue], tol: _Tol, audit: DocAudit) -> None
             if v.line != s.line
             and s.keys & v.keys
             and v.line not in reported
-            and not _consistent(s.lo, s.hi, v.lo, v.hi, tol)
+            and not consistent(s.lo, s.hi, v.lo, v.hi, tol)
         ]
         # a statement that disagrees with the others is reported once, at its own line;
         # when the other figure is itself a statement earlier in the text, the pair is reported once
@@ -449,15 +339,15 @@ def _check_ranges(values: list[_StageValue], tol: _Tol, audit: DocAudit) -> None
             continue
         reported.add(s.line)
         key = sorted(s.keys & bad[0].keys)[0]
-        others = ", ".join(f"{v.what} on line {v.line}: {_range(v.lo, v.hi)}" for v in bad)
+        others = ", ".join(f"{v.what} on line {v.line}: {range_text(v.lo, v.hi)}" for v in bad)
         audit.findings.append(
             DocFinding(
                 "range_mismatch",
                 "error",
                 s.line,
-                f"{key}: this {s.what} says {_range(s.lo, s.hi)}/month but {others}",
-                stated=_range(s.lo, s.hi),
-                expected="; ".join(_range(v.lo, v.hi) for v in bad),
+                f"{key}: this {s.what} says {range_text(s.lo, s.hi)}/month but {others}",
+                stated=range_text(s.lo, s.hi),
+                expected="; ".join(range_text(v.lo, v.hi) for v in bad),
                 lines_used=tuple(v.line for v in bad),
             )
         )
@@ -465,487 +355,6 @@ def _check_ranges(values: list[_StageValue], tol: _Tol, audit: DocAudit) -> None
 
 # ---------------------------------------------------------------------------------------------
 # catalog claims
-
-
-def _kinds(text: str) -> set[str]:
-    low = text.lower()
-    out = set()
-    for kind, words in KIND_WORDS.items():
-        if any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", low) for w in words):
-            out.add(kind)
-    return out
-
-
-def _cite(f: Figure | PlanRef) -> tuple[str, str, str]:
-    if isinstance(f, Figure):
-        return f"{f.ref.key}#{f.metric}", f.source, f.as_of
-    return f.key, f.source, str(f.as_of)
-
-
-def _fmt_q(v: float, metric: str) -> str:
-    if math.isinf(v):
-        return "unlimited"
-    unit = "GB" if metric.endswith("_gb") or "_gb_" in metric else ("MB" if metric.endswith("_mb") else "")
-    if metric == "cu_hours_per_month":
-        unit = "CU-hours"
-    num = f"{v:,.6g}" if v < 1e4 else f"{v:,.0f}"
-    per = "/day" if metric.endswith("_per_day") else ("/month" if metric.endswith("_per_month") else "")
-    noun = "" if unit else " " + metric.split("_per_")[0].replace("_", " ")
-    return f"{num}{' ' + unit if unit else ''}{noun}{per}"
-
-
-class _Claims:
-    def __init__(self, vocab: Vocabulary, tol: _Tol, audit: DocAudit) -> None:
-        self.vocab = vocab
-        self.tol = tol
-        self.audit = audit
-        self.reported: set[tuple[int, str]] = set()
-
-    def add(self, f: DocFinding) -> None:
-        key = (f.line, f.catalog or f.message)
-        if key not in self.reported:
-            self.reported.add(key)
-            self.audit.findings.append(f)
-
-    def unmatched(self, line: int, text: str, why: str) -> None:
-        snippet = re.sub(r"\s+", " ", re.sub(r"[*`|│]", " ", text)).strip()[:90]
-        self.add(
-            DocFinding("unmatched_claim", "info", line, f"not checked: '{snippet}': {why}", stated=snippet)
-        )
-
-    # -- one claim (a line or a table row) ------------------------------------------------------
-    def check(
-        self,
-        line: int,
-        text: str,
-        context: str,
-        *,
-        price: Money | None,
-        row: bool,
-        plan_context: str = "",
-        kind_context: str = "",
-    ) -> None:
-        providers = self.vocab.providers_in(text)
-        from_context = not providers
-        if not providers:
-            providers = self.vocab.providers_in(context)[:1]
-        quantities = find_quantities(text)
-        unit_prices = find_unit_prices(text)
-        if not providers:
-            if row and price is not None:
-                self.unmatched(line, text, "no catalog provider is named")
-            elif quantities or unit_prices:
-                if re.search(r"\bfree\b|\btier\b|\bplan\b|included|per million|/GB", text, re.I):
-                    self.unmatched(line, text, "no catalog provider is named")
-            return
-        kinds = _kinds(text) or _kinds(context) or _kinds(kind_context)
-        free_is_plan = re.search(r"(?:^|\|)\W*free\b|\bfree\s*(?:tier|plan|:)|\(free\)", text, re.I)
-        probe = text
-        if not free_is_plan and plan_context and re.search(r"\bfree\b", text, re.I):
-            probe = re.sub(r"\bfree\b", " ", text, flags=re.I)  # "10M requests FREE": included in the plan
-        for pid in providers:
-            hosts = {h for r in self.vocab.by_provider.get(pid, []) for h in r.hosts}
-            if from_context and _kinds(text) and not (_kinds(text) & hosts):
-                continue  # the text is about something this provider does not host
-            match = self.vocab.match(probe, [pid], kinds or None, service_text=context)
-            if not match.plans:
-                continue
-            own_plan_word = re.search(
-                r"\b(paid|pro|plan|tier|starter|standard|business|team|enterprise|premium)\b",
-                re.sub(r"free\s+tier", "", text, flags=re.I),
-                re.I,
-            )
-            if not match.plan_named and plan_context and not own_plan_word:
-                ctx_match = self.vocab.match(plan_context, [pid], kinds or None, service_text=context)
-                if ctx_match.plan_named:
-                    match = ctx_match
-            name = match.plans[0].provider.name
-            checked = False
-            if price is not None and not price.delta:
-                checked |= self._price(line, text, name, match.plans, match.plan_named, price, row)
-            for q in quantities:
-                checked |= self._quantity(line, name, match.plans, match.plan_named, q)
-            for up in unit_prices:
-                checked |= self._unit_price(line, name, match.plans, up)
-            if (
-                not checked
-                and match.plan_named
-                and "free" in match.plan_words
-                and not any(r.plan.available for r in match.plans)
-            ):
-                old = match.plans[0]
-                c, s_, a = _cite(old)
-                self.add(
-                    DocFinding(
-                        "catalog_mismatch",
-                        "warning",
-                        line,
-                        f"{name}: the free tier named here is the legacy plan {old.plan.name}, no longer available"
-                        + (f" (since {old.plan.unavailable_since})" if old.plan.unavailable_since else ""),
-                        stated=re.sub(r"\s+", " ", text)[:80],
-                        expected="no free plan for new accounts",
-                        catalog=c,
-                        source=s_,
-                        as_of=a,
-                    )
-                )
-                checked = True
-            if price is not None and price.delta and not checked:
-                self.unmatched(
-                    line, text, f"{price.text} is an increase over another price, not a {name} price"
-                )
-
-    def _price(
-        self,
-        line: int,
-        text: str,
-        name: str,
-        plans: tuple[PlanRef, ...],
-        named: bool,
-        price: Money,
-        row: bool,
-    ) -> bool:
-        if not named:
-            if row or price.hi > 0:
-                self.unmatched(
-                    line,
-                    text,
-                    f"names {name} but no {name} plan in the catalog (a usage estimate or an unknown plan)",
-                )
-            return False
-        several = bool(
-            re.search(r"\b\d+\s*(?:vms?|instances?|machines?|servers?|nodes?|replicas?)\b|×", text, re.I)
-        )
-        accepted: list[tuple[float, PlanRef, str]] = []
-        for ref in plans:
-            fee = flat_fee(ref)
-            if fee is None:
-                continue
-            accepted.append((fee, ref, "monthly fee"))
-            for size, p in size_prices(ref):
-                accepted.append((fee + p, ref, f"size {size}"))
-        if not accepted:
-            self.unmatched(
-                line, text, f"the catalog has no known monthly price for {name} {plans[0].plan.name}"
-            )
-            return False
-
-        def hits(avail: bool) -> list[tuple[float, PlanRef, str]]:
-            return [
-                a
-                for a in accepted
-                if a[1].plan.available == avail and _consistent(price.lo, price.hi, a[0], a[0], self.tol)
-            ]
-
-        if hits(True):
-            self.audit.claims_ok += 1
-            return True
-        current = [r for r in plans if r.plan.available]
-        cur = current[0] if current else plans[0]
-        expected = "; ".join(f"{r.plan.name}: {plan_price_text(r)}" for r in (current or plans)[:3])
-        expected_current = expected
-        if several and not hits(False):
-            self.unmatched(line, text, "a price for several instances: not compared with one plan's price")
-            return False
-        old_plans = [r for r in plans if not r.plan.available]
-        if current and old_plans:
-            expected += "; legacy (no longer sold): " + "; ".join(
-                f"{r.plan.name}: {plan_price_text(r)}" for r in old_plans[:2]
-            )
-        catalog, source, as_of = _cite(cur)
-        legacy = hits(False)
-        if legacy:
-            old = legacy[0][1]
-            msg = (
-                f"{name} {old.plan.name}: {price.label()}/month is the price of a legacy plan, no longer sold"
-                + (f" (since {old.plan.unavailable_since})" if old.plan.unavailable_since else "")
-                + (f"; current: {expected_current}" if current else "")
-            )
-            catalog, source, as_of = _cite(old) if not current else (catalog, source, as_of)
-            self.add(
-                DocFinding(
-                    "catalog_mismatch",
-                    "warning",
-                    line,
-                    msg,
-                    stated=price.label(),
-                    expected=expected_current if current else _usd(legacy[0][0]),
-                    catalog=catalog,
-                    source=source,
-                    as_of=as_of,
-                )
-            )
-            return True
-        msg = f"{name}: stated {price.label()}/month, the catalog says {expected}"
-        self.add(
-            DocFinding(
-                "catalog_mismatch",
-                "error",
-                line,
-                msg,
-                stated=price.label(),
-                expected=expected,
-                catalog=catalog,
-                source=source,
-                as_of=as_of,
-            )
-        )
-        return True
-
-    def _compare(self, stated: float, figure: float, kind: str = "limit") -> bool:
-        if math.isinf(stated):
-            return kind == "included"  # billed beyond the included amount: not capped
-        if math.isinf(figure):
-            return False
-        return abs(stated - figure) <= max(1e-9, self.tol.quota_fraction * max(abs(figure), abs(stated)))
-
-    def _quantity(self, line: int, name: str, plans: tuple[PlanRef, ...], named: bool, q: Any) -> bool:
-        if not named:
-            return False
-        figs: list[Figure] = []
-        for ref in plans:
-            figs += figures_for(ref, q.prefixes, q.period)
-        if q.period is not None and not figs:
-            # "10k commands/day" against a plan that only states a monthly quota: report that
-            for ref in plans:
-                figs += figures_for(ref, q.prefixes, None)
-        if q.period is not None and figs and not any(f.ref.plan.available for f in figs):
-            # only a legacy plan states it per day/month: show what the current plans state
-            for ref in plans:
-                if ref.plan.available:
-                    figs += figures_for(ref, q.prefixes, None)
-        if not figs:
-            return False
-        if q.prefixes == ("*GB",):
-            metrics = {f.metric for f in figs}
-            if len(metrics) > 1:
-                return False
-        ok = [
-            f
-            for f in figs
-            if any(self._compare(v, f.value, f.kind) for v in in_metric_units(q.value, q.unit, f.metric))
-            and (q.period is None or f.metric.endswith(f"_per_{q.period}") or "_per_" not in f.metric)
-        ]
-        cur_ok = [f for f in ok if f.ref.plan.available]
-        if cur_ok:
-            self.audit.claims_ok += 1
-            return True
-        current = [f for f in figs if f.ref.plan.available]
-        stated = "unlimited" if math.isinf(q.value) else q.text
-        if ok:
-            old = ok[0]
-            exp = "; ".join(f"{f.ref.plan.name}: {_fmt_q(f.value, f.metric)}" for f in current[:3]) or "none"
-            c, s, a = _cite(current[0] if current else old)
-            self.add(
-                DocFinding(
-                    "catalog_mismatch",
-                    "warning",
-                    line,
-                    f"{name}: '{stated}' is the quota of the legacy plan {old.ref.plan.name} (no longer available)"
-                    + (f"; current: {exp}" if current else ""),
-                    stated=stated,
-                    expected=exp,
-                    catalog=c,
-                    source=s,
-                    as_of=a,
-                )
-            )
-            return True
-        shown = current or figs
-        exp = "; ".join(f"{f.ref.plan.name}: {_fmt_q(f.value, f.metric)}" for f in shown[:3])
-        c, s, a = _cite(shown[0])
-        self.add(
-            DocFinding(
-                "catalog_mismatch",
-                "error",
-                line,
-                f"{name}: stated '{stated}', the catalog says {exp}",
-                stated=stated,
-                expected=exp,
-                catalog=c,
-                source=s,
-                as_of=a,
-            )
-        )
-        return True
-
-    def _unit_price(self, line: int, name: str, plans: tuple[PlanRef, ...], up: Any) -> bool:
-        figs: list[Figure] = []
-        for ref in plans:
-            figs += figures_for(ref, up.prefixes, None, prices=True)
-        stated_per_unit = up.usd / up.per_units
-        if not figs:
-            if up.prefixes and any(p.startswith("egress") for p in up.prefixes) and plans:
-                plan = plans[0]
-                if not any(m.metric.startswith("egress") for r in plans for m in r.plan.meters):
-                    c, s, a = _cite(plan)
-                    self.add(
-                        DocFinding(
-                            "catalog_mismatch",
-                            "error",
-                            line,
-                            f"{name}: stated {up.text} for bandwidth; the catalog has no bandwidth charge on "
-                            f"{', '.join(dict.fromkeys(r.plan.name for r in plans[:3]))}",
-                            stated=up.text,
-                            expected="no bandwidth charge",
-                            catalog=c,
-                            source=s,
-                            as_of=a,
-                        )
-                    )
-                    return True
-            return False
-        ok = [f for f in figs if self._compare(stated_per_unit, f.value)]
-        if any(f.ref.plan.available for f in ok):
-            self.audit.claims_ok += 1
-            return True
-        current = [f for f in figs if f.ref.plan.available] or figs
-        scale = up.per_units
-
-        def show(f: Figure) -> str:
-            unit = "GB" if up.size_unit else (f"{scale:,.0f}" if scale != 1 else "unit")
-            return f"{f.ref.plan.name}: ${f.value * scale:.4g} per {unit} ({f.metric})"
-
-        exp = "; ".join(show(f) for f in current[:3])
-        c, s, a = _cite(current[0])
-        sev, extra = "error", ""
-        if ok:
-            sev, extra = "warning", f" (the price of the legacy plan {ok[0].ref.plan.name})"
-        self.add(
-            DocFinding(
-                "catalog_mismatch",
-                sev,
-                line,
-                f"{name}: stated {up.text}{extra}, the catalog says {exp}",
-                stated=up.text,
-                expected=exp,
-                catalog=c,
-                source=s,
-                as_of=a,
-            )
-        )
-        return True
-
-
-_TITLE = re.compile(r"^\W*(?:\*\*.*\*\*\W*|.*[:?]\W*)$")
-_PLAN_LABEL = re.compile(
-    r"^\W*(?:plan|free(?:\s+tier)?|paid(?:\s+tier)?|pricing)\b[^:]*:|tier\b.*:\W*$|:\W*$", re.I
-)
-
-
-def _marker(text: str) -> str:
-    t = re.sub(r"^[\s│┃║├└┌─→|]*", "", text)
-    m = re.match(r"^([-*•+]|\d+[.)])\s", t)
-    return m.group(1) if m else ""
-
-
-def _context(lines: list[Line], idx: int, vocab: Vocabulary) -> tuple[str, str, str]:
-    """(provider context, plan context) of a line: where a bullet like "- 10,000 commands/day"
-    gets its provider and plan. The provider comes from the lines just above (no blank line
-    between, sibling bullets skipped), else the innermost heading, else the nearest title line
-    above (bold, or ending with ':' or '?'). The plan comes from the nearest label line above
-    ("Free Tier Details:", "Plan: Workers Paid")."""
-    ln = lines[idx]
-    heading = ln.headings[-1] if ln.headings else ""
-    marker = _marker(ln.text)
-    adjacent_ctx = title_ctx = plan_ctx = ""
-    titles: list[str] = []
-    plan_done = False
-    j = idx - 1
-    adjacent = True
-    seen = 0
-    while j >= 0 and seen < 25 and lines[j].headings == ln.headings:
-        t = lines[j].text.strip()
-        j -= 1
-        if not t or t.startswith("```"):
-            adjacent = False
-            continue
-        if re.match(r"^#{1,6}\s", t) and not lines[j + 1].in_code:
-            break
-        seen += 1
-        if not plan_done and seen <= 6 and _PLAN_LABEL.search(t):
-            plan_done = True
-            if not re.search(r"(exceed|beyond|after|above|over)\s+(the\s+)?free", t, re.I):
-                plan_ctx = t
-        sibling = bool(marker) and _marker(lines[j + 1].text) == marker
-        if adjacent and not adjacent_ctx and not sibling and vocab.providers_in(t):
-            adjacent_ctx = t
-        if _TITLE.match(t):
-            titles.append(t)
-            if not title_ctx and vocab.providers_in(t):
-                title_ctx = t
-    heading_ctx = heading if vocab.providers_in(heading) else ""
-    return adjacent_ctx or heading_ctx or title_ctx, plan_ctx, " ".join([heading, *titles])
-
-
-def _sibling_names_provider(lines: list[Line], idx: int, vocab: Vocabulary) -> bool:
-    """The bullet just above is a sibling whose label names a provider ("- UptimeRobot: ..."):
-    this bullet's own label then names another (unknown) provider."""
-    marker = _marker(lines[idx].text)
-    if not marker or idx == 0:
-        return False
-    prev = lines[idx - 1].text
-    if _marker(prev) != marker:
-        return False
-    lab = re.match(r"^\W*(?:\d+[.)]\s*)?([^:]{1,40}):", prev.strip())
-    return bool(lab and vocab.providers_in(lab.group(1)))
-
-
-def _claims(lines: list[Line], tables: list[Table], table_lines: set[int], claims: _Claims) -> None:
-    rows_done: set[int] = set()
-    for t in tables:
-        if t.kind == "list":
-            continue
-        head_ctx = " ".join(h for h in t.header if re.search(r"free|tier|plan", h, re.I))
-        service_table = any(claims.vocab.providers_in(" ".join(r.cells)) for r in t.rows)
-        for r in t.rows:
-            rows_done.add(r.line)
-            if is_total_label(r.label):
-                continue
-            text = " | ".join(r.cells)
-            money = t.money(r) if t.is_cost_table else None
-            if money is None and t.is_cost_table and t.money_col is not None and t.money_col < len(r.cells):
-                cell = r.cells[t.money_col].strip()
-                if cell and not parse_money(cell):
-                    claims.unmatched(r.line, text, f"amount '{cell}' is not a monthly price")
-            ctx = head_ctx + " " + (t.headings[-1] if t.headings else "")
-            if money is None:
-                other = [c for c in r.cells if parse_money(c) is None]
-                text = " | ".join(other)
-            if not service_table:
-                continue
-            claims.check(r.line, text, ctx, price=money, row=t.is_cost_table, plan_context=head_ctx)
-    for idx, ln in enumerate(lines):
-        if ln.no in rows_done or (ln.no in table_lines and not ln.in_code):
-            continue
-        text = ln.text.strip()
-        if not text or re.match(r"^\s*(```|~~~)", text):
-            continue
-        has_money = [m for m, _, unit in find_money(text) if not unit]
-        if not (
-            has_money or find_quantities(text) or find_unit_prices(text) or re.search(r"\bfree\b", text, re.I)
-        ):
-            continue
-        if _NOT_COST.search(text) and not find_unit_prices(text):
-            continue
-        price = (
-            has_money[0]
-            if len(has_money) == 1 and re.search(r"/\s*mo|month|\(\$|:\s*\$", text, re.I)
-            else None
-        )
-        if price is not None and re.search(r"total|estimate|typical|~", text, re.I):
-            price = None
-        label = re.match(r"^\W*(?:\d+[.)]\s*)?([A-Z][\w .&/-]{1,30}?)\s*:", text)
-        if (
-            label
-            and not claims.vocab.providers_in(text)
-            and _sibling_names_provider(lines, idx, claims.vocab)
-        ):
-            if find_quantities(text) or find_unit_prices(text) or price is not None:
-                claims.unmatched(ln.no, text, f"'{label.group(1)}' is not a provider in the catalog")
-            continue
-        pctx, plctx, kctx = _context(lines, idx, claims.vocab)
-        claims.check(ln.no, text, pctx, price=price, row=False, plan_context=plctx, kind_context=kctx)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -956,7 +365,7 @@ def audit_document(
     text: str, path: str, catalog: Catalog, assumptions: Assumptions | None = None
 ) -> DocAudit:
     """Check a hand-written hosting plan. Never raises on odd text: what it cannot read is reported."""
-    tol = _tolerances(assumptions)
+    tol = tolerances(assumptions)
     ex = extract(text)
     audit = DocAudit(path=path, lines=len(ex.lines), catalog_as_of=str(catalog.as_of))
     for ln, what, why in ex.unparsed:
@@ -992,7 +401,7 @@ def audit_document(
     _check_ranges(
         sorted(_stage_values(ex.lines, ex.tables, ex.table_lines), key=lambda v: v.line), tol, audit
     )
-    _claims(ex.lines, ex.tables, ex.table_lines, _Claims(Vocabulary(catalog), tol, audit))
+    check_claims(ex.lines, ex.tables, ex.table_lines, Vocabulary(catalog), tol, audit)
     order = {k: i for i, k in enumerate(KINDS)}
     audit.findings.sort(key=lambda f: (f.line, order[f.kind]))
     return audit
