@@ -4,6 +4,7 @@ prices, compared with the catalog: which provider and plan a line or table row s
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from typing import Any
@@ -12,6 +13,7 @@ from ..catalog.loader import PlanRef
 from .doc_claims import (
     KIND_WORDS,
     Figure,
+    Quantity,
     Vocabulary,
     figures_for,
     find_quantities,
@@ -22,7 +24,7 @@ from .doc_claims import (
     size_prices,
 )
 from .doc_findings import NOT_COST, DocAudit, DocFinding, Tolerance, consistent, usd_text
-from .doc_tables import Line, Money, Table, find_money, is_total_label, parse_money
+from .doc_tables import Line, Money, Row, Table, find_money, is_total_label, parse_money
 
 __all__ = ["check_claims"]
 
@@ -84,12 +86,14 @@ class _Claims:
         row: bool,
         plan_context: str = "",
         kind_context: str = "",
+        quantities: list[Quantity] | None = None,
     ) -> None:
         providers = self.vocab.providers_in(text)
         from_context = not providers
         if not providers:
             providers = self.vocab.providers_in(context)[:1]
-        quantities = find_quantities(text)
+        if quantities is None:
+            quantities = find_quantities(text)
         unit_prices = find_unit_prices(text)
         if not providers:
             if row and price is not None:
@@ -99,10 +103,13 @@ class _Claims:
                     self.unmatched(line, text, "no catalog provider is named")
             return
         kinds = _kinds(text) or _kinds(context) or _kinds(kind_context)
-        free_is_plan = re.search(r"(?:^|\|)\W*free\b|\bfree\s*(?:tier|plan|:)|\(free\)", text, re.I)
+        free_is_plan = re.search(r"(?:^|\|)\W*free\b|\bfree\s*(?:tier|plan|:)|\(free\)", text, re.I) or re.search(
+            r"(?<=[a-z0-9] )Free\b", text
+        )
         probe = text
-        if not free_is_plan and plan_context and re.search(r"\bfree\b", text, re.I):
-            probe = re.sub(r"\bfree\b", " ", text, flags=re.I)  # "10M requests FREE": included in the plan
+        if not free_is_plan and re.search(r"\bfree\b", text, re.I):
+            # "10M requests FREE", "200 GB of bandwidth are free": included in the plan, not the Free plan
+            probe = re.sub(r"\bfree\b", " ", text, flags=re.I)
         for pid in providers:
             hosts = {h for r in self.vocab.by_provider.get(pid, []) for h in r.hosts}
             if from_context and _kinds(text) and not (_kinds(text) & hosts):
@@ -124,6 +131,8 @@ class _Claims:
             if price is not None and not price.delta:
                 checked |= self._price(line, text, name, match.plans, match.plan_named, price, row)
             for q in quantities:
+                if q.role == "usage" or (q.role == "" and (row or not plan_context)):
+                    continue  # the app's own amount, or a figure nothing marks as a quota
                 checked |= self._quantity(line, name, match.plans, match.plan_named, q)
             for up in unit_prices:
                 checked |= self._unit_price(line, name, match.plans, up)
@@ -451,6 +460,33 @@ def _sibling_names_provider(lines: list[Line], idx: int, vocab: Vocabulary) -> b
     return bool(lab and vocab.providers_in(lab.group(1)))
 
 
+_LIMIT_COLUMN = re.compile(r"free|limit|quota|included|allowance|tier|cap\b", re.I)
+_USAGE_COLUMN = re.compile(
+    r"usage|use\b|need|volume|formula|calculation|estimate|expected|traffic|load|at \d|how much|amount", re.I
+)
+
+
+def _row_quantities(t: Table, r: Row) -> list[Quantity]:
+    """The quotas a table row states: a figure is a quota when its cell says so ("10 GB free"),
+    or its column is headed as one ("Free tier", "Limits"); a figure under "Usage" or "Formula"
+    is the app's own amount. Under another heading only a figure written as a quota ("10k
+    cmds/day") counts."""
+    out: list[Quantity] = []
+    for i, cell in enumerate(r.cells):
+        head = t.header[i] if i < len(t.header) else ""
+        for q in find_quantities(cell):
+            role = q.role
+            if not role:
+                if _LIMIT_COLUMN.search(head):
+                    role = "limit"
+                elif _USAGE_COLUMN.search(head):
+                    role = "usage"
+                elif q.period and re.search(r"/\s*(?:day|mo|month)\b", q.text, re.I):
+                    role = "limit"
+            out.append(dataclasses.replace(q, role=role))
+    return out
+
+
 def _claims(lines: list[Line], tables: list[Table], table_lines: set[int], claims: _Claims) -> None:
     rows_done: set[int] = set()
     for t in tables:
@@ -474,7 +510,15 @@ def _claims(lines: list[Line], tables: list[Table], table_lines: set[int], claim
                 text = " | ".join(other)
             if not service_table:
                 continue
-            claims.check(r.line, text, ctx, price=money, row=t.is_cost_table, plan_context=head_ctx)
+            claims.check(
+                r.line,
+                text,
+                ctx,
+                price=money,
+                row=t.is_cost_table,
+                plan_context=head_ctx,
+                quantities=_row_quantities(t, r),
+            )
     for idx, ln in enumerate(lines):
         if ln.no in rows_done or (ln.no in table_lines and not ln.in_code):
             continue

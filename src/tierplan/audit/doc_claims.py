@@ -290,9 +290,14 @@ class Vocabulary:
                     hits += [(4, r, "free allowance") for r in refs if r.plan.available]
             if hits:
                 named = True
-                best = max(h[0] for h in hits)
-                # prefer the longest alias ("workers paid" over "paid"), keep plans with it
-                chosen = [h for h in hits if h[0] == best or h[2] == "free"]
+                # an alias inside a longer one names nothing of its own ("paid" in "workers paid");
+                # every other plan named counts ("Starter / Standard / Pro" in a row of stages)
+                chosen = [
+                    h
+                    for h in hits
+                    if h[2] == "free"
+                    or not any(len(o[2]) > len(h[2]) and re.search(rf"\b{re.escape(h[2])}\b", o[2]) for o in hits)
+                ]
                 for _, r, alias in chosen:
                     if r not in plans:
                         plans.append(r)
@@ -428,6 +433,10 @@ class Quantity:
     text: str
     #: the quantity is called free / included
     free: bool
+    #: what the figure is in its sentence: "limit" (a plan's quota: "free: 10 GB", "includes
+    #: 50,000 e-mails"), "usage" (the app's own amount: "at 96,000 e-mails a month", "100 CU-hours
+    #: x $0.106"), or "" when nothing around it says (quantity_role)
+    role: str = ""
 
 
 @dataclass(frozen=True)
@@ -460,6 +469,59 @@ def _nouns(text: str) -> tuple[str, ...]:
     return ()
 
 
+# words that make a figure a plan's quota or the app's own amount; read in the figure's clause only
+_LIMIT_BEFORE = re.compile(
+    r"(?:\bfree\b|\bincludes?\b|\bincluded\b|\bincluding\b|\bup\s+to\b|\blimit(?:ed)?\b|\bcap(?:ped)?\b|"
+    r"\bquota\b|\ballows?\b|\ballowance\b|\bmax(?:imum)?\b|\bgives?\b|\boffers?\b|\bcomes?\s+with\b|"
+    r"\bprovides?\b)[^\d$]{0,40}$",
+    re.I,
+)
+_LIMIT_AFTER = re.compile(
+    r"^[^\d$;.]{0,30}?(?:\bfree\b|\bincluded\b|\blimit\b|\bcap\b|\bquota\b|\ballowance\b|\bceiling\b)", re.I
+)
+_USAGE_BEFORE = re.compile(
+    r"(?:\b(?:at|above|over|under|below|beyond|past|exceeds?|exceeding|uses?|using|used|sends?|sending|sent|"
+    r"serves?|served|needs?|needing|expects?|expected|estimated?|about|around|roughly|approx(?:imately)?|"
+    r"only|our|we|currently|peak|average|typical(?:ly)?|reach(?:es|ing)?|hits?|grows?|of|for|than)\b|[~≈=<>≤≥])"
+    r"[^\d$]{0,12}$",
+    re.I,
+)
+_USAGE_AFTER = re.compile(
+    r"^(?:\s*[a-z][\w/-]*){0,3}?\s*(?:[x×*+=-]\s*[\d$(]|(?:is|are|would|will)\s+(?:about|roughly|around|be|need|use|exceed|stay|fit|mean)|"
+    r"(?:,\s*)?(?:under|below|within|of\s+the|out\s+of)\b)",
+    re.I,
+)
+_LABEL = re.compile(
+    r"^\W*(?:[\w.&/-]+\s+){0,4}?(?:free(?:\s+tier)?|tier|plan|limits?|quotas?|includes?|included|pro|paid|"
+    r"hobby|starter|launch|scale|team|business|developer|standard|basic)\b[^:]{0,30}:",
+    re.I,
+)
+
+
+def quantity_role(text: str, start: int, end: int) -> str:
+    """Whether the figure at text[start:end] states a plan's quota ("limit"), the app's own amount
+    ("usage") or neither clearly (""). Only the figure's clause counts: "Resend Free: 100
+    e-mails/day" is a limit, "at 96,000 e-mails a month Resend Pro would need overages" and
+    "100 CU-hours x $0.106" are usage, "(12 GB - 10 GB free)" is usage then a limit."""
+    clause_start = max(text.rfind(c, 0, start) for c in ";|([") + 1
+    dot = [m.end() for m in re.finditer(r"[.!?]\s+(?=[A-Z(])", text[:start])]
+    clause_start = max([clause_start, *dot])
+    before = text[clause_start:start]
+    after = text[end:]
+    if _USAGE_AFTER.match(after):
+        return "usage"
+    if _LIMIT_AFTER.match(after):
+        return "limit"
+    if _USAGE_BEFORE.search(before):
+        return "usage"
+    if _LIMIT_BEFORE.search(before):
+        return "limit"
+    label = _LABEL.match(text)
+    if label and label.end() <= start:
+        return "limit"
+    return ""
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """Quota figures: ``0.5GB storage``, ``100h compute``, ``10k commands/day``, ``1M requests/month``,
     ``unlimited bandwidth``, ``storage: 10GB``."""
@@ -476,6 +538,7 @@ def find_quantities(text: str) -> list[Quantity]:
                     None,
                     m.group(0),
                     free_ctx,
+                    "usage" if _USAGE_BEFORE.search(text[: m.start()]) else "limit",
                 )
             )
     for m in re.finditer(rf"(?<![\w$.,]){_NUMQ}\s*", text, re.I):
@@ -484,6 +547,8 @@ def find_quantities(text: str) -> list[Quantity]:
             r"^\s*(?:%|x\b|×|ms\b|s\b|/s\b|req/s)", text[end:], re.I
         ):
             continue
+        if re.search(r"(?:\bper|/)\s*$", text[:start], re.I):
+            continue  # "$0.20 per 100K commands": the unit of a price, not a quota
         value = float(m.group("n").replace(",", "")) * _mult(m.group("mult"))
         rest = text[end:]
         sz = re.match(rf"^\s*{_SIZE}", rest, re.I)
@@ -542,7 +607,9 @@ def find_quantities(text: str) -> list[Quantity]:
             first = re.match(r"^\s*\w+", noun_text)
             period = _period(noun_text[first.end() :] if first else "")
         snippet = re.split(r"(?<!\d),|,(?!\d)|[;|()\[\]]|\s{2,}", text[start:])[0].strip().rstrip("*").strip()
-        out.append(Quantity(value, unit, prefixes, period, snippet, free_ctx))
+        out.append(
+            Quantity(value, unit, prefixes, period, snippet, free_ctx, quantity_role(text, start, m.end()))
+        )
     return out
 
 
