@@ -43,6 +43,7 @@ from .doc_findings import (
     usd_text,
 )
 from .doc_tables import Line, Money, Row, Table, extract, find_money, is_total_label, stage_keys
+from .doc_terms import terms_findings
 
 __all__ = [
     "KINDS",
@@ -401,7 +402,9 @@ def audit_document(
     _check_ranges(
         sorted(_stage_values(ex.lines, ex.tables, ex.table_lines), key=lambda v: v.line), tol, audit
     )
-    check_claims(ex.lines, ex.tables, ex.table_lines, Vocabulary(catalog), tol, audit)
+    vocab = Vocabulary(catalog)
+    check_claims(ex.lines, ex.tables, ex.table_lines, vocab, tol, audit)
+    audit.findings.extend(terms_findings(ex.lines, vocab))
     order = {k: i for i, k in enumerate(KINDS)}
     audit.findings.sort(key=lambda f: (f.line, order[f.kind]))
     return audit

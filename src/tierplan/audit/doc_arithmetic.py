@@ -199,7 +199,7 @@ def arithmetic_slips(lines: list[tuple[int, str]]) -> list[ArithmeticSlip]:
                 head = _head(side)
                 cur = _value(head)
                 money = _is_money(head)
-                if cur is not None and money == prev_money:
+                if cur is not None and money == prev_money and not _converts_time(left_text, head):
                     if _only_number(head):
                         wrong = not _close(cur[0], prev[0])
                         result = cur[0]
@@ -228,6 +228,23 @@ def arithmetic_slips(lines: list[tuple[int, str]]) -> list[ArithmeticSlip]:
             prev = cur if cur is not None and not _only_number(tail) else None
             prev_money = _is_money(tail)
     return out
+
+
+_TIME_UNITS = {
+    "ms": "ms", "s": "s", "sec": "s", "secs": "s", "second": "s", "seconds": "s", "min": "min",
+    "mins": "min", "minute": "min", "minutes": "min", "h": "h", "hr": "h", "hrs": "h", "hour": "h",
+    "hours": "h", "horas": "h", "heures": "h", "stunden": "h", "jam": "h", "day": "d", "days": "d",
+}  # fmt: skip
+
+
+def _time_units(part: str) -> set[str]:
+    return {_TIME_UNITS[w] for w in re.findall(r"[^\W\d_]+", part.lower()) if w in _TIME_UNITS}
+
+
+def _converts_time(left: str, right: str) -> bool:
+    """ "2,880 runs x 30 s = 24 hours": the right side is the left in another unit of time."""
+    a, b = _time_units(left), _time_units(right)
+    return bool(a and b and not a & b)
 
 
 def _is_money(part: str) -> bool:

@@ -103,9 +103,9 @@ class _Claims:
                     self.unmatched(line, text, "no catalog provider is named")
             return
         kinds = _kinds(text) or _kinds(context) or _kinds(kind_context)
-        free_is_plan = re.search(r"(?:^|\|)\W*free\b|\bfree\s*(?:tier|plan|:)|\(free\)", text, re.I) or re.search(
-            r"(?<=[a-z0-9] )Free\b", text
-        )
+        free_is_plan = re.search(
+            r"(?:^|\|)\W*free\b|\bfree\s*(?:tier|plan|:)|\(free\)", text, re.I
+        ) or re.search(r"(?<=[a-z0-9] )Free\b", text)
         probe = text
         if not free_is_plan and re.search(r"\bfree\b", text, re.I):
             # "10M requests FREE", "200 GB of bandwidth are free": included in the plan, not the Free plan
@@ -131,7 +131,7 @@ class _Claims:
             if price is not None and not price.delta:
                 checked |= self._price(line, text, name, match.plans, match.plan_named, price, row)
             for q in quantities:
-                if q.role == "usage" or (q.role == "" and (row or not plan_context)):
+                if q.role == "usage" or (q.role == "" and (row or not _LIMIT_COLUMN.search(plan_context))):
                     continue  # the app's own amount, or a figure nothing marks as a quota
                 checked |= self._quantity(line, name, match.plans, match.plan_named, q)
             for up in unit_prices:

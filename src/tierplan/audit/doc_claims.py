@@ -179,6 +179,7 @@ class Vocabulary:
         self.service_words: dict[tuple[str, str], set[str]] = {}
         kind_phrases = {w for ws in KIND_WORDS.values() for w in ws} | set(KIND_WORDS)
         seen: set[tuple[str, str]] = set()
+        distinctive: dict[str, set[str]] = {}  # a plan name of two words or more -> its providers
         for ref in catalog.plans:
             pid = ref.provider.provider
             self.by_provider.setdefault(pid, []).append(ref)
@@ -231,7 +232,13 @@ class Vocabulary:
                             and alias not in kind_phrases
                             and not re.fullmatch(r"[\d.]+\s*\w*", alias)
                         ):
-                            self.distinctive_plans.append((_alias_re(alias), pid))
+                            distinctive.setdefault(alias, set()).add(pid)
+
+        # a plan name identifies its provider only when no other provider uses it ("workers paid"
+        # does; "pay as you go" does not)
+        self.distinctive_plans = [
+            (_alias_re(alias), next(iter(pids))) for alias, pids in distinctive.items() if len(pids) == 1
+        ]
 
     def providers_in(self, text: str) -> list[str]:
         found: list[tuple[int, str]] = []
@@ -296,7 +303,9 @@ class Vocabulary:
                     h
                     for h in hits
                     if h[2] == "free"
-                    or not any(len(o[2]) > len(h[2]) and re.search(rf"\b{re.escape(h[2])}\b", o[2]) for o in hits)
+                    or not any(
+                        len(o[2]) > len(h[2]) and re.search(rf"\b{re.escape(h[2])}\b", o[2]) for o in hits
+                    )
                 ]
                 for _, r, alias in chosen:
                     if r not in plans:
@@ -473,22 +482,27 @@ def _nouns(text: str) -> tuple[str, ...]:
 _LIMIT_BEFORE = re.compile(
     r"(?:\bfree\b|\bincludes?\b|\bincluded\b|\bincluding\b|\bup\s+to\b|\blimit(?:ed)?\b|\bcap(?:ped)?\b|"
     r"\bquota\b|\ballows?\b|\ballowance\b|\bmax(?:imum)?\b|\bgives?\b|\boffers?\b|\bcomes?\s+with\b|"
-    r"\bprovides?\b)[^\d$]{0,40}$",
+    r"\bprovides?\b|gr[aá]tis|gratuit[oae]?s?|inclu[iíy]d[oa]s?|inclus|incluye|inklusive|enthalten|kostenlos|"
+    r"termasuk|gratis|l[ií]mite|limite|batas|kuota|cota|at[eé]\b|hasta|jusqu'à|bis\s+zu|hingga|sampai)[^\d$]{0,40}$",
     re.I,
 )
 _LIMIT_AFTER = re.compile(
-    r"^[^\d$;.]{0,30}?(?:\bfree\b|\bincluded\b|\blimit\b|\bcap\b|\bquota\b|\ballowance\b|\bceiling\b)", re.I
+    r"^[^\d$;.,]{0,30}?(?:\bfree\b(?!\s+(?:plan|tier))|\bincluded\b|\blimit\b|\bcap\b|\bquota\b|\ballowance\b|\bceiling\b)",
+    re.I,
 )
 _USAGE_BEFORE = re.compile(
     r"(?:\b(?:at|above|over|under|below|beyond|past|exceeds?|exceeding|uses?|using|used|sends?|sending|sent|"
     r"serves?|served|needs?|needing|expects?|expected|estimated?|about|around|roughly|approx(?:imately)?|"
-    r"only|our|we|currently|peak|average|typical(?:ly)?|reach(?:es|ing)?|hits?|grows?|of|for|than)\b|[~≈=<>≤≥])"
+    r"only|our|we|currently|peak|average|typical(?:ly)?|reach(?:es|ing)?|hits?|grows?|of|for|than|"
+    r"com|con|avec|mit|dengan|cerca|unos|unas|environ|etwa|sekitar|acima|encima|au-delà|über|di\s+atas|"
+    r"usamos|usa|enviamos|envoyons|nous|wir|kami|kita|nossos?|nuestros?|nos)\b|[~≈=<>≤≥→])"
     r"[^\d$]{0,12}$",
     re.I,
 )
 _USAGE_AFTER = re.compile(
     r"^(?:\s*[a-z][\w/-]*){0,3}?\s*(?:[x×*+=-]\s*[\d$(]|(?:is|are|would|will)\s+(?:about|roughly|around|be|need|use|exceed|stay|fit|mean)|"
-    r"(?:,\s*)?(?:under|below|within|of\s+the|out\s+of)\b)",
+    r"(?:,\s*)?(?:under|below|within|of\s+the|out\s+of)\b|"
+    r"(?:estouram|excedem|superan?|exceden?|dépassent|überschreiten|melebihi|passam|pasan)\b)",
     re.I,
 )
 _LABEL = re.compile(
@@ -598,6 +612,8 @@ def find_quantities(text: str) -> list[Quantity]:
         ):
             continue
         if unit == "GB" and not prefixes:
+            if re.search(r"\b(?:v?cpus?|cores?|ram|memory)\b", re.split(r"[;(\[]", text[:start])[-1], re.I):
+                continue  # "Standard (1 CPU, 2 GB)": an instance's memory, not a quota
             prefixes = ("*GB",)
         if not prefixes:
             continue
@@ -614,9 +630,9 @@ def find_quantities(text: str) -> list[Quantity]:
 
 
 _UNIT_PRICE = re.compile(
-    r"\$\s*(?P<usd>\d+(?:\.\d+)?)\s*(?:/\s*|per\s+)(?:(?:additional|extra|each)\s+)?"
-    r"(?:(?P<n>\d+(?:\.\d+)?)\s*(?P<mult>k|m|thousand|million)?\s*|(?P<word>million|thousand|1m|1k))?\s*"
-    r"(?P<what>gb(?:[\s-]*month)?|[a-z]+)?",
+    r"\$\s*(?P<usd>\d+(?:\.\d+)?)\s*(?:/\s*|per\s+)(?:(?:additional|extra|each|started\s+block\s+of|block\s+of)\s+)?"
+    r"(?:(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<mult>k|m|thousand|million)?\s*|(?P<word>million|thousand|1m|1k))?\s*"
+    r"(?P<what>gb(?:[\s-]*(?:month|minute|min|second|sec|hour|hr|s)\b)?|[a-z]+)?",
     re.I,
 )
 
@@ -628,16 +644,23 @@ def find_unit_prices(text: str) -> list[UnitPrice]:
         prefixes: tuple[str, ...]
         usd = float(m.group("usd"))
         what = (m.group("what") or "").lower()
+        if what.startswith("gb") and (
+            re.search(r"[\s-](?:minute|min|second|sec|hour|hr|s)$", what)
+            or re.search(r"\b(?:ram|memory|mem)\b", re.split(r"[,;(]", text[: m.start()])[-1], re.I)
+        ):
+            continue  # memory by the GB-minute or GB-month: no catalog meter is compared with it
         if what.startswith("gb"):
-            clause = re.split(r"[,;:(]", text[: m.start()])
-            words = " ".join(c for c in clause[-2:]).split()
-            prefixes = ()
-            for w in reversed(words):
-                prefixes = _nouns(w)
-                if prefixes:
-                    break
+            after = re.sub(r"^\s*(?:of|for)\s+", "", text[m.end() :])
+            prefixes = _nouns(after)
+            if not prefixes and re.match(r"^\s*(?:of|for)\s+[a-z]", text[m.end() :], re.I):
+                continue  # "$0.20 per GB-month of change history": a charge the noun names, unknown here
             if not prefixes:
-                prefixes = _nouns(text[m.end() :].strip()) or ("*GB",)
+                clause = " ".join(re.split(r"[,;:(]", text[: m.start()])[-2:])
+                for w in reversed(clause.split()):
+                    prefixes = _nouns(w)
+                    if prefixes:
+                        break
+            prefixes = prefixes or ("*GB",)
             out.append(UnitPrice(usd, 1.0, True, prefixes, m.group(0)))
             continue
         if what in ("mo", "month", "hr", "hour", "h", "year", "user", "seat", "cpu"):
@@ -646,7 +669,7 @@ def find_unit_prices(text: str) -> list[UnitPrice]:
         if m.group("word"):
             per = _mult(m.group("word").lower().replace("1", ""))
         elif m.group("n"):
-            per = float(m.group("n")) * _mult(m.group("mult"))
+            per = float(m.group("n").replace(",", "")) * _mult(m.group("mult"))
         else:
             continue
         prefixes = _nouns(what) if what else ()

@@ -11,7 +11,15 @@ from typing import Any
 
 from ..assumptions import Assumptions, load_assumptions
 
-KINDS = ("total_mismatch", "arithmetic", "range_mismatch", "catalog_mismatch", "unmatched_claim", "unparsed")
+KINDS = (
+    "total_mismatch",
+    "arithmetic",
+    "range_mismatch",
+    "catalog_mismatch",
+    "terms",
+    "unmatched_claim",
+    "unparsed",
+)
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,8 @@ __all__ = [
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _UNIT_PRICE_AFTER = re.compile(
-    r"^\s*(?:/|per\s+)(?:\s*(?:additional|extra|each|1|one)\s+)?\s*"
-    r"(?:gb|mb|tb|hr|hour|h\b|min|minute|second|s\b|k\b|m\b|million|thousand|100k|1k|1m|request|req|"
+    r"^\s*(?:/|per\s+)(?:\s*(?:additional|extra|each|1|one|started\s+block\s+of|block\s+of)\s+)?\s*"
+    r"(?:gb|mb|tb|hr|hour|h\b|min|minute|second|s\b|k\b|m\b|million|thousand|100k|1k|1m|\d[\d,.]*\s*(?:k|m)?\b|request|req|"
     r"user|seat|cpu|vcpu|gib|unit|message|conversation|email|call|op|operation|command|read|write|"
     r"coop|member|invocation|event|row|mau|cu|year|yr|annum|day|week)",
     re.I,
@@ -381,15 +381,20 @@ def _list_amount(rest: str) -> Money | None:
 def _extract_lists(ex: Extraction) -> None:
     """Cost lists: runs of ``label: amount`` lines ending with a ``Total:`` line."""
     run: list[tuple[Line, Money | None]] = []
+    #: a line of the block could not be read as "label: amount" after an amount was read (a
+    #: formula wrapped onto its own line, a sub-list): the run may miss items, so its total
+    #: is not checked
+    broken = False
     for ln in ex.lines:
         text = ln.text.strip()
         if not text or ln.no in ex.table_lines or _FENCE.match(ln.text):
             run = []
+            broken = False
             continue
         total = _total_line(text)
         if total is not None:
             priced = [(x, m) for x, m in run if m is not None]
-            if len(priced) >= 2:
+            if len(priced) >= 2 and not broken:
                 rows = [
                     Row(x.no, (_LIST_LINE.match(x.text.strip()).group("label"), m.text if m else ""))  # type: ignore[union-attr]
                     for x, m in run
@@ -402,6 +407,7 @@ def _extract_lists(ex: Extraction) -> None:
             continue
         m = _LIST_LINE.match(text)
         if not m or not m.group("rest").strip():
+            broken = broken or any(a is not None for _, a in run)
             run = []
             continue
         amount = _list_amount(m.group("rest"))

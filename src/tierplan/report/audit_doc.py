@@ -48,6 +48,7 @@ _TITLES = {
     "arithmetic": "Arithmetic that does not compute",
     "range_mismatch": "Stage costs that disagree",
     "catalog_mismatch": "Prices and limits that disagree with the catalog",
+    "terms": "Plans whose terms forbid this use",
     "unmatched_claim": "Not checked (no catalog entry matched)",
     "unparsed": "Could not be read",
 }

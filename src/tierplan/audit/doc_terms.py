@@ -1,0 +1,135 @@
+"""Terms of use in a plan document: the document describes a commercial product (subscriptions,
+payments, commissions, ads, software sold to businesses) and puts part of it on a plan whose terms
+forbid commercial use (in the catalog: ``attributes.commercial_use: false``, such as Vercel Hobby).
+
+The commercial intent is read from the document itself, in the languages plan documents are
+written in here (English, Portuguese, Spanish, French, German, Indonesian), and the finding quotes
+the sentence that shows it. A line that discusses the terms ("Hobby is for non-commercial use, so
+Pro") or names the plan only to leave it aside ("instead of Hobby") is not a placement."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..catalog.loader import PlanRef
+from .doc_claims import Vocabulary, flat_fee, plan_price_text
+from .doc_findings import DocFinding
+from .doc_tables import Line
+
+__all__ = ["CommercialEvidence", "commercial_evidence", "terms_findings"]
+
+#: words that show a product earns money from its users, by language
+_COMMERCIAL = re.compile(
+    r"\b(?:"
+    # English
+    r"subscriptions?|subscribers?\s+pay|paid\s+(?:plans?|tiers?|subscriptions?|seats?)|we\s+charge|"
+    r"charges?\s+(?:a|an|each|per)|commissions?|take\s+rate|checkout|payments?|sells?|selling|"
+    r"revenue|MRR|ARR|customers?\s+pay|pays?\s+(?:us|a\s+monthly|per|monthly)|marketplace|B2B|SaaS|"
+    r"advertis\w*|ads|monetis\w*|monetiz\w*|freemium|per\s+seat|invoic\w+\s+(?:our|the)\s+customers|"
+    # Portuguese
+    r"assinaturas?|mensalidades?|cobramos|comiss(?:ão|ões)|pagam|receita|vendas?|"
+    # Spanish
+    r"suscripci(?:ón|ones)|mensualidad(?:es)?|comisi(?:ón|ones)|pagan|ingresos|"
+    # French
+    r"abonnements?|payants?|paient|facturons|chiffre\s+d'affaires|"
+    # German
+    r"Abonnements?|Abos?|zahlen|Provision(?:en)?|Umsatz|kostenpflichtig|Monatsgebühr|"
+    # Indonesian
+    r"langganan|berlangganan|membayar|bayar|komisi|pendapatan|penjualan|berbayar"
+    r")\b",
+    re.I,
+)
+
+#: a line that discusses the terms themselves, or names the plan to set it aside
+_DISCUSSES_TERMS = re.compile(
+    r"commercial|comercial|commercial|kommerziell|komersial|personal|personnel|pessoal|"
+    r"forbid|prohibit|not\s+allowed|terms|ToS\b|instead\s+of|rather\s+than|"
+    r"em\s+vez|en\s+(?:lugar|vez)\s+de|au\s+lieu|statt|anstatt|alih-alih|"
+    r"proíbe|prohíbe|interdit|verbietet|dilarang|não\s+permite|no\s+permite|n'autorise",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class CommercialEvidence:
+    line: int
+    sentence: str
+
+
+def _sentence_at(text: str, pos: int) -> str:
+    starts = [m.end() for m in re.finditer(r"[.!?]\s+", text[:pos])]
+    start = starts[-1] if starts else 0
+    end = re.search(r"[.!?](?:\s|$)", text[pos:])
+    return text[start : pos + end.end() if end else len(text)].strip()
+
+
+def commercial_evidence(lines: list[Line]) -> CommercialEvidence | None:
+    """The first sentence of the document that shows the product earns money from its users."""
+    for ln in lines:
+        if ln.in_code:
+            continue
+        m = _COMMERCIAL.search(ln.text)
+        if m:
+            sentence = re.sub(r"\s+", " ", re.sub(r"[*_`|#>]", " ", _sentence_at(ln.text, m.start()))).strip()
+            return CommercialEvidence(ln.no, sentence[:160])
+    return None
+
+
+def _commercial_alternative(ref: PlanRef, vocab: Vocabulary) -> PlanRef | None:
+    """The cheapest available plan of the same service that allows commercial use."""
+    same = [
+        r
+        for r in vocab.by_provider.get(ref.provider.provider, [])
+        if r.service.id == ref.service.id and r.plan.available and r.attributes.commercial_use is not False
+    ]
+    priced = [(flat_fee(r), r) for r in same]
+    known = sorted(((f, r) for f, r in priced if f is not None), key=lambda x: x[0])
+    return known[0][1] if known else (same[0] if same else None)
+
+
+def terms_findings(lines: list[Line], vocab: Vocabulary) -> list[DocFinding]:
+    """An error for each non-commercial plan a commercial product is put on, on the first line
+    that puts it there; the other lines that do are listed in ``lines_used``."""
+    evidence = commercial_evidence(lines)
+    if evidence is None:
+        return []
+    placed: dict[str, tuple[PlanRef, list[int]]] = {}
+    for ln in lines:
+        if ln.in_code or _DISCUSSES_TERMS.search(ln.text):
+            continue
+        for pid in vocab.providers_in(ln.text):
+            match = vocab.match(ln.text, [pid])
+            if not match.plan_named:
+                continue
+            for ref in match.plans:
+                if ref.attributes.commercial_use is False and ref.plan.available:
+                    placed.setdefault(ref.key, (ref, []))[1].append(ln.no)
+                    break
+    out: list[DocFinding] = []
+    for ref, at in placed.values():
+        alt = _commercial_alternative(ref, vocab)
+        expected = (
+            f"a plan that allows commercial use: {alt.plan.name} ({plan_price_text(alt)})"
+            if alt
+            else "a plan that allows commercial use"
+        )
+        also = (
+            f"; also on line{'s' if len(at) > 2 else ''} {', '.join(map(str, at[1:]))}" if len(at) > 1 else ""
+        )
+        out.append(
+            DocFinding(
+                "terms",
+                "error",
+                at[0],
+                f"{ref.provider.name} {ref.plan.name} forbids commercial use, and the document describes "
+                f"a commercial product (line {evidence.line}: '{evidence.sentence}'); it needs {expected}{also}",
+                stated=f"{ref.provider.name} {ref.plan.name}",
+                expected=expected,
+                catalog=f"{ref.key}#commercial_use",
+                source=ref.source,
+                as_of=str(ref.as_of),
+                lines_used=(evidence.line, *at[1:]),
+            )
+        )
+    return out

@@ -1,0 +1,103 @@
+"""Issue 12: which figures of a plan document are claims about a plan (quotas, rates, terms of use)
+and which are the app's own amounts, read from the figure's sentence; hand-made lines, each with
+the answer an engineer reading it would give."""
+
+from __future__ import annotations
+
+import pytest
+
+from tierplan.audit.doc import audit_document
+from tierplan.audit.doc_arithmetic import arithmetic_slips
+from tierplan.audit.doc_claims import find_quantities, find_unit_prices
+from tierplan.catalog.loader import load_catalog
+
+
+@pytest.fixture(scope="module")
+def catalog():  # type: ignore[no-untyped-def]
+    return load_catalog()
+
+
+@pytest.mark.parametrize(
+    ("text", "roles"),
+    [
+        ("- Resend Free: 100 e-mails/day, 3,000 e-mails/month.", ["limit", "limit"]),
+        ("At 96,000 e-mails a month Resend Pro would need overages", ["usage"]),
+        ("| Database compute | Neon Launch | 100 CU-hours x $0.106 | 10.60 |", ["usage"]),
+        ("(12 GB - 10 GB free) x $0.015", ["usage", "limit"]),
+        ("Tracking stays on Workers Free: 192,000 requests a month is about 6,400 a day", ["usage"]),
+        ("Resend volume above 45,000 e-mails in a month", ["usage"]),
+        ("Neon Launch includes 100 GB of transfer", ["limit"]),
+        ("30.000 e-mails/mês estouram o Resend Free", ["usage"]),
+        ("O plano gratuito do Upstash: 500,000 commands por mês", ["limit"]),
+    ],
+)
+def test_a_figure_is_a_quota_or_the_apps_own_amount(text: str, roles: list[str]) -> None:
+    assert [q.role for q in find_quantities(text)] == roles
+
+
+def test_the_unit_of_a_price_is_not_a_quota() -> None:
+    assert find_quantities("Pay As You Go: $0.20 per 100K commands") == []
+    [up] = find_unit_prices("Upstash: $0.20 per 100,000 commands")
+    assert (up.usd, up.per_units) == (0.20, 100_000)
+
+
+def test_memory_is_not_compared_with_a_storage_or_bandwidth_price() -> None:
+    assert find_unit_prices("RAM $10 per GB-month, CPU $20 per vCPU-month") == []
+    assert find_unit_prices("$0.000231 per GB-minute of RAM") == []
+    assert find_quantities("Render Standard (1 CPU, 2 GB): $25") == []
+
+
+def test_a_conversion_of_time_is_not_arithmetic() -> None:
+    assert arithmetic_slips([(1, "- Dispatcher: 2,880 runs × 30 s = 24 hours")]) == []
+    # the same product written wrongly in one unit is still a slip
+    [slip] = arithmetic_slips([(1, "- Dispatcher: 2,880 runs × 30 s = 96,400 s")])
+    assert slip.computed == 86_400
+
+
+def test_a_correct_rate_card_raises_nothing(catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = "\n".join(
+        [
+            "# Rates",
+            "",
+            "- Resend Free: 100 e-mails/day, 3,000/month. Pro: $20 for 50,000/month.",
+            "- Upstash Pay As You Go: $0.20 per 100,000 commands, first 200 GB of bandwidth free.",
+            "- Resend Pro overage: $0.90 per started block of 1,000 e-mails.",
+            "- Render Standard (1 CPU, 2 GB): $25 per instance.",
+        ]
+    )
+    audit = audit_document(doc, "rates.md", catalog)
+    assert [f.message for f in audit.findings if f.severity == "error"] == []
+
+
+COMMERCIAL_ON_HOBBY = """# Hosting plan for Tienda
+
+Tienda is a marketplace: shops pay a monthly subscription and we take a 3% commission.
+
+- storefront: Vercel Hobby, $0
+- api: Render Starter, $7/month
+
+Later the storefront stays on Vercel Hobby.
+"""
+
+
+def test_a_commercial_product_on_a_non_commercial_plan(catalog) -> None:  # type: ignore[no-untyped-def]
+    [f] = [f for f in audit_document(COMMERCIAL_ON_HOBBY, "t.md", catalog).findings if f.kind == "terms"]
+    assert (f.line, f.severity) == (5, "error")
+    assert f.catalog is not None and f.catalog.endswith("#commercial_use")
+    assert "line 3" in f.message and "marketplace" in f.message  # the sentence that shows the intent
+    assert f.lines_used == (3, 8)  # the evidence, then the other line that keeps it there
+    assert f.source and f.as_of
+
+
+def test_no_terms_finding_without_commercial_intent_or_when_the_terms_are_discussed(catalog) -> None:  # type: ignore[no-untyped-def]
+    hobby_project = "# My blog\n\nA personal blog with no ads.\n\n- frontend: Vercel Hobby, $0\n"
+    assert not [
+        f
+        for f in audit_document(hobby_project.replace("no ads", "photos"), "b.md", catalog).findings
+        if f.kind == "terms"
+    ]
+    discussed = COMMERCIAL_ON_HOBBY.replace(
+        "- storefront: Vercel Hobby, $0", "- storefront: Vercel Pro, not Hobby (non-commercial only)"
+    )
+    discussed = discussed.replace("Later the storefront stays on Vercel Hobby.", "")
+    assert not [f for f in audit_document(discussed, "t.md", catalog).findings if f.kind == "terms"]
