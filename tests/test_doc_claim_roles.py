@@ -9,6 +9,7 @@ import pytest
 from tierplan.audit.doc import audit_document
 from tierplan.audit.doc_arithmetic import arithmetic_slips
 from tierplan.audit.doc_claims import find_quantities, find_unit_prices
+from tierplan.audit.doc_numbers import decimal_comma, point_convention
 from tierplan.catalog.loader import load_catalog
 
 
@@ -101,3 +102,38 @@ def test_no_terms_finding_without_commercial_intent_or_when_the_terms_are_discus
     )
     discussed = discussed.replace("Later the storefront stays on Vercel Hobby.", "")
     assert not [f for f in audit_document(discussed, "t.md", catalog).findings if f.kind == "terms"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("la phase 2 revient à 52,10 $ par mois", "la phase 2 revient à $52.10  par mois"),
+        ("Total: US$ 1.991,60 por ano", "Total: US$ 1,991.60 por ano"),
+        ("0,5 CU × 300 h = US$ 15,90", "0.5 CU × 300 h = US$ 15.90"),
+    ],
+)
+def test_a_decimal_comma_document_is_read_in_the_point_convention(text: str, expected: str) -> None:
+    doc = text + "\nUS$ 7,00 e US$ 20,00"
+    out = point_convention(doc)
+    assert out.splitlines()[0] == expected
+    assert [len(x) for x in out.splitlines()] == [len(x) for x in doc.splitlines()]  # columns kept
+
+
+def test_other_dollars_are_not_us_dollars_and_point_documents_are_left_alone() -> None:
+    assert point_convention("R$ 37,80 or $7.00 and $20.00") == "R¤ 37,80 or $7.00 and $20.00"
+    assert not decimal_comma("$1,991.60 a year, $0.106 per CU-hour")
+
+
+def test_each_sentence_speaks_of_its_own_plan_and_provider(catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = "\n".join(
+        [
+            "- **Errors**: Sentry. Developer (free): 1 user, 5,000 errors a month. Team: $26/month billed",
+            "  annually ($312 a year), unlimited users, 50,000 errors a month.",
+            "- Upstash Free's 500K commands a month, and R2's 10M free reads a month.",
+            "- Upstash pay-as-you-go passes $10/month at 5M commands.",
+        ]
+    )
+    assert [f.message for f in audit_document(doc, "d.md", catalog).findings if f.severity == "error"] == []
+    wrong = doc.replace("50,000 errors a month.", "5,000 errors a month.")
+    [f] = [f for f in audit_document(wrong, "d.md", catalog).findings if f.severity == "error"]
+    assert f.line == 2 and "Team" in f.message  # the continuation line speaks of Team, named above

@@ -42,6 +42,7 @@ from .doc_findings import (
     tolerances,
     usd_text,
 )
+from .doc_numbers import point_convention
 from .doc_tables import Line, Money, Row, Table, extract, find_money, is_total_label, stage_keys
 from .doc_terms import terms_findings
 
@@ -367,7 +368,8 @@ def audit_document(
 ) -> DocAudit:
     """Check a hand-written hosting plan. Never raises on odd text: what it cannot read is reported."""
     tol = tolerances(assumptions)
-    ex = extract(text)
+    # figures are read in the English convention; each line keeps its length (doc_numbers.py)
+    ex = extract(point_convention(text))
     audit = DocAudit(path=path, lines=len(ex.lines), catalog_as_of=str(catalog.as_of))
     for ln, what, why in ex.unparsed:
         audit.findings.append(DocFinding("unparsed", "warning", ln, f"{what} could not be read: {why}"))

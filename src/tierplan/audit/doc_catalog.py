@@ -131,10 +131,14 @@ class _Claims:
             if price is not None and not price.delta:
                 checked |= self._price(line, text, name, match.plans, match.plan_named, price, row)
             for q in quantities:
+                if not self._speaks_of(text, q.text, pid, from_context):
+                    continue  # "Upstash's 500K commands and R2's 10M free reads": each its own
                 if q.role == "usage" or (q.role == "" and (row or not _LIMIT_COLUMN.search(plan_context))):
                     continue  # the app's own amount, or a figure nothing marks as a quota
                 checked |= self._quantity(line, name, match.plans, match.plan_named, q)
             for up in unit_prices:
+                if not self._speaks_of(text, up.text, pid, from_context):
+                    continue
                 checked |= self._unit_price(line, name, match.plans, up)
             if (
                 not checked
@@ -163,6 +167,18 @@ class _Claims:
                 self.unmatched(
                     line, text, f"{price.text} is an increase over another price, not a {name} price"
                 )
+
+    def _speaks_of(self, text: str, figure: str, pid: str, from_context: bool) -> bool:
+        """The figure belongs to provider ``pid``: the nearest provider named before it in the text
+        (or the first named, when none comes before it)."""
+        if from_context:
+            return True
+        at = text.find(figure)
+        named = self.vocab.provider_positions(text)
+        if at < 0 or len({p for _, p in named}) < 2:
+            return True
+        before = [p for pos, p in named if pos <= at]
+        return (before[-1] if before else named[0][1]) == pid
 
     def _price(
         self,
@@ -346,7 +362,13 @@ class _Claims:
         if not figs:
             if up.prefixes and any(p.startswith("egress") for p in up.prefixes) and plans:
                 plan = plans[0]
-                if not any(m.metric.startswith("egress") for r in plans for m in r.plan.meters):
+                # the same plan under another of the provider's services (an org plan billed once)
+                # may carry the egress meter
+                names = {r.plan.id for r in plans}
+                kin = [
+                    r for r in self.vocab.by_provider.get(plan.provider.provider, []) if r.plan.id in names
+                ]
+                if not any(m.metric.startswith("egress") for r in [*plans, *kin] for m in r.plan.meters):
                     c, s, a = _cite(plan)
                     self.add(
                         DocFinding(
@@ -402,6 +424,10 @@ _PLAN_LABEL = re.compile(
 )
 
 
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip())
+
+
 def _marker(text: str) -> str:
     t = re.sub(r"^[\s│┃║├└┌─→|]*", "", text)
     m = re.match(r"^([-*•+]|\d+[.)])\s", t)
@@ -436,7 +462,11 @@ def _context(lines: list[Line], idx: int, vocab: Vocabulary) -> tuple[str, str, 
             plan_done = True
             if not re.search(r"(exceed|beyond|after|above|over)\s+(the\s+)?free", t, re.I):
                 plan_ctx = t
-        sibling = bool(marker) and _marker(lines[j + 1].text) == marker
+        sibling = (
+            bool(marker)
+            and _marker(lines[j + 1].text) == marker
+            and _indent(lines[j + 1].text) == _indent(ln.text)
+        )
         if adjacent and not adjacent_ctx and not sibling and vocab.providers_in(t):
             adjacent_ctx = t
         if _TITLE.match(t):
@@ -525,31 +555,106 @@ def _claims(lines: list[Line], tables: list[Table], table_lines: set[int], claim
         text = ln.text.strip()
         if not text or re.match(r"^\s*(```|~~~)", text):
             continue
-        has_money = [m for m, _, unit in find_money(text) if not unit]
         if not (
-            has_money or find_quantities(text) or find_unit_prices(text) or re.search(r"\bfree\b", text, re.I)
+            find_money(text)
+            or find_quantities(text)
+            or find_unit_prices(text)
+            or re.search(r"\bfree\b", text, re.I)
         ):
             continue
         if NOT_COST.search(text) and not find_unit_prices(text):
             continue
-        price = (
-            has_money[0]
-            if len(has_money) == 1 and re.search(r"/\s*mo|month|\(\$|:\s*\$", text, re.I)
-            else None
-        )
-        if price is not None and re.search(r"total|estimate|typical|~", text, re.I):
-            price = None
         label = re.match(r"^\W*(?:\d+[.)]\s*)?([A-Z][\w .&/-]{1,30}?)\s*:", text)
         if (
             label
             and not claims.vocab.providers_in(text)
             and _sibling_names_provider(lines, idx, claims.vocab)
         ):
-            if find_quantities(text) or find_unit_prices(text) or price is not None:
+            if find_quantities(text) or find_unit_prices(text) or _line_price(text) is not None:
                 claims.unmatched(ln.no, text, f"'{label.group(1)}' is not a provider in the catalog")
             continue
         pctx, plctx, kctx = _context(lines, idx, claims.vocab)
-        claims.check(ln.no, text, pctx, price=price, row=False, plan_context=plctx, kind_context=kctx)
+        # each sentence is a claim of its own: "Free: 100 e-mails a day. Pro: $20 for 50,000." A
+        # sentence that names no plan speaks of the last one named before it in the same item
+        # (its earlier sentences, or the lines it continues); one that names no provider, of the
+        # last provider named there
+        before = _segments(_continued(lines, idx))
+        segments = _segments(text)
+        for i, seg in enumerate(segments):
+            earlier = before + segments[:i]
+            seg_pctx = next((e for e in reversed(earlier) if claims.vocab.providers_in(e)), pctx)
+            seg_plctx = next((e for e in reversed(earlier) if _names_plan(claims.vocab, e)), "") or plctx
+            if seg_plctx is not plctx and _LIMIT_COLUMN.search(plctx) and not _LIMIT_COLUMN.search(seg_plctx):
+                seg_plctx = plctx + " " + seg_plctx
+            claims.check(
+                ln.no,
+                seg,
+                seg_pctx if not claims.vocab.providers_in(seg) else pctx,
+                price=_line_price(seg),
+                row=False,
+                plan_context=seg_plctx,
+                kind_context=kctx,
+            )
+
+
+def _line_price(text: str) -> Money | None:
+    """The one monthly price a sentence states, if it states exactly one and says it is monthly."""
+    has_money = [m for m, _, unit in find_money(text) if not unit]
+    has_money = [
+        m
+        for m in has_money
+        if not re.search(
+            r"(?:\b(?:passes|exceeds?|above|over|under|below|reaches|beyond|past|at)|=)\s*$",
+            text[: text.find(m.text)],
+            re.I,
+        )
+    ]
+    has_money = [
+        m
+        for m in has_money
+        if not re.match(
+            r"^\s*(?:a|per|/)\s*(?:year|yr|annum)\b", text[text.find(m.text) + len(m.text) :], re.I
+        )
+    ]
+    price = (
+        has_money[0] if len(has_money) == 1 and re.search(r"/\s*mo|month|\(\$|:\s*\$", text, re.I) else None
+    )
+    if price is not None and re.search(r"total|estimate|typical|~", text, re.I):
+        return None
+    return price
+
+
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)%][.;])\s+(?=[A-Z(*])")
+
+
+def _segments(text: str) -> list[str]:
+    return [s for s in _SENTENCE_END.split(text.strip()) if s.strip()] if text.strip() else []
+
+
+def _names_plan(vocab: Vocabulary, text: str) -> bool:
+    """The text names a plan of a provider (its own, or one named with it)."""
+    return any(
+        vocab.match(text, [pid]).plan_named for pid in vocab.providers_in(text) or list(vocab.by_provider)
+    )
+
+
+def _continued(lines: list[Line], idx: int) -> str:
+    """The text of the lines the line at ``idx`` continues: the same list item or paragraph, when
+    the line itself starts no new item."""
+    own = lines[idx].text
+    if _marker(own) or idx == 0 or lines[idx].in_code or re.match(r"^\W*[A-Z][\w .&/-]{1,30}?\s*:", own):
+        return ""  # a new item, a "Label: ..." line, or a line of a code block
+    out: list[str] = []
+    j = idx - 1
+    while j >= 0 and len(out) < 6:
+        t = lines[j].text
+        if not t.strip() or re.match(r"^\s{0,3}#{1,6}\s", t) or lines[j].in_code != lines[idx].in_code:
+            break
+        out.append(t.strip())
+        if _marker(t):
+            break
+        j -= 1
+    return " ".join(reversed(out))
 
 
 def check_claims(

@@ -241,6 +241,14 @@ class Vocabulary:
         ]
 
     def providers_in(self, text: str) -> list[str]:
+        out: list[str] = []
+        for _, pid in self.provider_positions(text):
+            if pid not in out:
+                out.append(pid)
+        return out
+
+    def provider_positions(self, text: str) -> list[tuple[int, str]]:
+        """(offset, provider) of every provider, service or distinctive plan name in ``text``."""
         found: list[tuple[int, str]] = []
         spans: list[tuple[int, int, str]] = []
         for rx, pid in self.provider_aliases:
@@ -253,11 +261,7 @@ class Vocabulary:
                 if any(a < m.end() and m.start() < b and p != pid for a, b, p in spans):
                     continue
                 found.append((m.start(), pid))
-        out: list[str] = []
-        for _, pid in sorted(found):
-            if pid not in out:
-                out.append(pid)
-        return out
+        return sorted(found)
 
     def match(
         self, text: str, providers: list[str], kinds: set[str] | None = None, service_text: str = ""
@@ -500,7 +504,7 @@ _USAGE_BEFORE = re.compile(
     re.I,
 )
 _USAGE_AFTER = re.compile(
-    r"^(?:\s*[a-z][\w/-]*){0,3}?\s*(?:[x×*+=-]\s*[\d$(]|(?:is|are|would|will)\s+(?:about|roughly|around|be|need|use|exceed|stay|fit|mean)|"
+    r"^(?:\s*[a-z][\w/-]*){0,3}?\s*(?:[x×*+=<>≤≥-]\s*[\d$(]|(?:is|are|=)\s+\d|\(?\s*(?:inside|within|dentro|dans|innerhalb)\b|(?:is|are|would|will)\s+(?:about|roughly|around|be|need|use|exceed|stay|fit|mean)|"
     r"(?:,\s*)?(?:under|below|within|of\s+the|out\s+of)\b|"
     r"(?:estouram|excedem|superan?|exceden?|dépassent|überschreiten|melebihi|passam|pasan)\b)",
     re.I,

@@ -129,7 +129,9 @@ def find_money(text: str, *, monthly_only: bool = False) -> list[tuple[Money, in
     out: list[tuple[Money, int, bool]] = []
     for m in _INLINE.finditer(text):
         after = text[m.end() :]
-        unit = bool(_UNIT_PRICE_AFTER.match(after)) and not _MONTH_AFTER.match(after)
+        unit = bool(
+            _UNIT_PRICE_AFTER.match(after) or re.match(r"^\s*per\s*$", after, re.I)
+        ) and not _MONTH_AFTER.match(after)
         # "$5/month base", "$0.2 per 100k commands"
         mult = 1000.0 if m.group("k") else 1.0
         lo = 0.0 if m.group("free") else _num(m.group("a")) * mult
