@@ -38,6 +38,7 @@ from ..report.fmt import money, money_range
 from ..units import plural
 from ..validation import problems_from
 from ..yamlio import LineMap, load_yaml
+from .stack_headline import HeadlinePolicy, stack_headline
 
 __all__ = ["StackFile", "StackLine", "load_stack", "audit_stack", "stack_planner"]
 
@@ -330,7 +331,6 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
     tol_frac = a["audit.price_tolerance_fraction"]
     findings: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
-    evs: dict[str, Evaluation] = {}
 
     def find(kind: str, comp: str | None, message: str, **extra: Any) -> None:
         findings.append({"kind": kind, "component": comp, "message": message, **extra})
@@ -338,13 +338,19 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
     for comp in p.components:
         if comp not in stack.components:
             find("missing", comp, f"{comp}: in the profile but not in the stack file; not priced")
+    # each line priced twice: with the instances the workload needs, and as the stack runs it
+    evaluated: dict[str, tuple[Option, Evaluation, Evaluation]] = {}
     for comp, line in stack.components.items():
         opt = _option(planner, comp, line)
+        need = _evaluate(planner, comp, opt, u)
+        as_run = _evaluate(planner, comp, opt, u, line.quantity) if opt.size is not None else need
+        evaluated[comp] = (opt, need, as_run)
+    evs = {comp: ev for comp, (_o, _n, ev) in evaluated.items()}
+    accounts = _accounts(evs)
+    for comp, line in stack.components.items():
+        opt, need, ev = evaluated[comp]
         kind = p.components[comp].kind
         d = planner.demand(u).components[comp]
-        need = _evaluate(planner, comp, opt, u)
-        ev = _evaluate(planner, comp, opt, u, line.quantity) if opt.size is not None else need
-        evs[comp] = ev
         src, as_of = opt.plan.source, str(opt.plan.as_of)
         # attributes that contradict the use (commercial use, card, runtime, persistence, ...)
         for r in static_reasons(opt.plan, p, comp, d.capacity, kind):
@@ -439,7 +445,7 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
                     comp,
                     f"{comp}: stated {money_range(*stated)}/month; the catalog gives {money(ev.monthly_usd)} for "
                     f"{line.quantity if opt.size else ''}{' x ' + opt.size.id if opt.size else opt.label} at "
-                    f"{_units_label(planner, u)}",
+                    f"{_units_label(planner, u)}{_shared_fee(ev, accounts)}",
                     stated_usd=list(stated),
                     monthly_usd=round(ev.monthly_usd, 2),
                     source=src,
@@ -464,7 +470,13 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
                 "region": opt.region.id if opt.region else None,
                 "quantity": line.quantity,
                 "instances_needed": need.instances if opt.size else None,
+                # the line's cost as if it ran alone on its account plan (fee included)
                 "monthly_usd": None if ev.monthly_usd is None else round(ev.monthly_usd, 2),
+                "account": ev.account,
+                # an unpriced line: what the catalog does price of it (its lines with a price)
+                "priced_part_monthly_usd": None
+                if ev.monthly_usd is not None
+                else round(sum(ln.monthly_usd for ln in ev.lines if ln.monthly_usd is not None), 2),
                 "stated_usd": list(stated) if stated else None,
                 "difference_usd": diff,
                 "fits": ev.feasible,
@@ -475,6 +487,7 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
             }
         )
     total, account_note = _stack_total(evs)
+    account_rows = _split_total(rows, evs, accounts, total)
     stated_total = _stated(stack.stated_total_usd)
     if stated_total is None and all(line.stated_usd is not None for line in stack.components.values()):
         parts = [_stated(line.stated_usd) for line in stack.components.values()]
@@ -537,7 +550,7 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
         )
         optimal["monthly_usd_same_components"] = round(same, 2)
         saving = round(total - same, 2)
-    return {
+    doc = {
         "stack": stack.name,
         "file": path,
         "profile": planner.path,
@@ -549,6 +562,7 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
         "components": rows,
         "monthly_usd": None if total is None else round(total, 2),
         "unpriced": [c for c, e in evs.items() if e.monthly_usd is None],
+        "accounts": account_rows,
         "stated_total_usd": list(stated_total) if stated_total else None,
         "account_note": account_note,
         "findings": findings,
@@ -558,36 +572,156 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
         "saving_monthly_usd": saving,
         "saving_yearly_usd": None if saving is None else round(12 * saving, 2),
     }
+    policy = HeadlinePolicy(
+        far_factor=a["audit.stated_far_factor"],
+        far_min_usd=a["audit.stated_far_min_usd_month"],
+        tolerance_usd=tol_usd,
+        tolerance_fraction=tol_frac,
+        saving_min_usd=p.migration.min_saving_usd_month,
+        saving_min_fraction=p.migration.min_saving_fraction,
+    )
+    # the headline first: what matters most, then the figures it comes from
+    return {"headline": stack_headline(doc, policy), **doc}
+
+
+@dataclasses.dataclass(frozen=True)
+class AccountCost:
+    """An account plan the stack's priced lines run on (a Railway workspace, Workers Paid): its fee
+    (and seats), paid once, and the usage of its lines that its credit applies to."""
+
+    account: str  # provider/account plan id
+    name: str  # "Railway Pro workspace"
+    components: tuple[str, ...]
+    fee_usd: float
+    usage_usd: float
+    credit_usd: float
+
+    @property
+    def monthly_usd(self) -> float:
+        """What the account adds to the stack's bill beyond its lines' own costs."""
+        return self.fee_usd + max(0.0, self.usage_usd - self.credit_usd)
+
+    @property
+    def shown(self) -> bool:
+        """Shown as a row of its own: several lines share its fee or its credit (a line alone on
+        its account carries the whole account cost)."""
+        return len(self.components) > 1 and (self.fee_usd > 0 or self.credit_usd > 0)
+
+
+def _accounts(evs: dict[str, Evaluation]) -> dict[str, AccountCost]:
+    """The accounts of the priced lines, each with its fee once and its lines' usage."""
+    members: dict[str, list[Evaluation]] = {}
+    for e in evs.values():
+        if e.monthly_usd is not None and e.account is not None:
+            members.setdefault(e.account, []).append(e)
+    out = {}
+    for acct, ms in members.items():
+        plan = ms[0].option.plan
+        a = plan.account
+        out[acct] = AccountCost(
+            acct,
+            f"{plan.provider.name} {a.name if a is not None else acct}",
+            tuple(m.component for m in ms),
+            ms[0].account_fixed_usd,
+            sum(m.account_credit_base_usd for m in ms),
+            a.usage_credit_usd_month if a is not None else 0.0,
+        )
+    return out
+
+
+def _in_total(e: Evaluation, accounts: dict[str, AccountCost]) -> float | None:
+    """What a line adds to the stack's total beside the account rows: its cost outside the account
+    and its usage beyond its share of the account's credit (the credit is shared in proportion to
+    usage); a line alone on its account carries the whole account cost."""
+    if e.monthly_usd is None or e.account is None or not accounts[e.account].shown:
+        return e.monthly_usd
+    a = accounts[e.account]
+    own = e.own_usd or 0.0
+    if a.usage_usd <= 0:
+        return own
+    return own + e.account_credit_base_usd * (1 - min(a.credit_usd, a.usage_usd) / a.usage_usd)
+
+
+def _shared_fee(ev: Evaluation, accounts: dict[str, AccountCost]) -> str:
+    """How a line priced alone counts an account fee that other lines of the stack share."""
+    a = accounts.get(ev.account or "")
+    if a is None or not a.shown:
+        return ""
+    others = [c for c in a.components if c != ev.component]
+    return (
+        f", counting the whole {money(a.fee_usd)} fee of the {a.account} account, which "
+        f"{_and(others)} {'shares' if len(others) == 1 else 'share'}"
+    )
+
+
+def _and(names: list[str]) -> str:
+    """a; a and b; a, b and c."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _split_total(
+    rows: list[dict[str, Any]], evs: dict[str, Evaluation], accounts: dict[str, AccountCost], total: float | None
+) -> list[dict[str, Any]]:
+    """Each row's part of the stack's total (``in_total_monthly_usd``: its own cost, without the fee
+    of an account it shares) and the shared accounts as rows of their own, rounded to cents so
+    that the rows and the accounts add up to the total. Sets the rows' fields; returns the accounts."""
+    shown = [a for a in accounts.values() if a.shown]
+    parts = {r["component"]: _in_total(evs[r["component"]], accounts) for r in rows}
+    priced = [c for c, v in parts.items() if v is not None]
+    # a shown account's row is its fee: its credit is shared by its lines' usage (_in_total)
+    exact = [parts[c] or 0.0 for c in priced] + [a.fee_usd for a in shown]
+    cents = cents_adding_up(exact, total) if total is not None else [round(v, 2) for v in exact]
+    in_total = dict(zip(priced, cents[: len(priced)], strict=True))
+    for r in rows:
+        e = evs[r["component"]]
+        member = e.account is not None and accounts[e.account].shown and e.monthly_usd is not None
+        r["in_total_monthly_usd"] = in_total.get(r["component"])
+        r["account_usage_monthly_usd"] = round(e.account_credit_base_usd, 2) if member else None
+        # its usage is all within the credit of the account's fee: the line adds nothing of its own
+        r["in_account_fee"] = bool(member and in_total[r["component"]] == 0)
+    return [
+        {
+            "account": a.account,
+            "name": a.name,
+            "components": list(a.components),
+            "fee_monthly_usd": round(a.fee_usd, 2),
+            "usage_monthly_usd": round(a.usage_usd, 2),
+            "credit_monthly_usd": round(a.credit_usd, 2),
+            "monthly_usd": usd,
+        }
+        for a, usd in zip(shown, cents[len(priced) :], strict=True)
+    ]
 
 
 def _stack_total(evs: dict[str, Evaluation]) -> tuple[float | None, str | None]:
     """The stack's monthly cost with each account plan paid once: the components' own costs plus,
     per account, its fixed fee and the usage beyond its credit."""
-    total = 0.0
-    accounts: dict[str, list[Evaluation]] = {}
-    for e in evs.values():
-        if e.monthly_usd is None:
-            continue  # reported as unpriced; the total covers the priced lines
-        if e.account is None:
-            total += e.monthly_usd or 0.0
-        else:
-            total += e.own_usd or 0.0
-            accounts.setdefault(e.account, []).append(e)
-    notes = []
-    for acct, members in accounts.items():
-        a = members[0].option.plan.account
-        credit = a.usage_credit_usd_month if a is not None else 0.0
-        fixed = members[0].account_fixed_usd
-        usage = sum(m.account_credit_base_usd for m in members)
-        total += fixed + max(0.0, usage - credit)
-        if len(members) > 1 and (fixed > 0 or credit > 0):
-            notes.append(
-                f"{acct}: fee {money(fixed)} paid once for {', '.join(m.component for m in members)}"
-                + (f"; usage {money(usage)} against a {money(credit)} credit" if credit else "")
-            )
+    accounts = _accounts(evs)
+    total = sum(e.monthly_usd if e.account is None else (e.own_usd or 0.0) for e in evs.values() if e.monthly_usd is not None)
+    total += sum(a.monthly_usd for a in accounts.values())
+    notes = [
+        f"{a.account}: fee {money(a.fee_usd)} paid once for {', '.join(a.components)}"
+        + (f"; usage {money(a.usage_usd)} against a {money(a.credit_usd)} credit" if a.credit_usd else "")
+        for a in accounts.values()
+        if a.shown
+    ]
     if math.isnan(total):
         return None, None
     return total, "; ".join(notes) or None
+
+
+def cents_adding_up(values: list[float], total: float) -> list[float]:
+    """``values`` (which add up to ``total``) rounded to cents so that they add up to ``total``
+    rounded to cents: each rounded down, the cents left over go to the largest remainders."""
+    cents = [v * 100 for v in values]
+    down = [math.floor(c + 1e-9) for c in cents]
+    left = round(total * 100) - sum(down)
+    order = sorted(range(len(values)), key=lambda i: down[i] - cents[i])
+    for i in order[: max(0, left)]:
+        down[i] += 1
+    for i in order[::-1][: max(0, -left)]:  # float noise only: values that add up to less
+        down[i] -= 1
+    return [d / 100 for d in down]
 
 
 # --------------------------------------------------------------------------- as a plan (for diff)

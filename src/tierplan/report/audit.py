@@ -1,4 +1,8 @@
-"""Renderers of a stack audit (audit.stack.audit_stack's plain data): Markdown and terminal."""
+"""Renderers of a stack audit (audit.stack.audit_stack's plain data): Markdown and terminal.
+
+Both lead with the headline (audit/stack_headline.py), then the lines, whose recomputed column adds
+up to the recomputed total: each line's own cost, an account fee shared by several lines once on a
+row of its own."""
 
 from __future__ import annotations
 
@@ -30,12 +34,45 @@ def _stated(r: list[float] | None) -> str:
     return money_range(r[0], r[1]) if r else "-"
 
 
+def recomputed_cell(r: dict[str, Any]) -> str:
+    """A line's part of the recomputed total: its own cost, "in account fee" when its usage is all
+    within the credit of an account fee shown on its own row, "unpriced" when the catalog cannot
+    price it."""
+    if r.get("in_account_fee"):
+        return "in account fee"
+    v = r.get("in_total_monthly_usd", r["monthly_usd"])
+    return "unpriced" if v is None else money(v)
+
+
+def account_label(a: dict[str, Any]) -> tuple[str, str]:
+    """An account row's first two cells: what it is and the lines that share it."""
+    return f"{a['account']} fee", f"{a['name']}, shared by {', '.join(a['components'])}"
+
+
+def total_cell(doc: dict[str, Any]) -> str:
+    return money(doc["monthly_usd"]) + (f" + {', '.join(doc['unpriced'])} unpriced" if doc["unpriced"] else "")
+
+
 def stack_audit_markdown(doc: dict[str, Any]) -> str:
     return (
         environment()
         .get_template("audit_stack.md.j2")
-        .render(d=doc, usd=money, stated=_stated, sections=SECTIONS)
+        .render(
+            d=doc,
+            usd=money,
+            stated=_stated,
+            sections=SECTIONS,
+            recomputed=recomputed_cell,
+            account_label=account_label,
+            total=total_cell,
+        )
     )
+
+
+def _render_headline(h: dict[str, Any], con: Console) -> None:
+    con.print(Text(h["title"], style="bold"))
+    for d in h["details"]:
+        con.print(Text(f"  {d}"))
 
 
 def render_stack_audit(doc: dict[str, Any], con: Console) -> None:
@@ -43,6 +80,9 @@ def render_stack_audit(doc: dict[str, Any], con: Console) -> None:
     con.print(
         f"[bold]Audit: {escape(doc['stack'])}[/] — {escape(doc['app'])} at {doc['at']:,} {escape(doc['unit'])}s{month}"
     )
+    con.print()
+    _render_headline(doc["headline"], con)
+    con.print()
     t = Table(show_edge=False, pad_edge=False)
     for col, just in (
         ("component", "left"),
@@ -64,15 +104,18 @@ def render_stack_audit(doc: dict[str, Any], con: Console) -> None:
             qty,
             r["region"] or "-",
             _stated(r["stated_usd"]),
-            money(r["monthly_usd"]),
+            recomputed_cell(r),
             "yes" if r["fits"] else Text("no", style="red"),
         )
+    for a in doc["accounts"]:
+        what, shared = account_label(a)
+        t.add_row(what, shared, "", "", "-", money(a["monthly_usd"]), "")
+    t.add_section()
+    t.add_row(Text("total", style="bold"), "", "", "", _stated(doc["stated_total_usd"]), total_cell(doc), "")
     con.print(t)
-    total = money(doc["monthly_usd"]) + (
-        f" + unpriced: {escape(', '.join(doc['unpriced']))}" if doc["unpriced"] else ""
-    )
     con.print(
-        f"Recomputed: [bold]{total}[/]/month"
+        f"Recomputed: [bold]{money(doc['monthly_usd'])}[/]/month"
+        + (f", plus {escape(', '.join(doc['unpriced']))} (unpriced)" if doc["unpriced"] else "")
         + (f"; stated {_stated(doc['stated_total_usd'])}" if doc["stated_total_usd"] else "")
     )
     if doc.get("account_note"):
