@@ -137,3 +137,23 @@ def test_each_sentence_speaks_of_its_own_plan_and_provider(catalog) -> None:  # 
     wrong = doc.replace("50,000 errors a month.", "5,000 errors a month.")
     [f] = [f for f in audit_document(wrong, "d.md", catalog).findings if f.severity == "error"]
     assert f.line == 2 and "Team" in f.message  # the continuation line speaks of Team, named above
+
+
+STAGE_BY_COLUMN = """# Plan
+
+## Fase 3 (500 escolas): US$ 238,26/mês
+
+| Componente | Plano | 50 escolas | 500 escolas |
+|---|---|---:|---:|
+| API | Render Starter | 7,00 | 25,00 |
+| Banco | Neon Launch | 0,00 | 223,26 |
+| **Total (US$)** | | **7,00** | **248,26** |
+"""
+
+
+def test_a_stage_total_that_disagrees_with_its_column_in_the_summary(catalog) -> None:  # type: ignore[no-untyped-def]
+    [f] = [f for f in audit_document(STAGE_BY_COLUMN, "p.md", catalog).findings if f.kind == "range_mismatch"]
+    assert (f.line, f.stated, f.expected) == (3, "$238.26", "$248.26")
+    assert f.lines_used == (9,)
+    agreeing = STAGE_BY_COLUMN.replace("238,26", "248,26")
+    assert not [f for f in audit_document(agreeing, "p.md", catalog).findings if f.kind == "range_mismatch"]

@@ -43,7 +43,7 @@ from .doc_findings import (
     usd_text,
 )
 from .doc_numbers import point_convention
-from .doc_tables import Line, Money, Row, Table, extract, find_money, is_total_label, stage_keys
+from .doc_tables import Line, Money, Row, Table, extract, find_money, is_total_label, parse_money, stage_keys
 from .doc_terms import terms_findings
 
 __all__ = [
@@ -249,6 +249,15 @@ def _heading_keys(headings: tuple[str, ...]) -> set[str]:
     return set()
 
 
+def _cell_amount(cell: str, dollars: bool) -> Money | None:
+    m = parse_money(cell)
+    bare = re.fullmatch(r"\W*(\d{1,3}(?:,\d{3})*(?:\.\d+)?|\d+(?:\.\d+)?)\W*", cell.strip())
+    if m is None and dollars and bare:
+        v = float(bare.group(1).replace(",", ""))
+        return Money(v, v, bare.group(1))
+    return m
+
+
 def _first_amount(text: str) -> Money | None:
     found = [m for m, _, unit in find_money(text) if not unit and not m.delta]
     return found[0] if found else None
@@ -258,19 +267,43 @@ def _stage_values(lines: list[Line], tables: list[Table], table_lines: set[int])
     out: list[_StageValue] = []
     by_no = {ln.no: ln for ln in lines}
     for t in tables:
+        # stage tables the other way round: a column per stage, a total row
+        columns = {i: stage_keys(h) for i, h in enumerate(t.header) if stage_keys(h)}
+        # bare numbers count as dollars when the table says so ("| TOTAL (US$) | 37.00 |")
+        dollars = bool(re.search(r"\$|\bUSD\b", " ".join(t.header) + " ".join(r.label for r in t.rows)))
+        if len(columns) >= 2:
+            for r in t.rows:
+                if not is_total_label(r.label):
+                    continue
+                for i, keys in columns.items():
+                    m = _cell_amount(r.cells[i], dollars) if i < len(r.cells) else None
+                    if m is not None and not m.delta:
+                        out.append(
+                            _StageValue(keys, m.lo, m.hi, r.line, f"'{t.header[i]}' column total", False)
+                        )
+            continue
         if not t.is_cost_table:
             continue
         # stage tables: row labels name stages
-        staged = [r for r in t.rows if stage_keys(r.label) and not is_total_label(r.label)]
+        # a first column headed "Phase" / "Fase" numbers its rows: "| 2 | 120 | 73.37 |" is phase 2
+        numbered = bool(t.header) and bool(stage_keys(t.header[0] + " 1"))
+
+        def row_keys(r: Row, numbered: bool = numbered, t: Table = t) -> set[str]:
+            lab = r.label.strip("* ")
+            if numbered and lab.isdigit():
+                return stage_keys(f"{t.header[0]} {lab}") | stage_keys(" ".join(r.cells[1:]))
+            return stage_keys(" ".join(r.cells))
+
+        staged = [
+            r
+            for r in t.rows
+            if row_keys(r) and not is_total_label(r.label) and (stage_keys(r.label) or numbered)
+        ]
         if len(staged) >= 2:
             for r in staged:
                 m = t.money(r)
                 if m is not None and not m.delta:
-                    out.append(
-                        _StageValue(
-                            stage_keys(" ".join(r.cells)), m.lo, m.hi, r.line, f"'{r.label}' row", True
-                        )
-                    )
+                    out.append(_StageValue(row_keys(r), m.lo, m.hi, r.line, f"'{r.label}' row", True))
             continue
         keys = _heading_keys(t.headings)
         if not keys:
@@ -293,15 +326,29 @@ def _stage_values(lines: list[Line], tables: list[Table], table_lines: set[int])
         m = _first_amount(text)
         if m is None or not re.search(r"\$\s*\d", text):
             continue
-        if not re.search(r"/\s*mo|month|total|cost", text, re.I):
+        if not re.search(r"/\s*mo|month|total|cost|m[eê]s\b|mois|monat|bulan", text, re.I):
             continue
         heading_line = bool(re.match(r"^\s{0,3}#{1,6}\s", ln.text))
         total_line = bool(
-            re.match(r"^\W*(?:\*\*)?\s*(?:estimated\s+|new\s+)?(?:monthly\s+)?total\b", text, re.I)
+            re.match(
+                r"^\W*(?:\*\*)?\s*(?:estimated\s+|new\s+)?(?:monthly\s+)?(?:total|suma|soma|summe|gesamt|jumlah)\b",
+                text,
+                re.I,
+            )
         )
         if own and (
             heading_line
-            or re.match(r"^\W*(?:\d+[.)]\s*)?\W*(phase|stage|tier|step|level|milestone)\b", text, re.I)
+            or re.match(
+                r"^\W*(?:\d+[.)]\s*)?\W*(phase|stage|tier|step|level|milestone|fase|étape|etapa|tahap|stufe)\b",
+                text,
+                re.I,
+            )
+            or (
+                any(k.startswith(("phase ", "stage ")) for k in own)
+                and re.search(
+                    r"\b(?:costs|comes\s+to|revient\s+à|custa|cuesta|kostet|biaya(?:nya)?)\b", text, re.I
+                )
+            )
         ):
             out.append(_StageValue(own, m.lo, m.hi, ln.no, "statement", True))
             continue

@@ -194,7 +194,9 @@ def split_lines(text: str) -> list[Line]:
     return out
 
 
-_STAGE = re.compile(r"\b(phase|stage|tier|step|level|milestone)\s*#?\s*(\d+)\b", re.I)
+_STAGE = re.compile(
+    r"\b(phase|stage|tier|step|level|milestone|fase|étape|etapa|tahap|stufe)\s*#?\s*(\d+)\b", re.I
+)
 _POP_RANGE = re.compile(
     rf"(?<![\$\d.,])({_NUM})\s*(?:-|–|—|to)\s*({_NUM})\+?\s+(?!gb\b|mb\b|tb\b|ms\b|s\b|seconds?\b|minutes?\b|"
     r"hours?\b|hrs?\b|days?\b|weeks?\b|months?\b|years?\b|%|x\b|req|lines?\b|files?\b)([a-z]+)",
@@ -203,18 +205,44 @@ _POP_RANGE = re.compile(
 _CURRENT = re.compile(r"\b(current|existing)\b", re.I)
 
 
+#: "500 schools", "120 clínicas": a stage named by its size (a plural noun after a number)
+_POPULATION = re.compile(rf"(?<![\$\d.,\-–])({_NUM})\s+([^\W\d_]{{4,}}s)\b(?!\s*[-–]\s*\d)", re.I)
+_NOT_POPULATION = {
+    "requests", "commands", "emails", "e-mails", "messages", "hours", "minutes", "seconds", "months",
+    "years", "weeks", "days", "instances", "machines", "units", "operations", "reads", "writes", "events",
+    "errors", "monitors", "connections", "invocations", "calls", "dollars", "cents", "mails", "builds",
+    "horas", "minutos", "meses", "anos", "años", "dias", "días", "heures", "mois", "jours", "jams",
+    "comandos", "correos", "requisições", "solicitudes", "requêtes", "transactions", "payments",
+    "sessions", "bytes", "files", "lines", "steps", "tests", "runs", "jobs", "rows", "seats", "users",
+    "projects", "databases", "sites", "pages", "apps", "regions", "services", "plans", "tiers",
+}  # fmt: skip
+
+#: the same word in the languages plan documents are written in here
+_STAGE_SYNONYMS = {"fase": "phase", "étape": "stage", "etapa": "stage", "tahap": "stage", "stufe": "stage"}
+
+
 def stage_keys(text: str) -> set[str]:
-    """Keys that name a stage of a plan: ``phase 2``, ``stage 1``, a population range
-    ``50-200`` (followed by a noun such as users or coops), ``current``."""
-    keys = {f"{m.group(1).lower()} {int(m.group(2))}" for m in _STAGE.finditer(text)}
+    """Keys that name a stage of a plan: ``phase 2``, ``stage 1`` (``Fase 2``, ``étape 2``,
+    ``Stufe 2``, ``Tahap 2``), a population range ``50-200`` (followed by a noun such as users or
+    coops), ``current``."""
+    keys = {
+        f"{_STAGE_SYNONYMS.get(m.group(1).lower(), m.group(1).lower())} {int(m.group(2))}"
+        for m in _STAGE.finditer(text)
+    }
     for m in _POP_RANGE.finditer(text):
         keys.add(f"{_num(m.group(1)):g}-{_num(m.group(2)):g}")
+    for m in _POPULATION.finditer(text):
+        if m.group(2).lower() not in _NOT_POPULATION:
+            keys.add(f"{_num(m.group(1)):g} {m.group(2).lower()}")
     if _CURRENT.search(text):
         keys.add("current")
     return keys
 
 
-_TOTAL_LABEL = re.compile(r"^\W*(?:estimated\s+|grand\s+|monthly\s+|new\s+)?(total|subtotal|sum)\b", re.I)
+_TOTAL_LABEL = re.compile(
+    r"^\W*(?:estimated\s+|grand\s+|monthly\s+|new\s+)?(total|subtotal|sum|suma|soma|summe|gesamt|jumlah)\b",
+    re.I,
+)
 
 
 def is_total_label(text: str) -> bool:

@@ -660,7 +660,10 @@ def _and(names: list[str]) -> str:
 
 
 def _split_total(
-    rows: list[dict[str, Any]], evs: dict[str, Evaluation], accounts: dict[str, AccountCost], total: float | None
+    rows: list[dict[str, Any]],
+    evs: dict[str, Evaluation],
+    accounts: dict[str, AccountCost],
+    total: float | None,
 ) -> list[dict[str, Any]]:
     """Each row's part of the stack's total (``in_total_monthly_usd``: its own cost, without the fee
     of an account it shares) and the shared accounts as rows of their own, rounded to cents so
@@ -697,7 +700,11 @@ def _stack_total(evs: dict[str, Evaluation]) -> tuple[float | None, str | None]:
     """The stack's monthly cost with each account plan paid once: the components' own costs plus,
     per account, its fixed fee and the usage beyond its credit."""
     accounts = _accounts(evs)
-    total = sum(e.monthly_usd if e.account is None else (e.own_usd or 0.0) for e in evs.values() if e.monthly_usd is not None)
+    total = sum(
+        e.monthly_usd if e.account is None else (e.own_usd or 0.0)
+        for e in evs.values()
+        if e.monthly_usd is not None
+    )
     total += sum(a.monthly_usd for a in accounts.values())
     notes = [
         f"{a.account}: fee {money(a.fee_usd)} paid once for {', '.join(a.components)}"

@@ -119,7 +119,9 @@ def _groups(doc: dict[str, Any]) -> list[dict[str, Any]]:
 def _most_of(groups: list[dict[str, Any]], gap_usd: float) -> list[dict[str, Any]]:
     """The groups that make up most of a gap (positive: stated above), largest first."""
     sign = 1 if gap_usd > 0 else -1
-    ranked = sorted((g for g in groups if sign * g["difference_usd"] > 0), key=lambda g: -sign * g["difference_usd"])
+    ranked = sorted(
+        (g for g in groups if sign * g["difference_usd"] > 0), key=lambda g: -sign * g["difference_usd"]
+    )
     out, covered = [], 0.0
     for g in ranked[:MOST_LINES]:
         out.append(g)
@@ -193,7 +195,9 @@ def stack_headline(doc: dict[str, Any], policy: HeadlinePolicy) -> dict[str, Any
 
     def also_broken() -> None:
         if broken:
-            details.append(f"Also: {_and(broken)} {'does' if len(broken) == 1 else 'do'} not fit the workload now.")
+            details.append(
+                f"Also: {_and(broken)} {'does' if len(broken) == 1 else 'do'} not fit the workload now."
+            )
 
     def the_optimum() -> None:
         if optimal is not None:
@@ -231,7 +235,9 @@ def stack_headline(doc: dict[str, Any], policy: HeadlinePolicy) -> dict[str, Any
             )
             compare = f"the recomputed {r_txt} is {times} the stated {s_txt}: {money(-diff)} a month more ({money(-12 * diff)} a year)"
         if stated_unpriced is not None:
-            details.append(f"Without {_and(unpriced)} (stated {money_range(*stated_unpriced)}; {_unpriced(doc)}), {compare}.")
+            details.append(
+                f"Without {_and(unpriced)} (stated {money_range(*stated_unpriced)}; {_unpriced(doc)}), {compare}."
+            )
         else:
             details.append(compare[0].upper() + compare[1:] + ".")
         most = _most_of(_groups(doc), diff)
@@ -251,9 +257,8 @@ def stack_headline(doc: dict[str, Any], policy: HeadlinePolicy) -> dict[str, Any
             total < lo - max(policy.tolerance_usd, policy.tolerance_fraction * lo)
             or total > hi + max(policy.tolerance_usd, policy.tolerance_fraction * hi)
         )
-        stated_note = (
-            f"stated {money_range(*stated_all)}"
-            + (f" ({money_range(*stated)} without {_and(unpriced)})" if stated_unpriced is not None else "")
+        stated_note = f"stated {money_range(*stated_all)}" + (
+            f" ({money_range(*stated)} without {_and(unpriced)})" if stated_unpriced is not None else ""
         )
     if broken:
         out["kind"] = "does_not_fit"
