@@ -285,25 +285,16 @@ def _stage_values(lines: list[Line], tables: list[Table], table_lines: set[int])
         if not t.is_cost_table:
             continue
         # stage tables: row labels name stages
-        # a first column headed "Phase" / "Fase" numbers its rows: "| 2 | 120 | 73.37 |" is phase 2
-        numbered = bool(t.header) and bool(stage_keys(t.header[0] + " 1"))
-
-        def row_keys(r: Row, numbered: bool = numbered, t: Table = t) -> set[str]:
-            lab = r.label.strip("* ")
-            if numbered and lab.isdigit():
-                return stage_keys(f"{t.header[0]} {lab}") | stage_keys(" ".join(r.cells[1:]))
-            return stage_keys(" ".join(r.cells))
-
-        staged = [
-            r
-            for r in t.rows
-            if row_keys(r) and not is_total_label(r.label) and (stage_keys(r.label) or numbered)
-        ]
+        staged = [r for r in t.rows if stage_keys(r.label) and not is_total_label(r.label)]
         if len(staged) >= 2:
             for r in staged:
                 m = t.money(r)
                 if m is not None and not m.delta:
-                    out.append(_StageValue(row_keys(r), m.lo, m.hi, r.line, f"'{r.label}' row", True))
+                    out.append(
+                        _StageValue(
+                            stage_keys(" ".join(r.cells)), m.lo, m.hi, r.line, f"'{r.label}' row", True
+                        )
+                    )
             continue
         keys = _heading_keys(t.headings)
         if not keys:
