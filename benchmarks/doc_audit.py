@@ -83,7 +83,9 @@ def time_cli(path: Path) -> tuple[float, int]:
     """(wall s, exit code) of one whole ``tierplan audit --doc PATH --format json`` process."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     script = Path(sys.executable).parent / "tierplan"
-    cmd = [str(script)] if script.exists() else [sys.executable, "-c", "from tierplan.cli import main; main()"]
+    cmd = (
+        [str(script)] if script.exists() else [sys.executable, "-c", "from tierplan.cli import main; main()"]
+    )
     t0 = time.perf_counter()
     r = subprocess.run([*cmd, "audit", "--doc", str(path), "--format", "json"], capture_output=True, env=env)
     return time.perf_counter() - t0, r.returncode
@@ -116,15 +118,19 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in docs:
-        p = out / (name.replace(" ", "-").replace(",", "") + ("" if name.endswith((".md", ".txt")) else ".md"))
+        p = out / (
+            name.replace(" ", "-").replace(",", "") + ("" if name.endswith((".md", ".txt")) else ".md")
+        )
         p.write_text(text, encoding="utf-8")
         written.append((name, p))
     big = [(n, p) for n, p in written if n == f"{SIZES[-1]:,} lines"]
     if big:
         name, path = big[0]
         wall, code = time_cli(path)
-        print(f"\n## the CLI end to end, one process\n\n`tierplan audit --doc {name} --format json`: "
-              f"{wall:.2f} s (exit {code})")
+        print(
+            f"\n## the CLI end to end, one process\n\n`tierplan audit --doc {name} --format json`: "
+            f"{wall:.2f} s (exit {code})"
+        )
     if args.keep:
         print(f"\ndocuments written to {out}")
 

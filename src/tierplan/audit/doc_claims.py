@@ -9,12 +9,14 @@ month). Nothing here knows a particular document.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
 
 from ..catalog.loader import Catalog, PlanRef
 from ..metrics import METRICS
+from .doc_prefilter import RefClasses, folded, may_match
 
 __all__ = [
     "Vocabulary",
@@ -240,15 +242,34 @@ class Vocabulary:
             (_alias_re(alias), next(iter(pids))) for alias, pids in distinctive.items() if len(pids) == 1
         ]
 
+    @functools.cached_property
+    def _providers_seen(self) -> dict[str, tuple[str, ...]]:
+        return {}  # providers_in by text: a line is read again as the context of the lines below
+
+    @functools.cached_property
+    def _same_ref(self) -> RefClasses:
+        return RefClasses(self.catalog.plans)
+
     def providers_in(self, text: str) -> list[str]:
+        seen = self._providers_seen.get(text)
+        if seen is None:
+            seen = self._providers_seen[text] = tuple(self._providers_in(text))
+        return list(seen)
+
+    def _providers_in(self, text: str) -> list[str]:
+        low = folded(text)
         found: list[tuple[int, str]] = []
         spans: list[tuple[int, int, str]] = []
         for rx, pid in self.provider_aliases:
+            if not may_match(rx, low):
+                continue
             for m in rx.finditer(text):
                 found.append((m.start(), pid))
                 spans.append((m.start(), m.end(), pid))
         others = [(rx, pid) for rx, pid, _ in self.service_aliases] + list(self.distinctive_plans)
         for rx, pid in others:
+            if not may_match(rx, low):
+                continue
             for m in rx.finditer(text):
                 if any(a < m.end() and m.start() < b and p != pid for a, b, p in spans):
                     continue
@@ -267,12 +288,22 @@ class Vocabulary:
         plans: list[PlanRef] = []
         words: list[str] = []
         named = False
+        same = self._same_ref.of
+        in_plans: set[int] = set()  # same(r) of the plans
+        low = folded(text)
         for pid in providers:
             refs = self.by_provider.get(pid, [])
-            services = {sid for rx, p, sid in self.service_aliases if p == pid and rx.search(text)}
+            services = {
+                sid
+                for rx, p, sid in self.service_aliases
+                if p == pid and may_match(rx, low) and rx.search(text)
+            }
             if not services and service_text:
+                low_service = folded(service_text)
                 services = {
-                    sid for rx, p, sid in self.service_aliases if p == pid and rx.search(service_text)
+                    sid
+                    for rx, p, sid in self.service_aliases
+                    if p == pid and may_match(rx, low_service) and rx.search(service_text)
                 }
             if services:
                 refs = [r for r in refs if r.service.id in services]
@@ -281,8 +312,9 @@ class Vocabulary:
                 if k_refs:
                     refs = k_refs
             hits: list[tuple[int, PlanRef, str]] = []
+            in_refs = {same(r) for r in refs}
             for rx, alias, ref in self.plan_aliases.get(pid, []):
-                if ref not in refs:
+                if same(ref) not in in_refs or not may_match(rx, low):
                     continue
                 m = rx.search(text)
                 if m:
@@ -308,12 +340,16 @@ class Vocabulary:
                     )
                 ]
                 for _, r, alias in chosen:
-                    if r not in plans:
+                    if same(r) not in in_plans:
+                        in_plans.add(same(r))
                         plans.append(r)
                     if alias not in words:
                         words.append(alias)
             else:
-                plans.extend(r for r in refs if r not in plans)
+                for r in refs:
+                    if same(r) not in in_plans:
+                        in_plans.add(same(r))
+                        plans.append(r)
         return Match(tuple(providers), tuple(plans), named, tuple(words))
 
 
