@@ -5,6 +5,7 @@ prices, compared with the catalog: which provider and plan a line or table row s
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 from typing import Any
@@ -30,12 +31,21 @@ __all__ = ["check_claims"]
 
 
 def _kinds(text: str) -> set[str]:
-    low = text.lower()
-    out = set()
-    for kind, words in KIND_WORDS.items():
-        if any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", low) for w in words):
-            out.add(kind)
-    return out
+    return set(_kinds_of(text.lower()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _kinds_of(low: str) -> frozenset[str]:
+    return frozenset(kind for kind, rx in _kind_res().items() if rx.search(low))
+
+
+@functools.lru_cache(maxsize=1)
+def _kind_res() -> dict[str, re.Pattern[str]]:
+    """A kind's words as one pattern: it matches where one of them would."""
+    return {
+        kind: re.compile("|".join(rf"(?<![a-z]){re.escape(w)}(?![a-z])" for w in words))
+        for kind, words in KIND_WORDS.items()
+    }
 
 
 def _cite(f: Figure | PlanRef) -> tuple[str, str, str]:

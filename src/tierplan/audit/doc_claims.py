@@ -9,12 +9,27 @@ month). Nothing here knows a particular document.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
 import re
 from dataclasses import dataclass
 
 from ..catalog.loader import Catalog, PlanRef
 from ..metrics import METRICS
+from .doc_prefilter import (
+    RefClasses,
+    alias_matches,
+    alias_search,
+    first_start,
+    folded,
+    head,
+    last_start_before,
+    match_ends,
+    may_match,
+    tail,
+    without_caret,
+)
 
 __all__ = [
     "Vocabulary",
@@ -240,6 +255,14 @@ class Vocabulary:
             (_alias_re(alias), next(iter(pids))) for alias, pids in distinctive.items() if len(pids) == 1
         ]
 
+    @functools.cached_property
+    def _providers_seen(self) -> dict[str, tuple[tuple[int, str], ...]]:
+        return {}  # providers_in by text: a line is read again as the context of the lines below
+
+    @functools.cached_property
+    def _same_ref(self) -> RefClasses:
+        return RefClasses(self.catalog.plans)
+
     def providers_in(self, text: str) -> list[str]:
         out: list[str] = []
         for _, pid in self.provider_positions(text):
@@ -248,17 +271,36 @@ class Vocabulary:
         return out
 
     def provider_positions(self, text: str) -> list[tuple[int, str]]:
-        """(offset, provider) of every provider, service or distinctive plan name in ``text``."""
+        """(offset, provider) of every provider, service or distinctive plan name in ``text``;
+        remembered per text (a line is read again as the context of the lines below)."""
+        seen = self._providers_seen.get(text)
+        if seen is None:
+            seen = self._providers_seen[text] = tuple(self._provider_positions(text))
+        return list(seen)
+
+    def _provider_positions(self, text: str) -> list[tuple[int, str]]:
+        low = folded(text)
         found: list[tuple[int, str]] = []
         spans: list[tuple[int, int, str]] = []
         for rx, pid in self.provider_aliases:
-            for m in rx.finditer(text):
+            if not may_match(rx, low):
+                continue
+            for m in alias_matches(rx, text, low):
                 found.append((m.start(), pid))
                 spans.append((m.start(), m.end(), pid))
         others = [(rx, pid) for rx, pid, _ in self.service_aliases] + list(self.distinctive_plans)
+        # the provider names a match overlaps, looked up by start (a long line names many)
+        by_start = sorted(spans)
+        starts = [a for a, _, _ in by_start]
+        longest = max((b - a for a, b, _ in spans), default=0)
         for rx, pid in others:
-            for m in rx.finditer(text):
-                if any(a < m.end() and m.start() < b and p != pid for a, b, p in spans):
+            if not may_match(rx, low):
+                continue
+            for m in alias_matches(rx, text, low):
+                near = by_start[
+                    bisect.bisect_right(starts, m.start() - longest) : bisect.bisect_left(starts, m.end())
+                ]
+                if any(a < m.end() and m.start() < b and p != pid for a, b, p in near):
                     continue
                 found.append((m.start(), pid))
         return sorted(found)
@@ -271,12 +313,22 @@ class Vocabulary:
         plans: list[PlanRef] = []
         words: list[str] = []
         named = False
+        same = self._same_ref.of
+        in_plans: set[int] = set()  # same(r) of the plans
+        low = folded(text)
         for pid in providers:
             refs = self.by_provider.get(pid, [])
-            services = {sid for rx, p, sid in self.service_aliases if p == pid and rx.search(text)}
+            services = {
+                sid
+                for rx, p, sid in self.service_aliases
+                if p == pid and may_match(rx, low) and alias_search(rx, text, low)
+            }
             if not services and service_text:
+                low_service = folded(service_text)
                 services = {
-                    sid for rx, p, sid in self.service_aliases if p == pid and rx.search(service_text)
+                    sid
+                    for rx, p, sid in self.service_aliases
+                    if p == pid and may_match(rx, low_service) and alias_search(rx, service_text, low_service)
                 }
             if services:
                 refs = [r for r in refs if r.service.id in services]
@@ -285,10 +337,11 @@ class Vocabulary:
                 if k_refs:
                     refs = k_refs
             hits: list[tuple[int, PlanRef, str]] = []
+            in_refs = {same(r) for r in refs}
             for rx, alias, ref in self.plan_aliases.get(pid, []):
-                if ref not in refs:
+                if same(ref) not in in_refs or not may_match(rx, low):
                     continue
-                m = rx.search(text)
+                m = alias_search(rx, text, low)
                 if m:
                     hits.append((len(alias), ref, alias))
             free_word = re.search(r"\bfree\b", text, re.I)
@@ -312,12 +365,16 @@ class Vocabulary:
                     )
                 ]
                 for _, r, alias in chosen:
-                    if r not in plans:
+                    if same(r) not in in_plans:
+                        in_plans.add(same(r))
                         plans.append(r)
                     if alias not in words:
                         words.append(alias)
             else:
-                plans.extend(r for r in refs if r not in plans)
+                for r in refs:
+                    if same(r) not in in_plans:
+                        in_plans.add(same(r))
+                        plans.append(r)
         return Match(tuple(providers), tuple(plans), named, tuple(words))
 
 
@@ -467,19 +524,30 @@ def _mult(m: str | None) -> float:
     )
 
 
-def _period(after: str) -> str | None:
-    if re.match(r"^\s*(?:/\s*|per\s+|a\s+|each\s+)?(?:day|daily)\b", after, re.I):
+def _period(after: str, pos: int = 0) -> str | None:
+    """The period ``after[pos:]`` starts with."""
+    if _PER_DAY_AT.match(after, pos):
         return "day"
-    if re.match(r"^\s*(?:/\s*|per\s+|a\s+|each\s+)?(?:mo|month|monthly)\b", after, re.I):
+    if _PER_MONTH_AT.match(after, pos):
         return "month"
     return None
 
 
-def _nouns(text: str) -> tuple[str, ...]:
-    for rx, prefixes in _METRIC_NOUNS:
-        if re.match(rf"^\s*(?:{rx})", text, re.I):
+_PER_DAY_AT = re.compile(r"\s*(?:/\s*|per\s+|a\s+|each\s+)?(?:day|daily)\b", re.I)
+_PER_MONTH_AT = re.compile(r"\s*(?:/\s*|per\s+|a\s+|each\s+)?(?:mo|month|monthly)\b", re.I)
+
+
+def _nouns(text: str, pos: int = 0) -> tuple[str, ...]:
+    """The metrics the noun ``text[pos:]`` starts with names."""
+    for rx, prefixes in _nouns_at():
+        if rx.match(text, pos):
             return prefixes
     return ()
+
+
+@functools.cache
+def _nouns_at() -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
+    return [(re.compile(rf"\s*(?:{rx})", re.I), prefixes) for rx, prefixes in _METRIC_NOUNS]
 
 
 # words that make a figure a plan's quota or the app's own amount; read in the figure's clause only
@@ -516,23 +584,30 @@ _LABEL = re.compile(
 )
 
 
+_CLAUSE_MARK = re.compile(r"[;|(\[]")
+_SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z(])")
+_USAGE_AFTER_AT = without_caret(_USAGE_AFTER)
+
+
 def quantity_role(text: str, start: int, end: int) -> str:
     """Whether the figure at text[start:end] states a plan's quota ("limit"), the app's own amount
     ("usage") or neither clearly (""). Only the figure's clause counts: "Resend Free: 100
     e-mails/day" is a limit, "at 96,000 e-mails a month Resend Pro would need overages" and
     "100 CU-hours x $0.106" are usage, "(12 GB - 10 GB free)" is usage then a limit."""
-    clause_start = max(text.rfind(c, 0, start) for c in ";|([") + 1
-    dot = [m.end() for m in re.finditer(r"[.!?]\s+(?=[A-Z(])", text[:start])]
-    clause_start = max([clause_start, *dot])
-    before = text[clause_start:start]
-    after = text[end:]
-    if _USAGE_AFTER.match(after):
+    # the clause and what follows are read around the figure, not copied (issue 12, speed: a long
+    # line has many figures); tail() and head() are exact for patterns whose matches hold a
+    # bounded number of non-blank characters (_USAGE_BEFORE 25, _LIMIT_BEFORE 50, _LIMIT_AFTER 45)
+    clause_start = last_start_before(text, _CLAUSE_MARK, start) + 1
+    ends = match_ends(text, _SENTENCE_END)
+    i = bisect.bisect_left(ends, start)  # a sentence break before the figure, inside text[:start]
+    clause_start = max(clause_start, ends[i - 1] if i else 0)
+    if _USAGE_AFTER_AT.match(text, end):
         return "usage"
-    if _LIMIT_AFTER.match(after):
+    if _LIMIT_AFTER.match(head(text, end, 64)):
         return "limit"
-    if _USAGE_BEFORE.search(before):
+    if _USAGE_BEFORE.search(tail(text, clause_start, start, 64)):
         return "usage"
-    if _LIMIT_BEFORE.search(before):
+    if _LIMIT_BEFORE.search(tail(text, clause_start, start, 96)):
         return "limit"
     label = _LABEL.match(text)
     if label and label.end() <= start:
@@ -540,7 +615,53 @@ def quantity_role(text: str, start: int, end: int) -> str:
     return ""
 
 
+_NOT_QUOTA_AFTER_AT = re.compile(r"\s*(?:%|x\b|×|ms\b|s\b|/s\b|req/s)", re.I)
+_SIZE_AT = re.compile(rf"\s*{_SIZE}", re.I)
+_HOURS_AT = re.compile(r"\s*(?:h|hrs?|hours?)\b", re.I)
+_PERIOD_WORD_AT = re.compile(r"\s*(?:/\s*|per\s+)?(?:day|daily|mo|month|monthly)\b", re.I)
+_FREE_OF_AT = re.compile(r"\s*(?:free|of|included)\s+", re.I)
+_COMPUTE_AT = re.compile(r"\s*(?:/\s*month\s*)?(?:compute|cu)|\s*compute", re.I)
+_LETTERS_AT = re.compile(r"\s*[a-z]{2,}", re.I)
+_FILLER_AT = re.compile(r"\s*(?:each|total|per|of|free|included|and|or)\b", re.I)
+_WORD_AT = re.compile(r"\s*\w+")
+_INSTANCE_MARK = re.compile(r"[;(\[]")
+_SNIPPET_END = re.compile(r"(?<!\d),|,(?!\d)|[;|()\[\]]|\s{2,}")
+_LABEL_BEFORE = re.compile(r"(\w[\w\s]*?)\s*[:=]\s*$")
+_WORD_OR_SPACE = re.compile(r"[\w\s]")
+
+
+def _matched_end(rx: re.Pattern[str], text: str, pos: int) -> int:
+    """Where ``re.sub("^" + rx, "", text[pos:])`` would start: after rx's match at pos, if any."""
+    m = rx.match(text, pos)
+    return m.end() if m else pos
+
+
+def _label_before(text: str, start: int) -> re.Match[str] | None:
+    """``_LABEL_BEFORE.search(text[:start])`` ("Storage: " before a figure), read from the run of
+    words and spaces before the colon instead of all of text[:start]."""
+    k = start
+    while k > 0 and text[k - 1].isspace():  # str.isspace is re's \s
+        k -= 1
+    if k == 0 or text[k - 1] not in ":=":
+        return None  # the pattern needs [:=] then only blanks to the end
+    i = k - 1
+    while i > 0 and _WORD_OR_SPACE.match(text, i - 1):
+        i -= 1
+    return _LABEL_BEFORE.search(text[i:start])
+
+
+@functools.lru_cache(maxsize=256)
+def _quantities(text: str) -> tuple[Quantity, ...]:
+    return tuple(_find_quantities(text))
+
+
 def find_quantities(text: str) -> list[Quantity]:
+    """Quota figures: ``0.5GB storage``, ``100h compute``, ``10k commands/day``, ``1M requests/month``,
+    ``unlimited bandwidth``, ``storage: 10GB`` (remembered per text: a line is asked several times)."""
+    return list(_quantities(text))
+
+
+def _find_quantities(text: str) -> list[Quantity]:
     """Quota figures: ``0.5GB storage``, ``100h compute``, ``10k commands/day``, ``1M requests/month``,
     ``unlimited bandwidth``, ``storage: 10GB``."""
     out: list[Quantity] = []
@@ -556,54 +677,50 @@ def find_quantities(text: str) -> list[Quantity]:
                     None,
                     m.group(0),
                     free_ctx,
-                    "usage" if _USAGE_BEFORE.search(text[: m.start()]) else "limit",
+                    "usage" if _USAGE_BEFORE.search(tail(text, 0, m.start(), 64)) else "limit",
                 )
             )
     for m in re.finditer(rf"(?<![\w$.,]){_NUMQ}\s*", text, re.I):
         start, end = m.start(), m.end()
-        if text[max(0, start - 1) : start] in ("$", "×", "x") or re.match(
-            r"^\s*(?:%|x\b|×|ms\b|s\b|/s\b|req/s)", text[end:], re.I
-        ):
+        # what follows the figure is read in place (rest, rest2 and noun_text are positions in
+        # text), what precedes it from a window: a copy per figure is quadratic on a long line
+        if text[max(0, start - 1) : start] in ("$", "×", "x") or _NOT_QUOTA_AFTER_AT.match(text, end):
             continue
-        if re.search(r"(?:\bper|/)\s*$", text[:start], re.I):
+        if re.search(r"(?:\bper|/)\s*$", tail(text, 0, start, 8), re.I):
             continue  # "$0.20 per 100K commands": the unit of a price, not a quota
         value = float(m.group("n").replace(",", "")) * _mult(m.group("mult"))
-        rest = text[end:]
-        sz = re.match(rf"^\s*{_SIZE}", rest, re.I)
+        rest = end
+        sz = _SIZE_AT.match(text, rest)
+        hours = _HOURS_AT.match(text, rest)
         if sz:
             unit = "GB"
             factor = {"gb": 1.0, "gib": 1.0, "mb": 1 / 1024, "mib": 1 / 1024, "tb": 1024.0}[
                 sz.group("size").lower()
             ]
             value *= factor
-            rest2 = rest[sz.end() :]
-        elif re.match(r"^\s*(?:h|hrs?|hours?)\b", rest, re.I):
+            rest2 = sz.end()
+        elif hours:
             unit = "hours"
-            rest2 = rest[re.match(r"^\s*(?:h|hrs?|hours?)\b", rest, re.I).end() :]  # type: ignore[union-attr]
+            rest2 = hours.end()
         else:
             unit = "count"
             rest2 = rest
-        period = _period(rest2)
-        after_period = re.sub(r"^\s*(?:/\s*|per\s+)?(?:day|daily|mo|month|monthly)\b", "", rest2, flags=re.I)
-        noun_text = re.sub(r"^\s*(?:free|of|included)\s+", "", after_period if period else rest2, flags=re.I)
-        prefixes = _nouns(noun_text)
+        period = _period(text, rest2)
+        after_period = _matched_end(_PERIOD_WORD_AT, text, rest2)
+        noun_text = _matched_end(_FREE_OF_AT, text, after_period if period else rest2)
+        prefixes = _nouns(text, noun_text)
         if unit == "hours":
-            if re.match(r"^\s*(?:/\s*month\s*)?(?:compute|cu)|^\s*compute", rest2, re.I) or re.search(
+            if _COMPUTE_AT.match(text, rest2) or re.search(
                 r"compute", text[max(0, start - 20) : start], re.I
             ):
                 prefixes = ("cu_hours_per_month",)
             else:
                 continue
-        if (
-            not prefixes
-            and re.match(r"^\s*[a-z]{2,}", noun_text, re.I)
-            and not re.match(r"^\s*(?:each|total|per|of|free|included|and|or)\b", noun_text, re.I)
-        ):
+        if not prefixes and _LETTERS_AT.match(text, noun_text) and not _FILLER_AT.match(text, noun_text):
             continue  # "4 GB RAM": a noun the catalog has no quota for
         if not prefixes:
             # "Storage: 10GB", "Free: 0.5 GB storage" written the other way round
-            before = text[:start]
-            lab = re.search(r"(\w[\w\s]*?)\s*[:=]\s*$", before)
+            lab = _label_before(text, start)
             if lab:
                 prefixes = _nouns(lab.group(1).split()[-1]) or _nouns(lab.group(1))
         if (
@@ -616,7 +733,8 @@ def find_quantities(text: str) -> list[Quantity]:
         ):
             continue
         if unit == "GB" and not prefixes:
-            if re.search(r"\b(?:v?cpus?|cores?|ram|memory)\b", re.split(r"[;(\[]", text[:start])[-1], re.I):
+            clause = text[last_start_before(text, _INSTANCE_MARK, start) + 1 : start]
+            if re.search(r"\b(?:v?cpus?|cores?|ram|memory)\b", clause, re.I):
                 continue  # "Standard (1 CPU, 2 GB)": an instance's memory, not a quota
             prefixes = ("*GB",)
         if not prefixes:
@@ -624,9 +742,10 @@ def find_quantities(text: str) -> list[Quantity]:
         if unit == "count" and (prefixes[0] in ("storage_gb", "dataset_mb", "egress_gb_per_month")):
             continue
         if period is None:
-            first = re.match(r"^\s*\w+", noun_text)
-            period = _period(noun_text[first.end() :] if first else "")
-        snippet = re.split(r"(?<!\d),|,(?!\d)|[;|()\[\]]|\s{2,}", text[start:])[0].strip().rstrip("*").strip()
+            first = _WORD_AT.match(text, noun_text)
+            period = _period(text, first.end()) if first else None
+        cut = _SNIPPET_END.search(text, start)  # what re.split(...)[0] of text[start:] was
+        snippet = text[start : cut.start() if cut else len(text)].strip().rstrip("*").strip()
         out.append(
             Quantity(value, unit, prefixes, period, snippet, free_ctx, quantity_role(text, start, m.end()))
         )
@@ -641,6 +760,22 @@ _UNIT_PRICE = re.compile(
 )
 
 
+_OF_FOR_AT = re.compile(r"\s*(?:of|for)\s+", re.I)
+_OF_FOR_NOUN_AT = re.compile(r"\s*(?:of|for)\s+[a-z]", re.I)
+_COMMA_MARK = re.compile(r"[,;(]")
+_COLON_MARK = re.compile(r"[,;:(]")
+
+
+@functools.cache
+def _metric_res() -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
+    return [(re.compile(rx, re.I), prefixes) for rx, prefixes in _METRIC_NOUNS]
+
+
+def _piece_before(text: str, marks: re.Pattern[str], pos: int) -> str:
+    """``re.split(marks, text[:pos])[-1]`` for a one-character class ``marks``."""
+    return text[last_start_before(text, marks, pos) + 1 : pos]
+
+
 def find_unit_prices(text: str) -> list[UnitPrice]:
     """``$0.50 per additional million`` (requests), ``$0.36/GB``, ``$0.2 per 100k commands``."""
     out: list[UnitPrice] = []
@@ -650,16 +785,19 @@ def find_unit_prices(text: str) -> list[UnitPrice]:
         what = (m.group("what") or "").lower()
         if what.startswith("gb") and (
             re.search(r"[\s-](?:minute|min|second|sec|hour|hr|s)$", what)
-            or re.search(r"\b(?:ram|memory|mem)\b", re.split(r"[,;(]", text[: m.start()])[-1], re.I)
+            or re.search(r"\b(?:ram|memory|mem)\b", _piece_before(text, _COMMA_MARK, m.start()), re.I)
         ):
             continue  # memory by the GB-minute or GB-month: no catalog meter is compared with it
         if what.startswith("gb"):
-            after = re.sub(r"^\s*(?:of|for)\s+", "", text[m.end() :])
-            prefixes = _nouns(after)
-            if not prefixes and re.match(r"^\s*(?:of|for)\s+[a-z]", text[m.end() :], re.I):
+            after = _matched_end(_OF_FOR_AT, text, m.end())  # a position in text, not a copy
+            prefixes = _nouns(text, after)
+            if not prefixes and _OF_FOR_NOUN_AT.match(text, m.end()):
                 continue  # "$0.20 per GB-month of change history": a charge the noun names, unknown here
             if not prefixes:
-                clause = " ".join(re.split(r"[,;:(]", text[: m.start()])[-2:])
+                # " ".join(re.split(r"[,;:(]", text[: m.start()])[-2:]): the last two pieces
+                j1 = last_start_before(text, _COLON_MARK, m.start())
+                j0 = last_start_before(text, _COLON_MARK, j1) if j1 >= 0 else -1
+                clause = text[: m.start()] if j1 < 0 else f"{text[j0 + 1 : j1]} {text[j1 + 1 : m.start()]}"
                 for w in reversed(clause.split()):
                     prefixes = _nouns(w)
                     if prefixes:
@@ -679,9 +817,10 @@ def find_unit_prices(text: str) -> list[UnitPrice]:
         prefixes = _nouns(what) if what else ()
         if not prefixes:
             # "$0.50 per additional million" in a sentence about requests
-            before = text[: m.start()]
-            for rx, pf in _METRIC_NOUNS:
-                if re.search(rx, before, re.I) and pf[0] not in ("storage_gb", "egress_gb_per_month"):
+            # a noun anywhere before: the first match in text starts before the "$" (no noun
+            # pattern reads a "$", so it is a match in text[: m.start()] too)
+            for rx, pf in _metric_res():
+                if first_start(text, rx) < m.start() and pf[0] not in ("storage_gb", "egress_gb_per_month"):
                     prefixes = pf
                     break
         if prefixes:

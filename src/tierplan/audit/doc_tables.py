@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .doc_prefilter import without_caret
+
 __all__ = [
     "Money",
     "Line",
@@ -39,6 +41,9 @@ _UNIT_PRICE_AFTER = re.compile(
     re.I,
 )
 _MONTH_AFTER = re.compile(r"^\s*(?:/\s*|per\s+|a\s+)(?:mo\b|month|mth)", re.I)
+_UNIT_PRICE_AFTER_AT = without_caret(_UNIT_PRICE_AFTER)
+_MONTH_AFTER_AT = without_caret(_MONTH_AFTER)
+_PER_AT_END = re.compile(r"\s*per\s*$", re.I)
 _FREE_WORDS = re.compile(r"^(?:free|\$?0|none|included|n/a)$", re.I)
 
 
@@ -128,10 +133,11 @@ def find_money(text: str, *, monthly_only: bool = False) -> list[tuple[Money, in
     amounts followed by ``/month`` (or nothing that makes them a unit price) are returned."""
     out: list[tuple[Money, int, bool]] = []
     for m in _INLINE.finditer(text):
-        after = text[m.end() :]
+        # what follows the amount, read in place (a copy of the rest of a long line per amount
+        # is quadratic); "$0.02 per" at the end of a line is a unit price that wraps
         unit = bool(
-            _UNIT_PRICE_AFTER.match(after) or re.match(r"^\s*per\s*$", after, re.I)
-        ) and not _MONTH_AFTER.match(after)
+            _UNIT_PRICE_AFTER_AT.match(text, m.end()) or _PER_AT_END.match(text, m.end())
+        ) and not _MONTH_AFTER_AT.match(text, m.end())
         # "$5/month base", "$0.2 per 100k commands"
         mult = 1000.0 if m.group("k") else 1.0
         lo = 0.0 if m.group("free") else _num(m.group("a")) * mult
