@@ -6,7 +6,7 @@ docs/performance.md.
     .venv/bin/python benchmarks/doc_audit.py --keep /tmp/docs   # also write the documents there
 
 Documents are built from real plan text: the corpus documents (tests/data/doc_corpus/*.md, *.txt)
-and the reference seeds (SEEDS, default /work/shared/seeds/*.txt when present), concatenated in
+and the reference seeds (SEEDS, default ../shared/seeds/*.txt beside the repository, when present), concatenated in
 name order and cycled until the document has 1,000 / 4,000 / 10,000 lines (the last one cut);
 plus every seed and corpus document on its own, and one single line of 1.2 MB (all that text
 joined by spaces, repeated). Each is timed through ``audit_document`` (the catalog loaded once,
@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 CORPUS = ROOT / "tests" / "data" / "doc_corpus"
-SEEDS = Path(os.environ.get("SEEDS", "/work/shared/seeds"))
+SEEDS = Path(os.environ.get("SEEDS") or ROOT.parent / "shared" / "seeds")
 SIZES = (1_000, 4_000, 10_000)
 LONG_LINE_CHARS = 1_200_000
 
