@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..assumptions import Assumptions
+from ..assumptions import Assumptions, load_assumptions
 from ..catalog.loader import Catalog
 from ..errors import InputError
 from ..yamlio import read_text
@@ -42,6 +42,7 @@ from .doc_findings import (
     tolerances,
     usd_text,
 )
+from .doc_latency import latency_findings
 from .doc_numbers import point_convention
 from .doc_tables import Line, Money, Row, Table, extract, find_money, is_total_label, parse_money, stage_keys
 from .doc_terms import terms_findings
@@ -445,6 +446,7 @@ def audit_document(
     vocab = Vocabulary(catalog)
     check_claims(ex.lines, ex.tables, ex.table_lines, vocab, tol, audit)
     audit.findings.extend(terms_findings(ex.lines, vocab))
+    audit.findings.extend(latency_findings(ex.lines, catalog, assumptions or load_assumptions()))
     order = {k: i for i, k in enumerate(KINDS)}
     audit.findings.sort(key=lambda f: (f.line, order[f.kind]))
     return audit

@@ -17,6 +17,7 @@ KINDS = (
     "range_mismatch",
     "catalog_mismatch",
     "terms",
+    "latency",
     "unmatched_claim",
     "unparsed",
 )

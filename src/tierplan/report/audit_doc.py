@@ -49,6 +49,7 @@ _TITLES = {
     "range_mismatch": "Stage costs that disagree",
     "catalog_mismatch": "Prices and limits that disagree with the catalog",
     "terms": "Plans whose terms forbid this use",
+    "latency": "Latency claims the geography rules out",
     "unmatched_claim": "Not checked (no catalog entry matched)",
     "unparsed": "Could not be read",
 }

@@ -1,0 +1,206 @@
+"""Latency claims in a plan document ("Nairobi to Frankfurt is about 25 ms", "São Paulo → Virginia
+fica em torno de 35 ms", "Wien–Frankfurt ca. 45 ms") checked against the geography.
+
+A claim is a sentence with a figure in milliseconds and two places: cities (data/cities.json,
+generated from GeoNames, in the names other languages give them), provider regions (the catalog's
+region names, cities and ids: "Virginia", "Ashburn", "us-east-1") and countries (their main
+population centre, data/countries.yaml). The model's round trip between them is the great-circle
+distance over fibre (``latency.route_factor``, ``latency.fiber_km_per_ms``) plus a data-centre
+hop; real routes run from about 1.2 to 2 times the great circle, which gives the range the
+finding quotes. A figure under the straight-fibre floor is impossible (an error); one outside the
+range by more than a factor of two and ``audit.doc_latency_margin_ms`` is an error too; a claim
+that says "one way" is doubled first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from ..assumptions import Assumptions
+from ..catalog.loader import Catalog
+from ..geo import countries, great_circle_km
+from .doc_findings import DocFinding
+from .doc_tables import Line
+
+__all__ = ["Place", "places", "latency_findings"]
+
+#: fibre routes between two cities run from about 1.2 to 2 times the great circle (the model uses
+#: latency.route_factor between them)
+_ROUTE_LOW, _ROUTE_HIGH = 1.2, 2.0
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    lat: float
+    lon: float
+    what: str  # "city" | "region" | "country"
+
+
+@cache
+def _cities() -> tuple[dict[str, Place], str, str]:
+    with resources.files("tierplan").joinpath("data", "cities.json").open(encoding="utf-8") as f:
+        data = json.load(f)
+    out: dict[str, Place] = {}
+    for name, _country, lat, lon, names in data["cities"]:  # largest first: a shared name is the larger's
+        place = Place(name, float(lat), float(lon), "city")
+        for n in names:
+            out.setdefault(n.casefold(), place)
+    return out, str(data["source"]), str(data["as_of"])
+
+
+def places(catalog: Catalog) -> dict[str, Place]:
+    """Every name a latency claim may use for a place, casefolded."""
+    out: dict[str, Place] = {}
+    for c in countries().values():
+        out.setdefault(c.name.casefold(), Place(c.name, c.lat, c.lon, "country"))
+    out.update(_cities()[0])
+    for prov in catalog.providers.values():
+        for r in prov.regions:
+            place = Place(f"{r.name or r.city} ({prov.name} {r.id})", r.lat, r.lon, "region")
+            out.setdefault(r.id.casefold(), place)
+            out.setdefault(r.city.casefold(), place)
+            if r.name:
+                out.setdefault(re.sub(r"\s*\(.*", "", r.name).strip().casefold(), place)
+    return out
+
+
+_MS = re.compile(
+    r"(?P<approx>~|≈|about|around|roughly|approx\.?|ca\.|circa|cerca\s+de|em\s+torno\s+de|unos|environ|etwa|sekitar|kira-kira)?\s*"
+    r"(?P<lo>\d+(?:[.,]\d+)?)(?:\s*[-–]\s*(?P<hi>\d+(?:[.,]\d+)?))?\s*ms\b",
+    re.I,
+)
+_ONE_WAY = re.compile(r"one[\s-]way|\bida\b(?!\s+y\s+vuelta|\s+e\s+volta)|aller\s+simple|einfach", re.I)
+_WORD = re.compile(r"[^\W\d_][\w'’\-]*", re.U)
+
+
+def _places_in(sentence: str, names: dict[str, Place]) -> list[tuple[int, int, Place]]:
+    """Places a sentence names, in order: the longest name at each word (up to three words)."""
+    words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(sentence)]
+    found: list[tuple[int, int, Place]] = []
+    i = 0
+    while i < len(words):
+        for n in (3, 2, 1):
+            if i + n > len(words):
+                continue
+            start, end = words[i][0], words[i + n - 1][1]
+            text = sentence[start:end]
+            if not (text[0].isupper() or "-" in text) or len(text) < 3:
+                continue
+            place = names.get(text.casefold())
+            if place is not None:
+                found.append((start, end, place))
+                i += n
+                break
+        else:
+            i += 1
+    return found
+
+
+#: what joins the two ends of a route: "A to B", "A → B", "A–B", "de A a B", "A nach B", "dari A ke B"
+_JOIN = re.compile(r"^\s*(?:(?:RTT|latency|latência|latencia|latence|Latenz|latensi)\s+)?(?:to|→|->|–|—|-|/|a|à|ao|para|nach|ke|hasta|vers|bis|until)\s*$", re.I)
+#: "between A and B", "entre A e B", "zwischen A und B", "antara A dan B"
+_BETWEEN = re.compile(r"\b(?:between|entre|zwischen|antara)\s*$", re.I)
+_AND = re.compile(r"^\s*(?:and|e|y|et|und|dan|&)\s*$", re.I)
+
+
+def _endpoints(text: str, names: dict[str, Place]) -> tuple[Place, Place] | None:
+    """The two ends of the route a sentence names before its latency figure: the last two places
+    joined as a route ("Nairobi to Frankfurt", "between Lisbon and Frankfurt"); "users in Spain
+    and Germany" is not a route."""
+    found = _places_in(text, names)
+    for (_, a_end, a), (b_at, _, b) in reversed(list(zip(found, found[1:], strict=False))):
+        if a == b:
+            continue
+        gap = text[a_end:b_at]
+        a_at = next(x for x, y, p in found if y == a_end)
+        if _JOIN.match(gap) or (_AND.match(gap) and _BETWEEN.search(text[:a_at])):
+            return a, b
+    return None
+
+
+_FROM = re.compile(r"^\s*(?:round[\s-]trip\s+|RTT\s+)?(?:away\s+)?(?:from|de|desde|von|dari)\s+", re.I)
+
+
+def _from_after(before: str, after: str, names: dict[str, Place]) -> tuple[Place, Place] | None:
+    """"Johannesburg is ~50 ms from Lagos": one place before the figure, the other after "from"."""
+    head = _places_in(before, names)
+    m = _FROM.match(after)
+    if not head or m is None:
+        return None
+    tail = _places_in(after[m.end() :], names)
+    if not tail or tail[0][0] != 0 or tail[0][2] == head[-1][2]:
+        return None
+    return head[-1][2], tail[0][2]
+
+
+def _sentence(text: str, at: int) -> tuple[int, str]:
+    starts = [m.end() for m in re.finditer(r"[.;!?](?:\s+|$)", text[:at])]
+    start = starts[-1] if starts else 0
+    end = re.search(r"[.;!?](?:\s|$)", text[at:])
+    return start, text[start : at + end.start() if end else len(text)]
+
+
+def latency_findings(lines: list[Line], catalog: Catalog, a: Assumptions) -> list[DocFinding]:
+    names = places(catalog)
+    _, source, as_of = _cities()
+    fibre, route = a["latency.fiber_km_per_ms"], a["latency.route_factor"]
+    dc = a["latency.dc_overhead_ms"]
+    margin = a["audit.doc_latency_margin_ms"]
+    out: list[DocFinding] = []
+    for i, ln in enumerate(lines):
+        if "ms" not in ln.text:
+            continue
+        # a sentence that wraps: the end of the line before, when it ends no sentence
+        prev = lines[i - 1].text if i > 0 and not lines[i - 1].in_code else ""
+        tail = re.split(r"[.;!?](?:\s+|$)|^\s*$", prev)[-1] if prev.strip() else ""
+        text = f"{tail.strip()} {ln.text}" if tail.strip() else ln.text
+        for m in _MS.finditer(text):
+            start, sentence = _sentence(text, m.start())
+            pair = _endpoints(sentence[: m.start() - start], names) or _from_after(
+                sentence[: m.start() - start], sentence[m.end() - start :], names
+            )
+            if pair is None:
+                continue
+            p1, p2 = pair
+            km = great_circle_km(p1.lat, p1.lon, p2.lat, p2.lon)
+            if km < 50:
+                continue
+            lo = float(m.group("lo").replace(",", "."))
+            hi = float((m.group("hi") or m.group("lo")).replace(",", "."))
+            one_way = bool(_ONE_WAY.search(sentence))
+            if one_way:
+                lo, hi = 2 * lo, 2 * hi
+            floor = 2 * km / fibre
+            model = 2 * km * route / fibre + dc
+            low, high = 2 * km * _ROUTE_LOW / fibre + dc, 2 * km * _ROUTE_HIGH / fibre + dc
+            too_low = hi < floor or (hi < low / 2 and low - hi > margin)
+            too_high = lo > 2 * high and lo - high > margin
+            if not (too_low or too_high):
+                continue
+            stated = m.group(0).strip()
+            why = (
+                f"less than light in fibre needs for the {km:,.0f} km great circle ({floor:.0f} ms)"
+                if hi < floor
+                else ("far below" if too_low else "far above") + " what the distance gives"
+            )
+            out.append(
+                DocFinding(
+                    "latency",
+                    "error",
+                    ln.no,
+                    f"{p1.name} to {p2.name}: stated {stated}{' one way' if one_way else ''} round trip is {why}; "
+                    f"the model gives about {model:.0f} ms ({low:.0f}-{high:.0f} ms on routes 1.2-2 times "
+                    f"the {km:,.0f} km great circle)",
+                    stated=stated,
+                    expected=f"about {model:.0f} ms ({low:.0f}-{high:.0f} ms)",
+                    catalog="assumptions#latency.route_factor",
+                    source=source,
+                    as_of=as_of,
+                )
+            )
+    return out
