@@ -93,8 +93,8 @@ def alias_matches(rx: re.Pattern[str], text: str, low: str | None) -> Iterator[r
     if low is None or words is None or len(low) != len(text):
         yield from rx.finditer(text)
         return
-    if words[0] != _needle(rx) and _needle(rx) not in low:
-        return
+    if any(w not in low for w in words):
+        return  # a match holds every word
     end = 0
     at = low.find(words[0])
     while at >= 0:
