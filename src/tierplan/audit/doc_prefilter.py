@@ -93,9 +93,8 @@ def alias_matches(rx: re.Pattern[str], text: str, low: str | None) -> Iterator[r
     if low is None or words is None or len(low) != len(text):
         yield from rx.finditer(text)
         return
-    needle = _needle(rx)
-    if needle is not None and words[0] != needle and needle not in low:
-        return
+    if any(w not in low for w in words):
+        return  # a match holds every word
     end = 0
     at = low.find(words[0])
     while at >= 0:
