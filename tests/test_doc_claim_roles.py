@@ -157,3 +157,25 @@ def test_a_stage_total_that_disagrees_with_its_column_in_the_summary(catalog) ->
     assert f.lines_used == (9,)
     agreeing = STAGE_BY_COLUMN.replace("238,26", "248,26")
     assert not [f for f in audit_document(agreeing, "p.md", catalog).findings if f.kind == "range_mismatch"]
+
+
+@pytest.mark.parametrize(
+    ("line", "wrong"),
+    [
+        ("- Neon Launch: $0.106 per CU-hour of compute.", False),
+        ("- Neon Launch: $0.106 per CU-minute of compute.", True),  # the catalog's number, per hour
+        ("- Supabase Pro compute: Small is $0.0206 per hour.", False),
+        ("- Supabase Pro compute: Small is $0.0206 per minute.", True),
+        ("- Cloudflare R2: Class A operations $4.50 per million beyond the free 1M.", False),
+        ("- Cloudflare R2: Class A operations $4.50 per 1,000 beyond the free 1M.", True),
+        ("- Upstash Pay As You Go: US$ 0,20 por 100 mil comandos.", False),
+        ("- Upstash Pay As You Go: US$ 0,20 por 1 milhão de comandos.", True),
+        ("- Upstash Pay As You Go: US$ 0,20 per 1 juta perintah.", True),
+    ],
+)
+def test_a_rate_in_the_wrong_unit(line: str, wrong: bool, catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = "# Rates\n\n" + line + "\n" + "Also US$ 7,00 and US$ 20,00.\n" * ("US$" in line)
+    errors = [f for f in audit_document(doc, "r.md", catalog).findings if f.severity == "error"]
+    assert bool(errors) == wrong, [f.message for f in errors]
+    if wrong and "0.106" in line:
+        assert "in another unit" in errors[0].message and "per CU-hour" in errors[0].message

@@ -149,7 +149,7 @@ class _Claims:
             for up in unit_prices:
                 if not self._speaks_of(text, up.text, pid, from_context):
                     continue
-                checked |= self._unit_price(line, name, match.plans, up)
+                checked |= self._unit_price(line, name, match.plans, up, text)
             if (
                 not checked
                 and match.plan_named
@@ -364,10 +364,24 @@ class _Claims:
         )
         return True
 
-    def _unit_price(self, line: int, name: str, plans: tuple[PlanRef, ...], up: Any) -> bool:
+    def _unit_price(self, line: int, name: str, plans: tuple[PlanRef, ...], up: Any, text: str = "") -> bool:
         figs: list[Figure] = []
         for ref in plans:
             figs += figures_for(ref, up.prefixes, None, prices=True)
+        # an instance size the sentence names ("Small is $0.0206 per hour") is the one priced
+        named_sizes = [
+            f
+            for f in figs
+            if f.metric.startswith("instance ") and re.search(rf"\b{re.escape(f.metric[9:])}\b", text, re.I)
+        ]
+        figs = named_sizes or figs
+        # one figure per plan and value (a plan's sizes billed in CU-hours share one CU-hour price)
+        figs = list(
+            {
+                (f.ref.key, f.metric if f.metric.startswith("instance ") else "", round(f.value, 9)): f
+                for f in figs
+            }.values()
+        )
         stated_per_unit = up.usd / up.per_units
         if not figs:
             if up.prefixes and any(p.startswith("egress") for p in up.prefixes) and plans:
@@ -403,11 +417,27 @@ class _Claims:
         current = [f for f in figs if f.ref.plan.available] or figs
         scale = up.per_units
 
+        hourly = up.prefixes in (("*hour",), ("*cu_hour",))
+
         def show(f: Figure) -> str:
+            if hourly:
+                return f"{f.ref.plan.name}: ${f.value:.4g} per {'CU-' if f.metric.startswith('cu_') else ''}hour ({f.metric})"
             unit = "GB" if up.size_unit else (f"{scale:,.0f}" if scale != 1 else "unit")
             return f"{f.ref.plan.name}: ${f.value * scale:.4g} per {unit} ({f.metric})"
 
         exp = "; ".join(show(f) for f in current[:3])
+        # the number is the catalog's, the unit is not ("$0.106 per CU-minute", "$4.50 per 1,000")
+        slip = next(
+            (
+                f
+                for f in current
+                for k in ((1.0,) if hourly else (1.0, 1e3, 1e5, 1e6))
+                if abs(up.usd - f.value * k) <= 0.02 * up.usd and not self._compare(stated_per_unit, f.value)
+            ),
+            None,
+        )
+        if slip is not None:
+            exp += " (the stated figure is the catalog's, in another unit)"
         c, s, a = _cite(current[0])
         sev, extra = "error", ""
         if ok:

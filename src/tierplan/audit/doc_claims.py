@@ -472,7 +472,13 @@ _METRIC_NOUNS: list[tuple[str, tuple[str, ...]]] = [
     ),
     (r"bandwidth|egress|transfer|outbound|data\s+transfer", ("egress_gb_per_month",)),
     (r"storage|disk|database|db\b", ("storage_gb", "dataset_mb")),
-    (r"commands?|cmds?", ("commands_per_", "requests_per_")),
+    (r"commands?|cmds?|comandos?|commandes?|perintah|befehle", ("commands_per_", "requests_per_")),
+    (r"class\s+a(?:\s+op\w*)?", ("class_a_ops_per_",)),
+    (r"class\s+b(?:\s+op\w*)?", ("class_b_ops_per_",)),
+    (
+        r"operations?|ops\b|operaciones|opera[çc][õo]es|op[ée]rations|operasi|operationen",
+        ("class_a_ops_per_", "class_b_ops_per_"),
+    ),
     (
         r"requests?|req\b|invocations?|calls?",
         (
@@ -486,7 +492,7 @@ _METRIC_NOUNS: list[tuple[str, tuple[str, ...]]] = [
     ),
     (r"reads?", ("kv_reads_per_", "rows_read_per_", "class_b_ops_per_")),
     (r"writes?", ("kv_writes_per_", "rows_written_per_", "class_a_ops_per_")),
-    (r"e-?mails?", ("emails_per_",)),
+    (r"e-?mails?|correos?|courriels?", ("emails_per_",)),
     (r"monitors?", ("uptime_monitors",)),
     (r"(?:error\s+)?events|errors", ("error_events_per_",)),
     (r"messages?", ("realtime_messages_per_", "wa_service_messages_per_")),
@@ -518,10 +524,15 @@ class UnitPrice:
     text: str
 
 
+_SCALE = {
+    "k": 1e3, "thousand": 1e3, "mil": 1e3, "ribu": 1e3, "m": 1e6, "million": 1e6, "milhão": 1e6,
+    "milhao": 1e6, "milhões": 1e6, "milhoes": 1e6, "millón": 1e6, "millon": 1e6, "millones": 1e6,
+    "juta": 1e6, "b": 1e9, "billion": 1e9,
+}  # fmt: skip
+
+
 def _mult(m: str | None) -> float:
-    return {"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9}.get(
-        (m or "").lower(), 1.0
-    )
+    return _SCALE.get((m or "").lower(), 1.0)
 
 
 def _period(after: str, pos: int = 0) -> str | None:
@@ -574,7 +585,9 @@ _USAGE_BEFORE = re.compile(
 _USAGE_AFTER = re.compile(
     r"^(?:\s*[a-z][\w/-]*){0,3}?\s*(?:[x×*+=<>≤≥-]\s*[\d$(]|(?:is|are|=)\s+\d|\(?\s*(?:inside|within|dentro|dans|innerhalb)\b|(?:is|are|would|will)\s+(?:about|roughly|around|be|need|use|exceed|stay|fit|mean)|"
     r"(?:,\s*)?(?:under|below|within|of\s+the|out\s+of)\b|"
-    r"(?:estouram|excedem|superan?|exceden?|dépassent|überschreiten|melebihi|passam|pasan)\b)",
+    r"(?:estouram|excedem|superan?|exceden?|dépassent|überschreiten|melebihi|passam|pasan)\b|"
+    r"(?:[\w\s]{0,12}\s)?(?:son|são|sont|sind|adalah)\s+(?:unos|cerca|about|environ|etwa|sekitar|\d)|"
+    r"(?:,\s*)?(?:dentro|dans|innerhalb|di\s+dalam)\b)",
     re.I,
 )
 _LABEL = re.compile(
@@ -753,11 +766,16 @@ def _find_quantities(text: str) -> list[Quantity]:
 
 
 _UNIT_PRICE = re.compile(
-    r"\$\s*(?P<usd>\d+(?:\.\d+)?)\s*(?:/\s*|per\s+)(?:(?:additional|extra|each|started\s+block\s+of|block\s+of)\s+)?"
-    r"(?:(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<mult>k|m|thousand|million)?\s*|(?P<word>million|thousand|1m|1k))?\s*"
-    r"(?P<what>gb(?:[\s-]*(?:month|minute|min|second|sec|hour|hr|s)\b)?|[a-z]+)?",
+    r"\$\s*(?P<usd>\d+(?:\.\d+)?)\s*(?:/\s*|(?:per|por|par|pro|je)\s+)"
+    r"(?:(?:additional|extra|each|cada|chaque|started\s+block\s+of|block\s+of)\s+)?"
+    r"(?:(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<mult>thousand|million|milh[ãa]o|milh[õo]es|mill[óo]n|millones|juta|ribu|mil|k|m)?(?![^\W\d_])\s*"
+    r"|(?P<word>million|thousand|1m|1k|milh[ãa]o|mill[óo]n|juta))?\s*(?:de\s+)?"
+    r"(?P<what>gb(?:[\s-]*(?:month|minute|min|second|sec|hour|hr|s)\b)?|(?:cu|vcpu|cpu)[\s-]*(?:hour|hr|h|minute|min|second|sec|s)\b|class\s+[ab]\b|[^\W\d_]+)?",
     re.I,
 )
+#: a rate per unit of time, and how many of that unit make an hour
+_PER_TIME = re.compile(r"^(?:(?P<cu>cu|vcpu|cpu)[\s-]*)?(?P<t>hour|hr|h|minute|min|second|sec|s)$", re.I)
+_HOUR_FACTOR = {"hour": 1, "hr": 1, "h": 1, "minute": 60, "min": 60, "second": 3600, "sec": 3600, "s": 3600}
 
 
 _OF_FOR_AT = re.compile(r"\s*(?:of|for)\s+", re.I)
@@ -804,6 +822,15 @@ def find_unit_prices(text: str) -> list[UnitPrice]:
                         break
             prefixes = prefixes or ("*GB",)
             out.append(UnitPrice(usd, 1.0, True, prefixes, m.group(0)))
+            continue
+        timed = _PER_TIME.match(what) if not m.group("n") and not m.group("word") else None
+        if timed:
+            # "$0.106 per CU-hour", "$0.0206 per minute": compared per hour with the plan's
+            # compute meters and instance sizes
+            prefixes = ("*cu_hour",) if timed.group("cu") else ("*hour",)
+            out.append(
+                UnitPrice(usd, 1 / _HOUR_FACTOR[timed.group("t").lower()], False, prefixes, m.group(0))
+            )
             continue
         if what in ("mo", "month", "hr", "hour", "h", "year", "user", "seat", "cpu"):
             continue
@@ -865,6 +892,8 @@ def figures_for(
                     ref, lim.metric, "limit", lim.max, lim.source or ref.source, str(lim.as_of or ref.as_of)
                 )
             )
+    if prices and prefixes in (("*hour",), ("*cu_hour",)):
+        return _hourly_prices(ref, cu_only=prefixes == ("*cu_hour",))
     for met in ref.plan.meters:
         if not _metric_ok(met.metric, prefixes, period):
             continue
@@ -886,6 +915,42 @@ def figures_for(
                     out.append(Figure(ref, met.metric, "price", per, src, asof))
         elif met.free_allowance > 0:
             out.append(Figure(ref, met.metric, "included", met.free_allowance, src, asof))
+    return out
+
+
+def _hourly_prices(ref: PlanRef, *, cu_only: bool) -> list[Figure]:
+    """What an hour of compute costs on ``ref``: its CU-hour meters, and (unless only CU-hours
+    are asked for) each instance size by the hour."""
+    out: list[Figure] = []
+    for met in ref.plan.meters:
+        if met.metric == "cu_hours_per_month":
+            for t in met.tiers:
+                p = t.usd_per_unit
+                for v in sorted({x for x in p.values() if x is not None}) if isinstance(p, dict) else [p]:
+                    if v:
+                        out.append(
+                            Figure(
+                                ref,
+                                met.metric,
+                                "price",
+                                float(v) / met.unit_size,
+                                met.source or ref.source,
+                                str(met.as_of or ref.as_of),
+                            )
+                        )
+    if ref.plan.instances is not None:
+        for size in ref.plan.instances.sizes:
+            hourly = _num_or_none(size.usd_per_hour)
+            if hourly is None and _num_or_none(size.usd_per_month) is not None:
+                hourly = float(size.usd_per_month) / size.month_hours  # type: ignore[arg-type]
+            if not hourly:
+                continue
+            if size.compute_units:  # a size billed in CU-hours: its price per CU-hour
+                out.append(
+                    Figure(ref, "cu_hours", "price", hourly / size.compute_units, ref.source, str(ref.as_of))
+                )
+            if not cu_only:
+                out.append(Figure(ref, f"instance {size.id}", "price", hourly, ref.source, str(ref.as_of)))
     return out
 
 

@@ -102,7 +102,10 @@ def _places_in(sentence: str, names: dict[str, Place]) -> list[tuple[int, int, P
 
 
 #: what joins the two ends of a route: "A to B", "A → B", "A–B", "de A a B", "A nach B", "dari A ke B"
-_JOIN = re.compile(r"^\s*(?:(?:RTT|latency|latência|latencia|latence|Latenz|latensi)\s+)?(?:to|→|->|–|—|-|/|a|à|ao|para|nach|ke|hasta|vers|bis|until)\s*$", re.I)
+_JOIN = re.compile(
+    r"^\s*(?:(?:RTT|latency|latência|latencia|latence|Latenz|latensi)\s+)?(?:to|→|->|–|—|-|/|a|à|ao|para|nach|ke|hasta|vers|bis|until)\s*$",
+    re.I,
+)
 #: "between A and B", "entre A e B", "zwischen A und B", "antara A dan B"
 _BETWEEN = re.compile(r"\b(?:between|entre|zwischen|antara)\s*$", re.I)
 _AND = re.compile(r"^\s*(?:and|e|y|et|und|dan|&)\s*$", re.I)
@@ -127,7 +130,7 @@ _FROM = re.compile(r"^\s*(?:round[\s-]trip\s+|RTT\s+)?(?:away\s+)?(?:from|de|des
 
 
 def _from_after(before: str, after: str, names: dict[str, Place]) -> tuple[Place, Place] | None:
-    """"Johannesburg is ~50 ms from Lagos": one place before the figure, the other after "from"."""
+    """ "Johannesburg is ~50 ms from Lagos": one place before the figure, the other after "from"."""
     head = _places_in(before, names)
     m = _FROM.match(after)
     if not head or m is None:
