@@ -4,6 +4,7 @@ prices, compared with the catalog: which provider and plan a line or table row s
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
 import math
@@ -72,6 +73,10 @@ class _Claims:
         self.tol = tol
         self.audit = audit
         self.reported: set[tuple[int, str]] = set()
+        #: the text whose provider positions _named holds (starts, providers, how many distinct)
+        self._named_for: str | None = None
+        self._named: tuple[list[int], list[str], int] = ([], [], 0)
+        self._at: dict[str, int] = {}  # where each figure of that text is
 
     def add(self, f: DocFinding) -> None:
         key = (f.line, f.catalog or f.message)
@@ -183,12 +188,19 @@ class _Claims:
         (or the first named, when none comes before it)."""
         if from_context:
             return True
-        at = text.find(figure)
-        named = self.vocab.provider_positions(text)
-        if at < 0 or len({p for _, p in named}) < 2:
+        if self._named_for is not text:  # one text's figures are asked about in a row
+            named = self.vocab.provider_positions(text)
+            self._named_for = text
+            self._named = ([pos for pos, _ in named], [p for _, p in named], len({p for _, p in named}))
+            self._at = {}
+        starts, pids, distinct = self._named
+        at = self._at.get(figure)
+        if at is None:
+            at = self._at[figure] = text.find(figure)
+        if at < 0 or distinct < 2:
             return True
-        before = [p for pos, p in named if pos <= at]
-        return (before[-1] if before else named[0][1]) == pid
+        i = bisect.bisect_right(starts, at)
+        return (pids[i - 1] if i else pids[0]) == pid
 
     def _price(
         self,
@@ -618,43 +630,55 @@ def _claims(lines: list[Line], tables: list[Table], table_lines: set[int], claim
         # sentence that names no plan speaks of the last one named before it in the same item
         # (its earlier sentences, or the lines it continues); one that names no provider, of the
         # last provider named there
-        before = _segments(_continued(lines, idx))
-        segments = _segments(text)
-        for i, seg in enumerate(segments):
-            earlier = before + segments[:i]
-            seg_pctx = next((e for e in reversed(earlier) if claims.vocab.providers_in(e)), pctx)
-            seg_plctx = next((e for e in reversed(earlier) if _names_plan(claims.vocab, e)), "") or plctx
-            if seg_plctx is not plctx and _LIMIT_COLUMN.search(plctx) and not _LIMIT_COLUMN.search(seg_plctx):
-                seg_plctx = plctx + " " + seg_plctx
-            claims.check(
-                ln.no,
-                seg,
-                seg_pctx if not claims.vocab.providers_in(seg) else pctx,
-                price=_line_price(seg),
-                row=False,
-                plan_context=seg_plctx,
-                kind_context=kctx,
-            )
+        # walked once, in order: the last sentence naming a provider, and the last naming a plan
+        last_provider = ""
+        last_plan = ""
+        earlier = [(seg, False) for seg in _segments(_continued(lines, idx))]
+        # a line of more than _SENTENCES_UP_TO characters (a document flattened into one line) is
+        # read as one claim, as before sentences were read: per sentence it would be quadratic
+        own_segments = _segments(text) if len(text) <= _SENTENCES_UP_TO else [text]
+        for seg, of_line in [*earlier, *((seg, True) for seg in own_segments)]:
+            own = claims.vocab.providers_in(seg)
+            if of_line:
+                seg_plctx = last_plan or plctx
+                if seg_plctx is not plctx and _LIMIT_COLUMN.search(plctx) and not _LIMIT_COLUMN.search(seg_plctx):
+                    seg_plctx = plctx + " " + seg_plctx
+                claims.check(
+                    ln.no,
+                    seg,
+                    pctx if own or not last_provider else last_provider,
+                    price=_line_price(seg),
+                    row=False,
+                    plan_context=seg_plctx,
+                    kind_context=kctx,
+                )
+            if own:
+                last_provider = seg
+            pids = own or claims.vocab.providers_in(last_provider or pctx)
+            if any(claims.vocab.match(seg, [pid]).plan_named for pid in pids):
+                last_plan = seg
+
+
+_SENTENCES_UP_TO = 5_000
+
+
+_THRESHOLD_BEFORE = re.compile(
+    r"(?:\b(?:passes|exceeds?|above|over|under|below|reaches|beyond|past|at|includes?|including|credits?)|=)\s*$",
+    re.I,
+)
+_YEARLY_AFTER = re.compile(r"\s*(?:a|per|/)\s*(?:year|yr|annum)\b", re.I)
 
 
 def _line_price(text: str) -> Money | None:
-    """The one monthly price a sentence states, if it states exactly one and says it is monthly."""
-    has_money = [m for m, _, unit in find_money(text) if not unit]
+    """The one monthly price a sentence states, if it states exactly one and says it is monthly: not
+    a threshold ("passes $10/month"), an included credit, a formula's result or a yearly amount.
+    Only the words next to each amount are read (a window, not a copy of the text before it)."""
     has_money = [
         m
-        for m in has_money
-        if not re.search(
-            r"(?:\b(?:passes|exceeds?|above|over|under|below|reaches|beyond|past|at)|=)\s*$",
-            text[: text.find(m.text)],
-            re.I,
-        )
-    ]
-    has_money = [
-        m
-        for m in has_money
-        if not re.match(
-            r"^\s*(?:a|per|/)\s*(?:year|yr|annum)\b", text[text.find(m.text) + len(m.text) :], re.I
-        )
+        for m, at, unit in find_money(text)
+        if not unit
+        and not _THRESHOLD_BEFORE.search(text[max(0, at - 40) : at])
+        and not _YEARLY_AFTER.match(text, at + len(m.text))
     ]
     price = (
         has_money[0] if len(has_money) == 1 and re.search(r"/\s*mo|month|\(\$|:\s*\$", text, re.I) else None
@@ -669,13 +693,6 @@ _SENTENCE_END = re.compile(r"(?<=[a-z0-9)%][.;])\s+(?=[A-Z(*])")
 
 def _segments(text: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(text.strip()) if s.strip()] if text.strip() else []
-
-
-def _names_plan(vocab: Vocabulary, text: str) -> bool:
-    """The text names a plan of a provider (its own, or one named with it)."""
-    return any(
-        vocab.match(text, [pid]).plan_named for pid in vocab.providers_in(text) or list(vocab.by_provider)
-    )
 
 
 def _continued(lines: list[Line], idx: int) -> str:

@@ -141,9 +141,15 @@ def _from_after(before: str, after: str, names: dict[str, Place]) -> tuple[Place
     return head[-1][2], tail[0][2]
 
 
+#: how far back from a latency figure its sentence is looked for: a claim names its places close
+#: to the figure (a window, so that a document flattened into one long line is not read quadratically)
+_SENTENCE_WINDOW = 300
+
+
 def _sentence(text: str, at: int) -> tuple[int, str]:
-    starts = [m.end() for m in re.finditer(r"[.;!?](?:\s+|$)", text[:at])]
-    start = starts[-1] if starts else 0
+    lo = max(0, at - _SENTENCE_WINDOW)
+    starts = [lo + m.end() for m in re.finditer(r"[.;!?](?:\s+|$)", text[lo:at])]
+    start = starts[-1] if starts else lo
     end = re.search(r"[.;!?](?:\s|$)", text[at:])
     return start, text[start : at + end.start() if end else len(text)]
 
