@@ -5,6 +5,8 @@ the answer an engineer reading it would give."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tierplan.audit.doc import audit_document
 from tierplan.audit.doc_arithmetic import arithmetic_slips
@@ -179,3 +181,37 @@ def test_a_rate_in_the_wrong_unit(line: str, wrong: bool, catalog) -> None:  # t
     assert bool(errors) == wrong, [f.message for f in errors]
     if wrong and "0.106" in line:
         assert "in another unit" in errors[0].message and "per CU-hour" in errors[0].message
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- Fly nos deja correr gratis hasta 3 máquinas shared-cpu-1x de 256 MB.",  # ended 2024-10-07
+        "- Database: Neon Launch, 19 USD pauschal pro Monat inkl. 300 Compute-Stunden.",  # retired $19
+        "- l'offre Neon Scale : 69 $ par mois, avec 750 heures de calcul.",
+    ],
+)
+def test_plans_that_no_longer_exist_in_other_languages(line: str, catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = "# Plan\n\n" + line + "\n" + ("Aussi 7,00 $ et 20,00 $.\n" if "$ par" in line else "")
+    shown = [f for f in audit_document(doc, "p.md", catalog).findings if f.severity in ("error", "warning")]
+    assert shown and all(f.line == 3 for f in shown), [f.message for f in shown]
+    assert any("legacy" in f.message for f in shown)
+
+
+def test_usd_written_as_a_code_is_dollars() -> None:
+    assert (
+        point_convention("Neon Launch, 19 USD pro Monat; USD 25 for Pro")
+        == "Neon Launch, $19    pro Monat; $   25 for Pro"
+    )
+
+
+def test_a_starting_price_or_an_included_credit_is_not_a_plan_price(catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = "# Plan\n\n- Supabase Pro: point-in-time recovery is an add-on (from $100/month).\n- Supabase Pro includes $10 a month of compute credit.\n"
+    assert [f.message for f in audit_document(doc, "p.md", catalog).findings if f.severity == "error"] == []
+
+
+@given(st.text(alphabet=st.sampled_from(list("0123456789.,$ USDR€ab\n")), max_size=80))
+def test_the_number_convention_keeps_every_line_as_long_as_it_was(text: str) -> None:
+    out = point_convention(text + "\nUS$ 1,00 US$ 2,00") if "," in text else point_convention(text)
+    src = text + "\nUS$ 1,00 US$ 2,00" if "," in text else text
+    assert [len(x) for x in out.split("\n")] == [len(x) for x in src.split("\n")]

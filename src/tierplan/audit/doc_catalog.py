@@ -118,8 +118,15 @@ class _Claims:
                     self.unmatched(line, text, "no catalog provider is named")
             return
         kinds = _kinds(text) or _kinds(context) or _kinds(kind_context)
+        # "gratis", "grátis", "kostenlos": the other languages' word for free, read as "free"
+        text = _FREE_WORDS.sub(
+            lambda m: "free" + " " * (len(m.group(0)) - 4) if len(m.group(0)) >= 4 else m.group(0), text
+        )
         free_is_plan = re.search(
-            r"(?:^|\|)\W*free\b|\bfree\s*(?:tier|plan|:)|\(free\)", text, re.I
+            r"(?:^|\|)\W*free\b|\bfree\s*(?:tier|plan|allowance|:)|\(free\)|\bfree\s+\d|"
+            r"\bfree\b.{0,60}\b(?:machines?|vms?|máquinas|mesin|maschinen)\b|\b(?:machines?|vms?|máquinas|mesin|maschinen)\b.{0,60}\bfree\b",
+            text,
+            re.I,
         ) or re.search(r"(?<=[a-z0-9] )Free\b", text)
         probe = text
         if not free_is_plan and re.search(r"\bfree\b", text, re.I):
@@ -244,7 +251,11 @@ class _Claims:
                 if a[1].plan.available == avail and consistent(price.lo, price.hi, a[0], a[0], self.tol)
             ]
 
-        if hits(True):
+        # "$19 flat per month": a flat fee only a legacy plan had, even when a current plan's
+        # instance happens to cost the same by the hour
+        flat_words = re.search(r"\b(?:flat|fixed|pauschal|fixos?|fijos?|forfait\w*|tetap)\b", text, re.I)
+        current_fee = [a for a in hits(True) if a[2] == "monthly fee"]
+        if hits(True) and not (flat_words and not current_fee and hits(False)):
             self.audit.claims_ok += 1
             return True
         current = [r for r in plans if r.plan.available]
@@ -612,6 +623,7 @@ def _claims(lines: list[Line], tables: list[Table], table_lines: set[int], claim
             or find_quantities(text)
             or find_unit_prices(text)
             or re.search(r"\bfree\b", text, re.I)
+            or _FREE_WORDS.search(text)
         ):
             continue
         if NOT_COST.search(text) and not find_unit_prices(text):
@@ -641,7 +653,11 @@ def _claims(lines: list[Line], tables: list[Table], table_lines: set[int], claim
             own = claims.vocab.providers_in(seg)
             if of_line:
                 seg_plctx = last_plan or plctx
-                if seg_plctx is not plctx and _LIMIT_COLUMN.search(plctx) and not _LIMIT_COLUMN.search(seg_plctx):
+                if (
+                    seg_plctx is not plctx
+                    and _LIMIT_COLUMN.search(plctx)
+                    and not _LIMIT_COLUMN.search(seg_plctx)
+                ):
                     seg_plctx = plctx + " " + seg_plctx
                 claims.check(
                     ln.no,
@@ -660,10 +676,13 @@ def _claims(lines: list[Line], tables: list[Table], table_lines: set[int], claim
 
 
 _SENTENCES_UP_TO = 5_000
+#: "free" in the other languages of the corpus (replaced in place, same length or padded)
+_FREE_WORDS = re.compile(r"\b(?:gratis|grátis|gratuit[oae]?s?|kostenlos|gratuitement)\b", re.I)
 
 
 _THRESHOLD_BEFORE = re.compile(
-    r"(?:\b(?:passes|exceeds?|above|over|under|below|reaches|beyond|past|at|includes?|including|credits?)|=)\s*$",
+    r"(?:\b(?:passes|exceeds?|above|over|under|below|reaches|beyond|past|at|includes?|including|credits?|from|desde|"
+    r"ab|starting|mulai|dès|à\s+partir\s+de|a\s+partir\s+de)|=)\s*\(?\s*(?:US|R|A|C)?$",
     re.I,
 )
 _YEARLY_AFTER = re.compile(r"\s*(?:a|per|/)\s*(?:year|yr|annum)\b", re.I)
@@ -681,7 +700,10 @@ def _line_price(text: str) -> Money | None:
         and not _YEARLY_AFTER.match(text, at + len(m.text))
     ]
     price = (
-        has_money[0] if len(has_money) == 1 and re.search(r"/\s*mo|month|\(\$|:\s*\$", text, re.I) else None
+        has_money[0]
+        if len(has_money) == 1
+        and re.search(r"/\s*mo|month|\(\$|:\s*\$|m[eê]s\b|mois|monat|bulan", text, re.I)
+        else None
     )
     if price is not None and re.search(r"total|estimate|typical|~", text, re.I):
         return None

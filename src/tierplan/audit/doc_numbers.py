@@ -37,9 +37,16 @@ def _swap(m: re.Match[str]) -> str:
     return m.group(0).translate(str.maketrans(".,", ",."))
 
 
+#: "19 USD", "USD 19": US dollars written with the code, read as "$19" (same length)
+_USD_AFTER = re.compile(r"(?<![\w$.,])(\d[\d.,]*\d|\d)(\s?)USD\b")
+_USD_BEFORE = re.compile(r"(?<![\w$])USD(\s?)(?=\d)")
+
+
 def point_convention(text: str) -> str:
     """``text`` with its numbers in the English convention, each line as long as before."""
     text = _OTHER_DOLLARS.sub(lambda m: m.group(1) + "¤", text)
+    text = _USD_AFTER.sub(lambda m: "$" + m.group(1) + m.group(2) + "  ", text)
+    text = _USD_BEFORE.sub(lambda m: "$  " + m.group(1), text)
     if not decimal_comma(text):
         return text
     text = _COMMA_NUMBER.sub(_swap, text)
