@@ -77,3 +77,18 @@ def test_a_product_is_checked_exactly(n: int, cents: int, off_percent: int) -> N
     assert evaluate(f"{n} x ${price:.2f}") == (pytest.approx(n * price), n)
     true = n * price
     assert bool(found) == (abs(stated - true) > max(0.01 * max(true, stated), 0.005))
+
+
+def test_a_count_at_a_price_each_then_the_product() -> None:
+    from tierplan.audit.doc_arithmetic import each_slips
+
+    [slip] = each_slips([(1, "two Standard instances at $25 each, so $60 a month")])
+    assert (slip.computed, slip.result) == (50, 60)
+    [slip] = each_slips([(2, "deux instances Standard à $25 chacune, soit $60 par mois")])
+    assert slip.computed == 50
+    assert each_slips([(3, "three machines at $7 each, so $21")]) == []
+
+
+def test_division_and_rupees() -> None:
+    [slip] = arithmetic_slips([(1, "₹7,110 ÷ 3,000 families = about ₹23.7 per family a month")])
+    assert slip.computed == pytest.approx(2.37)

@@ -27,7 +27,7 @@ from ..assumptions import Assumptions, load_assumptions
 from ..catalog.loader import Catalog
 from ..errors import InputError
 from ..yamlio import read_text
-from .doc_arithmetic import arithmetic_slips, yearly_slips
+from .doc_arithmetic import arithmetic_slips, each_slips, yearly_slips
 from .doc_catalog import check_claims
 from .doc_claims import Vocabulary
 from .doc_findings import (
@@ -218,14 +218,18 @@ def _check_one(
 def _check_arithmetic(lines: list[Line], table_lines: set[int], audit: DocAudit) -> None:
     """Formulas in prose and list items (doc_arithmetic.py); a formula that wraps after an
     operator or an "=" is read with its next line."""
-    prose = [ln for ln in lines if not ln.in_code and ln.no not in table_lines]
+    # prose and list items, and lines of a code block that compute money ('"$122.61 x 12 = ..."')
+    prose = [ln for ln in lines if (not ln.in_code or "$" in ln.text) and ln.no not in table_lines]
     joined = []
     for i, ln in enumerate(prose):
         text = ln.text
         if text.rstrip().endswith(("=", "×", " x", "+", "*")) and i + 1 < len(prose):
             text = text.rstrip() + " " + prose[i + 1].text.strip()
         joined.append((ln.no, text))
-    for slip in [*yearly_slips(joined), *arithmetic_slips(joined)]:
+    # a sentence that wraps: each line is also read with the next one for "at $25 each, so $50"
+    pairs = [(no, text + " " + joined[i + 1][1].strip()) for i, (no, text) in enumerate(joined[:-1])]
+    each = {(s.line, s.stated): s for s in each_slips(pairs + joined[-1:])}
+    for slip in [*yearly_slips(joined), *arithmetic_slips(joined), *each.values()]:
         audit.findings.append(
             DocFinding(
                 "arithmetic",

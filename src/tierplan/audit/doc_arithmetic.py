@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["ArithmeticSlip", "read_number", "evaluate", "arithmetic_slips", "yearly_slips"]
+__all__ = ["ArithmeticSlip", "read_number", "evaluate", "arithmetic_slips", "yearly_slips", "each_slips"]
 
 #: a number: grouped thousands (1,018.56 / 1.018,56), a decimal comma or point, or plain digits
 _NUMBER = r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
@@ -67,7 +67,7 @@ def _tokens(side: str) -> list[str] | None:
     if "%" in side or _RANGE.search(side):
         return None
     # a hyphen between letters is part of a word (CU-hours, e-mails), not a minus
-    side = re.sub(r"(?<=[^\W\d_])-(?=[^\W\d_])", "_", side)
+    side = re.sub(r"(?<=[^\W\d_])-(?=[^\W\d_])", "_", side).replace("÷", "/")
     out: list[str] = []
     for m in _TOKEN.finditer(side):
         if m.group("num"):
@@ -248,7 +248,7 @@ def _converts_time(left: str, right: str) -> bool:
 
 
 def _is_money(part: str) -> bool:
-    return bool(re.search(r"[$€£]|\b(?:USD|EUR|GBP|KES|BRL|MXN)\b", part))
+    return bool(re.search(r"[$€£₹₦¤]|\bRp\b|\b(?:USD|EUR|GBP|KES|BRL|MXN|INR|NGN|IDR|COP|XOF|FCFA)\b", part))
 
 
 def _only_number(part: str) -> bool:
@@ -283,4 +283,35 @@ def yearly_slips(lines: list[tuple[int, str]]) -> list[ArithmeticSlip]:
                     no, f"{monthly[0]} a month, {yearly[0]} a year", 12 * m, y, f"12 x {monthly[0]} is"
                 )
             )
+    return out
+
+
+#: small numbers written as words, in the languages of the corpus
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "dos": 2, "tres": 3, "cuatro": 4,
+    "cinco": 5, "dois": 2, "duas": 2, "três": 3, "quatro": 4, "zwei": 2, "drei": 3, "vier": 4,
+    "fünf": 5, "dua": 2, "tiga": 3, "empat": 4, "lima": 5,
+}  # fmt: skip
+_EACH = re.compile(
+    rf"\b(?P<n>\d+|{'|'.join(_NUMBER_WORDS)})\s+[^\d$=]{{1,40}}?\s(?:at|à|a|zu|@|for|por|de|seharga)\s+"
+    rf"\$\s?(?P<p>{_NUMBER})\s*(?:each|apiece|chacune|chacun|cada\s+un[ao]|cada|je|pro\s+stück|masing-masing)\b"
+    rf"[^\d$]{{0,12}}?(?:so|soit|i\.e\.|that\s+is|makes|thus|então|o\s+sea|also|jadi|=|→|:)\s*\$\s?(?P<t>{_NUMBER})",
+    re.I,
+)
+
+
+def each_slips(lines: list[tuple[int, str]]) -> list[ArithmeticSlip]:
+    """A count at a unit price "each", then the product: "two Standard instances at $25 each, so
+    $60" (and "deux instances à 25 $ chacune, soit 60 $"): the product must be count x price."""
+    out: list[ArithmeticSlip] = []
+    for no, text in lines:
+        for m in _EACH.finditer(text):
+            n_text = m.group("n").lower()
+            n = float(_NUMBER_WORDS.get(n_text) or n_text)
+            price, total = read_number(m.group("p")), read_number(m.group("t"))
+            if not _close(n * price, total):
+                out.append(
+                    ArithmeticSlip(no, m.group(0), n * price, total, f"{m.group('n')} x ${m.group('p')} is")
+                )
     return out
