@@ -215,3 +215,27 @@ def test_the_number_convention_keeps_every_line_as_long_as_it_was(text: str) -> 
     out = point_convention(text + "\nUS$ 1,00 US$ 2,00") if "," in text else point_convention(text)
     src = text + "\nUS$ 1,00 US$ 2,00" if "," in text else text
     assert [len(x) for x in out.split("\n")] == [len(x) for x in src.split("\n")]
+
+
+SUMMARY_AND_STAGE = """# Rencana
+
+| Tahap | Outlet | Biaya infrastruktur / bulan |
+|---|---|---|
+| Tahap 1 | 25 | US$ 32,00 |
+| Tahap 2 | 150 | US$ 70,04 |
+
+### Tahap 2
+
+| Item | Paket | US$/bulan |
+|---|---|---|
+| API | Render Starter ×2 | 14,00 |
+| Database | Supabase Pro | 76,04 |
+| **Total Tahap 2** | | **90,04** |
+"""
+
+
+def test_a_summary_row_against_a_stage_table_in_bare_dollars(catalog) -> None:  # type: ignore[no-untyped-def]
+    [f] = [f for f in audit_document(SUMMARY_AND_STAGE, "p.md", catalog).findings if f.kind == "range_mismatch"]
+    assert (f.line, f.stated, f.expected) == (6, "$70.04", "$90.04")
+    # the bare numbers are totals, not plan prices: no catalog finding on the rows
+    assert not [f for f in audit_document(SUMMARY_AND_STAGE, "p.md", catalog).findings if f.kind == "catalog_mismatch"]

@@ -254,6 +254,16 @@ def _heading_keys(headings: tuple[str, ...]) -> set[str]:
     return set()
 
 
+#: the header of a column that holds each stage's whole cost ("Monthly infrastructure cost",
+#: "Biaya infrastruktur / bulan"); not a component's ("API monthly", "Total" of an R2 breakdown), a
+#: revenue or a per-user figure
+_STAGE_COST_HEADER = re.compile(
+    r"^(?!.*(?:revenue|receita|ingresos|revenu|umsatz|pendapatan|\bper\s|\bpor\s|\bpar\s|\bpro\s)).*"
+    r"(?:cost|biaya|custo|coste|costo|coût|kosten|infra)",
+    re.I,
+)
+
+
 def _cell_amount(cell: str, dollars: bool) -> Money | None:
     m = parse_money(cell)
     bare = re.fullmatch(r"\W*(\d{1,3}(?:,\d{3})*(?:\.\d+)?|\d+(?:\.\d+)?)\W*", cell.strip())
@@ -290,16 +300,33 @@ def _stage_values(lines: list[Line], tables: list[Table], table_lines: set[int])
         if not t.is_cost_table:
             continue
         # stage tables: row labels name stages
-        staged = [r for r in t.rows if stage_keys(r.label) and not is_total_label(r.label)]
+        # a first column headed "Stage" / "Tahap" numbers its rows ("| 2 | 1,000 | $89.62 |"), when
+        # the amount is a stage's total ("Monthly infrastructure cost", not "API monthly")
+        numbered = (
+            bool(t.header)
+            and bool(stage_keys(t.header[0] + " 1"))
+            and t.money_col is not None
+            and t.money_col < len(t.header)
+            and bool(_STAGE_COST_HEADER.search(t.header[t.money_col]))
+        )
+
+        def row_keys(r: Row, t: Table = t, numbered: bool = numbered) -> set[str]:
+            lab = r.label.strip("* ")
+            if numbered and lab.isdigit():
+                return stage_keys(f"{t.header[0]} {lab}") | stage_keys(" ".join(r.cells[1:]))
+            return stage_keys(" ".join(r.cells))
+
+        staged = [
+            r
+            for r in t.rows
+            if not is_total_label(r.label)
+            and (stage_keys(r.label) or (numbered and r.label.strip("* ").isdigit()))
+        ]
         if len(staged) >= 2:
             for r in staged:
                 m = t.money(r)
                 if m is not None and not m.delta:
-                    out.append(
-                        _StageValue(
-                            stage_keys(" ".join(r.cells)), m.lo, m.hi, r.line, f"'{r.label}' row", True
-                        )
-                    )
+                    out.append(_StageValue(row_keys(r), m.lo, m.hi, r.line, f"'{r.label}' row", True))
             continue
         keys = _heading_keys(t.headings)
         if not keys:

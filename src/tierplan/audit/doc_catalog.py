@@ -592,7 +592,8 @@ def _claims(lines: list[Line], tables: list[Table], table_lines: set[int], claim
             if is_total_label(r.label):
                 continue
             text = " | ".join(r.cells)
-            money = t.money(r) if t.is_cost_table else None
+            # a bare-number column ("US$/bulan") is read for its totals, not as plan prices
+            money = t.money(r) if t.is_cost_table and not t.bare_dollars else None
             if money is None and t.is_cost_table and t.money_col is not None and t.money_col < len(r.cells):
                 cell = r.cells[t.money_col].strip()
                 if cell and not parse_money(cell):

@@ -81,7 +81,7 @@ def _clean(cell: str) -> str:
 
 _MONEY_CELL = re.compile(
     rf"^(?P<approx>[~≈]|about\s+|approx\.?\s+|est\.?\s+)?\s*(?P<plus>\+)?\s*"
-    rf"(?:(?P<free>free)|\$\s*(?P<a>{_NUM})(?P<k>[kK])?)"
+    rf"(?:(?P<free>free)|(?:US)?\$\s*(?P<a>{_NUM})(?P<k>[kK])?)"
     rf"(?:\s*(?:-|–|—|to)\s*\$?\s*(?P<b>{_NUM})(?P<k2>[kK])?)?"
     rf"(?P<open>\+)?\s*(?:/\s*(?:mo|month|mth)\b|per\s+month|a\s+month|monthly)?\s*\*?"
     rf"(?:\s*\((?P<paren>[^)]*)\))?\s*\*?$",
@@ -283,11 +283,14 @@ class Table:
     money_col: int | None = None
     #: a "Total: $N" line right after the table (line, amount)
     trailing_total: tuple[int, Money] | None = None
+    #: the money column's header names US dollars ("US$/bulan") and its cells are bare numbers
+    bare_dollars: bool = False
 
     def money(self, row: Row) -> Money | None:
         if self.money_col is None or self.money_col >= len(row.cells):
             return None
-        return parse_money(row.cells[self.money_col])
+        cell = row.cells[self.money_col]
+        return parse_money(cell) or (_bare_amount(cell) if self.bare_dollars else None)
 
     @property
     def is_cost_table(self) -> bool:
@@ -329,6 +332,30 @@ def _box_cells(text: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in parts)
 
 
+_BARE = re.compile(rf"^\W*({_NUM})\W*$")
+#: a header that says its column is in US dollars a month ("US$/bulan", "USD/month", "$ / mo")
+_DOLLAR_HEADER = re.compile(r"(?:US)?\$|\bUSD\b", re.I)
+
+
+def _bare_amount(cell: str) -> Money | None:
+    m = _BARE.match(cell.strip())
+    if m is None:
+        return None
+    v = _num(m.group(1))
+    return Money(v, v, m.group(1))
+
+
+def _bare_dollar_col(header: tuple[str, ...], rows: list[Row]) -> int | None:
+    """A column headed in US dollars whose cells are all bare numbers ("| 14.00 |")."""
+    for c, head in enumerate(header):
+        if c == 0 or not _DOLLAR_HEADER.search(head) or re.search(r"year|annual|per\s|/user", head, re.I):
+            continue
+        cells = [r.cells[c] for r in rows if c < len(r.cells) and _clean(r.cells[c])]
+        if len(cells) >= 2 and all(_bare_amount(x) or parse_money(x) for x in cells):
+            return c
+    return None
+
+
 def _money_col(header: tuple[str, ...], rows: list[Row]) -> int | None:
     """The column whose cells are monthly amounts (most cells parse, at least one with ``$``)."""
     if not rows:
@@ -354,6 +381,9 @@ def _money_col(header: tuple[str, ...], rows: list[Row]) -> int | None:
 
 def _finish(tables: list[Table], ex: Extraction, t: Table) -> None:
     t.money_col = _money_col(t.header, t.rows)
+    if t.money_col is None:
+        t.money_col = _bare_dollar_col(t.header, t.rows)
+        t.bare_dollars = t.money_col is not None
     tables.append(t)
     ex.table_lines.update(range(t.start_line, t.end_line + 1))
 
