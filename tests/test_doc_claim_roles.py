@@ -235,7 +235,27 @@ SUMMARY_AND_STAGE = """# Rencana
 
 
 def test_a_summary_row_against_a_stage_table_in_bare_dollars(catalog) -> None:  # type: ignore[no-untyped-def]
-    [f] = [f for f in audit_document(SUMMARY_AND_STAGE, "p.md", catalog).findings if f.kind == "range_mismatch"]
+    [f] = [
+        f for f in audit_document(SUMMARY_AND_STAGE, "p.md", catalog).findings if f.kind == "range_mismatch"
+    ]
     assert (f.line, f.stated, f.expected) == (6, "$70.04", "$90.04")
     # the bare numbers are totals, not plan prices: no catalog finding on the rows
-    assert not [f for f in audit_document(SUMMARY_AND_STAGE, "p.md", catalog).findings if f.kind == "catalog_mismatch"]
+    assert not [
+        f for f in audit_document(SUMMARY_AND_STAGE, "p.md", catalog).findings if f.kind == "catalog_mismatch"
+    ]
+
+
+def test_html_and_grid_tables_are_tables() -> None:
+    from tierplan.audit.doc_tables import extract
+
+    html = "<table>\n  <tr><th>Item</th><th>Usage</th><th>USD</th></tr>\n  <tr><td>API</td><td>4M requests</td><td>$5.00</td></tr>\n  <tr><td>DB</td><td>3 GB</td><td>$25.00</td></tr>\n</table>\n"
+    [t] = extract(html).tables
+    assert (t.kind, t.header, t.money_col, [r.line for r in t.rows]) == (
+        "html",
+        ("Item", "Usage", "USD"),
+        2,
+        [3, 4],
+    )
+    grid = "+----+----+----+\n| Item | 50 | 200 |\n+----+----+----+\n| API | $7.00 | $25.00 |\n| DB | $0.00 | $15.90 |\n+----+----+----+\n| TOTAL | $7.00 | $40.90 |\n"
+    [g] = extract(grid).tables
+    assert g.header == ("Item", "50", "200") and [r.label for r in g.rows] == ["API", "DB", "TOTAL"]

@@ -493,6 +493,10 @@ _METRIC_NOUNS: list[tuple[str, tuple[str, ...]]] = [
     (r"reads?", ("kv_reads_per_", "rows_read_per_", "class_b_ops_per_")),
     (r"writes?", ("kv_writes_per_", "rows_written_per_", "class_a_ops_per_")),
     (r"e-?mails?|correos?|courriels?", ("emails_per_",)),
+    (
+        r"(?:concurrent\s+|peak\s+|simultaneous\s+)?(?:realtime\s+)?connections?|conex[õo]es|conexiones|connexions",
+        ("concurrent_connections", "connections"),
+    ),
     (r"monitors?", ("uptime_monitors",)),
     (r"(?:error\s+)?events|errors", ("error_events_per_",)),
     (r"messages?", ("realtime_messages_per_", "wa_service_messages_per_")),
@@ -544,8 +548,10 @@ def _period(after: str, pos: int = 0) -> str | None:
     return None
 
 
-_PER_DAY_AT = re.compile(r"\s*(?:/\s*|per\s+|a\s+|each\s+)?(?:day|daily)\b", re.I)
-_PER_MONTH_AT = re.compile(r"\s*(?:/\s*|per\s+|a\s+|each\s+)?(?:mo|month|monthly)\b", re.I)
+#: "a day", "/day", "por dia", "al día", "par jour", "pro Tag", "per hari" (and the months)
+_PER_WORDS = r"(?:/\s*|per\s+|a\s+|each\s+|por\s+|al\s+|ao\s+|par\s+|pro\s+|je\s+|au\s+|im\s+|sehari|tiap\s+|setiap\s+)?"
+_PER_DAY_AT = re.compile(rf"\s*{_PER_WORDS}(?:day|daily|d[ií]a|jour|tag|hari)\b", re.I)
+_PER_MONTH_AT = re.compile(rf"\s*{_PER_WORDS}(?:mo|month|monthly|m[eê]s|mois|monat|bulan)\b", re.I)
 
 
 def _nouns(text: str, pos: int = 0) -> tuple[str, ...]:

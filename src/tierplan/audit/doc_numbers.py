@@ -23,7 +23,7 @@ _POINT_AMOUNT = re.compile(r"(?:\$|€|£)\s?\d{1,3}(?:,\d{3})*\.\d{1,4}(?!\d)")
 #: a number in the decimal-comma convention: "1.991,60", "10.000", "164,30", "0,106"
 _COMMA_NUMBER = re.compile(r"(?<![\d.,])(?:[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?|\d+,\d+)(?![\d]|[.,]\d)")
 #: an amount with the currency after it, read once its number is in the point convention
-_TRAILING_SIGN = re.compile(r"(?<![\d.,$])(\d[\d.,]*\d|\d)(\s?)\$(?![\w$])")
+_TRAILING_SIGN = re.compile(r"(?<![\d.,$])(\d[\d.,]*\d|\d)([ \t]?)\$(?![\w$])")
 #: dollar signs of other currencies: Brazilian real, Mexican, Australian, Canadian, ... dollars
 _OTHER_DOLLARS = re.compile(r"\b(R|MX|A|C|NZ|S|HK|NT|RD)\$")
 
@@ -38,8 +38,8 @@ def _swap(m: re.Match[str]) -> str:
 
 
 #: "19 USD", "USD 19": US dollars written with the code, read as "$19" (same length)
-_USD_AFTER = re.compile(r"(?<![\w$.,])(\d[\d.,]*\d|\d)(\s?)USD\b")
-_USD_BEFORE = re.compile(r"(?<![\w$])USD(\s?)(?=\d)")
+_USD_AFTER = re.compile(r"(?<![\w$.,])(\d[\d.,]*\d|\d)([ \t]?)USD\b")
+_USD_BEFORE = re.compile(r"(?<![\w$])USD([ \t]?)(?=\d)")
 
 
 def point_convention(text: str) -> str:

@@ -379,6 +379,14 @@ def _money_col(header: tuple[str, ...], rows: list[Row]) -> int | None:
     return best[1] if best else None
 
 
+_HTML_CELL = re.compile(r"<t[dh][^>]*>(.*?)</t[dh]>", re.I)
+_GRID_BORDER = re.compile(r"^\+[-=:+\s]*\+$")
+
+
+def _clean_html(cell: str) -> str:
+    return re.sub(r"<[^>]+>", "", cell).strip()
+
+
 def _finish(tables: list[Table], ex: Extraction, t: Table) -> None:
     t.money_col = _money_col(t.header, t.rows)
     if t.money_col is None:
@@ -499,19 +507,47 @@ def extract(text: str) -> Extraction:
     while i < n:
         ln = lines[i]
         s = ln.text.strip()
-        # Markdown pipe table
+        # an HTML table: one <tr> per line, <th> cells for the header
+        if s.lower().startswith("<tr"):
+            j = i
+            hblock: list[Line] = []
+            while j < n and lines[j].text.strip().lower().startswith(("<tr", "</tr", "<th", "<td")):
+                hblock.append(lines[j])
+                j += 1
+            rows_html = [(b, _HTML_CELL.findall(b.text)) for b in hblock]
+            rows_html = [(b, c) for b, c in rows_html if c]
+            if len(rows_html) >= 2:
+                head_cells = (
+                    tuple(_clean_html(c) for c in rows_html[0][1])
+                    if "<th" in rows_html[0][0].text.lower()
+                    else ()
+                )
+                body_rows = rows_html[1:] if head_cells else rows_html
+                hrows = [Row(b.no, tuple(_clean_html(c) for c in cells)) for b, cells in body_rows]
+                _finish(
+                    ex.tables, ex, Table("html", hblock[0].no, hblock[-1].no, head_cells, hrows, ln.headings)
+                )
+            i = max(j, i + 1)
+            continue
+        # Markdown pipe table (grid tables too: "+----+" borders between the rows)
         if s.startswith("|") and s.count("|") >= 2:
             j = i
             block: list[Line] = []
-            while j < n and lines[j].text.strip().startswith("|"):
-                block.append(lines[j])
+            borders: set[int] = set()  # rows a "+---+" border follows
+            while j < n and (
+                lines[j].text.strip().startswith("|") or (block and _GRID_BORDER.match(lines[j].text.strip()))
+            ):
+                if lines[j].text.strip().startswith("|"):
+                    block.append(lines[j])
+                else:
+                    borders.add(block[-1].no)
                 j += 1
             if len(block) >= 2:
                 header = _pipe_cells(block[0].text)
                 body = block[1:]
                 if body and _PIPE_SEP.match(body[0].text):
                     body = body[1:]
-                else:
+                elif block[0].no not in borders:
                     header = ()
                     body = block
                 rows = [Row(b.no, _pipe_cells(b.text)) for b in body if not _PIPE_SEP.match(b.text)]
