@@ -259,3 +259,18 @@ def test_html_and_grid_tables_are_tables() -> None:
     grid = "+----+----+----+\n| Item | 50 | 200 |\n+----+----+----+\n| API | $7.00 | $25.00 |\n| DB | $0.00 | $15.90 |\n+----+----+----+\n| TOTAL | $7.00 | $40.90 |\n"
     [g] = extract(grid).tables
     assert g.header == ("Item", "50", "200") and [r.label for r in g.rows] == ["API", "DB", "TOTAL"]
+
+
+def test_a_month_on_a_usage_or_seat_priced_plan_may_exceed_its_fee(catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = "\n".join(
+        [
+            "| Component | Plan | Cost |",
+            "|---|---|---|",
+            "| Frontend | Vercel Pro, 2 seats | $40.00 |",
+            "| E-mail | Resend Scale with overages | $148.50 |",
+            "| Database | Neon Launch (compute $21.20 + storage $0.70) | $21.90 |",
+            "| Frontend 2 | Vercel Pro | $10.00 |",  # below the $20 fee: wrong
+        ]
+    )
+    errors = [f for f in audit_document(doc, "c.md", catalog).findings if f.severity == "error"]
+    assert [f.line for f in errors] == [6]

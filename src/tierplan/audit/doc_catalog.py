@@ -22,6 +22,7 @@ from .doc_claims import (
     find_unit_prices,
     flat_fee,
     in_metric_units,
+    is_usage_priced,
     plan_price_text,
     size_prices,
 )
@@ -259,6 +260,24 @@ class _Claims:
             self.audit.claims_ok += 1
             return True
         current = [r for r in plans if r.plan.available]
+        # a month's cost on a plan billed by usage, by seat or by instance is its fee plus what is
+        # used ("Resend Scale with overages: $148.50", "Vercel Pro, 2 seats: $40"): only a figure
+        # below the fee contradicts the plan
+        grows = [
+            a
+            for a in accepted
+            if a[1].plan.available
+            and (is_usage_priced(a[1]) or a[1].plan.instances is not None or _PER_SEAT.search(text))
+            and (a[0] > 0 or _USAGE_WORDS.search(text))
+        ]
+        if (
+            not flat_words
+            and grows
+            and not hits(False)
+            and price.lo >= min(a[0] for a in grows) - self.tol.of(price.lo)
+        ):
+            self.audit.claims_ok += 1
+            return True
         cur = current[0] if current else plans[0]
         expected = "; ".join(f"{r.plan.name}: {plan_price_text(r)}" for r in (current or plans)[:3])
         expected_current = expected
@@ -677,6 +696,12 @@ def _claims(lines: list[Line], tables: list[Table], table_lines: set[int], claim
 
 
 _SENTENCES_UP_TO = 5_000
+#: a row that says its amount is made of usage ("compute $21.20 + storage $0.70", "with overages")
+_USAGE_WORDS = re.compile(r"overage|usage|\bcompute\b|storage|\+|\d\s*[x×]|instances?", re.I)
+_PER_SEAT = re.compile(
+    r"\b(?:\d+|two|three|four|five)\s+(?:seats?|users?|members?|devs?|developers?)\b|\bper\s+(?:seat|user)\b|overage",
+    re.I,
+)
 #: "free" in the other languages of the corpus (replaced in place, same length or padded)
 _FREE_WORDS = re.compile(r"\b(?:gratis|grátis|gratuit[oae]?s?|kostenlos|gratuitement)\b", re.I)
 
