@@ -274,3 +274,10 @@ def test_a_month_on_a_usage_or_seat_priced_plan_may_exceed_its_fee(catalog) -> N
     )
     errors = [f for f in audit_document(doc, "c.md", catalog).findings if f.severity == "error"]
     assert [f.line for f in errors] == [6]
+
+
+def test_a_gb_month_is_stored_data_and_a_terabyte_is_a_thousand_gigabytes(catalog) -> None:  # type: ignore[no-untyped-def]
+    [up] = find_unit_prices("Neon Launch: $0.106 per CU-hour, $0.35 per GB-month")[1:]
+    assert up.prefixes == ("storage_gb", "dataset_mb")
+    doc = "# Plan\n\n- Vercel Pro includes 1 TB of Fast Data Transfer.\n"
+    assert [f.message for f in audit_document(doc, "v.md", catalog).findings if f.severity == "error"] == []

@@ -17,7 +17,7 @@ from .doc_corpus import CORPUS, load_answers, report, score_corpus
 #: Counts, not fractions, so that a document added to the corpus cannot lower the bar.
 FOUND_FLOOR = 45  # 3 at the baseline; 4 with arithmetic in prose; 8 with roles and terms; 11 by sentence; 14 with stage totals in six languages (12 docs, 43 errors); 21 with the 3 documents added after (15 docs, 63 errors); 28 with latency claims; 34 with rates in the wrong unit; 39 with legacy plans in other languages; 42 with "N at $P each, so $T", ÷ and code-block arithmetic; 43 with bare-dollar stage tables; 45 with HTML and grid tables, per-day words and connections in six languages
 CONTROL_ERRORS_CEILING = 0  # 14 at the baseline; 0 once figures are read in their sentence
-FALSE_FINDINGS_CEILING = 15  # 32 at the baseline (6 docs); 3 over 12 docs; 26 over 15, 23 of them on the 1,260-line document; 28 with rates (new nouns read more claims on the long document); 27 with HTML tables; 15 once a usage- or seat-priced month may exceed the fee
+FALSE_FINDINGS_CEILING = 11  # 32 at the baseline (6 docs); 3 over 12 docs; 26 over 15, 23 of them on the 1,260-line document; 28 with rates (new nouns read more claims on the long document); 27 with HTML tables; 15 once a usage- or seat-priced month may exceed the fee; 11 with GB-month as storage and TB as 1,000 GB
 
 
 def test_every_document_has_an_honest_answer_file() -> None:

@@ -713,7 +713,7 @@ def _find_quantities(text: str) -> list[Quantity]:
         hours = _HOURS_AT.match(text, rest)
         if sz:
             unit = "GB"
-            factor = {"gb": 1.0, "gib": 1.0, "mb": 1 / 1024, "mib": 1 / 1024, "tb": 1024.0}[
+            factor = {"gb": 1.0, "gib": 1.0, "mb": 1 / 1024, "mib": 1 / 1024, "tb": 1000.0}[
                 sz.group("size").lower()
             ]
             value *= factor
@@ -817,6 +817,8 @@ def find_unit_prices(text: str) -> list[UnitPrice]:
             prefixes = _nouns(text, after)
             if not prefixes and _OF_FOR_NOUN_AT.match(text, m.end()):
                 continue  # "$0.20 per GB-month of change history": a charge the noun names, unknown here
+            if not prefixes and re.search(r"month", what):
+                prefixes = ("storage_gb", "dataset_mb")  # a GB-month is stored data, not transfer or compute
             if not prefixes:
                 # " ".join(re.split(r"[,;:(]", text[: m.start()])[-2:]): the last two pieces
                 j1 = last_start_before(text, _COLON_MARK, m.start())
