@@ -170,26 +170,39 @@ class _Claims:
                 and not any(r.plan.available for r in match.plans)
             ):
                 old = match.plans[0]
-                c, s_, a = _cite(old)
-                self.add(
-                    DocFinding(
-                        "catalog_mismatch",
-                        "warning",
-                        line,
-                        f"{name}: the free tier named here is the legacy plan {old.plan.name}, no longer available"
-                        + (f" (since {old.plan.unavailable_since})" if old.plan.unavailable_since else ""),
-                        stated=re.sub(r"\s+", " ", text)[:80],
-                        expected="no free plan for new accounts",
-                        catalog=c,
-                        source=s_,
-                        as_of=a,
-                    )
+                self._mismatch(
+                    "warning",
+                    line,
+                    f"{name}: the free tier named here is the legacy plan {old.plan.name}, no longer available"
+                    + (f" (since {old.plan.unavailable_since})" if old.plan.unavailable_since else ""),
+                    stated=re.sub(r"\s+", " ", text)[:80],
+                    expected="no free plan for new accounts",
+                    cited=old,
                 )
                 checked = True
             if price is not None and price.delta and not checked:
                 self.unmatched(
                     line, text, f"{price.text} is an increase over another price, not a {name} price"
                 )
+
+    def _mismatch(
+        self, severity: str, line: int, message: str, *, stated: str, expected: str, cited: Figure | PlanRef
+    ) -> None:
+        """A stated figure that disagrees with the catalog entry ``cited`` (its key, source, as_of)."""
+        catalog, source, as_of = _cite(cited)
+        self.add(
+            DocFinding(
+                "catalog_mismatch",
+                severity,
+                line,
+                message,
+                stated=stated,
+                expected=expected,
+                catalog=catalog,
+                source=source,
+                as_of=as_of,
+            )
+        )
 
     def _speaks_of(self, text: str, figure: str, pid: str, from_context: bool) -> bool:
         """The figure belongs to provider ``pid``: the nearest provider named before it in the text
@@ -289,7 +302,6 @@ class _Claims:
             expected += "; legacy (no longer sold): " + "; ".join(
                 f"{r.plan.name}: {plan_price_text(r)}" for r in old_plans[:2]
             )
-        catalog, source, as_of = _cite(cur)
         legacy = hits(False)
         if legacy:
             old = legacy[0][1]
@@ -298,34 +310,22 @@ class _Claims:
                 + (f" (since {old.plan.unavailable_since})" if old.plan.unavailable_since else "")
                 + (f"; current: {expected_current}" if current else "")
             )
-            catalog, source, as_of = _cite(old) if not current else (catalog, source, as_of)
-            self.add(
-                DocFinding(
-                    "catalog_mismatch",
-                    "warning",
-                    line,
-                    msg,
-                    stated=price.label(),
-                    expected=expected_current if current else usd_text(legacy[0][0]),
-                    catalog=catalog,
-                    source=source,
-                    as_of=as_of,
-                )
-            )
-            return True
-        msg = f"{name}: stated {price.label()}/month, the catalog says {expected}"
-        self.add(
-            DocFinding(
-                "catalog_mismatch",
-                "error",
+            self._mismatch(
+                "warning",
                 line,
                 msg,
                 stated=price.label(),
-                expected=expected,
-                catalog=catalog,
-                source=source,
-                as_of=as_of,
+                expected=expected_current if current else usd_text(legacy[0][0]),
+                cited=cur if current else old,
             )
+            return True
+        self._mismatch(
+            "error",
+            line,
+            f"{name}: stated {price.label()}/month, the catalog says {expected}",
+            stated=price.label(),
+            expected=expected,
+            cited=cur,
         )
         return True
 
@@ -372,37 +372,25 @@ class _Claims:
         if ok:
             old = ok[0]
             exp = "; ".join(f"{f.ref.plan.name}: {_fmt_q(f.value, f.metric)}" for f in current[:3]) or "none"
-            c, s, a = _cite(current[0] if current else old)
-            self.add(
-                DocFinding(
-                    "catalog_mismatch",
-                    "warning",
-                    line,
-                    f"{name}: '{stated}' is the quota of the legacy plan {old.ref.plan.name} (no longer available)"
-                    + (f"; current: {exp}" if current else ""),
-                    stated=stated,
-                    expected=exp,
-                    catalog=c,
-                    source=s,
-                    as_of=a,
-                )
+            self._mismatch(
+                "warning",
+                line,
+                f"{name}: '{stated}' is the quota of the legacy plan {old.ref.plan.name} (no longer available)"
+                + (f"; current: {exp}" if current else ""),
+                stated=stated,
+                expected=exp,
+                cited=current[0] if current else old,
             )
             return True
         shown = current or figs
         exp = "; ".join(f"{f.ref.plan.name}: {_fmt_q(f.value, f.metric)}" for f in shown[:3])
-        c, s, a = _cite(shown[0])
-        self.add(
-            DocFinding(
-                "catalog_mismatch",
-                "error",
-                line,
-                f"{name}: stated '{stated}', the catalog says {exp}",
-                stated=stated,
-                expected=exp,
-                catalog=c,
-                source=s,
-                as_of=a,
-            )
+        self._mismatch(
+            "error",
+            line,
+            f"{name}: stated '{stated}', the catalog says {exp}",
+            stated=stated,
+            expected=exp,
+            cited=shown[0],
         )
         return True
 
@@ -435,20 +423,14 @@ class _Claims:
                     r for r in self.vocab.by_provider.get(plan.provider.provider, []) if r.plan.id in names
                 ]
                 if not any(m.metric.startswith("egress") for r in [*plans, *kin] for m in r.plan.meters):
-                    c, s, a = _cite(plan)
-                    self.add(
-                        DocFinding(
-                            "catalog_mismatch",
-                            "error",
-                            line,
-                            f"{name}: stated {up.text} for bandwidth; the catalog has no bandwidth charge on "
-                            f"{', '.join(dict.fromkeys(r.plan.name for r in plans[:3]))}",
-                            stated=up.text,
-                            expected="no bandwidth charge",
-                            catalog=c,
-                            source=s,
-                            as_of=a,
-                        )
+                    self._mismatch(
+                        "error",
+                        line,
+                        f"{name}: stated {up.text} for bandwidth; the catalog has no bandwidth charge on "
+                        f"{', '.join(dict.fromkeys(r.plan.name for r in plans[:3]))}",
+                        stated=up.text,
+                        expected="no bandwidth charge",
+                        cited=plan,
                     )
                     return True
             return False
@@ -480,22 +462,16 @@ class _Claims:
         )
         if slip is not None:
             exp += " (the stated figure is the catalog's, in another unit)"
-        c, s, a = _cite(current[0])
         sev, extra = "error", ""
         if ok:
             sev, extra = "warning", f" (the price of the legacy plan {ok[0].ref.plan.name})"
-        self.add(
-            DocFinding(
-                "catalog_mismatch",
-                sev,
-                line,
-                f"{name}: stated {up.text}{extra}, the catalog says {exp}",
-                stated=up.text,
-                expected=exp,
-                catalog=c,
-                source=s,
-                as_of=a,
-            )
+        self._mismatch(
+            sev,
+            line,
+            f"{name}: stated {up.text}{extra}, the catalog says {exp}",
+            stated=up.text,
+            expected=exp,
+            cited=current[0],
         )
         return True
 
