@@ -161,6 +161,59 @@ def test_a_stage_total_that_disagrees_with_its_column_in_the_summary(catalog) ->
     assert not [f for f in audit_document(agreeing, "p.md", catalog).findings if f.kind == "range_mismatch"]
 
 
+BARE_POPULATION_COLUMNS = """# Plano
+
+### Fase 2 — 200 clínicas (US$ 64,30/mês)
+
+Em termos anuais, a fase 2 custa US$ 891,60 por ano; a fase 1, US$ 444,00 por ano.
+
+| Componente | Plano | 50 | 200 |
+|---|---|---:|---:|
+| API | Render Starter/Standard | 7,00 | 25,00 |
+| E-mail | Resend Pro | 20,00 | 49,30 |
+| TOTAL (US$) | | 27,00 | 74,30 |
+| TOTAL (R$ a 5,40) | | 145,80 | 401,22 |
+"""
+
+
+def test_bare_population_columns_and_a_yearly_stage_cost(catalog) -> None:  # type: ignore[no-untyped-def]
+    """Columns headed "50" and "200" are the stages the headings count in clínicas; the R$ total is
+    not read as dollars; "US$ 891,60 por ano" is $74.30 a month only if it is 12 x 74.30 = 891.60."""
+    found = {
+        f.line: f
+        for f in audit_document(BARE_POPULATION_COLUMNS, "p.md", catalog).findings
+        if f.kind == "range_mismatch"
+    }
+    assert (found[3].stated, found[3].expected, found[3].lines_used) == ("$64.30", "$74.30; $74.30", (5, 11))
+    assert found[3].message.startswith("phase 2:")
+    # 891.60 / 12 = 74.30: the yearly figure agrees with the table; the heading is the odd one out
+    assert set(found) == {3}
+    wrong_year = BARE_POPULATION_COLUMNS.replace("891,60", "791,60")
+    found = {
+        f.line: f for f in audit_document(wrong_year, "p.md", catalog).findings if f.kind == "range_mismatch"
+    }
+    assert set(found) == {3, 5}
+    assert "yearly figure ($791.60 a year) says $65.97/month" in found[5].message
+
+
+def test_a_total_row_that_names_its_stage(catalog) -> None:  # type: ignore[no-untyped-def]
+    text = """STUFEN (Render Starter: 7,00 USD pro Monat)
+
+| Stufe | Werkstaetten | USD / Monat | EUR / Monat |
+|---|---|---:|---:|
+| 1 | bis 20 | 8,00 | 7,36 |
+| 2 | bis 120 | 75,00 | 69,00 |
+
+| Posten | Tarif | USD | EUR |
+|---|---|---:|---:|
+| API | Render Standard x1 | 25,00 | 23,00 |
+| Datenbank | Neon Launch | 40,00 | 36,80 |
+| SUMME STUFE 2 | | 65,00 | 59,80 |
+"""
+    [f] = [f for f in audit_document(text, "p.txt", catalog).findings if f.kind == "range_mismatch"]
+    assert (f.line, f.stated, f.expected, f.lines_used) == (6, "$75", "$65", (12,))
+
+
 @pytest.mark.parametrize(
     ("line", "wrong"),
     [

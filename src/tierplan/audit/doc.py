@@ -27,7 +27,14 @@ from ..assumptions import Assumptions, load_assumptions
 from ..catalog.loader import Catalog
 from ..errors import InputError
 from ..yamlio import read_text
-from .doc_arithmetic import arithmetic_slips, each_slips, yearly_slips
+from .doc_arithmetic import (
+    MONTHLY_AMOUNT,
+    YEARLY_AMOUNT,
+    arithmetic_slips,
+    each_slips,
+    read_number,
+    yearly_slips,
+)
 from .doc_catalog import check_claims
 from .doc_claims import Vocabulary
 from .doc_findings import (
@@ -259,7 +266,7 @@ def _heading_keys(headings: tuple[str, ...]) -> set[str]:
 #: revenue or a per-user figure
 _STAGE_COST_HEADER = re.compile(
     r"^(?!.*(?:revenue|receita|ingresos|revenu|umsatz|pendapatan|\bper\s|\bpor\s|\bpar\s|\bpro\s)).*"
-    r"(?:cost|biaya|custo|coste|costo|coût|kosten|infra)",
+    r"(?:cost|biaya|custo|coste|costo|coût|kosten|infra|^\W*(?:US\$|USD|\$)\s*/\s*(?:mo|month|monat|m[eê]s|mois|bulan)\b)",
     re.I,
 )
 
@@ -278,17 +285,49 @@ def _first_amount(text: str) -> Money | None:
     return found[0] if found else None
 
 
+#: a label or header in another currency than US dollars ("TOTAL (R$ a 5,40)", "EUR / Monat"); "R$"
+#: reads "R¤" once doc_numbers has put other dollars out of the way
+_OTHER_CURRENCY = re.compile(r"¤|€|£|₦|₹|\b(?:EUR|BRL|MXN|NGN|KES|INR|IDR|Rp|COP|XOF|FCFA|GBP|ZAR)\b")
+
+
+def _population_nouns(lines: list[Line]) -> set[str]:
+    """The nouns a document counts its stages in: "clínicas" from "Fase 2 — 200 clínicas", where a
+    population stands beside a stage's name."""
+    nouns: set[str] = set()
+    for ln in lines:
+        keys = stage_keys(ln.text)
+        if not any(re.fullmatch(r"(?:phase|stage|tier|step|level|milestone) \d+", k) for k in keys):
+            continue
+        for k in keys:
+            m = re.fullmatch(r"[\d.]+ (\S+)", k)
+            if m:
+                nouns.add(m.group(1))
+    return nouns
+
+
+def _column_keys(header: str, nouns: set[str]) -> set[str]:
+    """A column's stage keys: its own ("Phase 2", "200 users"), or a bare population ("| 200 |") in
+    the nouns the document counts its stages in."""
+    keys = stage_keys(header)
+    bare = re.fullmatch(r"\W*(\d{1,3}(?:,\d{3})+|\d+)\W*", header.strip())
+    if not keys and bare:
+        n = float(bare.group(1).replace(",", ""))
+        keys = {f"{n:g} {noun}" for noun in nouns}
+    return keys
+
+
 def _stage_values(lines: list[Line], tables: list[Table], table_lines: set[int]) -> list[_StageValue]:
     out: list[_StageValue] = []
     by_no = {ln.no: ln for ln in lines}
+    nouns = _population_nouns(lines)
     for t in tables:
         # stage tables the other way round: a column per stage, a total row
-        columns = {i: stage_keys(h) for i, h in enumerate(t.header) if stage_keys(h)}
+        columns = {i: k for i, h in enumerate(t.header) if (k := _column_keys(h, nouns))}
         # bare numbers count as dollars when the table says so ("| TOTAL (US$) | 37.00 |")
         dollars = bool(re.search(r"\$|\bUSD\b", " ".join(t.header) + " ".join(r.label for r in t.rows)))
         if len(columns) >= 2:
             for r in t.rows:
-                if not is_total_label(r.label):
+                if not is_total_label(r.label) or _OTHER_CURRENCY.search(r.label):
                     continue
                 for i, keys in columns.items():
                     m = _cell_amount(r.cells[i], dollars) if i < len(r.cells) else None
@@ -329,14 +368,14 @@ def _stage_values(lines: list[Line], tables: list[Table], table_lines: set[int])
                     out.append(_StageValue(row_keys(r), m.lo, m.hi, r.line, f"'{r.label}' row", True))
             continue
         keys = _heading_keys(t.headings)
-        if not keys:
-            continue
         for r in t.rows:
-            if is_total_label(r.label):
+            # a total row that names its stage ("SUMME STUFE 3") says which stage it sums
+            row_stage = stage_keys(r.label) or keys
+            if row_stage and is_total_label(r.label):
                 m = t.money(r)
                 if m is not None and not m.delta:
-                    out.append(_StageValue(keys, m.lo, m.hi, r.line, "table total", False))
-        if t.trailing_total is not None:
+                    out.append(_StageValue(row_stage, m.lo, m.hi, r.line, "table total", False))
+        if keys and t.trailing_total is not None:
             n, m = t.trailing_total
             out.append(_StageValue(keys, m.lo, m.hi, n, "table total", False))
     for ln in lines:
@@ -391,8 +430,43 @@ def _stage_values(lines: list[Line], tables: list[Table], table_lines: set[int])
     return out
 
 
+def _yearly_stage_values(lines: list[Line], table_lines: set[int]) -> list[_StageValue]:
+    """A stage's cost for a year ("a fase 2 custa US$ 1.991,60 por ano"), as a twelfth of it a
+    month: each clause that names one stage and one yearly amount, and no monthly one."""
+    out: list[_StageValue] = []
+    for ln in lines:
+        if ln.no in table_lines or ln.in_code:
+            continue
+        for clause in re.split(r";|(?<=[.!?])\s", ln.text):
+            keys = {k for k in stage_keys(clause) if not k[0].isdigit()}
+            yearly = YEARLY_AMOUNT.findall(clause)
+            if len(keys) != 1 or len(yearly) != 1 or MONTHLY_AMOUNT.search(clause) or NOT_COST.search(clause):
+                continue
+            monthly = read_number(yearly[0]) / 12
+            what = f"yearly figure ({usd_text(read_number(yearly[0]))} a year)"
+            out.append(_StageValue(keys, monthly, monthly, ln.no, what, True))
+    return out
+
+
+_NAMED_STAGE = re.compile(r"(?:phase|stage|tier|step|level|milestone) \d+")
+
+
+def _alias_stages(values: list[_StageValue]) -> None:
+    """A stage named both ways in one place ("Fase 2 — 200 clínicas") is the same stage wherever
+    either name stands alone: each value gets the other names of its stage too."""
+    alias: dict[str, set[str]] = {}
+    for v in values:
+        named = [k for k in v.keys if _NAMED_STAGE.fullmatch(k)]
+        if len(named) == 1:
+            for k in v.keys:
+                alias.setdefault(k, set()).update(v.keys)
+    for v in values:
+        v.keys = v.keys.union(*(alias.get(k, set()) for k in v.keys))
+
+
 def _check_ranges(values: list[_StageValue], tol: Tolerance, audit: DocAudit) -> None:
     """Each statement against every other figure for the same stage; one finding per statement."""
+    _alias_stages(values)
     reported: set[int] = set()
     for s in values:
         if not s.statement or s.line in reported:
@@ -410,7 +484,7 @@ def _check_ranges(values: list[_StageValue], tol: Tolerance, audit: DocAudit) ->
         if not bad:
             continue
         reported.add(s.line)
-        key = sorted(s.keys & bad[0].keys)[0]
+        key = min(s.keys & bad[0].keys, key=lambda k: (not _NAMED_STAGE.fullmatch(k), k))
         others = ", ".join(f"{v.what} on line {v.line}: {range_text(v.lo, v.hi)}" for v in bad)
         audit.findings.append(
             DocFinding(
@@ -472,7 +546,13 @@ def audit_document(
     _check_totals(ex.tables, tol, audit)
     _check_arithmetic(ex.lines, ex.table_lines, audit)
     _check_ranges(
-        sorted(_stage_values(ex.lines, ex.tables, ex.table_lines), key=lambda v: v.line), tol, audit
+        sorted(
+            _stage_values(ex.lines, ex.tables, ex.table_lines)
+            + _yearly_stage_values(ex.lines, ex.table_lines),
+            key=lambda v: v.line,
+        ),
+        tol,
+        audit,
     )
     vocab = Vocabulary(catalog)
     check_claims(ex.lines, ex.tables, ex.table_lines, vocab, tol, audit)

@@ -14,7 +14,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["ArithmeticSlip", "read_number", "evaluate", "arithmetic_slips", "yearly_slips", "each_slips"]
+__all__ = [
+    "ArithmeticSlip",
+    "read_number",
+    "evaluate",
+    "arithmetic_slips",
+    "yearly_slips",
+    "each_slips",
+    "MONTHLY_AMOUNT",
+    "YEARLY_AMOUNT",
+]
 
 #: a number: grouped thousands (1,018.56 / 1.018,56), a decimal comma or point, or plain digits
 _NUMBER = r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
@@ -257,10 +266,10 @@ def _only_number(part: str) -> bool:
 
 
 _AMOUNT = rf"(?:US\$|R\$|\$|€|£|USD\s?|EUR\s?)\s?({_NUMBER})"
-_MONTHLY = re.compile(
+MONTHLY_AMOUNT = re.compile(
     _AMOUNT + r"\s*(?:/\s?(?:month|mo|mês|mes)\b|(?:a|per|por|al)\s(?:month|mês|mes)\b|monthly\b)", re.I
 )
-_YEARLY = re.compile(
+YEARLY_AMOUNT = re.compile(
     _AMOUNT + r"\s*(?:/\s?(?:year|yr|ano|año)\b|(?:a|per|por|al)\s(?:year|ano|año)\b|annually\b|yearly\b)",
     re.I,
 )
@@ -273,7 +282,7 @@ def yearly_slips(lines: list[tuple[int, str]]) -> list[ArithmeticSlip]:
     for no, text in lines:
         if _TABLE_CHARS.search(text):
             continue
-        monthly, yearly = _MONTHLY.findall(text), _YEARLY.findall(text)
+        monthly, yearly = MONTHLY_AMOUNT.findall(text), YEARLY_AMOUNT.findall(text)
         if len(monthly) != 1 or len(yearly) != 1:
             continue
         m, y = read_number(monthly[0]), read_number(yearly[0])
