@@ -30,6 +30,15 @@ def test_a_product_that_does_not_compute() -> None:
     assert _slips("- api: Render Starter, 2 instances: 2 x $7 = $14") == []
 
 
+def test_a_labelled_result_may_end_one_formula_and_start_the_next() -> None:
+    # "(API)" closes 2 x 6.70 = 13.40; the worker's 1 x 3.69 = 3.69 is a formula of its own
+    assert _slips("- Stage 2: 2 × $6.70 = $13.40 (API) + 1 × $3.69 = $3.69 (worker)") == []
+    assert _slips("- Stage 2: 2 × $6.70 = $13.40 (API) + 1 × $3.69 = $4.69 (worker)") == [(13.4, 4.69)]
+    # a label on an addend: 30 + 3 x 40 = 150 is read whole, and a wrong sum is still a slip
+    assert _slips("- Stage 3: $30 (base) + 3 × $40 = $150") == []
+    assert _slips("- Stage 3: $30 (base) + 3 × $40 = $170") == [(150.0, 170.0)]
+
+
 def test_chains_sums_and_the_portuguese_convention() -> None:
     # 0.5 x 300 = 150; 150 x 0.106 = 15.90
     assert _slips("- Neon Launch: 0,5 CU × 300 h = 150 CU-horas × US$ 0,106 = US$ 15,90") == []

@@ -196,6 +196,82 @@ def test_bare_population_columns_and_a_yearly_stage_cost(catalog) -> None:  # ty
     assert "yearly figure ($791.60 a year) says $65.97/month" in found[5].message
 
 
+def test_each_stage_column_adds_up_and_a_yearly_row_is_not_a_month(catalog) -> None:  # type: ignore[no-untyped-def]
+    text = """## Appendix A
+
+All figures USD per month.
+
+| Line item | Stage 1 | Stage 2 |
+|---|---|---|
+| API (Fly.io) | 6.70 | 13.40 |
+| E-mail (Resend) | 0.00 | 20.00 |
+| **Total per month** | **6.70** | **43.40** |
+| Total per year | 80.40 | 520.80 |
+"""
+    # 13.40 + 20.00 = 33.40, not 43.40; 6.70 adds up; the yearly row is 12 x the monthly one, not a sum
+    [f] = [f for f in audit_document(text, "a.md", catalog).findings if f.severity == "error"]
+    assert (f.kind, f.line, f.stated, f.expected, f.lines_used) == (
+        "total_mismatch",
+        9,
+        "$43.40",
+        "$33.40",
+        (7, 8),
+    )
+    assert f.message.startswith("'Stage 2' total $43.40 does not add up")
+    assert not [
+        f
+        for f in audit_document(
+            text.replace("43.40", "33.40").replace("520.80", "400.80"), "a.md", catalog
+        ).findings
+        if f.severity == "error"
+    ]
+    # a stated stage cost that agrees with the rows is not blamed for the wrong column total
+    stated = text.replace("## Appendix A", "## Summary\n\n- Stage 2: $33.40 per month\n\n## Appendix A")
+    assert {f.kind for f in audit_document(stated, "a.md", catalog).findings if f.severity == "error"} == {
+        "total_mismatch"
+    }
+
+
+def test_a_stage_total_in_a_code_block_or_as_its_formula(catalog) -> None:  # type: ignore[no-untyped-def]
+    yaml_block = """### S2 — 300 vehicles: $126.61/mo
+
+```yaml
+s2:
+  render_standard:    25.00
+  whatsapp:           97.61
+  total_usd:         122.61
+  total_ngn:     186,367.20
+```
+"""
+    [f] = [f for f in audit_document(yaml_block, "f.md", catalog).findings if f.kind == "range_mismatch"]
+    assert (f.line, f.stated, f.expected, f.lines_used) == (1, "$126.61", "$122.61", (7,))
+    assert "'total_usd' in a code block" in f.message
+    assert not [
+        f
+        for f in audit_document(yaml_block.replace("126.61", "122.61"), "f.md", catalog).findings
+        if f.kind == "range_mismatch"
+    ]
+    formula = """1. SUMMARY
+
+  - Phase 2 (50-200 promoters): $97.85 per month
+
+4. PHASE 2
+
+Phase 2 total:
+  $20 + $14 + $1.20 + $7.95 + $0.70 + $6.00 + $20 + $26 = $95.85 per month
+"""
+    [f] = [f for f in audit_document(formula, "t.txt", catalog).findings if f.kind == "range_mismatch"]
+    assert (f.line, f.stated, f.expected, f.lines_used) == (3, "$97.85", "$95.85", (8,))
+    same_line = formula.replace("Phase 2 total:\n  $20", "Phase 2 total: $20")
+    [f] = [f for f in audit_document(same_line, "t.txt", catalog).findings if f.kind == "range_mismatch"]
+    assert f.lines_used == (7,)
+    assert not [
+        f
+        for f in audit_document(formula.replace("97.85", "95.85"), "t.txt", catalog).findings
+        if f.kind == "range_mismatch"
+    ]
+
+
 def test_a_total_row_that_names_its_stage(catalog) -> None:  # type: ignore[no-untyped-def]
     text = """STUFEN (Render Starter: 7,00 USD pro Monat)
 

@@ -316,6 +316,101 @@ def _column_keys(header: str, nouns: set[str]) -> set[str]:
     return keys
 
 
+#: a month's total in a YAML-like block: "total_usd: 122.61", "total: $20.80", "monthly_total = 37"
+_CODE_TOTAL = re.compile(
+    r"^[\"']?(?P<key>(?:monthly[_ -]?)?total(?:[_ -]?(?:usd|monthly|month|per[_ -]month|cost))?)[\"']?\s*[:=]\s*"
+    r"[\"']?(?:US)?\$?\s*(?P<amount>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)[\"']?\s*(?:#.*)?$",
+    re.I,
+)
+
+
+_FORMULA_RESULT = re.compile(r"=\s*(?:US)?\$\s?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!.*=)")
+_TOTAL_WORD = re.compile(r"\b(?:total|subtotal|suma|soma|summe|gesamt|jumlah)\b", re.I)
+
+
+def _stage_formula_total(text: str, prev: Line | None) -> tuple[set[str], float] | None:
+    """A stage's total written as its sum: "Phase 2 total: $20 + $14 + ... = $95.85 per month", or
+    that formula on the line after "Phase 2 total:". (keys, the result after the last "=")."""
+    result = _FORMULA_RESULT.search(text)
+    if (
+        result is None
+        or not re.search(r"\d\s*[+]\s*(?:US)?\$?\s?\d", text)
+        or NOT_COST.search(text.replace("=", "").replace("×", ""))
+    ):
+        return None
+    label = text[: text.find("$")] if "$" in text else ""
+    if not (_TOTAL_WORD.search(label) and stage_keys(label)):
+        if (
+            prev is None
+            or find_money(prev.text)
+            or not (_TOTAL_WORD.search(prev.text) and stage_keys(prev.text))
+        ):
+            return None
+        label = prev.text
+    return stage_keys(label), read_number(result.group(1))
+
+
+def _says_dollars(t: Table, by_no: dict[int, Line]) -> bool:
+    """Bare numbers in ``t`` are US dollars: its header or labels say so ("| TOTAL (US$) | 37.00 |"),
+    or the text just above it does ("All figures USD per month")."""
+    if re.search(r"\$|\bUSD\b", " ".join(t.header) + " ".join(r.label for r in t.rows)):
+        return True
+    above = [by_no[n].text for n in range(t.start_line - 3, t.start_line) if n in by_no]
+    said = " ".join(above)
+    return bool(re.search(r"\bUSD\b|US\$|\bdollars?\b", said, re.I)) and not _OTHER_CURRENCY.search(said)
+
+
+#: a total row of another period or per head ("Total per year", "Total per user"): not a month's sum
+_NOT_A_MONTH = re.compile(r"year|annual|jahr|\bano\b|año|\ban\b|tahun|per\s+(?:user|head)|%", re.I)
+
+
+def _check_stage_columns(lines: list[Line], tables: list[Table], tol: Tolerance, audit: DocAudit) -> None:
+    """A table with a column per stage: each column's total row is the sum of that column's rows
+    above it (since the previous total)."""
+    by_no = {ln.no: ln for ln in lines}
+    nouns = _population_nouns(lines)
+    for t in tables:
+        columns = {i: k for i, h in enumerate(t.header) if (k := _column_keys(h, nouns))}
+        if len(columns) < 2:
+            continue
+        dollars = _says_dollars(t, by_no)
+        segment: list[Row] = []
+        for r in t.rows:
+            if not is_total_label(r.label):
+                segment.append(r)
+                continue
+            if _OTHER_CURRENCY.search(r.label) or _NOT_A_MONTH.search(r.label):
+                continue
+            for i in columns:
+                stated = _cell_amount(r.cells[i], dollars) if i < len(r.cells) else None
+                items = [
+                    (x.line, _cell_amount(x.cells[i], dollars) if i < len(x.cells) else None) for x in segment
+                ]
+                if stated is None or stated.delta or not items or any(m is None for _, m in items):
+                    continue
+                audit.totals_checked += 1
+                lo = sum(m.lo for _, m in items if m is not None)
+                hi = sum(m.hi for _, m in items if m is not None)
+                if consistent(stated.lo, stated.hi, lo, hi, tol):
+                    continue
+                used = [n for n, _ in items]
+                diff = (stated.hi + stated.lo) / 2 - (hi + lo) / 2
+                audit.findings.append(
+                    DocFinding(
+                        "total_mismatch",
+                        "error",
+                        r.line,
+                        f"'{t.header[i]}' total {stated.label()} does not add up: the column's rows above it"
+                        f" (lines {used[0]}-{used[-1]}) sum to {range_text(lo, hi)}"
+                        f" ({'over' if diff > 0 else 'under'} by {usd_text(abs(diff))})",
+                        stated=stated.label(),
+                        expected=range_text(lo, hi),
+                        lines_used=tuple(used),
+                    )
+                )
+            segment = []
+
+
 def _stage_values(lines: list[Line], tables: list[Table], table_lines: set[int]) -> list[_StageValue]:
     out: list[_StageValue] = []
     by_no = {ln.no: ln for ln in lines}
@@ -323,11 +418,14 @@ def _stage_values(lines: list[Line], tables: list[Table], table_lines: set[int])
     for t in tables:
         # stage tables the other way round: a column per stage, a total row
         columns = {i: k for i, h in enumerate(t.header) if (k := _column_keys(h, nouns))}
-        # bare numbers count as dollars when the table says so ("| TOTAL (US$) | 37.00 |")
-        dollars = bool(re.search(r"\$|\bUSD\b", " ".join(t.header) + " ".join(r.label for r in t.rows)))
+        dollars = _says_dollars(t, by_no)
         if len(columns) >= 2:
             for r in t.rows:
-                if not is_total_label(r.label) or _OTHER_CURRENCY.search(r.label):
+                if (
+                    not is_total_label(r.label)
+                    or _OTHER_CURRENCY.search(r.label)
+                    or _NOT_A_MONTH.search(r.label)
+                ):
                     continue
                 for i, keys in columns.items():
                     m = _cell_amount(r.cells[i], dollars) if i < len(r.cells) else None
@@ -382,6 +480,24 @@ def _stage_values(lines: list[Line], tables: list[Table], table_lines: set[int])
         if ln.no in table_lines:
             continue
         text = ln.text.strip()
+        code_total = _CODE_TOTAL.match(text) if ln.in_code else None
+        if code_total:
+            # "total_usd: 122.61" in a YAML-like block under the stage's heading
+            keys = _heading_keys(ln.headings)
+            v = read_number(code_total.group("amount"))
+            if keys:
+                out.append(
+                    _StageValue(keys, v, v, ln.no, f"'{code_total.group('key')}' in a code block", False)
+                )
+            continue
+        formula_total = _stage_formula_total(text, by_no.get(ln.no - 1))
+        if formula_total is not None:
+            out.append(
+                _StageValue(
+                    formula_total[0], formula_total[1], formula_total[1], ln.no, "total's formula", False
+                )
+            )
+            continue
         if not text or NOT_COST.search(text):
             continue
         own = stage_keys(text)
@@ -465,8 +581,11 @@ def _alias_stages(values: list[_StageValue]) -> None:
 
 
 def _check_ranges(values: list[_StageValue], tol: Tolerance, audit: DocAudit) -> None:
-    """Each statement against every other figure for the same stage; one finding per statement."""
+    """Each statement against every other figure for the same stage; one finding per statement. A
+    total already found not to add up is not held against anything."""
     _alias_stages(values)
+    wrong_totals = {f.line for f in audit.findings if f.kind == "total_mismatch"}
+    values = [v for v in values if v.line not in wrong_totals]
     reported: set[int] = set()
     for s in values:
         if not s.statement or s.line in reported:
@@ -544,6 +663,7 @@ def audit_document(
                 )
             )
     _check_totals(ex.tables, tol, audit)
+    _check_stage_columns(ex.lines, ex.tables, tol, audit)
     _check_arithmetic(ex.lines, ex.table_lines, audit)
     _check_ranges(
         sorted(

@@ -77,6 +77,8 @@ def _tokens(side: str) -> list[str] | None:
         return None
     # a hyphen between letters is part of a word (CU-hours, e-mails), not a minus
     side = re.sub(r"(?<=[^\W\d_])-(?=[^\W\d_])", "_", side).replace("÷", "/")
+    # a label in parentheses ("$30 (base) + ...") is words, not a group
+    side = re.sub(r"\([^()\d]*\)", lambda m: " " * len(m.group(0)), side)
     out: list[str] = []
     for m in _TOKEN.finditer(side):
         if m.group("num"):
@@ -171,6 +173,8 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= max(REL_TOLERANCE * max(abs(a), abs(b)), 0.005)
 
 
+#: a result's label, and an operator that starts another formula: "$13.40 (API) + "
+_LABELLED = re.compile(r"\d\s*\([^()\d]+\)\s*[+]\s*")
 _TABLE_CHARS = re.compile(r"[|│┃┆┊╎║┌┐└┘├┤┬┴┼]")
 _HEAD_END = re.compile(r"\(|,\s|;\s|\.\s|\.$|\s(?:a|per|por|each|and|or|plus|ou|e|for)\s")
 _TAIL_START = re.compile(r"[:;]\s|\.\s+|,\s|\s(?:so|and|then|is|are|at|for|of|ou|e|é|são)\s")
@@ -201,6 +205,9 @@ def arithmetic_slips(lines: list[tuple[int, str]]) -> list[ArithmeticSlip]:
             continue  # table rows and diagrams are checked as tables, or not at all
         sides = text.split("=")
         prev: tuple[float, float] | None = None  # the claim the next side must equal
+        # "$13.40 (API) + 1 x $3.69 = $3.69 (worker)": a labelled result may end one formula and
+        # the next one start after its label; the side agrees when either reading computes
+        after_label: tuple[float, float] | None = None
         prev_money = False
         left_text = ""
         for i, side in enumerate(sides):
@@ -215,6 +222,8 @@ def arithmetic_slips(lines: list[tuple[int, str]]) -> list[ArithmeticSlip]:
                     else:  # computes on: starts with the left's result, or equals it
                         wrong = not (_close(cur[1], prev[0]) or _close(cur[0], prev[0]))
                         result = cur[1]
+                    if wrong and after_label is not None and _close(result, after_label[0]):
+                        wrong = False
                     if wrong:
                         out.append(
                             ArithmeticSlip(no, f"{left_text.strip()} = {head.strip()}", prev[0], result)
@@ -222,6 +231,9 @@ def arithmetic_slips(lines: list[tuple[int, str]]) -> list[ArithmeticSlip]:
                         break
             if i == len(sides) - 1:
                 break
+            label = _LABELLED.search(side)
+            rest = side[label.end() :] if label else ""
+            after_label = _value(rest) if label and not _only_number(rest) else None
             tail = _tail(side)
             chained = i > 0 and tail.strip() == side.strip() and prev is not None
             if chained:
