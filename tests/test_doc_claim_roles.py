@@ -92,6 +92,22 @@ def test_a_commercial_product_on_a_non_commercial_plan(catalog) -> None:  # type
     assert f.source and f.as_of
 
 
+def test_a_terms_finding_lands_on_the_line_that_places_the_product(catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = """# Tutoring marketplace
+
+Students pay per lesson and we keep a 15% commission.
+
+| Option | Plan | Price |
+|---|---|---|
+| Vercel | Hobby | $0 |
+| Vercel | Pro | $20 per seat |
+
+Stage 1 runs the web app on Vercel Hobby ($0).
+"""
+    [f] = [f for f in audit_document(doc, "m.md", catalog).findings if f.kind == "terms"]
+    assert f.line == 10 and f.lines_used == (1, 7)  # the table row that lists the option comes after
+
+
 def test_no_terms_finding_without_commercial_intent_or_when_the_terms_are_discussed(catalog) -> None:  # type: ignore[no-untyped-def]
     hobby_project = "# My blog\n\nA personal blog with no ads.\n\n- frontend: Vercel Hobby, $0\n"
     assert not [
@@ -297,6 +313,12 @@ def test_a_total_row_that_names_its_stage(catalog) -> None:  # type: ignore[no-u
         ("- Neon Launch: $0.106 per CU-minute of compute.", True),  # the catalog's number, per hour
         ("- Supabase Pro compute: Small is $0.0206 per hour.", False),
         ("- Supabase Pro compute: Small is $0.0206 per minute.", True),
+        # a heading that names services (auth) and kinds (database) that disagree: the kinds decide
+        ("### Database, auth, realtime — Supabase\n\nSmall (2 GB RAM) is $0.0206 per hour.", False),
+        ("### Database, auth, realtime — Supabase\n\nSmall (2 GB RAM) is $0.0206 per minute.", True),
+        # Clerk Pro: $0.02 per monthly retained user past 50,000
+        ("- Clerk Pro: $25/month, 50,000 MRU included, then $0.02 per MRU.", False),
+        ("- Clerk Pro: $25/month, 50,000 MRU included, then $0.02 per 1,000 MRU.", True),
         ("- Cloudflare R2: Class A operations $4.50 per million beyond the free 1M.", False),
         ("- Cloudflare R2: Class A operations $4.50 per 1,000 beyond the free 1M.", True),
         ("- Upstash Pay As You Go: US$ 0,20 por 100 mil comandos.", False),

@@ -317,12 +317,13 @@ class Vocabulary:
         in_plans: set[int] = set()  # same(r) of the plans
         low = folded(text)
         for pid in providers:
-            refs = self.by_provider.get(pid, [])
+            refs = all_refs = self.by_provider.get(pid, [])
             services = {
                 sid
                 for rx, p, sid in self.service_aliases
                 if p == pid and may_match(rx, low) and alias_search(rx, text, low)
             }
+            text_services = bool(services)
             if not services and service_text:
                 low_service = folded(service_text)
                 services = {
@@ -334,6 +335,10 @@ class Vocabulary:
                 refs = [r for r in refs if r.service.id in services]
             if kinds:
                 k_refs = [r for r in refs if set(r.hosts) & kinds]
+                if not k_refs and services and not text_services:
+                    # "Database, auth, realtime — Supabase": the heading's services and kinds
+                    # disagree (auth hosts neither); the kinds decide
+                    k_refs = [r for r in all_refs if set(r.hosts) & kinds]
                 if k_refs:
                     refs = k_refs
             hits: list[tuple[int, PlanRef, str]] = []
@@ -496,6 +501,11 @@ _METRIC_NOUNS: list[tuple[str, tuple[str, ...]]] = [
     (
         r"(?:concurrent\s+|peak\s+|simultaneous\s+)?(?:realtime\s+)?connections?|conex[õo]es|conexiones|connexions",
         ("concurrent_connections", "connections"),
+    ),
+    (
+        r"MAUs?\b|MRUs?\b|monthly\s+(?:active|retained)\s+users|usu[áa]rios\s+ativos|usuarios\s+activos|"
+        r"utilisateurs\s+actifs",
+        ("monthly_active_users",),
     ),
     (r"monitors?", ("uptime_monitors",)),
     (r"(?:error\s+)?events|errors", ("error_events_per_",)),

@@ -51,6 +51,15 @@ _DISCUSSES_TERMS = re.compile(
 )
 
 
+#: words that put a part of the product on a plan: runs on, is deployed to, is hosted on, stays on
+_PLACES = re.compile(
+    r"\b(?:runs?|running|deploy\w*|host(?:s|ed|ing)?|stays?|starts?|launch\w*|serves?|moves?|"
+    r"roda|rodar|hospedad\w*|corre|desplegad\w*|alojad\w*|tourne|h[ée]berg\w*|d[ée]ploy\w*|"
+    r"l[äa]uft|gehostet|bereitgestellt|berjalan|di-?host|dijalankan)\b",
+    re.I,
+)
+
+
 @dataclass(frozen=True)
 class CommercialEvidence:
     line: int
@@ -107,7 +116,11 @@ def terms_findings(lines: list[Line], vocab: Vocabulary) -> list[DocFinding]:
                     placed.setdefault(ref.key, (ref, []))[1].append(ln.no)
                     break
     out: list[DocFinding] = []
+    by_no = {ln.no: ln.text for ln in lines}
     for ref, at in placed.values():
+        # a line that puts the product there ("Stage 1 runs the web app on Vercel Hobby") comes
+        # before a table row that only lists the plan among the options
+        at.sort(key=lambda n: (by_no[n].lstrip().startswith(("|", "│")) and not _PLACES.search(by_no[n]), n))
         alt = _commercial_alternative(ref, vocab)
         expected = (
             f"a plan that allows commercial use: {alt.plan.name} ({plan_price_text(alt)})"
