@@ -92,6 +92,37 @@ def test_a_commercial_product_on_a_non_commercial_plan(catalog) -> None:  # type
     assert f.source and f.as_of
 
 
+def test_a_price_per_million_belongs_to_the_nearest_noun_before_it(catalog) -> None:  # type: ignore[no-untyped-def]
+    row = (
+        "| Option | Storage | Operations |\n|---|---|---|\n| Cloudflare R2 Standard | 10 GB-month free, then "
+        "$0.015/GB-month | Class A: 1M free, then $4.50 per million; Class B: 10M free, then {b} per million |\n"
+    )
+    assert not [
+        f for f in audit_document(row.format(b="$0.36"), "r.md", catalog).findings if f.severity == "error"
+    ]
+    [f] = [
+        f for f in audit_document(row.format(b="$4.50"), "r.md", catalog).findings if f.severity == "error"
+    ]
+    assert f.catalog == "cloudflare/r2/standard#class_b_ops_per_month"
+
+
+def test_a_usage_priced_line_with_its_usage_is_a_month_of_usage(catalog) -> None:  # type: ignore[no-untyped-def]
+    table = (
+        "| Component | Plan | Monthly |\n|---|---|---|\n| TURN | Cloudflare Realtime TURN{usage} | $20.00 |\n"
+    )
+    # 400 GB x $0.05 = $20: a month of usage on a plan without a fee, not a fee of $20
+    assert not [
+        f
+        for f in audit_document(table.format(usage=", 400 GB billable"), "t.md", catalog).findings
+        if f.severity == "error"
+    ]
+    # without an amount used, $20/month is read as the plan's fee, which it does not have
+    [f] = [
+        f for f in audit_document(table.format(usage=""), "t.md", catalog).findings if f.severity == "error"
+    ]
+    assert "no fixed monthly fee" in f.message
+
+
 def test_a_terms_finding_lands_on_the_line_that_places_the_product(catalog) -> None:  # type: ignore[no-untyped-def]
     doc = """# Tutoring marketplace
 

@@ -21,7 +21,6 @@ from .doc_prefilter import (
     RefClasses,
     alias_matches,
     alias_search,
-    first_start,
     folded,
     head,
     last_start_before,
@@ -864,10 +863,12 @@ def find_unit_prices(text: str) -> list[UnitPrice]:
             # "$0.50 per additional million" in a sentence about requests
             # a noun anywhere before: the first match in text starts before the "$" (no noun
             # pattern reads a "$", so it is a match in text[: m.start()] too)
+            # the nearest one ("Class A: ... $4.50 per million; Class B: ... $0.36 per million")
+            nearest = -1
             for rx, pf in _metric_res():
-                if first_start(text, rx) < m.start() and pf[0] not in ("storage_gb", "egress_gb_per_month"):
-                    prefixes = pf
-                    break
+                at = last_start_before(text, rx, m.start())
+                if at > nearest and pf[0] not in ("storage_gb", "egress_gb_per_month"):
+                    prefixes, nearest = pf, at
         if prefixes:
             out.append(UnitPrice(usd, per, False, prefixes, m.group(0)))
     return out

@@ -10,7 +10,7 @@ result it already knows, so the audit finds what it found without them.
   İ, the Kelvin sign); a text that holds one is not prefiltered.
 * ``RefClasses``: ``ref in refs`` on catalog plans compares pydantic models field by field; equal
   plans share a class number, and a set of numbers answers the same question.
-* windows (``tail``, ``head``, ``last_start_before``, ``first_start``, ``without_caret``): what a
+* windows (``tail``, ``head``, ``last_start_before``, ``without_caret``): what a
   figure's neighbourhood says, read from a bounded piece of a long line, or from positions found
   once per line, instead of a copy of everything before or after it (a 1 MB line holds tens of
   thousands of figures).
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import bisect
 import functools
-import math
 import re
 from collections.abc import Iterable, Iterator
 
@@ -36,7 +35,6 @@ __all__ = [
     "head",
     "last_start_before",
     "match_ends",
-    "first_start",
     "without_caret",
 ]
 
@@ -187,12 +185,6 @@ def match_ends(text: str, rx: re.Pattern[str]) -> list[int]:
 
 
 @functools.lru_cache(maxsize=256)
-def first_start(text: str, rx: re.Pattern[str]) -> float:
-    """Where the first match of ``rx`` in ``text`` starts; infinity when there is none."""
-    m = rx.search(text)
-    return m.start() if m else math.inf
-
-
 def without_caret(rx: re.Pattern[str]) -> re.Pattern[str]:
     """``rx`` (which starts with ``^``) for ``.match(text, pos)``, the same as
     ``rx.match(text[pos:])`` when nothing at its start looks behind ``pos`` (no ``\\b`` or
