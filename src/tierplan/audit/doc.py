@@ -290,10 +290,16 @@ def _first_amount(text: str) -> Money | None:
 _OTHER_CURRENCY = re.compile(r"¤|€|£|₦|₹|\b(?:EUR|BRL|MXN|NGN|KES|INR|IDR|Rp|COP|XOF|FCFA|GBP|ZAR)\b")
 
 
-def _population_nouns(lines: list[Line]) -> set[str]:
+_BARE_NUMBER = re.compile(r"\W*(\d{1,3}(?:,\d{3})+|\d+)\W*")
+
+
+def _population_nouns(lines: list[Line], tables: list[Table]) -> set[str]:
     """The nouns a document counts its stages in: "clínicas" from "Fase 2 — 200 clínicas", where a
-    population stands beside a stage's name."""
+    population stands beside a stage's name (looked for only when a table heads a column with a
+    bare number)."""
     nouns: set[str] = set()
+    if not any(_BARE_NUMBER.fullmatch(h.strip()) for t in tables for h in t.header):
+        return nouns
     for ln in lines:
         keys = stage_keys(ln.text)
         if not any(re.fullmatch(r"(?:phase|stage|tier|step|level|milestone) \d+", k) for k in keys):
@@ -309,7 +315,7 @@ def _column_keys(header: str, nouns: set[str]) -> set[str]:
     """A column's stage keys: its own ("Phase 2", "200 users"), or a bare population ("| 200 |") in
     the nouns the document counts its stages in."""
     keys = stage_keys(header)
-    bare = re.fullmatch(r"\W*(\d{1,3}(?:,\d{3})+|\d+)\W*", header.strip())
+    bare = _BARE_NUMBER.fullmatch(header.strip())
     if not keys and bare:
         n = float(bare.group(1).replace(",", ""))
         keys = {f"{n:g} {noun}" for noun in nouns}
@@ -324,14 +330,15 @@ _CODE_TOTAL = re.compile(
 )
 
 
-_FORMULA_RESULT = re.compile(r"=\s*(?:US)?\$\s?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!.*=)")
+_FORMULA_RESULT = re.compile(r"=\s*(?:US)?\$\s?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)")
 _TOTAL_WORD = re.compile(r"\b(?:total|subtotal|suma|soma|summe|gesamt|jumlah)\b", re.I)
 
 
 def _stage_formula_total(text: str, prev: Line | None) -> tuple[set[str], float] | None:
     """A stage's total written as its sum: "Phase 2 total: $20 + $14 + ... = $95.85 per month", or
     that formula on the line after "Phase 2 total:". (keys, the result after the last "=")."""
-    result = _FORMULA_RESULT.search(text)
+    last_equals = text.rfind("=")
+    result = _FORMULA_RESULT.match(text, last_equals) if last_equals >= 0 else None
     if (
         result is None
         or not re.search(r"\d\s*[+]\s*(?:US)?\$?\s?\d", text)
@@ -368,7 +375,7 @@ def _check_stage_columns(lines: list[Line], tables: list[Table], tol: Tolerance,
     """A table with a column per stage: each column's total row is the sum of that column's rows
     above it (since the previous total)."""
     by_no = {ln.no: ln for ln in lines}
-    nouns = _population_nouns(lines)
+    nouns = _population_nouns(lines, tables)
     for t in tables:
         columns = {i: k for i, h in enumerate(t.header) if (k := _column_keys(h, nouns))}
         if len(columns) < 2:
@@ -414,7 +421,7 @@ def _check_stage_columns(lines: list[Line], tables: list[Table], tol: Tolerance,
 def _stage_values(lines: list[Line], tables: list[Table], table_lines: set[int]) -> list[_StageValue]:
     out: list[_StageValue] = []
     by_no = {ln.no: ln for ln in lines}
-    nouns = _population_nouns(lines)
+    nouns = _population_nouns(lines, tables)
     for t in tables:
         # stage tables the other way round: a column per stage, a total row
         columns = {i: k for i, h in enumerate(t.header) if (k := _column_keys(h, nouns))}
@@ -546,6 +553,9 @@ def _stage_values(lines: list[Line], tables: list[Table], table_lines: set[int])
     return out
 
 
+_CLAUSE_END = re.compile(r";|[.!?]\s")
+
+
 def _yearly_stage_values(lines: list[Line], table_lines: set[int]) -> list[_StageValue]:
     """A stage's cost for a year ("a fase 2 custa US$ 1.991,60 por ano"), as a twelfth of it a
     month: each clause that names one stage and one yearly amount, and no monthly one."""
@@ -553,7 +563,13 @@ def _yearly_stage_values(lines: list[Line], table_lines: set[int]) -> list[_Stag
     for ln in lines:
         if ln.no in table_lines or ln.in_code:
             continue
-        for clause in re.split(r";|(?<=[.!?])\s", ln.text):
+        text = ln.text
+        for y in YEARLY_AMOUNT.finditer(text):
+            starts = [b.end() for b in _CLAUSE_END.finditer(text, max(0, y.start() - 300), y.start())]
+            end = _CLAUSE_END.search(text, y.end())
+            clause = text[
+                starts[-1] if starts else max(0, y.start() - 300) : end.start() if end else len(text)
+            ]
             keys = {k for k in stage_keys(clause) if not k[0].isdigit()}
             yearly = YEARLY_AMOUNT.findall(clause)
             if len(keys) != 1 or len(yearly) != 1 or MONTHLY_AMOUNT.search(clause) or NOT_COST.search(clause):

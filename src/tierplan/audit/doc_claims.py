@@ -799,6 +799,10 @@ _COMMA_MARK = re.compile(r"[,;(]")
 _COLON_MARK = re.compile(r"[,;:(]")
 
 
+#: how far before a price "per million" its noun is looked for first (characters)
+_NOUN_REACH = 200
+
+
 @functools.cache
 def _metric_res() -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
     return [(re.compile(rx, re.I), prefixes) for rx, prefixes in _METRIC_NOUNS]
@@ -861,14 +865,22 @@ def find_unit_prices(text: str) -> list[UnitPrice]:
         prefixes = _nouns(what) if what else ()
         if not prefixes:
             # "$0.50 per additional million" in a sentence about requests
-            # a noun anywhere before: the first match in text starts before the "$" (no noun
-            # pattern reads a "$", so it is a match in text[: m.start()] too)
-            # the nearest one ("Class A: ... $4.50 per million; Class B: ... $0.36 per million")
+            # a noun before it: the nearest in the clause's reach ("Class A: ... $4.50 per million;
+            # Class B: ... $0.36 per million"), else the first one in the text
+            window = text[max(0, m.start() - _NOUN_REACH) : m.start()]
             nearest = -1
             for rx, pf in _metric_res():
-                at = last_start_before(text, rx, m.start())
-                if at > nearest and pf[0] not in ("storage_gb", "egress_gb_per_month"):
+                if pf[0] in ("storage_gb", "egress_gb_per_month"):
+                    continue
+                at = max((x.start() for x in rx.finditer(window)), default=-1)
+                if at > nearest:
                     prefixes, nearest = pf, at
+            if not prefixes:
+                for rx, pf in _metric_res():
+                    found = rx.search(text, 0, m.start())
+                    if found and pf[0] not in ("storage_gb", "egress_gb_per_month"):
+                        prefixes = pf
+                        break
         if prefixes:
             out.append(UnitPrice(usd, per, False, prefixes, m.group(0)))
     return out
