@@ -319,6 +319,39 @@ Phase 2 total:
     ]
 
 
+def test_a_cost_block_in_a_fence_adds_up(catalog) -> None:  # type: ignore[no-untyped-def]
+    block = """### S2
+
+```yaml
+s2:
+  render_standard:    25.00        # 1 instance
+  render_bandwidth:    3.00        # 20 GB x $0.15
+  whatsapp:           52.26
+  total_usd:          80.26
+  total_ngn:     121,995.20
+  revenue_ngn: 1,350,000.00
+```
+"""
+    a = audit_document(block, "f.md", catalog)
+    assert not [f for f in a.findings if f.severity == "error"] and a.totals_checked == 1
+    # 25 + 3 + 52.26 = 80.26, not 90.26
+    [f] = [
+        f
+        for f in audit_document(block.replace("80.26", "90.26"), "f.md", catalog).findings
+        if f.severity == "error"
+    ]
+    assert (f.kind, f.line, f.stated, f.expected, f.lines_used) == (
+        "total_mismatch",
+        8,
+        "$90.26",
+        "$80.26",
+        (5, 6, 7),
+    )
+    # a block with a count in it is not a list of costs
+    counted = block.replace("80.26", "90.26").replace("  whatsapp:", "  drivers:            300\n  whatsapp:")
+    assert not [f for f in audit_document(counted, "f.md", catalog).findings if f.kind == "total_mismatch"]
+
+
 def test_a_total_row_that_names_its_stage(catalog) -> None:  # type: ignore[no-untyped-def]
     text = """STUFEN (Render Starter: 7,00 USD pro Monat)
 

@@ -357,6 +357,68 @@ def _stage_formula_total(text: str, prev: Line | None) -> tuple[set[str], float]
     return stage_keys(label), read_number(result.group(1))
 
 
+#: one cost entry of a YAML-like block: "  render_standard:    25.00        # 1 instance"
+_CODE_ENTRY = re.compile(
+    r"^\s*[\"']?(?P<key>[A-Za-z][\w .-]*?)[\"']?\s*[:=]\s*[\"']?(?P<value>[^#\"']*?)[\"']?\s*(?:#.*)?$"
+)
+_CODE_AMOUNT = re.compile(r"(?:US)?\$?\s?(?P<amount>\d{1,3}(?:,\d{3})*\.\d{2}|\d+\.\d{2})")
+#: entries that are not this month's dollar costs: other currencies, revenue, a year, per head
+_NOT_A_COST_KEY = re.compile(
+    r"(?:^|_)(?:ngn|eur|brl|mxn|kes|inr|idr|cop|xof|gbp|zar|local)(?:_|$)|revenue|income|year|annual|per_|margin|"
+    r"price|rate",
+    re.I,
+)
+
+
+def _check_code_totals(lines: list[Line], tol: Tolerance, audit: DocAudit) -> None:
+    """A YAML-like cost block in a fence: its "total_usd: 122.61" is the sum of the dollar entries
+    above it (since the fence or the previous total). A block with any other entry (a count, a
+    text) is not a list of costs and is left alone."""
+    entries: list[tuple[int, float]] = []
+    costs_only = True
+    for ln in lines:
+        if not ln.in_code or _FENCE_LINE.match(ln.text):
+            entries, costs_only = [], True
+            continue
+        entry = _CODE_ENTRY.match(ln.text)
+        if entry is None or not entry.group("value").strip():
+            continue  # a block's name ("s2:") or a blank line
+        key, value = entry.group("key"), entry.group("value").strip()
+        total = _CODE_TOTAL.match(ln.text.strip())
+        if total is not None:
+            if costs_only and len(entries) >= 2:
+                stated = read_number(total.group("amount"))
+                summed = sum(v for _, v in entries)
+                audit.totals_checked += 1
+                if not consistent(stated, stated, summed, summed, tol):
+                    used = [n for n, _ in entries]
+                    audit.findings.append(
+                        DocFinding(
+                            "total_mismatch",
+                            "error",
+                            ln.no,
+                            f"'{total.group('key')}' {usd_text(stated)} does not add up: the entries above it"
+                            f" (lines {used[0]}-{used[-1]}) sum to {usd_text(summed)}"
+                            f" ({'over' if stated > summed else 'under'} by {usd_text(abs(stated - summed))})",
+                            stated=usd_text(stated),
+                            expected=usd_text(summed),
+                            lines_used=tuple(used),
+                        )
+                    )
+            entries, costs_only = [], True
+            continue
+        if _NOT_A_COST_KEY.search(key) or _TOTAL_WORD.search(key.replace("_", " ")):
+            continue
+        amount = _CODE_AMOUNT.fullmatch(value)
+        if amount is None:
+            costs_only = False
+        else:
+            entries.append((ln.no, read_number(amount.group("amount"))))
+
+
+_FENCE_LINE = re.compile(r"^\s*(?:```|~~~)")
+
+
 def _says_dollars(t: Table, by_no: dict[int, Line]) -> bool:
     """Bare numbers in ``t`` are US dollars: its header or labels say so ("| TOTAL (US$) | 37.00 |"),
     or the text just above it does ("All figures USD per month")."""
@@ -680,6 +742,7 @@ def audit_document(
             )
     _check_totals(ex.tables, tol, audit)
     _check_stage_columns(ex.lines, ex.tables, tol, audit)
+    _check_code_totals(ex.lines, tol, audit)
     _check_arithmetic(ex.lines, ex.table_lines, audit)
     _check_ranges(
         sorted(
