@@ -1,0 +1,380 @@
+"""The stages of a plan document and what each costs: a stage's figure wherever the document
+gives one (a summary row, a heading, a table's total, a column per stage, a "total_usd" in a fenced
+block, a total written as its formula, a yearly figure), and ``range_mismatch`` where a statement
+disagrees with another figure for the same stage. Stages are named by phase or stage number in six
+languages, by population ("200 clínicas") or by range ("50-200"); a heading that names a stage both
+ways makes the two names one stage. Pure functions over the extracted lines and tables."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .doc_arithmetic import MONTHLY_AMOUNT, YEARLY_AMOUNT, read_number
+from .doc_findings import NOT_COST, DocAudit, DocFinding, Tolerance, consistent, range_text, usd_text
+from .doc_tables import Line, Money, Row, Table, find_money, is_total_label, parse_money, stage_keys
+
+__all__ = [
+    "CODE_TOTAL",
+    "NOT_A_MONTH",
+    "OTHER_CURRENCY",
+    "TOTAL_WORD",
+    "StageValue",
+    "cell_amount",
+    "check_stages",
+    "column_keys",
+    "population_nouns",
+    "says_dollars",
+]
+
+
+@dataclass
+class StageValue:
+    keys: set[str]
+    lo: float
+    hi: float
+    line: int
+    what: str
+    statement: bool  # also a statement to check (summary rows, standalone totals, headings)
+
+
+def heading_keys(headings: tuple[str, ...]) -> set[str]:
+    for h in reversed(headings):
+        k = stage_keys(h)
+        if k:
+            return k
+    return set()
+
+
+#: the header of a column that holds each stage's whole cost ("Monthly infrastructure cost",
+#: "Biaya infrastruktur / bulan"); not a component's ("API monthly", "Total" of an R2 breakdown), a
+#: revenue or a per-user figure
+_STAGE_COST_HEADER = re.compile(
+    r"^(?!.*(?:revenue|receita|ingresos|revenu|umsatz|pendapatan|\bper\s|\bpor\s|\bpar\s|\bpro\s)).*"
+    r"(?:cost|biaya|custo|coste|costo|coût|kosten|infra|^\W*(?:US\$|USD|\$)\s*/\s*(?:mo|month|monat|m[eê]s|mois|bulan)\b)",
+    re.I,
+)
+
+
+def cell_amount(cell: str, dollars: bool) -> Money | None:
+    m = parse_money(cell)
+    bare = re.fullmatch(r"\W*(\d{1,3}(?:,\d{3})*(?:\.\d+)?|\d+(?:\.\d+)?)\W*", cell.strip())
+    if m is None and dollars and bare:
+        v = float(bare.group(1).replace(",", ""))
+        return Money(v, v, bare.group(1))
+    return m
+
+
+def _first_amount(text: str) -> Money | None:
+    found = [m for m, _, unit in find_money(text) if not unit and not m.delta]
+    return found[0] if found else None
+
+
+#: a label or header in another currency than US dollars ("TOTAL (R$ a 5,40)", "EUR / Monat"); "R$"
+#: reads "R¤" once doc_numbers has put other dollars out of the way
+OTHER_CURRENCY = re.compile(r"¤|€|£|₦|₹|\b(?:EUR|BRL|MXN|NGN|KES|INR|IDR|Rp|COP|XOF|FCFA|GBP|ZAR)\b")
+
+
+_BARE_NUMBER = re.compile(r"\W*(\d{1,3}(?:,\d{3})+|\d+)\W*")
+
+
+def population_nouns(lines: list[Line], tables: list[Table]) -> set[str]:
+    """The nouns a document counts its stages in: "clínicas" from "Fase 2 — 200 clínicas", where a
+    population stands beside a stage's name (looked for only when a table heads a column with a
+    bare number)."""
+    nouns: set[str] = set()
+    if not any(_BARE_NUMBER.fullmatch(h.strip()) for t in tables for h in t.header):
+        return nouns
+    for ln in lines:
+        keys = stage_keys(ln.text)
+        if not any(re.fullmatch(r"(?:phase|stage|tier|step|level|milestone) \d+", k) for k in keys):
+            continue
+        for k in keys:
+            m = re.fullmatch(r"[\d.]+ (\S+)", k)
+            if m:
+                nouns.add(m.group(1))
+    return nouns
+
+
+def column_keys(header: str, nouns: set[str]) -> set[str]:
+    """A column's stage keys: its own ("Phase 2", "200 users"), or a bare population ("| 200 |") in
+    the nouns the document counts its stages in."""
+    keys = stage_keys(header)
+    bare = _BARE_NUMBER.fullmatch(header.strip())
+    if not keys and bare:
+        n = float(bare.group(1).replace(",", ""))
+        keys = {f"{n:g} {noun}" for noun in nouns}
+    return keys
+
+
+#: a month's total in a YAML-like block: "total_usd: 122.61", "total: $20.80", "monthly_total = 37"
+CODE_TOTAL = re.compile(
+    r"^[\"']?(?P<key>(?:monthly[_ -]?)?total(?:[_ -]?(?:usd|monthly|month|per[_ -]month|cost))?)[\"']?\s*[:=]\s*"
+    r"[\"']?(?:US)?\$?\s*(?P<amount>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)[\"']?\s*(?:#.*)?$",
+    re.I,
+)
+
+
+_FORMULA_RESULT = re.compile(r"=\s*(?:US)?\$\s?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)")
+TOTAL_WORD = re.compile(r"\b(?:total|subtotal|suma|soma|summe|gesamt|jumlah)\b", re.I)
+
+
+def _stage_formula_total(text: str, prev: Line | None) -> tuple[set[str], float] | None:
+    """A stage's total written as its sum: "Phase 2 total: $20 + $14 + ... = $95.85 per month", or
+    that formula on the line after "Phase 2 total:". (keys, the result after the last "=")."""
+    last_equals = text.rfind("=")
+    result = _FORMULA_RESULT.match(text, last_equals) if last_equals >= 0 else None
+    if (
+        result is None
+        or not re.search(r"\d\s*[+]\s*(?:US)?\$?\s?\d", text)
+        or NOT_COST.search(text.replace("=", "").replace("×", ""))
+    ):
+        return None
+    label = text[: text.find("$")] if "$" in text else ""
+    if not (TOTAL_WORD.search(label) and stage_keys(label)):
+        if (
+            prev is None
+            or find_money(prev.text)
+            or not (TOTAL_WORD.search(prev.text) and stage_keys(prev.text))
+        ):
+            return None
+        label = prev.text
+    return stage_keys(label), read_number(result.group(1))
+
+
+def says_dollars(t: Table, by_no: dict[int, Line]) -> bool:
+    """Bare numbers in ``t`` are US dollars: its header or labels say so ("| TOTAL (US$) | 37.00 |"),
+    or the text just above it does ("All figures USD per month")."""
+    if re.search(r"\$|\bUSD\b", " ".join(t.header) + " ".join(r.label for r in t.rows)):
+        return True
+    above = [by_no[n].text for n in range(t.start_line - 3, t.start_line) if n in by_no]
+    said = " ".join(above)
+    return bool(re.search(r"\bUSD\b|US\$|\bdollars?\b", said, re.I)) and not OTHER_CURRENCY.search(said)
+
+
+#: a total row of another period or per head ("Total per year", "Total per user"): not a month's sum
+NOT_A_MONTH = re.compile(r"year|annual|jahr|\bano\b|año|\ban\b|tahun|per\s+(?:user|head)|%", re.I)
+
+
+def stage_values(lines: list[Line], tables: list[Table], table_lines: set[int]) -> list[StageValue]:
+    out: list[StageValue] = []
+    by_no = {ln.no: ln for ln in lines}
+    nouns = population_nouns(lines, tables)
+    for t in tables:
+        # stage tables the other way round: a column per stage, a total row
+        columns = {i: k for i, h in enumerate(t.header) if (k := column_keys(h, nouns))}
+        dollars = says_dollars(t, by_no)
+        if len(columns) >= 2:
+            for r in t.rows:
+                if (
+                    not is_total_label(r.label)
+                    or OTHER_CURRENCY.search(r.label)
+                    or NOT_A_MONTH.search(r.label)
+                ):
+                    continue
+                for i, keys in columns.items():
+                    m = cell_amount(r.cells[i], dollars) if i < len(r.cells) else None
+                    if m is not None and not m.delta:
+                        out.append(
+                            StageValue(keys, m.lo, m.hi, r.line, f"'{t.header[i]}' column total", False)
+                        )
+            continue
+        if not t.is_cost_table:
+            continue
+        # stage tables: row labels name stages
+        # a first column headed "Stage" / "Tahap" numbers its rows ("| 2 | 1,000 | $89.62 |"), when
+        # the amount is a stage's total ("Monthly infrastructure cost", not "API monthly")
+        numbered = (
+            bool(t.header)
+            and bool(stage_keys(t.header[0] + " 1"))
+            and t.money_col is not None
+            and t.money_col < len(t.header)
+            and bool(_STAGE_COST_HEADER.search(t.header[t.money_col]))
+        )
+
+        def row_keys(r: Row, t: Table = t, numbered: bool = numbered) -> set[str]:
+            lab = r.label.strip("* ")
+            if numbered and lab.isdigit():
+                return stage_keys(f"{t.header[0]} {lab}") | stage_keys(" ".join(r.cells[1:]))
+            return stage_keys(" ".join(r.cells))
+
+        staged = [
+            r
+            for r in t.rows
+            if not is_total_label(r.label)
+            and (stage_keys(r.label) or (numbered and r.label.strip("* ").isdigit()))
+        ]
+        if len(staged) >= 2:
+            for r in staged:
+                m = t.money(r)
+                if m is not None and not m.delta:
+                    out.append(StageValue(row_keys(r), m.lo, m.hi, r.line, f"'{r.label}' row", True))
+            continue
+        keys = heading_keys(t.headings)
+        for r in t.rows:
+            # a total row that names its stage ("SUMME STUFE 3") says which stage it sums
+            row_stage = stage_keys(r.label) or keys
+            if row_stage and is_total_label(r.label):
+                m = t.money(r)
+                if m is not None and not m.delta:
+                    out.append(StageValue(row_stage, m.lo, m.hi, r.line, "table total", False))
+        if keys and t.trailing_total is not None:
+            n, m = t.trailing_total
+            out.append(StageValue(keys, m.lo, m.hi, n, "table total", False))
+    for ln in lines:
+        if ln.no in table_lines:
+            continue
+        text = ln.text.strip()
+        code_total = CODE_TOTAL.match(text) if ln.in_code else None
+        if code_total:
+            # "total_usd: 122.61" in a YAML-like block under the stage's heading
+            keys = heading_keys(ln.headings)
+            v = read_number(code_total.group("amount"))
+            if keys:
+                out.append(
+                    StageValue(keys, v, v, ln.no, f"'{code_total.group('key')}' in a code block", False)
+                )
+            continue
+        formula_total = _stage_formula_total(text, by_no.get(ln.no - 1))
+        if formula_total is not None:
+            out.append(
+                StageValue(
+                    formula_total[0], formula_total[1], formula_total[1], ln.no, "total's formula", False
+                )
+            )
+            continue
+        if not text or NOT_COST.search(text):
+            continue
+        own = stage_keys(text)
+        m = _first_amount(text)
+        if m is None or not re.search(r"\$\s*\d", text):
+            continue
+        if not re.search(r"/\s*mo|month|total|cost|m[eê]s\b|mois|monat|bulan", text, re.I):
+            continue
+        heading_line = bool(re.match(r"^\s{0,3}#{1,6}\s", ln.text))
+        total_line = bool(
+            re.match(
+                r"^\W*(?:\*\*)?\s*(?:estimated\s+|new\s+)?(?:monthly\s+)?(?:total|suma|soma|summe|gesamt|jumlah)\b",
+                text,
+                re.I,
+            )
+        )
+        if own and (
+            heading_line
+            or re.match(
+                r"^\W*(?:\d+[.)]\s*)?\W*(phase|stage|tier|step|level|milestone|fase|étape|etapa|tahap|stufe)\b",
+                text,
+                re.I,
+            )
+            or (
+                any(k.startswith(("phase ", "stage ")) for k in own)
+                and re.search(
+                    r"\b(?:costs|comes\s+to|revient\s+à|custa|cuesta|kostet|biaya(?:nya)?)\b", text, re.I
+                )
+            )
+        ):
+            out.append(StageValue(own, m.lo, m.hi, ln.no, "statement", True))
+            continue
+        prev = by_no.get(ln.no - 1)
+        if (
+            prev is not None
+            and re.search(r"\bcost\b", text, re.I)
+            and stage_keys(prev.text)
+            and not find_money(prev.text)
+        ):
+            out.append(StageValue(stage_keys(prev.text), m.lo, m.hi, ln.no, "statement", True))
+            continue
+        if total_line:
+            keys = heading_keys(ln.headings)
+            if keys:
+                out.append(StageValue(keys, m.lo, m.hi, ln.no, "stated total", True))
+    return out
+
+
+_CLAUSE_END = re.compile(r";|[.!?]\s")
+
+
+def yearly_stage_values(lines: list[Line], table_lines: set[int]) -> list[StageValue]:
+    """A stage's cost for a year ("a fase 2 custa US$ 1.991,60 por ano"), as a twelfth of it a
+    month: each clause that names one stage and one yearly amount, and no monthly one."""
+    out: list[StageValue] = []
+    for ln in lines:
+        if ln.no in table_lines or ln.in_code:
+            continue
+        text = ln.text
+        for y in YEARLY_AMOUNT.finditer(text):
+            starts = [b.end() for b in _CLAUSE_END.finditer(text, max(0, y.start() - 300), y.start())]
+            end = _CLAUSE_END.search(text, y.end())
+            clause = text[
+                starts[-1] if starts else max(0, y.start() - 300) : end.start() if end else len(text)
+            ]
+            keys = {k for k in stage_keys(clause) if not k[0].isdigit()}
+            yearly = YEARLY_AMOUNT.findall(clause)
+            if len(keys) != 1 or len(yearly) != 1 or MONTHLY_AMOUNT.search(clause) or NOT_COST.search(clause):
+                continue
+            monthly = read_number(yearly[0]) / 12
+            what = f"yearly figure ({usd_text(read_number(yearly[0]))} a year)"
+            out.append(StageValue(keys, monthly, monthly, ln.no, what, True))
+    return out
+
+
+_NAMED_STAGE = re.compile(r"(?:phase|stage|tier|step|level|milestone) \d+")
+
+
+def _alias_stages(values: list[StageValue]) -> None:
+    """A stage named both ways in one place ("Fase 2 — 200 clínicas") is the same stage wherever
+    either name stands alone: each value gets the other names of its stage too."""
+    alias: dict[str, set[str]] = {}
+    for v in values:
+        named = [k for k in v.keys if _NAMED_STAGE.fullmatch(k)]
+        if len(named) == 1:
+            for k in v.keys:
+                alias.setdefault(k, set()).update(v.keys)
+    for v in values:
+        v.keys = v.keys.union(*(alias.get(k, set()) for k in v.keys))
+
+
+def check_ranges(values: list[StageValue], tol: Tolerance, audit: DocAudit) -> None:
+    """Each statement against every other figure for the same stage; one finding per statement. A
+    total already found not to add up is not held against anything."""
+    _alias_stages(values)
+    wrong_totals = {f.line for f in audit.findings if f.kind == "total_mismatch"}
+    values = [v for v in values if v.line not in wrong_totals]
+    reported: set[int] = set()
+    for s in values:
+        if not s.statement or s.line in reported:
+            continue
+        bad = [
+            v
+            for v in values
+            if v.line != s.line
+            and s.keys & v.keys
+            and v.line not in reported
+            and not consistent(s.lo, s.hi, v.lo, v.hi, tol)
+        ]
+        # a statement that disagrees with the others is reported once, at its own line;
+        # when the other figure is itself a statement earlier in the text, the pair is reported once
+        if not bad:
+            continue
+        reported.add(s.line)
+        key = min(s.keys & bad[0].keys, key=lambda k: (not _NAMED_STAGE.fullmatch(k), k))
+        others = ", ".join(f"{v.what} on line {v.line}: {range_text(v.lo, v.hi)}" for v in bad)
+        audit.findings.append(
+            DocFinding(
+                "range_mismatch",
+                "error",
+                s.line,
+                f"{key}: this {s.what} says {range_text(s.lo, s.hi)}/month but {others}",
+                stated=range_text(s.lo, s.hi),
+                expected="; ".join(range_text(v.lo, v.hi) for v in bad),
+                lines_used=tuple(v.line for v in bad),
+            )
+        )
+
+
+def check_stages(
+    lines: list[Line], tables: list[Table], table_lines: set[int], tol: Tolerance, audit: DocAudit
+) -> None:
+    """Every stage figure of the document, each statement checked against the others."""
+    values = stage_values(lines, tables, table_lines) + yearly_stage_values(lines, table_lines)
+    check_ranges(sorted(values, key=lambda v: v.line), tol, audit)
