@@ -11,6 +11,8 @@ the price catalog.
   with the same stage's total elsewhere;
 * ``catalog_mismatch``: a plan price, free-tier quota or unit price that disagrees with the
   catalog entry (cited with its source and as-of date), or that only a legacy plan had;
+* ``fee_formula``: a messaging cost written with a retired billing rule (per conversation, free
+  service messages) or another message category's rate (doc_fees.py);
 * ``unmatched_claim``: a priced row or a claim that names no catalog plan, so it was not checked;
 * ``unparsed``: a table row that could not be read.
 
@@ -37,6 +39,7 @@ from .doc_arithmetic import (
 )
 from .doc_catalog import check_claims
 from .doc_claims import Vocabulary
+from .doc_fees import fee_findings
 from .doc_findings import (
     KINDS,
     NOT_COST,
@@ -558,6 +561,7 @@ def audit_document(
     check_claims(ex.lines, ex.tables, ex.table_lines, vocab, tol, audit)
     audit.findings.extend(terms_findings(ex.lines, vocab))
     audit.findings.extend(latency_findings(ex.lines, catalog, assumptions or load_assumptions()))
+    audit.findings.extend(fee_findings(ex.lines, catalog))
     order = {k: i for i, k in enumerate(KINDS)}
     audit.findings.sort(key=lambda f: (f.line, order[f.kind]))
     return audit
