@@ -31,6 +31,7 @@ from __future__ import annotations
 import gettext
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -255,12 +256,15 @@ def _units(lines: list[Line]) -> Iterator[_Unit]:
                     text += " "
                 starts.append((len(text), ln.no))
                 text += ln.text.strip()
+            offsets = [o for o, _ in starts]
             at = 0
-            for piece in [*_SENTENCE_END.split(text)]:
+            for piece in _SENTENCE_END.split(text):
                 start = text.index(piece, at)
                 at = start + len(piece)
-                sub = tuple((max(0, o - start), n) for o, n in starts if o < at)
-                first = [n for o, n in starts if o <= start][-1]
+                # the lines the sentence spans: the one it starts on, and those starting inside it
+                lo, hi = bisect_right(offsets, start) - 1, bisect_left(offsets, at)
+                sub = ((0, starts[lo][1]), *((o - start, n) for o, n in starts[lo + 1 : hi]))
+                first = starts[lo][1]
                 yield _Unit(first, piece, sub, block_text, item[0].headings)
 
 
@@ -367,12 +371,12 @@ def _agrees(stated: str, usd: float) -> bool:
 # the checks
 
 
-def _in_context(u: _Unit, fees: MessagingFees) -> bool:
-    return bool(
-        fees.product.search(u.text)
-        or fees.product.search(u.block)
-        or any(fees.product.search(h) for h in u.headings)
-    )
+def _in_context(u: _Unit, fees: MessagingFees, blocks: dict[int, bool]) -> bool:
+    """The service is named in the unit, its block or a heading above it (a block is searched
+    once, whatever the number of its sentences)."""
+    if id(u.block) not in blocks:
+        blocks[id(u.block)] = bool(fees.product.search(u.block))
+    return blocks[id(u.block)] or any(fees.product.search(h) for h in u.headings)
 
 
 def _countries(u: _Unit, section: str) -> set[str]:
@@ -445,10 +449,12 @@ def _conversation_finding(u: _Unit, m: re.Match[str], fees: MessagingFees, secti
 
 
 def _free_finding(u: _Unit, fees: MessagingFees, section: str) -> DocFinding | None:
+    free = _FREE.search(u.text)
+    if free is None or any(rx.search(u.text) for rx in (_SET_ASIDE, _CHARGED, _STILL_FREE)):
+        return None
     for at, _, category in _categories(u.text):
         ended = fees.ended_free(category)
-        free = _FREE.search(u.text)
-        if not ended or free is None or any(rx.search(u.text) for rx in (_SET_ASIDE, _CHARGED, _STILL_FREE)):
+        if not ended:
             continue
         old = ended[0]
         since = old.ref.plan.unavailable_since
@@ -475,6 +481,8 @@ def _free_finding(u: _Unit, fees: MessagingFees, section: str) -> DocFinding | N
 
 
 def _rate_findings(u: _Unit, fees: MessagingFees, section: str) -> Iterator[DocFinding]:
+    if not _RATE.search(u.text):
+        return
     clauses = []
     at = 0
     for piece in u.text.split(";"):
@@ -533,14 +541,16 @@ def fee_findings(lines: list[Line], catalog: Catalog) -> list[DocFinding]:
     services = [f for f in messaging_fees(catalog) if any(f.product.search(ln.text) for ln in lines)]
     if not services:
         return []
-    sections: dict[tuple[str, ...], str] = {}
+    by_heading: dict[tuple[str, ...], list[str]] = {}
     for ln in lines:
-        sections[ln.headings] = sections.get(ln.headings, "") + " " + ln.text
+        by_heading.setdefault(ln.headings, []).append(ln.text)
+    sections = {h: " ".join(texts) for h, texts in by_heading.items()}
     out: list[DocFinding] = []
     for fees in services:
         conversation_blocks: set[str] = set()
+        blocks: dict[int, bool] = {}
         for u in _units(lines):
-            if not _in_context(u, fees):
+            if not _in_context(u, fees, blocks):
                 continue
             section = sections.get(u.headings, "")
             conv = _PER_CONVERSATION.search(u.text)
