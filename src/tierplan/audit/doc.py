@@ -15,6 +15,8 @@ the price catalog.
   (doc_catalog.py);
 * ``terms`` and ``latency``: a commercial product on a non-commercial plan (doc_terms.py), a
   round trip far from the geography (doc_latency.py);
+* ``fee_formula``: a messaging cost written with a retired billing rule (per conversation, free
+  service messages) or another message category's rate (doc_fees.py);
 * ``unmatched_claim``: a priced row or a claim that names no catalog plan, so it was not checked;
 * ``unparsed``: a table row that could not be read.
 
@@ -32,6 +34,7 @@ from ..yamlio import read_text
 from .doc_arithmetic import arithmetic_slips, each_slips, yearly_slips
 from .doc_catalog import check_claims
 from .doc_claims import Vocabulary
+from .doc_fees import fee_findings
 from .doc_findings import KINDS, DocAudit, DocFinding, DocTable, tolerances
 from .doc_latency import latency_findings
 from .doc_numbers import point_convention
@@ -146,6 +149,7 @@ def audit_document(
     check_claims(ex.lines, ex.tables, ex.table_lines, vocab, tol, audit)
     audit.findings.extend(terms_findings(ex.lines, vocab))
     audit.findings.extend(latency_findings(ex.lines, catalog, assumptions or load_assumptions()))
+    audit.findings.extend(fee_findings(ex.lines, catalog))
     order = {k: i for i, k in enumerate(KINDS)}
     audit.findings.sort(key=lambda f: (f.line, order[f.kind]))
     return audit

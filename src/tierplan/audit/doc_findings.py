@@ -16,6 +16,7 @@ KINDS = (
     "arithmetic",
     "range_mismatch",
     "catalog_mismatch",
+    "fee_formula",
     "terms",
     "latency",
     "unmatched_claim",

@@ -48,11 +48,16 @@ _TITLES = {
     "arithmetic": "Arithmetic that does not compute",
     "range_mismatch": "Stage costs that disagree",
     "catalog_mismatch": "Prices and limits that disagree with the catalog",
+    "fee_formula": "Messaging fees written with a retired rule or another category's rate",
     "terms": "Plans whose terms forbid this use",
     "latency": "Latency claims the geography rules out",
     "unmatched_claim": "Not checked (no catalog entry matched)",
     "unparsed": "Could not be read",
 }
+
+
+#: kinds whose findings cite a catalog entry (its source and as-of date)
+_CITED = ("catalog_mismatch", "fee_formula")
 
 
 def doc_audit_terminal(a: DocAudit, console: Any) -> None:
@@ -73,12 +78,12 @@ def doc_audit_terminal(a: DocAudit, console: Any) -> None:
         t = RichTable(title=f"{_TITLES[kind]} ({c[kind]})", title_justify="left", show_lines=False)
         t.add_column("line", justify="right")
         t.add_column("finding")
-        if kind == "catalog_mismatch":
+        if kind in _CITED:
             t.add_column("catalog entry")
         for f in fs:
             style = {"error": "red", "warning": "yellow"}.get(f.severity, "")
             cells: list[Any] = [str(f.line), Text(f.message, style=style)]
-            if kind == "catalog_mismatch":
+            if kind in _CITED:
                 cells.append(f"{f.catalog}\n{f.source} ({f.as_of})")
             t.add_row(*cells, end_section=False)
         console.print(t)
