@@ -20,6 +20,9 @@ from tierplan.audit.doc import DocFinding, audit_document, read_document
 from tierplan.catalog.loader import Catalog, load_catalog
 
 CORPUS = Path(__file__).parent / "data" / "doc_corpus"
+#: documents written after the audit's issue-12 work, scored as they came (docs/audit.md); the
+#: audit is not tuned against them
+HOLDOUT = Path(__file__).parent / "data" / "doc_holdout"
 
 #: the kinds of planted errors (issue 12's list)
 ERROR_KINDS = (
@@ -95,8 +98,8 @@ def load_answers(path: Path) -> tuple[str, bool, list[Answer]]:
     test failure naming it, not a silent zero."""
     data: dict[str, Any] = yaml.safe_load(path.read_text())
     doc = str(data["document"])
-    if not (CORPUS / doc).is_file():
-        raise ValueError(f"{path.name}: document {doc} is not in {CORPUS.name}/")
+    if not (path.parent / doc).is_file():
+        raise ValueError(f"{path.name}: document {doc} is not in {path.parent.name}/")
     answers = []
     for e in data.get("errors") or []:
         if e["kind"] not in ERROR_KINDS:
@@ -108,8 +111,10 @@ def load_answers(path: Path) -> tuple[str, bool, list[Answer]]:
     return doc, control, answers
 
 
-def score_document(doc: str, control: bool, answers: list[Answer], catalog: Catalog) -> DocumentScore:
-    path = CORPUS / doc
+def score_document(
+    doc: str, control: bool, answers: list[Answer], catalog: Catalog, directory: Path = CORPUS
+) -> DocumentScore:
+    path = directory / doc
     audit = audit_document(read_document(path), str(path), catalog)
     shown = [f for f in audit.findings if f.severity in ("error", "warning") and f.kind not in NOT_AN_ANSWER]
     score = DocumentScore(doc, control, answers)
@@ -122,12 +127,12 @@ def score_document(doc: str, control: bool, answers: list[Answer], catalog: Cata
     return score
 
 
-def score_corpus(catalog: Catalog | None = None) -> CorpusScore:
+def score_corpus(catalog: Catalog | None = None, directory: Path = CORPUS) -> CorpusScore:
     catalog = catalog or load_catalog()
     docs = []
-    for path in sorted(CORPUS.glob("*.answers.yaml")):
+    for path in sorted(directory.glob("*.answers.yaml")):
         doc, control, answers = load_answers(path)
-        docs.append(score_document(doc, control, answers, catalog))
+        docs.append(score_document(doc, control, answers, catalog, directory))
     return CorpusScore(docs)
 
 
@@ -150,4 +155,6 @@ def report(score: CorpusScore) -> str:
 
 
 if __name__ == "__main__":
-    print(report(score_corpus()))
+    import sys
+
+    print(report(score_corpus(directory=HOLDOUT if "--holdout" in sys.argv[1:] else CORPUS)))
