@@ -352,6 +352,34 @@ s2:
     assert not [f for f in audit_document(counted, "f.md", catalog).findings if f.kind == "total_mismatch"]
 
 
+def test_a_stage_heading_with_one_amount_and_an_aligned_block_total(catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = """### S2 — 90 pharmacies: $639.21
+
+```
+component            plan / basis                                   usd
+api                  2 x shared-cpu-2x-1gb jnb                     19.26
+wa utility           63,000 x $0.0076                             478.80
+errors               Sentry Team                                   26.00
+----------------------------------------------------------------------------
+total                                                             524.06
+```
+
+| Line | Plan | USD |
+|---|---|---:|
+| R2 Class A | (2M − 1M) × $4.50 per million | 4.50 |
+| R2 Class B | (12M − 10M) × $0.36 per million | 0.72 |
+"""
+    [f] = [f for f in audit_document(doc, "p.md", catalog).findings if f.kind == "range_mismatch"]
+    # "S2 — 90" is no range, "R2 Class" no population: the stage is "90 pharmacies"
+    assert (f.line, f.stated, f.expected, f.lines_used) == (1, "$639.21", "$524.06", (9,))
+    assert f.message.startswith("90 pharmacies:")
+    assert not [
+        f
+        for f in audit_document(doc.replace("639.21", "524.06"), "p.md", catalog).findings
+        if f.severity == "error"
+    ]
+
+
 def test_a_total_row_that_names_its_stage(catalog) -> None:  # type: ignore[no-untyped-def]
     text = """STUFEN (Render Starter: 7,00 USD pro Monat)
 

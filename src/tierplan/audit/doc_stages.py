@@ -109,7 +109,7 @@ def column_keys(header: str, nouns: set[str]) -> set[str]:
 
 #: a month's total in a YAML-like block: "total_usd: 122.61", "total: $20.80", "monthly_total = 37"
 CODE_TOTAL = re.compile(
-    r"^[\"']?(?P<key>(?:monthly[_ -]?)?total(?:[_ -]?(?:usd|monthly|month|per[_ -]month|cost))?)[\"']?\s*[:=]\s*"
+    r"^[\"']?(?P<key>(?:monthly[_ -]?)?total(?:[_ -]?(?:usd|monthly|month|per[_ -]month|cost))?)[\"']?(?:\s*[:=]|\s{2,})\s*"
     r"[\"']?(?:US)?\$?\s*(?P<amount>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)[\"']?\s*(?:#.*)?$",
     re.I,
 )
@@ -249,9 +249,14 @@ def stage_values(lines: list[Line], tables: list[Table], table_lines: set[int]) 
         m = _first_amount(text)
         if m is None or not re.search(r"\$\s*\d", text):
             continue
-        if not re.search(r"/\s*mo|month|total|cost|m[eê]s\b|mois|monat|bulan", text, re.I):
-            continue
         heading_line = bool(re.match(r"^\s{0,3}#{1,6}\s", ln.text))
+        # a heading that names a stage and one amount ("### S2 — 90 pharmacies: $639.21") gives
+        # that stage's monthly cost; elsewhere the line must say it is a month's cost or a total
+        one_amount_heading = heading_line and own and len(find_money(text)) == 1
+        if not one_amount_heading and not re.search(
+            r"/\s*mo|month|total|cost|m[eê]s\b|mois|monat|bulan", text, re.I
+        ):
+            continue
         total_line = bool(
             re.match(
                 r"^\W*(?:\*\*)?\s*(?:estimated\s+|new\s+)?(?:monthly\s+)?(?:total|suma|soma|summe|gesamt|jumlah)\b",

@@ -204,15 +204,16 @@ _STAGE = re.compile(
     r"\b(phase|stage|tier|step|level|milestone|fase|étape|etapa|tahap|stufe)\s*#?\s*(\d+)\b", re.I
 )
 _POP_RANGE = re.compile(
-    rf"(?<![\$\d.,])({_NUM})\s*(?:-|–|—|to)\s*({_NUM})\+?\s+(?!gb\b|mb\b|tb\b|ms\b|s\b|seconds?\b|minutes?\b|"
+    rf"(?<![\w$.,])({_NUM})\s*(?:-|–|—|to)\s*({_NUM})\+?\s+(?!gb\b|mb\b|tb\b|ms\b|s\b|seconds?\b|minutes?\b|"
     r"hours?\b|hrs?\b|days?\b|weeks?\b|months?\b|years?\b|%|x\b|req|lines?\b|files?\b)([a-z]+)",
     re.I,
 )
 _CURRENT = re.compile(r"\b(current|existing)\b", re.I)
 
 
-#: "500 schools", "120 clínicas": a stage named by its size (a plural noun after a number)
-_POPULATION = re.compile(rf"(?<![\$\d.,\-–])({_NUM})\s+([^\W\d_]{{4,}}s)\b(?!\s*[-–]\s*\d)", re.I)
+#: "500 schools", "120 clínicas": a stage named by its size, a count (not inside a name such as
+#: "R2") of a plural noun (not "class")
+_POPULATION = re.compile(rf"(?<![\w$.,\-–])({_NUM})\s+([^\W\d_]{{3,}}(?<!s)s)\b(?!\s*[-–]\s*\d)", re.I)
 _NOT_POPULATION = {
     "requests", "commands", "emails", "e-mails", "messages", "hours", "minutes", "seconds", "months",
     "years", "weeks", "days", "instances", "machines", "units", "operations", "reads", "writes", "events",
