@@ -139,6 +139,34 @@ Stage 1 runs the web app on Vercel Hobby ($0).
     assert f.line == 10 and f.lines_used == (1, 7)  # the table row that lists the option comes after
 
 
+def test_donations_and_sponsor_banners_are_commercial_use(catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = """# Community radio site
+
+The website carries the schedule, the player, paid sponsor banners and the donation form.
+
+It stays on Vercel's free Hobby plan.
+"""
+    [f] = [f for f in audit_document(doc, "r.md", catalog).findings if f.kind == "terms"]
+    assert f.line == 5 and "line 3" in f.message
+    plain = doc.replace("paid sponsor banners and the donation form", "the archive")
+    assert not [f for f in audit_document(plain, "r.md", catalog).findings if f.kind == "terms"]
+
+
+def test_a_sentence_that_says_the_free_allowance_is_gone_is_not_a_legacy_claim(catalog) -> None:  # type: ignore[no-untyped-def]
+    gone = "- Fly has no free allowance any more for organisations created after October 2024.\n"
+    assert not [f for f in audit_document(gone, "f.md", catalog).findings if f.severity != "info"]
+    old = "- Fly.io: free allowance of up to 3 shared-cpu-1x VMs.\n"
+    assert [f for f in audit_document(old, "f.md", catalog).findings if f.severity == "warning"]
+    # "inbound data is free" names no Free plan for the next sentence's price
+    egress = (
+        "Fly.io charges for data leaving Singapore at $0.04 per GB. Inbound data is free. So one "
+        "listener-hour costs 21.6 MB × $0.04 per GB.\n"
+    )
+    assert not [
+        f for f in audit_document(egress, "f.md", catalog).findings if f.severity in ("error", "warning")
+    ]
+
+
 def test_no_terms_finding_without_commercial_intent_or_when_the_terms_are_discussed(catalog) -> None:  # type: ignore[no-untyped-def]
     hobby_project = "# My blog\n\nA personal blog with no ads.\n\n- frontend: Vercel Hobby, $0\n"
     assert not [

@@ -123,12 +123,7 @@ class _Claims:
         text = _FREE_WORDS.sub(
             lambda m: "free" + " " * (len(m.group(0)) - 4) if len(m.group(0)) >= 4 else m.group(0), text
         )
-        free_is_plan = re.search(
-            r"(?:^|\|)\W*free\b|\bfree\s*(?:tier|plan|allowance|:)|\(free\)|\bfree\s+\d|"
-            r"\bfree\b.{0,60}\b(?:machines?|vms?|máquinas|mesin|maschinen)\b|\b(?:machines?|vms?|máquinas|mesin|maschinen)\b.{0,60}\bfree\b",
-            text,
-            re.I,
-        ) or re.search(r"(?<=[a-z0-9] )Free\b", text)
+        free_is_plan = _free_is_plan(text)
         probe = text
         if not free_is_plan and re.search(r"\bfree\b", text, re.I):
             # "10M requests FREE", "200 GB of bandwidth are free": included in the plan, not the Free plan
@@ -168,6 +163,7 @@ class _Claims:
                 and match.plan_named
                 and "free" in match.plan_words
                 and not any(r.plan.available for r in match.plans)
+                and not _GONE.search(text)
             ):
                 old = match.plans[0]
                 self._mismatch(
@@ -667,11 +663,37 @@ def _claims(lines: list[Line], tables: list[Table], table_lines: set[int], claim
             if own:
                 last_provider = seg
             pids = own or claims.vocab.providers_in(last_provider or pctx)
-            if any(claims.vocab.match(seg, [pid]).plan_named for pid in pids):
+            named = [claims.vocab.match(seg, [pid]) for pid in pids]
+            # "inbound data is free" names no plan for the sentences after it
+            if any(m.plan_named and (m.plan_words != ("free",) or _free_is_plan(seg)) for m in named):
                 last_plan = seg
 
 
 _SENTENCES_UP_TO = 5_000
+
+
+def _free_is_plan(text: str) -> bool:
+    """ "free" names the Free plan ("Free: 10 GB", "the free tier", "3 free machines"), not an amount
+    included ("10M requests FREE", "inbound data is free")."""
+    return bool(
+        re.search(
+            r"(?:^|\|)\W*free\b|\bfree\s*(?:tier|plan|allowance|:)|\(free\)|\bfree\s+\d|"
+            r"\bfree\b.{0,60}\b(?:machines?|vms?|máquinas|mesin|maschinen)\b|\b(?:machines?|vms?|máquinas|mesin|maschinen)\b.{0,60}\bfree\b",
+            text,
+            re.I,
+        )
+        or re.search(r"(?<=[a-z0-9] )Free\b", text)
+    )
+
+
+#: a sentence that says a plan is gone ("Fly has no free allowance any more"): it names the
+#: legacy plan correctly
+_GONE = re.compile(
+    r"\bno\s+(?:longer|more)\b|\bany\s?more\b|\bno\s+(?:free|longer)\b|\bdiscontinued|\bretired|\bended\b|"
+    r"\bwas\s+removed|\bya\s+no\b|\bnão\s+(?:há|existe)\s+mais|\bjá\s+não|\bn'existe\s+plus|\bne\s+\w+\s+plus\b|"
+    r"\bnicht\s+mehr|\bkein\w*\s+\w*\s*mehr|\btidak\s+(?:ada\s+)?lagi|\bsudah\s+tidak",
+    re.I,
+)
 #: a row that says its amount is made of usage ("compute $21.20 + storage $0.70", "with overages")
 _USAGE_WORDS = re.compile(
     r"overage|usage|\bcompute\b|storage|\+|\d\s*[x×]|instances?|billable|metered|"

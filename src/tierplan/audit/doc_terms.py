@@ -27,16 +27,18 @@ _COMMERCIAL = re.compile(
     r"charges?\s+(?:a|an|each|per)|commissions?|take\s+rate|checkout|payments?|sells?|selling|"
     r"revenue|MRR|ARR|customers?\s+pay|pays?\s+(?:us|a\s+monthly|per|monthly)|marketplace|B2B|SaaS|"
     r"advertis\w*|ads|monetis\w*|monetiz\w*|freemium|per\s+seat|invoic\w+\s+(?:our|the)\s+customers|"
+    # taking payments from visitors or showing sponsors' advertising is commercial use too
+    r"donations?|sponsors?|sponsorships?|sponsored|affiliate\s+links?|"
     # Portuguese
-    r"assinaturas?|mensalidades?|cobramos|comiss(?:ão|ões)|pagam|receita|vendas?|"
+    r"assinaturas?|mensalidades?|cobramos|comiss(?:ão|ões)|pagam|receita|vendas?|doações|patrocinadores|"
     # Spanish
-    r"suscripci(?:ón|ones)|mensualidad(?:es)?|comisi(?:ón|ones)|pagan|ingresos|"
+    r"suscripci(?:ón|ones)|mensualidad(?:es)?|comisi(?:ón|ones)|pagan|ingresos|donaciones|patrocinadores|"
     # French
-    r"abonnements?|payants?|paient|facturons|chiffre\s+d'affaires|"
+    r"abonnements?|payants?|paient|facturons|chiffre\s+d'affaires|dons\s+en\s+ligne|"
     # German
-    r"Abonnements?|Abos?|zahlen|Provision(?:en)?|Umsatz|kostenpflichtig|Monatsgebühr|"
+    r"Abonnements?|Abos?|zahlen|Provision(?:en)?|Umsatz|kostenpflichtig|Monatsgebühr|Spenden|Sponsoren|"
     # Indonesian
-    r"langganan|berlangganan|membayar|bayar|komisi|pendapatan|penjualan|berbayar"
+    r"langganan|berlangganan|membayar|bayar|komisi|pendapatan|penjualan|berbayar|donasi"
     r")\b",
     re.I,
 )
