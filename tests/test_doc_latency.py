@@ -45,6 +45,8 @@ def test_a_round_trip_faster_than_light_in_fibre(catalog) -> None:  # type: igno
         "Wien–Frankfurt ca. 45 ms.",  # too slow: about 9 ms
         "Johannesburg is ~20ms from Lagos.",
         "Between Mumbai and Singapore it is 5 ms.",
+        "Desde Córdoba el viaje ida y vuelta a São Paulo es de unos 8 ms.",  # from A, words, to B
+        "From Lagos the round trip to Frankfurt is about 10 ms.",
     ],
 )
 def test_wrong_claims_in_any_language_and_shape(claim: str, catalog) -> None:  # type: ignore[no-untyped-def]
@@ -60,6 +62,8 @@ def test_wrong_claims_in_any_language_and_shape(claim: str, catalog) -> None:  #
         "Tutors in Spain and Germany see ~90–95 ms per API round trip.",  # not a route
         "Our p95 API latency is 300 ms.",
         "Johannesburg is ~50ms from Lagos vs ~200ms from Oregon.",
+        "Desde Córdoba el viaje ida y vuelta a São Paulo es de unos 28 ms.",
+        "From Lagos we serve users in Accra and Frankfurt at 10 ms.",  # not a route
     ],
 )
 def test_right_or_not_a_route(claim: str, catalog) -> None:  # type: ignore[no-untyped-def]

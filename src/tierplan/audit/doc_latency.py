@@ -123,7 +123,15 @@ def _endpoints(text: str, names: dict[str, Place]) -> tuple[Place, Place] | None
         a_at = next(x for x, y, p in found if y == a_end)
         if _JOIN.match(gap) or (_AND.match(gap) and _BETWEEN.search(text[:a_at])):
             return a, b
+        # "Desde Córdoba el viaje ida y vuelta a São Paulo", "from Lagos the round trip to Frankfurt"
+        if _FROM_BEFORE.search(text[:a_at]) and _TO_AFTER_WORDS.match(gap):
+            return a, b
     return None
+
+
+#: "from A" / "desde A" right before the first end, and a few words ending in "to" before the second
+_FROM_BEFORE = re.compile(r"\b(?:from|desde|depuis|von|dari|vindo\s+de)\s*$", re.I)
+_TO_AFTER_WORDS = re.compile(r"^[^\d.;:]{0,40}\s(?:to|a|à|ao|para|nach|ke|hasta|vers|bis)\s*$", re.I)
 
 
 _FROM = re.compile(r"^\s*(?:round[\s-]trip\s+|RTT\s+)?(?:away\s+)?(?:from|de|desde|von|dari)\s+", re.I)
