@@ -184,3 +184,36 @@ def test_reports_show_the_kind_with_its_catalog_entry(catalog) -> None:  # type:
     assert doc_audit_json(a)["summary"]["fee_formula"] == 1
     md = doc_audit_markdown(a)
     assert "## Messaging fees" in md and "cloud-api#wa_service_messages_per_month" in md
+
+
+PROMOTION = """# Pharmacy plan
+
+### WhatsApp (Meta Cloud API, South Africa, tier-1 list rates)
+
+- Utility template: $0.0076 per message.
+
+```
+postgres volume      20 GB x $0.15                                  3.00
+wa utility           63,000 x $0.0076                             478.80
+```
+
+## Option: monthly specials broadcast
+
+A monthly "this month's specials" WhatsApp to patients who opted in.
+
+- Estimate: 6,000 opted-in patients × {rate} = {total} per broadcast.
+"""
+
+
+def test_a_promotion_priced_at_the_utility_rate_of_the_country_the_document_prices(catalog) -> None:  # type: ignore[no-untyped-def]
+    # "specials" in the heading make the broadcast a marketing template; the country is the one the
+    # WhatsApp section names (South Africa: marketing $0.0379, utility $0.0076)
+    [f] = fees(PROMOTION.format(rate="$0.0076", total="$45.60"), catalog)
+    assert (f.severity, f.line, f.stated) == ("error", 16, "$0.0076")
+    assert "marketing rate is $0.0379" in f.message
+    assert fees(PROMOTION.format(rate="$0.0379", total="$227.40"), catalog) == []
+    # the block's GB price is not a message rate, whatever category the block names
+    assert all(f.line != 8 for f in fees(PROMOTION.format(rate="$0.0379", total="$227.40"), catalog))
+    # two countries in the WhatsApp sections: no country to read the rate for
+    two = PROMOTION.replace("South Africa,", "South Africa and Nigeria,")
+    assert fees(two.format(rate="$0.0076", total="$45.60"), catalog) == []

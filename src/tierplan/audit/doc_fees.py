@@ -276,7 +276,12 @@ _MESSAGE = (
     r"mensage(?:m|ns)|mensajes?|pesan|templat|replies|reply|r[eé]ponses?|respostas?|respuestas?|antworten|balasan)"
 )
 _CATEGORY = {
-    "marketing": r"marketing|pemasaran|promo(?:tional|cional|tionnel)",
+    # a message that sells ("this month's specials", a promotion, a campaign) is a marketing template
+    "marketing": (
+        r"marketing|pemasaran|promo(?:tional|cional|tionnel)|promos?|promotions?|specials|campaigns?|"
+        r"promo[cç](?:ão|ões|ión|iones)|campanhas?|campañas?|campagnes?|offres\s+spéciales|angebote|aktionen|"
+        r"kampanye|penawaran"
+    ),
     "utility": r"utility|utilities|utilitaires?|utilidades?|utilit[aá]ri[oa]s?|utilitas",
     "authentication": r"authentication|authentification|autentica(?:ção|cao|ción|cion)|authentifizierung|autentikasi|otp",
     # "service" alone is any service: only next to a message word, or a non-template message
@@ -347,6 +352,14 @@ _PER_PERIOD = re.compile(
 )
 
 
+#: what a clause prices when it is not messages
+_OTHER_UNIT = re.compile(
+    r"(?<!\w)(?:[KMGT]i?B|GB-months?|hours?|hrs?|h|CU|vCPUs?|requests?|e-?mails?|seats?|instances?|commands?|"
+    r"machines?|minutes?|min)(?!\w)",
+    re.I,
+)
+
+
 def _categories(text: str) -> list[tuple[int, int, str]]:
     return sorted((m.start(), m.end(), k) for k, rx in _CATEGORY_RX.items() for m in rx.finditer(text))
 
@@ -371,21 +384,41 @@ def _agrees(stated: str, usd: float) -> bool:
 # the checks
 
 
-def _in_context(u: _Unit, fees: MessagingFees, blocks: dict[int, bool]) -> bool:
-    """The service is named in the unit, its block or a heading above it (a block is searched
-    once, whatever the number of its sentences)."""
-    if id(u.block) not in blocks:
-        blocks[id(u.block)] = bool(fees.product.search(u.block))
-    return blocks[id(u.block)] or any(fees.product.search(h) for h in u.headings)
+def _in_context(u: _Unit, fees: MessagingFees, blocks: dict[int, bool], section: str) -> bool:
+    """The service is named in the unit, its block, its section or a heading above it (a block
+    or section is searched once, whatever the number of its sentences)."""
+    for text in (u.block, section):
+        if id(text) not in blocks:
+            blocks[id(text)] = bool(fees.product.search(text))
+        if blocks[id(text)]:
+            return True
+    return any(fees.product.search(h) for h in u.headings)
 
 
-def _countries(u: _Unit, section: str) -> set[str]:
-    """The countries the unit is about: those it names, else its block's, else its section's."""
+def _countries(u: _Unit, section: str, document: frozenset[str] = frozenset()) -> set[str]:
+    """The countries the unit is about: those it names, else its block's, else its section's, else
+    the document's when it names one only."""
     for text in (u.text, u.block, section):
         named = countries_named(text)
         if named:
             return named
+    if len(document) == 1:
+        return set(document)
     return set()
+
+
+def _service_country(sections: dict[tuple[str, ...], str], fees: MessagingFees) -> frozenset[str]:
+    """The country a document prices the service for (a rate's recipients when nothing nearer
+    says): the one country named in the sections headed by the service's name ("WhatsApp (Meta
+    Cloud API, South Africa)"), else in the sections that name it; empty when none or several."""
+    for headed in (True, False):
+        named: set[str] = set()
+        for heads, text in sections.items():
+            if fees.product.search(heads[-1] if headed and heads else text if not headed else ""):
+                named |= countries_named(text)
+        if named:
+            return frozenset(named) if len(named) == 1 else frozenset()
+    return frozenset()
 
 
 def _rate_list(fees: MessagingFees, countries: set[str], category: str | None) -> str:
@@ -411,8 +444,9 @@ _CATEGORY_KEY = re.compile(r"(?<!\w)(?:category|cat[eé]gorie|categor[ií]a|kate
 
 def _category_of(u: _Unit) -> str | None:
     """The message category a unit is about: the one it names, else the one its block gives as
-    its category ("category: utility"), else the only one its block names."""
-    for text in (u.text, u.block):
+    its category ("category: utility"), else the only one its block names, else the only one its
+    heading names ("Option: monthly specials broadcast")."""
+    for text in (u.text, u.block, *reversed(u.headings[-1:])):
         cats = _categories(text)
         keyed = [k for at, _, k in cats if _CATEGORY_KEY.search(text[max(0, at - 30) : at])]
         if len(set(keyed)) == 1:
@@ -422,9 +456,11 @@ def _category_of(u: _Unit) -> str | None:
     return None
 
 
-def _conversation_finding(u: _Unit, m: re.Match[str], fees: MessagingFees, section: str) -> DocFinding:
+def _conversation_finding(
+    u: _Unit, m: re.Match[str], fees: MessagingFees, section: str, document: frozenset[str]
+) -> DocFinding:
     category = _category_of(u)
-    countries = {c for c in _countries(u, section) if fees.rates(c)}
+    countries = {c for c in _countries(u, section, document) if fees.rates(c)}
     rates = _rate_list(fees, countries, category)
     cited = _cite(fees, countries, category)
     expected = (
@@ -448,7 +484,7 @@ def _conversation_finding(u: _Unit, m: re.Match[str], fees: MessagingFees, secti
     )
 
 
-def _free_finding(u: _Unit, fees: MessagingFees, section: str) -> DocFinding | None:
+def _free_finding(u: _Unit, fees: MessagingFees, section: str, document: frozenset[str]) -> DocFinding | None:
     free = _FREE.search(u.text)
     if free is None or any(rx.search(u.text) for rx in (_SET_ASIDE, _CHARGED, _STILL_FREE)):
         return None
@@ -458,7 +494,7 @@ def _free_finding(u: _Unit, fees: MessagingFees, section: str) -> DocFinding | N
             continue
         old = ended[0]
         since = old.ref.plan.unavailable_since
-        countries = {c for c in _countries(u, section) if fees.rates(c, category)}
+        countries = {c for c in _countries(u, section, document) if fees.rates(c, category)}
         now = _rate_list(fees, countries, category) or ", ".join(
             f"{r.country} {_usd(r.usd)}" for r in fees.current if r.category == category
         )
@@ -480,7 +516,9 @@ def _free_finding(u: _Unit, fees: MessagingFees, section: str) -> DocFinding | N
     return None
 
 
-def _rate_findings(u: _Unit, fees: MessagingFees, section: str) -> Iterator[DocFinding]:
+def _rate_findings(
+    u: _Unit, fees: MessagingFees, section: str, document: frozenset[str]
+) -> Iterator[DocFinding]:
     if not _RATE.search(u.text):
         return
     clauses = []
@@ -491,7 +529,14 @@ def _rate_findings(u: _Unit, fees: MessagingFees, section: str) -> Iterator[DocF
     for offset, clause in clauses:
         cats = _categories(clause)
         if not cats:
-            continue
+            # a rate with no category in its clause ("6,000 patients x $0.0076 = $45.60 per
+            # broadcast"): the unit's, from its block or heading, when the clause prices nothing
+            # else (GB, hours, e-mails) and the rate is a message's (under ten cents)
+            category = _category_of(u)
+            rates = [float((m.group(1) or m.group(2)).replace(",", ".")) for m in _RATE.finditer(clause)]
+            if category is None or _OTHER_UNIT.search(clause) or not rates or min(rates) >= 0.1:
+                continue
+            cats = [(len(clause), len(clause), category)]
         for m in _RATE.finditer(clause):
             stated = (m.group(1) or m.group(2)).replace(",", ".")
             value = float(stated)
@@ -502,8 +547,8 @@ def _rate_findings(u: _Unit, fees: MessagingFees, section: str) -> Iterator[DocF
             near = min(cats, key=lambda c: max(c[0] - m.end(), m.start() - c[1], 0))
             category = near[2]
             named = {k for _, _, k in cats}
-            countries = {c for c in _countries(u, section) if fees.rates(c)}
-            if not countries or len(countries) > 1 or countries != _countries(u, section):
+            countries = {c for c in _countries(u, section, document) if fees.rates(c)}
+            if not countries or len(countries) > 1 or countries != _countries(u, section, document):
                 continue  # no priced country, several, or one the catalog does not price
             (country,) = countries
             own = fees.rates(country, category)
@@ -545,23 +590,25 @@ def fee_findings(lines: list[Line], catalog: Catalog) -> list[DocFinding]:
     for ln in lines:
         by_heading.setdefault(ln.headings, []).append(ln.text)
     sections = {h: " ".join(texts) for h, texts in by_heading.items()}
+
     out: list[DocFinding] = []
     for fees in services:
+        document = _service_country(sections, fees)
         conversation_blocks: set[str] = set()
         blocks: dict[int, bool] = {}
         for u in _units(lines):
-            if not _in_context(u, fees, blocks):
-                continue
             section = sections.get(u.headings, "")
+            if not _in_context(u, fees, blocks, section):
+                continue
             conv = _PER_CONVERSATION.search(u.text)
             if conv and _PRICING.search(u.text) and not _SET_ASIDE.search(u.text):
                 # one finding per block: the lines after it use the same rule
                 if u.block not in conversation_blocks:
                     conversation_blocks.add(u.block)
-                    out.append(_conversation_finding(u, conv, fees, section))
+                    out.append(_conversation_finding(u, conv, fees, section, document))
                 continue
-            free = _free_finding(u, fees, section)
+            free = _free_finding(u, fees, section, document)
             if free is not None:
                 out.append(free)
-            out.extend(_rate_findings(u, fees, section))
+            out.extend(_rate_findings(u, fees, section, document))
     return out
