@@ -157,4 +157,7 @@ def report(score: CorpusScore) -> str:
 if __name__ == "__main__":
     import sys
 
-    print(report(score_corpus(directory=HOLDOUT if "--holdout" in sys.argv[1:] else CORPUS)))
+    # python -m tests.doc_corpus [--holdout | DIRECTORY]: another set of documents and answers
+    args = sys.argv[1:]
+    directory = HOLDOUT if args == ["--holdout"] else Path(args[0]) if args else CORPUS
+    print(report(score_corpus(directory=directory)))
