@@ -101,3 +101,11 @@ def test_a_count_at_a_price_each_then_the_product() -> None:
 def test_division_and_rupees() -> None:
     [slip] = arithmetic_slips([(1, "₹7,110 ÷ 3,000 families = about ₹23.7 per family a month")])
     assert slip.computed == pytest.approx(2.37)
+
+
+def test_a_product_written_in_a_larger_unit_of_size() -> None:
+    # 4,000 x 22.5 MB = 90,000 MB = 90 GB (or 87.9 GiB-style 1,024 steps)
+    assert _slips("- 4,000 relayed minutes × 22.5 MB = 90 GB") == []
+    assert _slips("- 4,000 relayed minutes × 22.5 MB = 87.9 GB") == []
+    assert _slips("- 4,000 relayed minutes × 22.5 MB = 900 GB") == [(90000.0, 900.0)]
+    assert _slips("- 4,000 relayed minutes × 22.5 MB = 90 MB") == [(90000.0, 90.0)]

@@ -23,7 +23,10 @@ def catalog():  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("text", "roles"),
     [
-        ("- Resend Free: 100 e-mails/day, 3,000 e-mails/month.", ["limit", "limit"]),
+        (
+            "- Resend Free: 100 e-mails/day, 3,000 e-mails/month.",
+            ["limit", "label"],
+        ),  # the second by its label only
         ("At 96,000 e-mails a month Resend Pro would need overages", ["usage"]),
         ("| Database compute | Neon Launch | 100 CU-hours x $0.106 | 10.60 |", ["usage"]),
         ("(12 GB - 10 GB free) x $0.015", ["usage", "limit"]),
@@ -121,6 +124,43 @@ def test_a_usage_priced_line_with_its_usage_is_a_month_of_usage(catalog) -> None
         f for f in audit_document(table.format(usage=""), "t.md", catalog).findings if f.severity == "error"
     ]
     assert "no fixed monthly fee" in f.message
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "- **Upstash Free → pay as you go:** above ~400,000 commands in a month (the free database stops).",
+        "- **Upstash Free → pago por uso:** al pasar los 400.000 comandos en un mes.",
+        "- Neon Free: 0.25 CU × 9 hours × 31 days is about 70 CU-hours, inside the 100.",
+        "- Upstash Free : dès que le compteur dépasse 400 000 commandes par mois.",
+    ],
+)
+def test_a_threshold_or_the_apps_own_amount_is_not_a_quota(line: str, catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = "# Plan\n\n" + line + "\n" + ("Aussi 7,00 $ et 20,00 $.\n" if "dès" in line else "")
+    assert [f.message for f in audit_document(doc, "q.md", catalog).findings if f.severity == "error"] == []
+
+
+def test_a_figure_under_a_plan_label_within_its_quota_is_only_a_doubt(catalog) -> None:  # type: ignore[no-untyped-def]
+    [f] = [
+        f
+        for f in audit_document("- Clerk Hobby: 2,000 MRU.\n", "c.md", catalog).findings
+        if f.kind == "catalog_mismatch"
+    ]
+    assert f.severity == "warning" and "as the app's own amount it fits" in f.message
+    # above the quota it cannot be the app's amount on that plan: an error
+    [f] = [
+        f
+        for f in audit_document("- Clerk Hobby: 80,000 MRU.\n", "c.md", catalog).findings
+        if f.kind == "catalog_mismatch"
+    ]
+    assert f.severity == "error"
+    # said to be the quota: an error
+    [f] = [
+        f
+        for f in audit_document("- Clerk Hobby: free up to 2,000 MRU.\n", "c.md", catalog).findings
+        if f.kind == "catalog_mismatch"
+    ]
+    assert f.severity == "error"
 
 
 def test_a_terms_finding_lands_on_the_line_that_places_the_product(catalog) -> None:  # type: ignore[no-untyped-def]

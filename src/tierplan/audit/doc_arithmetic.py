@@ -224,6 +224,8 @@ def arithmetic_slips(lines: list[tuple[int, str]]) -> list[ArithmeticSlip]:
                         result = cur[1]
                     if wrong and after_label is not None and _close(result, after_label[0]):
                         wrong = False
+                    if wrong and _in_other_size_unit(prev[0], result, left_text, head):
+                        wrong = False
                     if wrong:
                         out.append(
                             ArithmeticSlip(no, f"{left_text.strip()} = {head.strip()}", prev[0], result)
@@ -260,6 +262,20 @@ _TIME_UNITS = {
 
 def _time_units(part: str) -> set[str]:
     return {_TIME_UNITS[w] for w in re.findall(r"[^\W\d_]+", part.lower()) if w in _TIME_UNITS}
+
+
+_SIZE_STEPS = {"kb": 1, "mb": 2, "gb": 3, "tb": 4, "kib": 1, "mib": 2, "gib": 3, "tib": 4}
+
+
+def _in_other_size_unit(computed: float, result: float, left: str, right: str) -> bool:
+    """ "4,000 minutes x 22.5 MB = 90 GB": the result is the product in a larger (or smaller) unit of
+    size, by 1,000 or 1,024 a step."""
+    a = {_SIZE_STEPS[w] for w in re.findall(r"[^\W\d_]+", left.lower()) if w in _SIZE_STEPS}
+    b = {_SIZE_STEPS[w] for w in re.findall(r"[^\W\d_]+", right.lower()) if w in _SIZE_STEPS}
+    if len(a) != 1 or len(b) != 1 or a == b:
+        return False
+    steps = next(iter(b)) - next(iter(a))
+    return any(_close(computed / base**steps, result) for base in (1000, 1024))
 
 
 def _converts_time(left: str, right: str) -> bool:

@@ -524,7 +524,8 @@ class Quantity:
     free: bool
     #: what the figure is in its sentence: "limit" (a plan's quota: "free: 10 GB", "includes
     #: 50,000 e-mails"), "usage" (the app's own amount: "at 96,000 e-mails a month", "100 CU-hours
-    #: x $0.106"), or "" when nothing around it says (quantity_role)
+    #: x $0.106"), "label" (after a plan's label, "Clerk Hobby: 2,000 MRU": a quota, or the app's
+    #: amount on that plan), or "" when nothing around it says (quantity_role)
     role: str = ""
 
 
@@ -585,7 +586,7 @@ _LIMIT_BEFORE = re.compile(
     re.I,
 )
 _LIMIT_AFTER = re.compile(
-    r"^[^\d$;.,]{0,30}?(?:\bfree\b(?!\s+(?:plan|tier))|\bincluded\b|\blimit\b|\bcap\b|\bquota\b|\ballowance\b|\bceiling\b)",
+    r"^[^\d$;.,(]{0,30}?(?:\bfree\b(?!\s+(?:plan|tier))|\bincluded\b|\blimit\b|\bcap\b|\bquota\b|\ballowance\b|\bceiling\b)",
     re.I,
 )
 _USAGE_BEFORE = re.compile(
@@ -593,13 +594,15 @@ _USAGE_BEFORE = re.compile(
     r"serves?|served|needs?|needing|expects?|expected|estimated?|about|around|roughly|approx(?:imately)?|"
     r"only|our|we|currently|peak|average|typical(?:ly)?|reach(?:es|ing)?|hits?|grows?|of|for|than|"
     r"com|con|avec|mit|dengan|cerca|unos|unas|environ|etwa|sekitar|acima|encima|au-delà|über|di\s+atas|"
-    r"usamos|usa|enviamos|envoyons|nous|wir|kami|kita|nossos?|nuestros?|nos)\b|[~≈=<>≤≥→])"
+    r"usamos|usa|enviamos|envoyons|nous|wir|kami|kita|nossos?|nuestros?|nos|"
+    # passing a threshold: "al pasar los 400.000", "dès que ... dépasse 400 000", "ultrapassar"
+    r"pasa[rn]?|supera[rn]?|exced\w*|dépass\w*|ultrapass\w*|überschreit\w*|übersteig\w*|melebihi|melampaui)\b|[~≈=<>≤≥→])"
     r"[^\d$]{0,12}$",
     re.I,
 )
 _USAGE_AFTER = re.compile(
     r"^(?:\s*[a-z][\w/-]*){0,3}?\s*(?:[x×*+=<>≤≥-]\s*[\d$(]|(?:is|are|=)\s+\d|\(?\s*(?:inside|within|dentro|dans|innerhalb)\b|(?:is|are|would|will)\s+(?:about|roughly|around|be|need|use|exceed|stay|fit|mean)|"
-    r"(?:,\s*)?(?:under|below|within|of\s+the|out\s+of)\b|"
+    r"(?:,\s*)?(?:under|below|within|inside|of\s+the|out\s+of)\b|"
     r"(?:estouram|excedem|superan?|exceden?|dépassent|überschreiten|melebihi|passam|pasan)\b|"
     r"(?:[\w\s]{0,12}\s)?(?:son|são|sont|sind|adalah)\s+(?:unos|cerca|about|environ|etwa|sekitar|\d)|"
     r"(?:,\s*)?(?:dentro|dans|innerhalb|di\s+dalam)\b)",
@@ -639,7 +642,7 @@ def quantity_role(text: str, start: int, end: int) -> str:
         return "limit"
     label = _LABEL.match(text)
     if label and label.end() <= start:
-        return "limit"
+        return "label"  # "Clerk Hobby: 2,000 MRU": a quota, or the app's amount on that plan
     return ""
 
 
@@ -651,7 +654,7 @@ _FREE_OF_AT = re.compile(r"\s*(?:free|of|included)\s+", re.I)
 _COMPUTE_AT = re.compile(r"\s*(?:/\s*month\s*)?(?:compute|cu)|\s*compute", re.I)
 _LETTERS_AT = re.compile(r"\s*[a-z]{2,}", re.I)
 _FILLER_AT = re.compile(r"\s*(?:each|total|per|of|free|included|and|or)\b", re.I)
-_WORD_AT = re.compile(r"\s*\w+")
+_WORD_AT = re.compile(r"\s*\w+(?:-\w+)*")  # "e-mails", "CU-hours": one word
 _INSTANCE_MARK = re.compile(r"[;(\[]")
 _SNIPPET_END = re.compile(r"(?<!\d),|,(?!\d)|[;|()\[\]]|\s{2,}")
 _LABEL_BEFORE = re.compile(r"(\w[\w\s]*?)\s*[:=]\s*$")

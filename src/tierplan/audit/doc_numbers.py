@@ -28,6 +28,10 @@ _TRAILING_SIGN = re.compile(r"(?<![\d.,$])(\d[\d.,]*\d|\d)([ \t]?)\$(?![\w$])")
 _OTHER_DOLLARS = re.compile(r"\b(R|MX|A|C|NZ|S|HK|NT|RD)\$")
 
 
+#: a number whose thousands are grouped by a space: "9 000", "1 200 000", "15 000,50"
+_SPACE_GROUPED = re.compile(r"(?<![\d.,])[1-9]\d{0,2}(?:[ \u00a0\u202f]\d{3})+(?![\d]|[.,]\d{3})")
+
+
 def decimal_comma(text: str) -> bool:
     """True when the document's amounts mostly carry a decimal comma."""
     return len(_COMMA_AMOUNT.findall(text)) > len(_POINT_AMOUNT.findall(text))
@@ -49,6 +53,8 @@ def point_convention(text: str) -> str:
     text = _USD_BEFORE.sub(lambda m: "$  " + m.group(1), text)
     if not decimal_comma(text):
         return text
+    # "9 000", "1 200,50": thousands grouped by a space (French, also a no-break or thin space)
+    text = _SPACE_GROUPED.sub(lambda m: re.sub(r"[ \u00a0\u202f]", ".", m.group(0)), text)
     text = _COMMA_NUMBER.sub(_swap, text)
     # "52.10 $" -> "$52.10 ": the sign first, as the readers expect, in the same number of characters
     return _TRAILING_SIGN.sub(lambda m: "$" + m.group(1) + m.group(2), text)
