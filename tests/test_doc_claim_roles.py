@@ -448,6 +448,22 @@ total                                                             524.06
     ]
 
 
+def test_a_stage_number_led_by_a_letter(catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = """### 5.2 Stufe S2 – Landkreis
+
+Stufe 2 kostet rund 121,50 $ im Monat.
+
+<table>
+  <tr><th>Posten</th><th>$ / Monat</th></tr>
+  <tr><td>Web Service</td><td>25,00</td></tr>
+  <tr><td>Datenbank</td><td>86,50</td></tr>
+  <tr><td><b>Summe S2</b></td><td><b>111,50</b></td></tr>
+</table>
+"""
+    [f] = [f for f in audit_document(doc, "m.md", catalog).findings if f.kind == "range_mismatch"]
+    assert (f.line, f.stated, f.expected) == (3, "$121.50", "$111.50")
+
+
 def test_a_total_row_that_names_its_stage(catalog) -> None:  # type: ignore[no-untyped-def]
     text = """STUFEN (Render Starter: 7,00 USD pro Monat)
 
@@ -473,6 +489,9 @@ def test_a_total_row_that_names_its_stage(catalog) -> None:  # type: ignore[no-u
         ("- Neon Launch: $0.106 per CU-minute of compute.", True),  # the catalog's number, per hour
         ("- Supabase Pro compute: Small is $0.0206 per hour.", False),
         ("- Supabase Pro compute: Small is $0.0206 per minute.", True),
+        ("- Supabase Pro compute: Small is $0.0206 pro Stunde.", False),
+        ("- Supabase Pro compute: Small is $0.0206 pro Minute.", True),
+        ("- Supabase Pro compute: Small is $0.0206 por minuto.", True),
         # a heading that names services (auth) and kinds (database) that disagree: the kinds decide
         ("### Database, auth, realtime — Supabase\n\nSmall (2 GB RAM) is $0.0206 per hour.", False),
         ("### Database, auth, realtime — Supabase\n\nSmall (2 GB RAM) is $0.0206 per minute.", True),

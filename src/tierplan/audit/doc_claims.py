@@ -792,8 +792,17 @@ _UNIT_PRICE = re.compile(
     re.I,
 )
 #: a rate per unit of time, and how many of that unit make an hour
-_PER_TIME = re.compile(r"^(?:(?P<cu>cu|vcpu|cpu)[\s-]*)?(?P<t>hour|hr|h|minute|min|second|sec|s)$", re.I)
-_HOUR_FACTOR = {"hour": 1, "hr": 1, "h": 1, "minute": 60, "min": 60, "second": 3600, "sec": 3600, "s": 3600}
+_PER_TIME = re.compile(
+    r"^(?:(?P<cu>cu|vcpu|cpu)[\s-]*)?(?P<t>hour|hr|h|minute|min|second|sec|s|"
+    r"stunde|minute|sekunde|hora|minuto|segundo|heure|seconde|jam|menit|detik)$",
+    re.I,
+)
+#: how many of a unit of time make an hour, in the six languages
+_HOUR_FACTOR = {
+    "hour": 1, "hr": 1, "h": 1, "minute": 60, "min": 60, "second": 3600, "sec": 3600, "s": 3600,
+    "stunde": 1, "sekunde": 3600, "hora": 1, "minuto": 60, "segundo": 3600, "heure": 1, "seconde": 3600,
+    "jam": 1, "menit": 60, "detik": 3600,
+}  # fmt: skip
 
 
 _OF_FOR_AT = re.compile(r"\s*(?:of|for)\s+", re.I)

@@ -200,8 +200,9 @@ def split_lines(text: str) -> list[Line]:
     return out
 
 
+#: "Phase 2", "Stufe S2", "stage #3", "Tahap T1": a stage's word and number (a letter may lead it)
 _STAGE = re.compile(
-    r"\b(phase|stage|tier|step|level|milestone|fase|étape|etapa|tahap|stufe)\s*#?\s*(\d+)\b", re.I
+    r"\b(phase|stage|tier|step|level|milestone|fase|étape|etapa|tahap|stufe)\s*#?\s*[A-Z]?(\d+)\b", re.I
 )
 _POP_RANGE = re.compile(
     rf"(?<![\w$.,])({_NUM})\s*(?:-|–|—|to)\s*({_NUM})\+?\s+(?!gb\b|mb\b|tb\b|ms\b|s\b|seconds?\b|minutes?\b|"
