@@ -16,7 +16,8 @@ the price catalog.
 * ``terms`` and ``latency``: a commercial product on a non-commercial plan (doc_terms.py), a
   round trip far from the geography (doc_latency.py);
 * ``fee_formula``: a messaging cost written with a retired billing rule (per conversation, free
-  service messages) or another message category's rate (doc_fees.py);
+  service messages) or another message category's rate (doc_fees.py), an overage that forgets
+  what the plan includes (doc_overage.py);
 * ``unmatched_claim``: a priced row or a claim that names no catalog plan, so it was not checked;
 * ``unparsed``: a table row that could not be read.
 
@@ -38,6 +39,7 @@ from .doc_fees import fee_findings
 from .doc_findings import KINDS, DocAudit, DocFinding, DocTable, tolerances
 from .doc_latency import latency_findings
 from .doc_numbers import point_convention
+from .doc_overage import overage_findings
 from .doc_stages import check_stages
 from .doc_tables import Line, extract, is_total_label
 from .doc_terms import terms_findings
@@ -150,6 +152,7 @@ def audit_document(
     audit.findings.extend(terms_findings(ex.lines, vocab))
     audit.findings.extend(latency_findings(ex.lines, catalog, assumptions or load_assumptions()))
     audit.findings.extend(fee_findings(ex.lines, catalog))
+    audit.findings.extend(overage_findings(ex.lines, vocab))
     order = {k: i for i, k in enumerate(KINDS)}
     audit.findings.sort(key=lambda f: (f.line, order[f.kind]))
     return audit
