@@ -59,6 +59,8 @@ def _cite(f: Figure | PlanRef) -> tuple[str, str, str]:
 def _fmt_q(v: float, metric: str) -> str:
     if math.isinf(v):
         return "unlimited"
+    if metric in _DURATION_TEXT:
+        return _DURATION_TEXT[metric].format(f"{v:,.4g}")
     unit = "GB" if metric.endswith("_gb") or "_gb_" in metric else ("MB" if metric.endswith("_mb") else "")
     if metric == "cu_hours_per_month":
         unit = "CU-hours"
@@ -66,6 +68,15 @@ def _fmt_q(v: float, metric: str) -> str:
     per = "/day" if metric.endswith("_per_day") else ("/month" if metric.endswith("_per_month") else "")
     noun = "" if unit else " " + metric.split("_per_")[0].replace("_", " ")
     return f"{num}{' ' + unit if unit else ''}{noun}{per}"
+
+
+#: how a DURATION_FACTS figure reads in a finding
+_DURATION_TEXT = {
+    "expires_after_days": "expires after {} days",
+    "pauses_after_inactive_days": "pauses after {} days of inactivity",
+    "idle_sleep_minutes": "sleeps after {} minutes idle",
+    "check_interval_minutes": "checks every {} minutes",
+}
 
 
 class _Claims:
@@ -595,7 +606,8 @@ def _claims(lines: list[Line], tables: list[Table], table_lines: set[int], claim
                     claims.unmatched(r.line, text, f"amount '{cell}' is not a monthly price")
             ctx = head_ctx + " " + (t.headings[-1] if t.headings else "")
             if money is None:
-                other = [c for c in r.cells if parse_money(c) is None]
+                # a "Free" cell read as $0 still names the plan the row's figures are of
+                other = [c for c in r.cells if parse_money(c) is None or not re.search(r"\d", c)]
                 text = " | ".join(other)
             if not service_table:
                 continue

@@ -44,6 +44,7 @@ __all__ = [
     "plan_price_text",
     "figures_for",
     "KIND_WORDS",
+    "DURATION_FACTS",
 ]
 
 #: words that name a plan on many providers: they never identify a provider by themselves
@@ -699,6 +700,7 @@ def _find_quantities(text: str) -> list[Quantity]:
                     "usage" if _USAGE_BEFORE.search(tail(text, 0, m.start(), 64)) else "limit",
                 )
             )
+    out += _durations(text)
     for m in re.finditer(rf"(?<![\w$.,]){_NUMQ}\s*", text, re.I):
         start, end = m.start(), m.end()
         # what follows the figure is read in place (rest, rest2 and noun_text are positions in
@@ -768,6 +770,104 @@ def _find_quantities(text: str) -> list[Quantity]:
         out.append(
             Quantity(value, unit, prefixes, period, snippet, free_ctx, quantity_role(text, start, m.end()))
         )
+    return out
+
+
+#: plan facts that are lengths of time, as quantities: the catalog attribute (or, for the check
+#: interval, the checks_per_hour limit) each is compared with, and the unit it is stated in
+DURATION_FACTS: dict[str, str] = {
+    "expires_after_days": "days",
+    "pauses_after_inactive_days": "days",
+    "idle_sleep_minutes": "minutes",
+    "check_interval_minutes": "minutes",
+}
+#: a length of time and its unit: "90 jours", "5-minute", "7 hari", "3 Minuten", "12 months"
+_DURATION = re.compile(
+    r"(?<![\w$.,])(?P<n>\d+(?:\.\d+)?)\s*-?\s*(?P<u>"
+    r"seconds?|secs?|segundos?|secondes?|sekunden?|detik|"
+    r"minutes?|mins?|minutos?|minuten|menit|"
+    r"hours?|hrs?|horas?|heures?|stunden?|jam|"
+    r"days?|d[ií]as?|jours?|tagen?|tage|hari|"
+    r"weeks?|semanas?|semaines?|wochen?|minggu|"
+    r"months?|m[eê]s(?:es)?|mois|monaten?|bulan|"
+    r"years?|a[ñn]os?|ans?|jahren?|jahre|tahun)(?![\w])",
+    re.I,
+)
+#: a unit's length in minutes
+_UNIT_MINUTES = [
+    (re.compile(r"seconds?|secs?|segundos?|secondes?|sekunden?|detik", re.I), 1 / 60),
+    (re.compile(r"minutes?|mins?|minutos?|minuten|menit", re.I), 1.0),
+    (re.compile(r"hours?|hrs?|horas?|heures?|stunden?|jam", re.I), 60.0),
+    (re.compile(r"days?|d[ií]as?|jours?|tagen?|tage|hari", re.I), 1440.0),
+    (re.compile(r"weeks?|semanas?|semaines?|wochen?|minggu", re.I), 7 * 1440.0),
+    (re.compile(r"months?|m[eê]s(?:es)?|mois|monaten?|bulan", re.I), 365 / 12 * 1440),
+    (re.compile(r"years?|a[ñn]os?|ans?|jahren?|jahre|tahun", re.I), 365 * 1440.0),
+]
+#: words that say a plan expires, in the corpus languages (expire, expira, expire au bout de,
+#: kedaluwarsa, caduca, vence, verfällt)
+_EXPIRE_WORDS = r"expir\w*|kedaluwarsa|kadaluwarsa|kadaluarsa|caduc\w*|vence[mn]?|verf[äa]llt|abl[äa]uft"
+_EXPIRE_BEFORE = re.compile(rf"(?:\b(?:{_EXPIRE_WORDS})\b|\bl[äa]uft\b)\W*(?:[^\W\d]+\W+){{0,4}}$", re.I)
+_EXPIRE_AFTER = re.compile(rf"^\W*(?:[^\W\d]+\W+){{0,2}}?(?:{_EXPIRE_WORDS})\b|^\s+ab\b", re.I)
+#: "of inactivity", "idle", "tidak aktif", "sans activité", "de inatividade", "ohne Aktivität"
+_INACTIVE_AFTER = re.compile(
+    r"^\W*(?:(?:of|de|d'|sem|sin|sans|ohne|tanpa|without|no)\s*)?(?:inactiv\w*|inatividade|inativ\w*|inaktiv\w*|"
+    r"idle|tidak\s+aktif|activity|atividade|actividad|activité|aktivität|aktivitas|traffic|tráfego|tráfico|trafic)\b",
+    re.I,
+)
+_INACTIVE_BEFORE = re.compile(
+    r"\b(?:idle|inactive|inativo|inactivo|inactif|inaktiv|tidak\s+aktif)\s+(?:for|por|pendant|f[üu]r|selama)\s+$",
+    re.I,
+)
+#: words that make a length of minutes an uptime check's interval ("interval cek 1 menit",
+#: "5-minute checks", "checks every 5 minutes", "intervalo de 5 minutos", "Prüfung alle 3 Minuten")
+_CHECK_WORDS = r"checks?|checked|checking|cek|interval\w*|pr(?:ü|ue)f\w*|verifica\w*|comproba\w*|chequeo\w*|v[ée]rifi\w*|surveill\w*|pemeriksaan|diperiksa|periksa"
+_CHECK_BEFORE = re.compile(rf"\b(?:{_CHECK_WORDS})\b\W*(?:[^\W]+\W+){{0,4}}$", re.I)
+_CHECK_AFTER = re.compile(rf"^\W*(?:(?:uptime|health)\s+)?(?:{_CHECK_WORDS})\b", re.I)
+_DURATION_CLAUSE_MARK = re.compile(r"[;|(\[]|[.!?]\s")
+
+
+def _durations(text: str) -> list[Quantity]:
+    """Plan facts stated as lengths of time (DURATION_FACTS): "expire au bout de 90 jours" (days
+    until a free database expires), "pause after 7 days of inactivity", "spins down after 15
+    minutes idle", "interval cek 1 menit" / "5-minute checks" (an uptime check's interval). Each
+    is a plan's own figure (role "limit"): the words that find it say so."""
+    out: list[Quantity] = []
+    for m in _DURATION.finditer(text):
+        start, end = m.start(), m.end()
+        minutes = next(f for rx, f in _UNIT_MINUTES if rx.fullmatch(m.group("u")))
+        value = float(m.group("n")) * minutes
+        window = text[max(0, start - 60) : start]
+        cut = [x.end() for x in _DURATION_CLAUSE_MARK.finditer(window)]
+        before = window[cut[-1] :] if cut else window
+        after = text[end : end + 40]
+        stop = _DURATION_CLAUSE_MARK.search(after)
+        after = after[: stop.start()] if stop else after
+        metric = ""
+        said = m.group(0)
+        inactive = _INACTIVE_AFTER.match(after)
+        expire = _EXPIRE_BEFORE.search(before) if minutes >= 1440 else None
+        check = _CHECK_AFTER.match(after) if minutes < 1440 else None
+        check_before = _CHECK_BEFORE.search(before) if minutes < 1440 and not check else None
+        if inactive or _INACTIVE_BEFORE.search(before):
+            if re.search(
+                rf"\b(?:{_EXPIRE_WORDS})\b|delet|supprim|apag|borr|gelöscht|dihapus", before + after, re.I
+            ):
+                continue  # "deleted after 90 days of inactivity": not a pause
+            metric = "pauses_after_inactive_days" if minutes >= 1440 else "idle_sleep_minutes"
+            said += inactive.group(0) if inactive else ""
+        elif expire or (minutes >= 1440 and _EXPIRE_AFTER.match(after)):
+            if expire and re.match(r"l[äa]uft", expire.group(0), re.I) and not re.match(r"\s+ab\b", after):
+                continue  # "läuft" without its "ab": runs, not expires
+            metric = "expires_after_days"
+            said = (expire.group(0) if expire else "") + said
+        elif check or check_before:
+            metric = "check_interval_minutes"
+            said = check_before.group(0) + said if check_before else said + (check.group(0) if check else "")
+        if not metric:
+            continue
+        if DURATION_FACTS[metric] == "days":
+            value /= 1440
+        out.append(Quantity(value, DURATION_FACTS[metric], (metric,), None, said.strip(), False, "limit"))
     return out
 
 
@@ -892,6 +992,8 @@ def figures_for(
     ref: PlanRef, prefixes: tuple[str, ...], period: str | None, *, prices: bool = False
 ) -> list[Figure]:
     """Limits, included amounts (or, with ``prices``, per-unit prices) of ``ref`` on the metrics."""
+    if not prices and len(prefixes) == 1 and prefixes[0] in DURATION_FACTS:
+        return _duration_figures(ref, prefixes[0])
     out: list[Figure] = []
     for lim in ref.plan.limits:
         if not prices and _metric_ok(lim.metric, prefixes, period):
@@ -924,6 +1026,21 @@ def figures_for(
         elif met.free_allowance > 0:
             out.append(Figure(ref, met.metric, "included", met.free_allowance, src, asof))
     return out
+
+
+def _duration_figures(ref: PlanRef, metric: str) -> list[Figure]:
+    """The plan's figure for a DURATION_FACTS metric: its attribute, or the interval between
+    checks (60 / checks_per_hour minutes)."""
+    if metric == "check_interval_minutes":
+        return [
+            Figure(ref, metric, "limit", 60 / lim.max, lim.source or ref.source, str(lim.as_of or ref.as_of))
+            for lim in ref.plan.limits
+            if lim.metric == "checks_per_hour" and lim.max > 0
+        ]
+    value = getattr(ref.attributes, metric, None)
+    if value is None:
+        return []
+    return [Figure(ref, metric, "limit", float(value), ref.source, str(ref.as_of))]
 
 
 def _hourly_prices(ref: PlanRef, *, cu_only: bool) -> list[Figure]:
