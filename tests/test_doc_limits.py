@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tierplan.audit.doc import audit_document
-from tierplan.audit.doc_claims import find_quantities
+from tierplan.audit.doc_claims import Vocabulary, find_quantities
 from tierplan.catalog.loader import load_catalog
 
 
@@ -91,3 +91,32 @@ def test_a_free_cell_names_the_plan_of_the_row(catalog) -> None:  # type: ignore
     )
     assert [e[:2] for e in _errors(doc.format(1), catalog)] == ["3:"]
     assert _errors(doc.format(5), catalog) == []
+
+
+def test_a_bullet_among_bullets_of_other_providers_is_not_the_headings(catalog) -> None:  # type: ignore[no-untyped-def]
+    items = "- api: Render Starter, 2 instances: 2 x $7 = $14\n- api egress: 8 GB x $0.15/GB = $1.20\n"
+    assert _errors("# Phase 2 on Cloudflare\n\n" + items, catalog) == []
+    # bullets that all speak of the heading's provider keep it
+    alone = "# Cloudflare Workers Paid\n\n- requests: 10M included\n- egress: $0.15/GB\n"
+    assert [e[:2] for e in _errors(alone, catalog)] == ["4:"]
+
+
+def test_a_cron_trigger_is_named_by_its_whole_name(catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = "Phase 1 triggers (any one moves us to phase 2):\n  - api egress: 8 GB x $0.15/GB = $1.20\n"
+    assert _errors(doc, catalog) == []
+    vocab = Vocabulary(catalog)
+    assert vocab.providers_in("Phase 1 triggers on our servers") == []
+    assert vocab.providers_in("Workers Cron Triggers at 02:00") == ["cloudflare"]
+
+
+@pytest.mark.parametrize(("connections", "wrong"), [(200, False), (500, True)])
+def test_a_list_item_under_a_plan_label_speaks_of_the_service_its_words_name(  # type: ignore[no-untyped-def]
+    connections: int, wrong: bool, catalog
+) -> None:
+    doc = (
+        "### Database, auth, realtime: Supabase\n\n"
+        "- **Free** (stage 1): 500 MB database, 50,000 monthly active users for auth,\n"
+        f"  {connections} concurrent Realtime connections and 2 million Realtime messages a month.\n"
+    )
+    errors = _errors(doc, catalog)
+    assert [e[:2] for e in errors] == (["4:"] if wrong else []), errors

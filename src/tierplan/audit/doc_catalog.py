@@ -15,6 +15,7 @@ from ..catalog.loader import PlanRef
 from .doc_claims import (
     KIND_WORDS,
     Figure,
+    Match,
     Quantity,
     Vocabulary,
     figures_for,
@@ -158,7 +159,13 @@ class _Claims:
             )
             if not match.plan_named and plan_context and not own_plan_word:
                 ctx_match = self.vocab.match(plan_context, [pid], kinds or None, service_text=context)
-                if ctx_match.plan_named:
+                # the plan the label above names, of the service this text names by its kind
+                # ("- Free: 500 MB database, 50,000 MAU for auth," then "200 Realtime connections")
+                ids = {r.plan.id for r in ctx_match.plans}
+                own_kind = [r for r in match.plans if r.plan.id in ids] if _kinds(text) else []
+                if ctx_match.plan_named and own_kind:
+                    match = Match(match.providers, tuple(own_kind), True, ctx_match.plan_words)
+                elif ctx_match.plan_named:
                     match = ctx_match
             name = match.plans[0].provider.name
             checked = False
@@ -543,7 +550,33 @@ def _context(lines: list[Line], idx: int, vocab: Vocabulary) -> tuple[str, str, 
             if not title_ctx and vocab.providers_in(t):
                 title_ctx = t
     heading_ctx = heading if vocab.providers_in(heading) else ""
-    return adjacent_ctx or heading_ctx or title_ctx, plan_ctx, " ".join([heading, *titles])
+    far_ctx = heading_ctx or title_ctx
+    if not adjacent_ctx and far_ctx and marker:
+        # a bullet among bullets that name other providers ("- api: Render Starter", "- database:
+        # Neon Launch", "- api egress: 8 GB x $0.15/GB"): the heading's provider is not its own
+        far = set(vocab.providers_in(far_ctx))
+        if any(set(vocab.providers_in(t)) - far for t in _sibling_items(lines, idx)):
+            far_ctx = ""
+    return adjacent_ctx or far_ctx, plan_ctx, " ".join([heading, *titles])
+
+
+def _sibling_items(lines: list[Line], idx: int) -> list[str]:
+    """The first lines of the other items of the list the bullet at ``idx`` is an item of (same
+    marker and indent, no blank line or shallower line between)."""
+    marker, indent = _marker(lines[idx].text), _indent(lines[idx].text)
+    out: list[str] = []
+    for step in (-1, 1):
+        j = idx + step
+        while 0 <= j < len(lines) and abs(j - idx) <= 40:
+            t = lines[j].text
+            if not t.strip() or _indent(t) < indent or lines[j].headings != lines[idx].headings:
+                break
+            if _indent(t) == indent:
+                if _marker(t) != marker:
+                    break
+                out.append(t)
+            j += step
+    return out
 
 
 def _sibling_names_provider(lines: list[Line], idx: int, vocab: Vocabulary) -> bool:

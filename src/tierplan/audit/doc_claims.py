@@ -136,6 +136,25 @@ _GENERIC_SERVICE_WORDS = {
     "cdn",
     "free",
 }
+#: ordinary words of service names ("Workers Cron Triggers", "Hetzner Cloud Servers", "Render
+#: Cron Jobs", "Auth0 Customer Identity Platform"): no alias on their own, though the service's
+#: whole name ("cron triggers") still is one
+_ORDINARY_SERVICE_WORDS = {
+    "cron",
+    "triggers",
+    "trigger",
+    "jobs",
+    "job",
+    "scheduled",
+    "workflows",
+    "server",
+    "servers",
+    "customer",
+    "identity",
+    "platform",
+    "authentication",
+    "durable",
+}
 #: words of component kinds (from the catalog's COMPONENT_KINDS) as written in plans
 KIND_WORDS: dict[str, tuple[str, ...]] = {
     "postgres": ("postgres", "postgresql", "database", "db", "sql"),
@@ -219,7 +238,7 @@ class Vocabulary:
                 if rest and rest != sname.split():
                     aliases.add(sname)  # "cloudflare r2", "amazon s3"
                 for w in rest:
-                    if w not in _GENERIC_SERVICE_WORDS and len(w) >= 2:
+                    if w not in _GENERIC_SERVICE_WORDS and w not in _ORDINARY_SERVICE_WORDS and len(w) >= 2:
                         aliases.add(w)  # "r2", "kv", "d1", "s3", "fargate", "elasticache"
                 rest_phrase = " ".join(rest)
                 if len(rest) >= 2 and not set(rest) <= (_GENERIC_SERVICE_WORDS | kind_phrases):
@@ -324,6 +343,7 @@ class Vocabulary:
                 for rx, p, sid in self.service_aliases
                 if p == pid and may_match(rx, low) and alias_search(rx, text, low)
             }
+            own_services = bool(services)
             if not services and service_text:
                 low_service = folded(service_text)
                 services = {
@@ -331,10 +351,14 @@ class Vocabulary:
                     for rx, p, sid in self.service_aliases
                     if p == pid and may_match(rx, low_service) and alias_search(rx, service_text, low_service)
                 }
+            all_refs = refs
             if services:
                 refs = [r for r in refs if r.service.id in services]
             if kinds:
                 k_refs = [r for r in refs if set(r.hosts) & kinds]
+                if not k_refs and services and not own_services:
+                    # the service the context names hosts none of the kinds the text speaks of
+                    k_refs = [r for r in all_refs if set(r.hosts) & kinds]
                 if k_refs:
                     refs = k_refs
             hits: list[tuple[int, PlanRef, str]] = []
