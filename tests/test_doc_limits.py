@@ -120,3 +120,52 @@ def test_a_list_item_under_a_plan_label_speaks_of_the_service_its_words_name(  #
     )
     errors = _errors(doc, catalog)
     assert [e[:2] for e in errors] == (["4:"] if wrong else []), errors
+
+
+@pytest.mark.parametrize(("developer", "wrong"), [("5,000", False), ("50K", True)])
+def test_a_figure_is_of_the_plan_named_before_it_in_its_cell(developer: str, wrong: bool, catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = "\n".join(
+        [
+            "| Need | Option | Free plan | Paid plan |",
+            "|------|--------|-----------|-----------|",
+            f"| Errors | Sentry | Developer: {developer} errors a month, one user | Team: $26/month billed annually, 50K errors included |",
+        ]
+    )
+    errors = _errors(doc, catalog)
+    assert [e[:2] for e in errors] == (["3:"] if wrong else []), errors
+
+
+@pytest.mark.parametrize(("cap", "wrong"), [("0.5", False), ("3", True)])
+def test_a_noun_before_a_size_says_what_it_measures(cap: str, wrong: bool, catalog) -> None:  # type: ignore[no-untyped-def]
+    [q] = find_quantities(f"transfer, storage cap {cap} GB per project.")
+    assert q.prefixes == ("storage_gb", "dataset_mb")
+    doc = (
+        "Free-tier limits we are relying on:\n"
+        "  - Neon Free: 100 CU-hours a month per project, 5 GB public network\n"
+        f"    transfer, storage cap {cap} GB per project. Compute suspends when a limit is\n"
+        "    reached, so we watch it.\n"
+    )
+    errors = _errors(doc, catalog)
+    assert [e[:2] for e in errors] == (["3:"] if wrong else []), errors
+
+
+def test_a_plan_name_split_over_two_lines(catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = (
+        "### Reminder worker: Fly.io\n\n"
+        "The worker needs to run all the time. Fly.io's free\n"
+        "allowance covers up to three shared-cpu-1x 256 MB machines, so it costs nothing.\n"
+    )
+    shown = [f for f in audit_document(doc, "f.md", catalog).findings if f.severity in ("error", "warning")]
+    assert [(f.line, f.severity) for f in shown][:1] == [(3, "warning")]
+    assert "legacy" in shown[0].message
+
+
+def test_figures_after_a_line_naming_a_plan_are_of_that_plan(catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = (
+        "### Cache: Upstash Redis\n\n"
+        "Free: 500K commands a month, 256 MB, 10 GB bandwidth, enough for the pilot. Then\n"
+        "pay-as-you-go at $0.20 per 100K commands, and at stage 3 the Fixed 250MB plan at $10/month\n"
+        "(unlimited commands, {} GB bandwidth a month), which is cheaper once we pass 5 million commands.\n"
+    )
+    assert _errors(doc.format(50), catalog) == []
+    assert [e[:2] for e in _errors(doc.format(500), catalog)] == ["5:"]  # Fixed 250MB: 50 GB

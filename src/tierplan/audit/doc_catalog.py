@@ -80,6 +80,9 @@ _DURATION_TEXT = {
 }
 
 
+_FREE_PLAN_WORD = re.compile(r"\bFree\b|\bfree\s*(?:tier|plan|allowance|:)|\bFREE\b")
+
+
 class _Claims:
     def __init__(self, vocab: Vocabulary, tol: Tolerance, audit: DocAudit) -> None:
         self.vocab = vocab
@@ -115,7 +118,10 @@ class _Claims:
         plan_context: str = "",
         kind_context: str = "",
         quantities: list[Quantity] | None = None,
+        continuation: str = "",
     ) -> None:
+        """``continuation``: the first words of the next line when the text's sentence goes on
+        there ("Fly.io's free" / "allowance covers ..."): they may end a plan's name."""
         providers = self.vocab.providers_in(text)
         from_context = not providers
         if not providers:
@@ -135,12 +141,13 @@ class _Claims:
         text = _FREE_WORDS.sub(
             lambda m: "free" + " " * (len(m.group(0)) - 4) if len(m.group(0)) >= 4 else m.group(0), text
         )
+        joined = f"{text} {continuation}" if continuation else text
         free_is_plan = re.search(
             r"(?:^|\|)\W*free\b|\bfree\s*(?:tier|plan|allowance|:)|\(free\)|\bfree\s+\d|"
             r"\bfree\b.{0,60}\b(?:machines?|vms?|máquinas|mesin|maschinen)\b|\b(?:machines?|vms?|máquinas|mesin|maschinen)\b.{0,60}\bfree\b",
-            text,
+            joined,
             re.I,
-        ) or re.search(r"(?<=[a-z0-9] )Free\b", text)
+        ) or re.search(r"(?<=[a-z0-9] )Free\b", joined)
         probe = text
         if not free_is_plan and re.search(r"\bfree\b", text, re.I):
             # "10M requests FREE", "200 GB of bandwidth are free": included in the plan, not the Free plan
@@ -157,6 +164,7 @@ class _Claims:
                 re.sub(r"free\s+tier", "", text, flags=re.I),
                 re.I,
             )
+            figure_plans = match.plans
             if not match.plan_named and plan_context and not own_plan_word:
                 ctx_match = self.vocab.match(plan_context, [pid], kinds or None, service_text=context)
                 # the plan the label above names, of the service this text names by its kind
@@ -167,6 +175,10 @@ class _Claims:
                     match = Match(match.providers, tuple(own_kind), True, ctx_match.plan_words)
                 elif ctx_match.plan_named:
                     match = ctx_match
+                if match.plan_named:
+                    # the plan named last above is the one the text's figures are of ("... the
+                    # Fixed 250MB plan at $10/month" / "(unlimited commands, 50 GB bandwidth)")
+                    figure_plans = self._named_last(plan_context, match.plans)
             name = match.plans[0].provider.name
             checked = False
             if price is not None and not price.delta:
@@ -176,11 +188,13 @@ class _Claims:
                     continue  # "Upstash's 500K commands and R2's 10M free reads": each its own
                 if q.role == "usage" or (q.role == "" and (row or not _LIMIT_COLUMN.search(plan_context))):
                     continue  # the app's own amount, or a figure nothing marks as a quota
-                checked |= self._quantity(line, name, match.plans, match.plan_named, q)
+                plans = self._plans_at(probe, q.text, figure_plans) if match.plan_named else figure_plans
+                checked |= self._quantity(line, name, plans, match.plan_named, q)
             for up in unit_prices:
                 if not self._speaks_of(text, up.text, pid, from_context):
                     continue
-                checked |= self._unit_price(line, name, match.plans, up, text)
+                plans = self._plans_at(probe, up.text, figure_plans) if match.plan_named else figure_plans
+                checked |= self._unit_price(line, name, plans, up, text)
             if (
                 not checked
                 and match.plan_named
@@ -240,6 +254,36 @@ class _Claims:
             return True
         i = bisect.bisect_right(starts, at)
         return (pids[i - 1] if i else pids[0]) == pid
+
+    def _plans_at(self, text: str, figure: str, plans: tuple[PlanRef, ...]) -> tuple[PlanRef, ...]:
+        """Of several plans a text names, the one named last before the figure ("Developer: 50K
+        errors a month | Team: $26/month, 50K errors included"); all of them when none is."""
+        at = text.find(figure)
+        if at <= 0:
+            return plans
+        return self._named_last(text[:at], plans)
+
+    def _named_last(self, before: str, plans: tuple[PlanRef, ...]) -> tuple[PlanRef, ...]:
+        """Of ``plans``, the one whose name starts last in ``before``; all when none is named."""
+        if len({r.plan.id for r in plans}) < 2:
+            return plans
+        last: dict[int, int] = {}  # index in plans -> where its name last starts before the figure
+        for i, r in enumerate(plans):
+            starts = [
+                m.start()
+                for rx, alias, ref in self.vocab.plan_aliases.get(r.provider.provider, [])
+                if ref is r and alias != "free"
+                for m in rx.finditer(before)
+            ]
+            if re.search(r"\bfree\b", r.plan.name, re.I) or "free" in r.plan.id.split("-"):
+                # "Free", "free tier", "free:" name the plan; "1 GB of data free" does not
+                starts += [m.start() for m in _FREE_PLAN_WORD.finditer(before)]
+            if starts:
+                last[i] = max(starts)
+        if not last:
+            return plans
+        nearest = max(last.values())
+        return tuple(r for i, r in enumerate(plans) if last.get(i) == nearest)
 
     def _price(
         self,
@@ -690,6 +734,7 @@ def _claims(lines: list[Line], tables: list[Table], table_lines: set[int], claim
         # a line of more than _SENTENCES_UP_TO characters (a document flattened into one line) is
         # read as one claim, as before sentences were read: per sentence it would be quadratic
         own_segments = _segments(text) if len(text) <= _SENTENCES_UP_TO else [text]
+        going_on = _continuation(lines, idx)
         for seg, of_line in [*earlier, *((seg, True) for seg in own_segments)]:
             own = claims.vocab.providers_in(seg)
             if of_line:
@@ -708,6 +753,7 @@ def _claims(lines: list[Line], tables: list[Table], table_lines: set[int], claim
                     row=False,
                     plan_context=seg_plctx,
                     kind_context=kctx,
+                    continuation=going_on if seg is own_segments[-1] else "",
                 )
             if own:
                 last_provider = seg
@@ -781,6 +827,24 @@ def _continued(lines: list[Line], idx: int) -> str:
             break
         j -= 1
     return " ".join(reversed(out))
+
+
+def _continuation(lines: list[Line], idx: int) -> str:
+    """The first words of the next line when it goes on with the sentence the line at ``idx``
+    ends in (no sentence end there, and the next line starts no new item, label or heading)."""
+    own = lines[idx].text.rstrip()
+    if idx + 1 >= len(lines) or not own or re.search(r"[.!?:;|]\W*$", own):
+        return ""
+    nxt = lines[idx + 1]
+    t = nxt.text
+    if (
+        not t.strip()
+        or nxt.in_code != lines[idx].in_code
+        or _marker(t)
+        or re.match(r"^\s{0,3}#{1,6}\s|^\W*[A-Z][\w .&/-]{1,30}?\s*:|^\s*\|", t)
+    ):
+        return ""
+    return " ".join(t.split()[:3])
 
 
 def check_claims(

@@ -670,6 +670,10 @@ _FILLER_AT = re.compile(r"\s*(?:each|total|per|of|free|included|and|or)\b", re.I
 _WORD_AT = re.compile(r"\s*\w+")
 _INSTANCE_MARK = re.compile(r"[;(\[]")
 _SNIPPET_END = re.compile(r"(?<!\d),|,(?!\d)|[;|()\[\]]|\s{2,}")
+_NOUN_CAP_BEFORE = re.compile(
+    r"\b([^\W\d]+)\s+(?:(?:cap|limit|quota|max(?:imum)?|allowance|ceiling)\s+)?(?:(?:of|is|at|up\s+to)\s+)?$",
+    re.I,
+)
 _LABEL_BEFORE = re.compile(r"(\w[\w\s]*?)\s*[:=]\s*$")
 _WORD_OR_SPACE = re.compile(r"[\w\s]")
 
@@ -777,6 +781,11 @@ def _find_quantities(text: str) -> list[Quantity]:
             )
         ):
             continue
+        if unit == "GB" and not prefixes:
+            # "storage cap 3 GB", "bandwidth limit of 100 GB", "disk up to 8 GB": the noun before
+            noun_before = _NOUN_CAP_BEFORE.search(text[max(0, start - 40) : start])
+            if noun_before:
+                prefixes = _nouns(noun_before.group(1))
         if unit == "GB" and not prefixes:
             clause = text[last_start_before(text, _INSTANCE_MARK, start) + 1 : start]
             if re.search(r"\b(?:v?cpus?|cores?|ram|memory)\b", clause, re.I):
