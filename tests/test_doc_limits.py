@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tierplan.audit.doc import audit_document
-from tierplan.audit.doc_claims import Vocabulary, find_quantities
+from tierplan.audit.doc_claims import Vocabulary, find_quantities, find_unit_prices
 from tierplan.catalog.loader import load_catalog
 
 
@@ -169,3 +169,19 @@ def test_figures_after_a_line_naming_a_plan_are_of_that_plan(catalog) -> None:  
     )
     assert _errors(doc.format(50), catalog) == []
     assert [e[:2] for e in _errors(doc.format(500), catalog)] == ["5:"]  # Fixed 250MB: 50 GB
+
+
+def test_a_rate_is_of_the_noun_nearest_before_it(catalog) -> None:  # type: ignore[no-untyped-def]
+    cell = "Class A: 1M free, then $4.50 per million; Class B: 10M free, then $0.36 per million"
+    assert [up.prefixes[0] for up in find_unit_prices(cell)] == ["class_a_ops_per_", "class_b_ops_per_"]
+    [up] = find_unit_prices("Class A operations $4.50 per million")
+    assert up.prefixes == ("class_a_ops_per_",)
+    doc = "| Option | Operations |\n|---|---|\n| Cloudflare R2 Standard | " + cell + " |\n"
+    assert _errors(doc, catalog) == []
+    assert [e[:2] for e in _errors(doc.replace("$0.36", "$3.60"), catalog)] == ["3:"]
+
+
+@pytest.mark.parametrize(("row", "wrong"), [("400 GB billable", False), ("flat", True)])
+def test_a_month_of_billable_usage_on_a_plan_without_a_fee(row: str, wrong: bool, catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = f"| Component | Plan | Cost |\n|---|---|---|\n| TURN | Cloudflare Realtime TURN, {row} | $20.00 |\n"
+    assert bool(_errors(doc, catalog)) == wrong

@@ -763,8 +763,11 @@ def _claims(lines: list[Line], tables: list[Table], table_lines: set[int], claim
 
 
 _SENTENCES_UP_TO = 5_000
-#: a row that says its amount is made of usage ("compute $21.20 + storage $0.70", "with overages")
-_USAGE_WORDS = re.compile(r"overage|usage|\bcompute\b|storage|\+|\d\s*[x×]|instances?", re.I)
+#: a row that says its amount is made of usage ("compute $21.20 + storage $0.70", "with overages",
+#: "400 GB billable")
+_USAGE_WORDS = re.compile(
+    r"overage|usage|\bcompute\b|storage|\+|\d\s*[x×]|instances?|billable|\bbilled\b|metered", re.I
+)
 _PER_SEAT = re.compile(
     r"\b(?:\d+|two|three|four|five)\s+(?:seats?|users?|members?|devs?|developers?)\b|\bper\s+(?:seat|user)\b|overage",
     re.I,

@@ -987,10 +987,16 @@ def find_unit_prices(text: str) -> list[UnitPrice]:
             # "$0.50 per additional million" in a sentence about requests
             # a noun anywhere before: the first match in text starts before the "$" (no noun
             # pattern reads a "$", so it is a match in text[: m.start()] too)
+            # the noun nearest before it: "Class A: ... $4.50 per million; Class B: ... $0.36 per
+            # million" (the longest of the nouns ending there: "Class A operations", not "operations")
+            best_end = -1
             for rx, pf in _metric_res():
-                if first_start(text, rx) < m.start() and pf[0] not in ("storage_gb", "egress_gb_per_month"):
-                    prefixes = pf
-                    break
+                if pf[0] in ("storage_gb", "egress_gb_per_month") or first_start(text, rx) >= m.start():
+                    continue
+                at = last_start_before(text, rx, m.start())
+                noun = rx.match(text, at) if at >= 0 else None
+                if noun is not None and noun.end() > best_end:
+                    prefixes, best_end = pf, noun.end()
         if prefixes:
             out.append(UnitPrice(usd, per, False, prefixes, m.group(0)))
     return out
