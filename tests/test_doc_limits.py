@@ -185,3 +185,19 @@ def test_a_rate_is_of_the_noun_nearest_before_it(catalog) -> None:  # type: igno
 def test_a_month_of_billable_usage_on_a_plan_without_a_fee(row: str, wrong: bool, catalog) -> None:  # type: ignore[no-untyped-def]
     doc = f"| Component | Plan | Cost |\n|---|---|---|\n| TURN | Cloudflare Realtime TURN, {row} | $20.00 |\n"
     assert bool(_errors(doc, catalog)) == wrong
+
+
+@pytest.mark.parametrize(("rate", "wrong"), [("$0.02 per MRU", False), ("$0.02 per 1,000 MRU", True)])
+def test_users_a_month_are_a_metric_and_a_cell_names_its_plan_after_the_figure(  # type: ignore[no-untyped-def]
+    rate: str, wrong: bool, catalog
+) -> None:
+    doc = "\n".join(
+        [
+            "| Option | Free plan | Paid plan |",
+            "|--------|-----------|-----------|",
+            f"| Clerk | Hobby: 50,000 monthly retained users per application | Pro: $25/month, 50,000 MRU included, then {rate} |",
+            "| Supabase Auth | 50,000 MAU on Free | 100,000 MAU included on Pro ($25), then $0.00325 per MAU |",
+        ]
+    )
+    errors = _errors(doc, catalog)
+    assert [e[:2] for e in errors] == (["3:"] if wrong else []), errors

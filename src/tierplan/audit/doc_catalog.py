@@ -80,6 +80,8 @@ _DURATION_TEXT = {
 }
 
 
+#: how far from a figure (characters) the plan it is of is looked for
+_PLAN_WINDOW = 400
 _FREE_PLAN_WORD = re.compile(r"\bFree\b|\bfree\s*(?:tier|plan|allowance|:)|\bFREE\b")
 
 
@@ -256,34 +258,62 @@ class _Claims:
         return (pids[i - 1] if i else pids[0]) == pid
 
     def _plans_at(self, text: str, figure: str, plans: tuple[PlanRef, ...]) -> tuple[PlanRef, ...]:
-        """Of several plans a text names, the one named last before the figure ("Developer: 50K
-        errors a month | Team: $26/month, 50K errors included"); all of them when none is."""
+        """Of several plans a text names, the one the figure is of: in the figure's own table cell,
+        the plan named last before it, else the first named after it ("100,000 MAU included on
+        Pro"); else the plan named last before the figure ("Developer: 50K errors a month |
+        Team: $26/month, 50K errors included"); all of them when none is."""
         at = text.find(figure)
-        if at <= 0:
+        if at < 0 or len({r.plan.id for r in plans}) < 2:
             return plans
-        return self._named_last(text[:at], plans)
+        # read in a window around the figure (a plan named further away is not its plan, and a
+        # line of a megabyte must not be read again per figure)
+        lo, hi = max(0, at - _PLAN_WINDOW), min(len(text), at + _PLAN_WINDOW)
+        cell_start = text.rfind("|", lo, at) + 1
+        cell_end = text.find("|", at, hi)
+        cell_start = max(cell_start, lo)
+        cell_end = hi if cell_end < 0 or cell_start == lo else cell_end
+        after = self._name_starts(text[at + 1 : cell_end], plans)  # the snippet may name it
+        return (
+            self._nearest(self._name_starts(text[cell_start:at], plans), plans, last=True)
+            or self._nearest(after, plans, last=False)
+            or self._nearest(self._name_starts(text[lo:at], plans), plans, last=True)
+            or plans
+        )
 
     def _named_last(self, before: str, plans: tuple[PlanRef, ...]) -> tuple[PlanRef, ...]:
         """Of ``plans``, the one whose name starts last in ``before``; all when none is named."""
         if len({r.plan.id for r in plans}) < 2:
             return plans
-        last: dict[int, int] = {}  # index in plans -> where its name last starts before the figure
+        return self._nearest(self._name_starts(before[-_PLAN_WINDOW:], plans), plans, last=True) or plans
+
+    @staticmethod
+    def _nearest(
+        starts: dict[int, list[int]], plans: tuple[PlanRef, ...], *, last: bool
+    ) -> tuple[PlanRef, ...]:
+        """The plans (by index in ``plans``) named last (or first) in a text, from _name_starts."""
+        if not starts:
+            return ()
+        pick = max if last else min
+        where = {i: pick(v) for i, v in starts.items()}
+        nearest = pick(where.values())
+        return tuple(r for i, r in enumerate(plans) if where.get(i) == nearest)
+
+    def _name_starts(self, text: str, plans: tuple[PlanRef, ...]) -> dict[int, list[int]]:
+        """Where each plan (by index in ``plans``) is named in ``text``."""
+        out: dict[int, list[int]] = {}
         for i, r in enumerate(plans):
             starts = [
                 m.start()
                 for rx, alias, ref in self.vocab.plan_aliases.get(r.provider.provider, [])
                 if ref is r and alias != "free"
-                for m in rx.finditer(before)
+                for m in rx.finditer(text)
             ]
             if re.search(r"\bfree\b", r.plan.name, re.I) or "free" in r.plan.id.split("-"):
                 # "Free", "free tier", "free:" name the plan; "1 GB of data free" does not
-                starts += [m.start() for m in _FREE_PLAN_WORD.finditer(before)]
+                starts += [m.start() for m in _FREE_PLAN_WORD.finditer(text)]
             if starts:
-                last[i] = max(starts)
-        if not last:
-            return plans
-        nearest = max(last.values())
-        return tuple(r for i, r in enumerate(plans) if last.get(i) == nearest)
+                out[i] = starts
+        return out
 
     def _price(
         self,

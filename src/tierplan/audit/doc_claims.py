@@ -526,6 +526,10 @@ _METRIC_NOUNS: list[tuple[str, tuple[str, ...]]] = [
     (r"(?:error\s+)?events|errors", ("error_events_per_",)),
     (r"messages?", ("realtime_messages_per_", "wa_service_messages_per_")),
     (r"relay|turn", ("relay_gb_per_month",)),
+    (
+        r"mau\b|mru\b|monthly\s+(?:active|retained)\s+users?|(?:active|retained)\s+users?",
+        ("monthly_active_users",),
+    ),
 ]
 
 
