@@ -15,6 +15,7 @@ from ..catalog.loader import PlanRef
 from .doc_claims import (
     KIND_WORDS,
     Figure,
+    Match,
     Quantity,
     Vocabulary,
     figures_for,
@@ -59,6 +60,8 @@ def _cite(f: Figure | PlanRef) -> tuple[str, str, str]:
 def _fmt_q(v: float, metric: str) -> str:
     if math.isinf(v):
         return "unlimited"
+    if metric in _DURATION_TEXT:
+        return _DURATION_TEXT[metric].format(f"{v:,.4g}")
     unit = "GB" if metric.endswith("_gb") or "_gb_" in metric else ("MB" if metric.endswith("_mb") else "")
     if metric == "cu_hours_per_month":
         unit = "CU-hours"
@@ -66,6 +69,20 @@ def _fmt_q(v: float, metric: str) -> str:
     per = "/day" if metric.endswith("_per_day") else ("/month" if metric.endswith("_per_month") else "")
     noun = "" if unit else " " + metric.split("_per_")[0].replace("_", " ")
     return f"{num}{' ' + unit if unit else ''}{noun}{per}"
+
+
+#: how a DURATION_FACTS figure reads in a finding
+_DURATION_TEXT = {
+    "expires_after_days": "expires after {} days",
+    "pauses_after_inactive_days": "pauses after {} days of inactivity",
+    "idle_sleep_minutes": "sleeps after {} minutes idle",
+    "check_interval_minutes": "checks every {} minutes",
+}
+
+
+#: how far from a figure (characters) the plan it is of is looked for
+_PLAN_WINDOW = 400
+_FREE_PLAN_WORD = re.compile(r"\bFree\b|\bfree\s*(?:tier|plan|allowance|:)|\bFREE\b")
 
 
 class _Claims:
@@ -103,7 +120,10 @@ class _Claims:
         plan_context: str = "",
         kind_context: str = "",
         quantities: list[Quantity] | None = None,
+        continuation: str = "",
     ) -> None:
+        """``continuation``: the first words of the next line when the text's sentence goes on
+        there ("Fly.io's free" / "allowance covers ..."): they may end a plan's name."""
         providers = self.vocab.providers_in(text)
         from_context = not providers
         if not providers:
@@ -123,7 +143,8 @@ class _Claims:
         text = _FREE_WORDS.sub(
             lambda m: "free" + " " * (len(m.group(0)) - 4) if len(m.group(0)) >= 4 else m.group(0), text
         )
-        free_is_plan = _free_is_plan(text)
+        joined = f"{text} {continuation}" if continuation else text
+        free_is_plan = _free_is_plan(joined)
         probe = text
         if not free_is_plan and re.search(r"\bfree\b", text, re.I):
             # "10M requests FREE", "200 GB of bandwidth are free": included in the plan, not the Free plan
@@ -140,10 +161,21 @@ class _Claims:
                 re.sub(r"free\s+tier", "", text, flags=re.I),
                 re.I,
             )
+            figure_plans = match.plans
             if not match.plan_named and plan_context and not own_plan_word:
                 ctx_match = self.vocab.match(plan_context, [pid], kinds or None, service_text=context)
-                if ctx_match.plan_named:
+                # the plan the label above names, of the service this text names by its kind
+                # ("- Free: 500 MB database, 50,000 MAU for auth," then "200 Realtime connections")
+                ids = {r.plan.id for r in ctx_match.plans}
+                own_kind = [r for r in match.plans if r.plan.id in ids] if _kinds(text) else []
+                if ctx_match.plan_named and own_kind:
+                    match = Match(match.providers, tuple(own_kind), True, ctx_match.plan_words)
+                elif ctx_match.plan_named:
                     match = ctx_match
+                if match.plan_named:
+                    # the plan named last above is the one the text's figures are of ("... the
+                    # Fixed 250MB plan at $10/month" / "(unlimited commands, 50 GB bandwidth)")
+                    figure_plans = self._named_last(plan_context, match.plans)
             name = match.plans[0].provider.name
             checked = False
             if price is not None and not price.delta:
@@ -153,11 +185,13 @@ class _Claims:
                     continue  # "Upstash's 500K commands and R2's 10M free reads": each its own
                 if q.role == "usage" or (q.role == "" and (row or not _LIMIT_COLUMN.search(plan_context))):
                     continue  # the app's own amount, or a figure nothing marks as a quota
-                checked |= self._quantity(line, name, match.plans, match.plan_named, q)
+                plans = self._plans_at(probe, q.text, figure_plans) if match.plan_named else figure_plans
+                checked |= self._quantity(line, name, plans, match.plan_named, q)
             for up in unit_prices:
                 if not self._speaks_of(text, up.text, pid, from_context):
                     continue
-                checked |= self._unit_price(line, name, match.plans, up, text)
+                plans = self._plans_at(probe, up.text, figure_plans) if match.plan_named else figure_plans
+                checked |= self._unit_price(line, name, plans, up, text)
             if (
                 not checked
                 and match.plan_named
@@ -218,6 +252,64 @@ class _Claims:
             return True
         i = bisect.bisect_right(starts, at)
         return (pids[i - 1] if i else pids[0]) == pid
+
+    def _plans_at(self, text: str, figure: str, plans: tuple[PlanRef, ...]) -> tuple[PlanRef, ...]:
+        """Of several plans a text names, the one the figure is of: in the figure's own table cell,
+        the plan named last before it, else the first named after it ("100,000 MAU included on
+        Pro"); else the plan named last before the figure ("Developer: 50K errors a month |
+        Team: $26/month, 50K errors included"); all of them when none is."""
+        at = text.find(figure)
+        if at < 0 or len({r.plan.id for r in plans}) < 2:
+            return plans
+        # read in a window around the figure (a plan named further away is not its plan, and a
+        # line of a megabyte must not be read again per figure)
+        lo, hi = max(0, at - _PLAN_WINDOW), min(len(text), at + _PLAN_WINDOW)
+        cell_start = text.rfind("|", lo, at) + 1
+        cell_end = text.find("|", at, hi)
+        cell_start = max(cell_start, lo)
+        cell_end = hi if cell_end < 0 or cell_start == lo else cell_end
+        after = self._name_starts(text[at + 1 : cell_end], plans)  # the snippet may name it
+        return (
+            self._nearest(self._name_starts(text[cell_start:at], plans), plans, last=True)
+            or self._nearest(after, plans, last=False)
+            or self._nearest(self._name_starts(text[lo:at], plans), plans, last=True)
+            or plans
+        )
+
+    def _named_last(self, before: str, plans: tuple[PlanRef, ...]) -> tuple[PlanRef, ...]:
+        """Of ``plans``, the one whose name starts last in ``before``; all when none is named."""
+        if len({r.plan.id for r in plans}) < 2:
+            return plans
+        return self._nearest(self._name_starts(before[-_PLAN_WINDOW:], plans), plans, last=True) or plans
+
+    @staticmethod
+    def _nearest(
+        starts: dict[int, list[int]], plans: tuple[PlanRef, ...], *, last: bool
+    ) -> tuple[PlanRef, ...]:
+        """The plans (by index in ``plans``) named last (or first) in a text, from _name_starts."""
+        if not starts:
+            return ()
+        pick = max if last else min
+        where = {i: pick(v) for i, v in starts.items()}
+        nearest = pick(where.values())
+        return tuple(r for i, r in enumerate(plans) if where.get(i) == nearest)
+
+    def _name_starts(self, text: str, plans: tuple[PlanRef, ...]) -> dict[int, list[int]]:
+        """Where each plan (by index in ``plans``) is named in ``text``."""
+        out: dict[int, list[int]] = {}
+        for i, r in enumerate(plans):
+            starts = [
+                m.start()
+                for rx, alias, ref in self.vocab.plan_aliases.get(r.provider.provider, [])
+                if ref is r and alias != "free"
+                for m in rx.finditer(text)
+            ]
+            if re.search(r"\bfree\b", r.plan.name, re.I) or "free" in r.plan.id.split("-"):
+                # "Free", "free tier", "free:" name the plan; "1 GB of data free" does not
+                starts += [m.start() for m in _FREE_PLAN_WORD.finditer(text)]
+            if starts:
+                out[i] = starts
+        return out
 
     def _price(
         self,
@@ -534,7 +626,33 @@ def _context(lines: list[Line], idx: int, vocab: Vocabulary) -> tuple[str, str, 
             if not title_ctx and vocab.providers_in(t):
                 title_ctx = t
     heading_ctx = heading if vocab.providers_in(heading) else ""
-    return adjacent_ctx or heading_ctx or title_ctx, plan_ctx, " ".join([heading, *titles])
+    far_ctx = heading_ctx or title_ctx
+    if not adjacent_ctx and far_ctx and marker:
+        # a bullet among bullets that name other providers ("- api: Render Starter", "- database:
+        # Neon Launch", "- api egress: 8 GB x $0.15/GB"): the heading's provider is not its own
+        far = set(vocab.providers_in(far_ctx))
+        if any(set(vocab.providers_in(t)) - far for t in _sibling_items(lines, idx)):
+            far_ctx = ""
+    return adjacent_ctx or far_ctx, plan_ctx, " ".join([heading, *titles])
+
+
+def _sibling_items(lines: list[Line], idx: int) -> list[str]:
+    """The first lines of the other items of the list the bullet at ``idx`` is an item of (same
+    marker and indent, no blank line or shallower line between)."""
+    marker, indent = _marker(lines[idx].text), _indent(lines[idx].text)
+    out: list[str] = []
+    for step in (-1, 1):
+        j = idx + step
+        while 0 <= j < len(lines) and abs(j - idx) <= 40:
+            t = lines[j].text
+            if not t.strip() or _indent(t) < indent or lines[j].headings != lines[idx].headings:
+                break
+            if _indent(t) == indent:
+                if _marker(t) != marker:
+                    break
+                out.append(t)
+            j += step
+    return out
 
 
 def _sibling_names_provider(lines: list[Line], idx: int, vocab: Vocabulary) -> bool:
@@ -597,7 +715,8 @@ def _claims(lines: list[Line], tables: list[Table], table_lines: set[int], claim
                     claims.unmatched(r.line, text, f"amount '{cell}' is not a monthly price")
             ctx = head_ctx + " " + (t.headings[-1] if t.headings else "")
             if money is None:
-                other = [c for c in r.cells if parse_money(c) is None]
+                # a "Free" cell read as $0 still names the plan the row's figures are of
+                other = [c for c in r.cells if parse_money(c) is None or not re.search(r"\d", c)]
                 text = " | ".join(other)
             if not service_table:
                 continue
@@ -647,6 +766,7 @@ def _claims(lines: list[Line], tables: list[Table], table_lines: set[int], claim
         # a line of more than _SENTENCES_UP_TO characters (a document flattened into one line) is
         # read as one claim, as before sentences were read: per sentence it would be quadratic
         own_segments = _segments(text) if len(text) <= _SENTENCES_UP_TO else [text]
+        going_on = _continuation(lines, idx)
         for seg, of_line in [*earlier, *((seg, True) for seg in own_segments)]:
             own = claims.vocab.providers_in(seg)
             if of_line:
@@ -665,6 +785,7 @@ def _claims(lines: list[Line], tables: list[Table], table_lines: set[int], claim
                     row=False,
                     plan_context=seg_plctx,
                     kind_context=kctx,
+                    continuation=going_on if seg is own_segments[-1] else "",
                 )
             if own:
                 last_provider = seg
@@ -702,7 +823,7 @@ _GONE = re.compile(
 )
 #: a row that says its amount is made of usage ("compute $21.20 + storage $0.70", "with overages")
 _USAGE_WORDS = re.compile(
-    r"overage|usage|\bcompute\b|storage|\+|\d\s*[x×]|instances?|billable|metered|"
+    r"overage|usage|\bcompute\b|storage|\+|\d\s*[x×]|instances?|billable|\bbilled\b|metered|"
     # an amount used of what the plan meters: "400 GB billable", "21,200 MRU", "3M requests"
     r"\d[\d,.]*\s*(?:[KMB]\s+)?(?:GB|TB|GB-months?|requests|commands|MRU|MAU|e-?mails|messages|minutes)\b",
     re.I,
@@ -769,6 +890,24 @@ def _continued(lines: list[Line], idx: int) -> str:
             break
         j -= 1
     return " ".join(reversed(out))
+
+
+def _continuation(lines: list[Line], idx: int) -> str:
+    """The first words of the next line when it goes on with the sentence the line at ``idx``
+    ends in (no sentence end there, and the next line starts no new item, label or heading)."""
+    own = lines[idx].text.rstrip()
+    if idx + 1 >= len(lines) or not own or re.search(r"[.!?:;|]\W*$", own):
+        return ""
+    nxt = lines[idx + 1]
+    t = nxt.text
+    if (
+        not t.strip()
+        or nxt.in_code != lines[idx].in_code
+        or _marker(t)
+        or re.match(r"^\s{0,3}#{1,6}\s|^\W*[A-Z][\w .&/-]{1,30}?\s*:|^\s*\|", t)
+    ):
+        return ""
+    return " ".join(t.split()[:3])
 
 
 def check_claims(

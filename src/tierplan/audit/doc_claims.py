@@ -43,6 +43,7 @@ __all__ = [
     "plan_price_text",
     "figures_for",
     "KIND_WORDS",
+    "DURATION_FACTS",
 ]
 
 #: words that name a plan on many providers: they never identify a provider by themselves
@@ -134,6 +135,25 @@ _GENERIC_SERVICE_WORDS = {
     "cdn",
     "free",
 }
+#: ordinary words of service names ("Workers Cron Triggers", "Hetzner Cloud Servers", "Render
+#: Cron Jobs", "Auth0 Customer Identity Platform"): no alias on their own, though the service's
+#: whole name ("cron triggers") still is one
+_ORDINARY_SERVICE_WORDS = {
+    "cron",
+    "triggers",
+    "trigger",
+    "jobs",
+    "job",
+    "scheduled",
+    "workflows",
+    "server",
+    "servers",
+    "customer",
+    "identity",
+    "platform",
+    "authentication",
+    "durable",
+}
 #: words of component kinds (from the catalog's COMPONENT_KINDS) as written in plans
 KIND_WORDS: dict[str, tuple[str, ...]] = {
     "postgres": ("postgres", "postgresql", "database", "db", "sql"),
@@ -217,7 +237,7 @@ class Vocabulary:
                 if rest and rest != sname.split():
                     aliases.add(sname)  # "cloudflare r2", "amazon s3"
                 for w in rest:
-                    if w not in _GENERIC_SERVICE_WORDS and len(w) >= 2:
+                    if w not in _GENERIC_SERVICE_WORDS and w not in _ORDINARY_SERVICE_WORDS and len(w) >= 2:
                         aliases.add(w)  # "r2", "kv", "d1", "s3", "fargate", "elasticache"
                 rest_phrase = " ".join(rest)
                 if len(rest) >= 2 and not set(rest) <= (_GENERIC_SERVICE_WORDS | kind_phrases):
@@ -330,6 +350,7 @@ class Vocabulary:
                     for rx, p, sid in self.service_aliases
                     if p == pid and may_match(rx, low_service) and alias_search(rx, service_text, low_service)
                 }
+            all_refs = refs
             if services:
                 refs = [r for r in refs if r.service.id in services]
             if kinds:
@@ -510,6 +531,10 @@ _METRIC_NOUNS: list[tuple[str, tuple[str, ...]]] = [
     (r"(?:error\s+)?events|errors", ("error_events_per_",)),
     (r"messages?", ("realtime_messages_per_", "wa_service_messages_per_")),
     (r"relay|turn", ("relay_gb_per_month",)),
+    (
+        r"mau\b|mru\b|monthly\s+(?:active|retained)\s+users?|(?:active|retained)\s+users?",
+        ("monthly_active_users",),
+    ),
 ]
 
 
@@ -657,6 +682,10 @@ _FILLER_AT = re.compile(r"\s*(?:each|total|per|of|free|included|and|or)\b", re.I
 _WORD_AT = re.compile(r"\s*\w+(?:-\w+)*")  # "e-mails", "CU-hours": one word
 _INSTANCE_MARK = re.compile(r"[;(\[]")
 _SNIPPET_END = re.compile(r"(?<!\d),|,(?!\d)|[;|()\[\]]|\s{2,}")
+_NOUN_CAP_BEFORE = re.compile(
+    r"\b([^\W\d]+)\s+(?:(?:cap|limit|quota|max(?:imum)?|allowance|ceiling)\s+)?(?:(?:of|is|at|up\s+to)\s+)?$",
+    re.I,
+)
 _LABEL_BEFORE = re.compile(r"(\w[\w\s]*?)\s*[:=]\s*$")
 _WORD_OR_SPACE = re.compile(r"[\w\s]")
 
@@ -711,6 +740,7 @@ def _find_quantities(text: str) -> list[Quantity]:
                     "usage" if _USAGE_BEFORE.search(tail(text, 0, m.start(), 64)) else "limit",
                 )
             )
+    out += _durations(text)
     for m in re.finditer(rf"(?<![\w$.,]){_NUMQ}\s*", text, re.I):
         start, end = m.start(), m.end()
         # what follows the figure is read in place (rest, rest2 and noun_text are positions in
@@ -764,6 +794,11 @@ def _find_quantities(text: str) -> list[Quantity]:
         ):
             continue
         if unit == "GB" and not prefixes:
+            # "storage cap 3 GB", "bandwidth limit of 100 GB", "disk up to 8 GB": the noun before
+            noun_before = _NOUN_CAP_BEFORE.search(text[max(0, start - 40) : start])
+            if noun_before:
+                prefixes = _nouns(noun_before.group(1))
+        if unit == "GB" and not prefixes:
             clause = text[last_start_before(text, _INSTANCE_MARK, start) + 1 : start]
             if re.search(r"\b(?:v?cpus?|cores?|ram|memory)\b", clause, re.I):
                 continue  # "Standard (1 CPU, 2 GB)": an instance's memory, not a quota
@@ -780,6 +815,104 @@ def _find_quantities(text: str) -> list[Quantity]:
         out.append(
             Quantity(value, unit, prefixes, period, snippet, free_ctx, quantity_role(text, start, m.end()))
         )
+    return out
+
+
+#: plan facts that are lengths of time, as quantities: the catalog attribute (or, for the check
+#: interval, the checks_per_hour limit) each is compared with, and the unit it is stated in
+DURATION_FACTS: dict[str, str] = {
+    "expires_after_days": "days",
+    "pauses_after_inactive_days": "days",
+    "idle_sleep_minutes": "minutes",
+    "check_interval_minutes": "minutes",
+}
+#: a length of time and its unit: "90 jours", "5-minute", "7 hari", "3 Minuten", "12 months"
+_DURATION = re.compile(
+    r"(?<![\w$.,])(?P<n>\d+(?:\.\d+)?)\s*-?\s*(?P<u>"
+    r"seconds?|secs?|segundos?|secondes?|sekunden?|detik|"
+    r"minutes?|mins?|minutos?|minuten|menit|"
+    r"hours?|hrs?|horas?|heures?|stunden?|jam|"
+    r"days?|d[ií]as?|jours?|tagen?|tage|hari|"
+    r"weeks?|semanas?|semaines?|wochen?|minggu|"
+    r"months?|m[eê]s(?:es)?|mois|monaten?|bulan|"
+    r"years?|a[ñn]os?|ans?|jahren?|jahre|tahun)(?![\w])",
+    re.I,
+)
+#: a unit's length in minutes
+_UNIT_MINUTES = [
+    (re.compile(r"seconds?|secs?|segundos?|secondes?|sekunden?|detik", re.I), 1 / 60),
+    (re.compile(r"minutes?|mins?|minutos?|minuten|menit", re.I), 1.0),
+    (re.compile(r"hours?|hrs?|horas?|heures?|stunden?|jam", re.I), 60.0),
+    (re.compile(r"days?|d[ií]as?|jours?|tagen?|tage|hari", re.I), 1440.0),
+    (re.compile(r"weeks?|semanas?|semaines?|wochen?|minggu", re.I), 7 * 1440.0),
+    (re.compile(r"months?|m[eê]s(?:es)?|mois|monaten?|bulan", re.I), 365 / 12 * 1440),
+    (re.compile(r"years?|a[ñn]os?|ans?|jahren?|jahre|tahun", re.I), 365 * 1440.0),
+]
+#: words that say a plan expires, in the corpus languages (expire, expira, expire au bout de,
+#: kedaluwarsa, caduca, vence, verfällt)
+_EXPIRE_WORDS = r"expir\w*|kedaluwarsa|kadaluwarsa|kadaluarsa|caduc\w*|vence[mn]?|verf[äa]llt|abl[äa]uft"
+_EXPIRE_BEFORE = re.compile(rf"(?:\b(?:{_EXPIRE_WORDS})\b|\bl[äa]uft\b)\W*(?:[^\W\d]+\W+){{0,4}}$", re.I)
+_EXPIRE_AFTER = re.compile(rf"^\W*(?:[^\W\d]+\W+){{0,2}}?(?:{_EXPIRE_WORDS})\b|^\s+ab\b", re.I)
+#: "of inactivity", "idle", "tidak aktif", "sans activité", "de inatividade", "ohne Aktivität"
+_INACTIVE_AFTER = re.compile(
+    r"^\W*(?:(?:of|de|d'|sem|sin|sans|ohne|tanpa|without|no)\s*)?(?:inactiv\w*|inatividade|inativ\w*|inaktiv\w*|"
+    r"idle|tidak\s+aktif|activity|atividade|actividad|activité|aktivität|aktivitas|traffic|tráfego|tráfico|trafic)\b",
+    re.I,
+)
+_INACTIVE_BEFORE = re.compile(
+    r"\b(?:idle|inactive|inativo|inactivo|inactif|inaktiv|tidak\s+aktif)\s+(?:for|por|pendant|f[üu]r|selama)\s+$",
+    re.I,
+)
+#: words that make a length of minutes an uptime check's interval ("interval cek 1 menit",
+#: "5-minute checks", "checks every 5 minutes", "intervalo de 5 minutos", "Prüfung alle 3 Minuten")
+_CHECK_WORDS = r"checks?|checked|checking|cek|interval\w*|pr(?:ü|ue)f\w*|verifica\w*|comproba\w*|chequeo\w*|v[ée]rifi\w*|surveill\w*|pemeriksaan|diperiksa|periksa"
+_CHECK_BEFORE = re.compile(rf"\b(?:{_CHECK_WORDS})\b\W*(?:[^\W]+\W+){{0,4}}$", re.I)
+_CHECK_AFTER = re.compile(rf"^\W*(?:(?:uptime|health)\s+)?(?:{_CHECK_WORDS})\b", re.I)
+_DURATION_CLAUSE_MARK = re.compile(r"[;|(\[]|[.!?]\s")
+
+
+def _durations(text: str) -> list[Quantity]:
+    """Plan facts stated as lengths of time (DURATION_FACTS): "expire au bout de 90 jours" (days
+    until a free database expires), "pause after 7 days of inactivity", "spins down after 15
+    minutes idle", "interval cek 1 menit" / "5-minute checks" (an uptime check's interval). Each
+    is a plan's own figure (role "limit"): the words that find it say so."""
+    out: list[Quantity] = []
+    for m in _DURATION.finditer(text):
+        start, end = m.start(), m.end()
+        minutes = next(f for rx, f in _UNIT_MINUTES if rx.fullmatch(m.group("u")))
+        value = float(m.group("n")) * minutes
+        window = text[max(0, start - 60) : start]
+        cut = [x.end() for x in _DURATION_CLAUSE_MARK.finditer(window)]
+        before = window[cut[-1] :] if cut else window
+        after = text[end : end + 40]
+        stop = _DURATION_CLAUSE_MARK.search(after)
+        after = after[: stop.start()] if stop else after
+        metric = ""
+        said = m.group(0)
+        inactive = _INACTIVE_AFTER.match(after)
+        expire = _EXPIRE_BEFORE.search(before) if minutes >= 1440 else None
+        check = _CHECK_AFTER.match(after) if minutes < 1440 else None
+        check_before = _CHECK_BEFORE.search(before) if minutes < 1440 and not check else None
+        if inactive or _INACTIVE_BEFORE.search(before):
+            if re.search(
+                rf"\b(?:{_EXPIRE_WORDS})\b|delet|supprim|apag|borr|gelöscht|dihapus", before + after, re.I
+            ):
+                continue  # "deleted after 90 days of inactivity": not a pause
+            metric = "pauses_after_inactive_days" if minutes >= 1440 else "idle_sleep_minutes"
+            said += inactive.group(0) if inactive else ""
+        elif expire or (minutes >= 1440 and _EXPIRE_AFTER.match(after)):
+            if expire and re.match(r"l[äa]uft", expire.group(0), re.I) and not re.match(r"\s+ab\b", after):
+                continue  # "läuft" without its "ab": runs, not expires
+            metric = "expires_after_days"
+            said = (expire.group(0) if expire else "") + said
+        elif check or check_before:
+            metric = "check_interval_minutes"
+            said = check_before.group(0) + said if check_before else said + (check.group(0) if check else "")
+        if not metric:
+            continue
+        if DURATION_FACTS[metric] == "days":
+            value /= 1440
+        out.append(Quantity(value, DURATION_FACTS[metric], (metric,), None, said.strip(), False, "limit"))
     return out
 
 
@@ -877,16 +1010,17 @@ def find_unit_prices(text: str) -> list[UnitPrice]:
         prefixes = _nouns(what) if what else ()
         if not prefixes:
             # "$0.50 per additional million" in a sentence about requests
-            # a noun before it: the nearest in the clause's reach ("Class A: ... $4.50 per million;
-            # Class B: ... $0.36 per million"), else the first one in the text
+            # a noun before it: the one ending nearest in the clause's reach ("Class A: ... $4.50
+            # per million; Class B: ... $0.36 per million"), the longest of those ending there
+            # ("Class A operations", not "operations"), else the first one in the text
             window = text[max(0, m.start() - _NOUN_REACH) : m.start()]
-            nearest = -1
+            nearest = (-1, 0)
             for rx, pf in _metric_res():
                 if pf[0] in ("storage_gb", "egress_gb_per_month"):
                     continue
-                at = max((x.start() for x in rx.finditer(window)), default=-1)
-                if at > nearest:
-                    prefixes, nearest = pf, at
+                for x in rx.finditer(window):
+                    if (x.end(), -x.start()) > nearest:
+                        prefixes, nearest = pf, (x.end(), -x.start())
             if not prefixes:
                 for rx, pf in _metric_res():
                     found = rx.search(text, 0, m.start())
@@ -927,6 +1061,8 @@ def figures_for(
     ref: PlanRef, prefixes: tuple[str, ...], period: str | None, *, prices: bool = False
 ) -> list[Figure]:
     """Limits, included amounts (or, with ``prices``, per-unit prices) of ``ref`` on the metrics."""
+    if not prices and len(prefixes) == 1 and prefixes[0] in DURATION_FACTS:
+        return _duration_figures(ref, prefixes[0])
     out: list[Figure] = []
     for lim in ref.plan.limits:
         if not prices and _metric_ok(lim.metric, prefixes, period):
@@ -959,6 +1095,21 @@ def figures_for(
         elif met.free_allowance > 0:
             out.append(Figure(ref, met.metric, "included", met.free_allowance, src, asof))
     return out
+
+
+def _duration_figures(ref: PlanRef, metric: str) -> list[Figure]:
+    """The plan's figure for a DURATION_FACTS metric: its attribute, or the interval between
+    checks (60 / checks_per_hour minutes)."""
+    if metric == "check_interval_minutes":
+        return [
+            Figure(ref, metric, "limit", 60 / lim.max, lim.source or ref.source, str(lim.as_of or ref.as_of))
+            for lim in ref.plan.limits
+            if lim.metric == "checks_per_hour" and lim.max > 0
+        ]
+    value = getattr(ref.attributes, metric, None)
+    if value is None:
+        return []
+    return [Figure(ref, metric, "limit", float(value), ref.source, str(ref.as_of))]
 
 
 def _hourly_prices(ref: PlanRef, *, cu_only: bool) -> list[Figure]:
