@@ -32,9 +32,9 @@ import gettext
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 
 import pycountry
 
@@ -395,15 +395,16 @@ def _in_context(u: _Unit, fees: MessagingFees, blocks: dict[int, bool], section:
     return any(fees.product.search(h) for h in u.headings)
 
 
-def _countries(u: _Unit, section: str, document: frozenset[str] = frozenset()) -> set[str]:
+def _countries(u: _Unit, section: str, document: Callable[[], frozenset[str]] = frozenset) -> set[str]:
     """The countries the unit is about: those it names, else its block's, else its section's, else
     the document's when it names one only."""
     for text in (u.text, u.block, section):
         named = countries_named(text)
         if named:
             return named
-    if len(document) == 1:
-        return set(document)
+    around = document()
+    if len(around) == 1:
+        return set(around)
     return set()
 
 
@@ -457,7 +458,7 @@ def _category_of(u: _Unit) -> str | None:
 
 
 def _conversation_finding(
-    u: _Unit, m: re.Match[str], fees: MessagingFees, section: str, document: frozenset[str]
+    u: _Unit, m: re.Match[str], fees: MessagingFees, section: str, document: Callable[[], frozenset[str]]
 ) -> DocFinding:
     category = _category_of(u)
     countries = {c for c in _countries(u, section, document) if fees.rates(c)}
@@ -484,7 +485,9 @@ def _conversation_finding(
     )
 
 
-def _free_finding(u: _Unit, fees: MessagingFees, section: str, document: frozenset[str]) -> DocFinding | None:
+def _free_finding(
+    u: _Unit, fees: MessagingFees, section: str, document: Callable[[], frozenset[str]]
+) -> DocFinding | None:
     free = _FREE.search(u.text)
     if free is None or any(rx.search(u.text) for rx in (_SET_ASIDE, _CHARGED, _STILL_FREE)):
         return None
@@ -517,7 +520,7 @@ def _free_finding(u: _Unit, fees: MessagingFees, section: str, document: frozens
 
 
 def _rate_findings(
-    u: _Unit, fees: MessagingFees, section: str, document: frozenset[str]
+    u: _Unit, fees: MessagingFees, section: str, document: Callable[[], frozenset[str]]
 ) -> Iterator[DocFinding]:
     if not _RATE.search(u.text):
         return
@@ -593,7 +596,8 @@ def fee_findings(lines: list[Line], catalog: Catalog) -> list[DocFinding]:
 
     out: list[DocFinding] = []
     for fees in services:
-        document = _service_country(sections, fees)
+        # read only when a unit names no country of its own (a long document's sections are large)
+        document = cache(partial(_service_country, sections, fees))
         conversation_blocks: set[str] = set()
         blocks: dict[int, bool] = {}
         for u in _units(lines):

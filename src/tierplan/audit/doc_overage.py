@@ -34,6 +34,10 @@ _FEE_PLUS_UNITS = re.compile(
 _FIGURE = re.compile(rf"(?<![\w$.,])(?P<v>{_NUMBER})(?P<scale>\s*(?:k|K|M)\b)?(?![\d,])")
 
 
+#: how far from its formula the usage it prices is looked for (characters)
+_USAGE_REACH = 200
+
+
 def _value(text: str) -> float:
     return float(text.replace(",", ""))
 
@@ -107,7 +111,10 @@ def _forgotten_allowance(ln: Line, m: re.Match[str], n: float, o: _Overage) -> D
     """The finding when ``n`` units are the whole usage stated on the line, not what lies beyond
     the included amount; None when the line states no such usage or the count is right."""
     usage = None
-    for f in _FIGURE.finditer(ln.text):
+    # the usage stands near its formula ("~84,000 mails: $20 + 84 x $0.90"): a window around it,
+    # so that a document flattened into one long line is not read once per formula
+    lo = max(0, m.start() - _USAGE_REACH)
+    for f in _FIGURE.finditer(ln.text, lo, min(len(ln.text), m.end() + _USAGE_REACH)):
         if m.start() <= f.start() < m.end():
             continue  # a figure of the formula itself
         v = _value(f.group("v")) * {"k": 1e3, "K": 1e3, "M": 1e6}.get((f.group("scale") or "").strip(), 1)
