@@ -163,6 +163,23 @@ def test_a_figure_under_a_plan_label_within_its_quota_is_only_a_doubt(catalog) -
     assert f.severity == "error"
 
 
+def test_a_count_after_the_plan_in_a_cost_table_is_only_a_doubt(catalog) -> None:  # type: ignore[no-untyped-def]
+    table = "| Line | Plan / usage | USD |\n|---|---|---:|\n| Better Stack | {cell} | 0.00 |\n| Total | | 0.00 |\n"
+    # 6 monitors on the Free plan (10 allowed): the app's use, not a claim about the quota
+    assert not [
+        f
+        for f in audit_document(table.format(cell="Free, 6 monitors"), "t.md", catalog).findings
+        if f.severity == "error"
+    ]
+    # said to be the quota, it is one
+    [f] = [
+        f
+        for f in audit_document(table.format(cell="Free includes 6 monitors"), "t.md", catalog).findings
+        if f.severity == "error"
+    ]
+    assert "10 uptime monitors" in f.message
+
+
 def test_a_terms_finding_lands_on_the_line_that_places_the_product(catalog) -> None:  # type: ignore[no-untyped-def]
     doc = """# Tutoring marketplace
 

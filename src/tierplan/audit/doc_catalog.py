@@ -674,6 +674,10 @@ _USAGE_COLUMN = re.compile(
 )
 
 
+#: a cell that opens with a plan's name and goes on ("Free, 6 monitors", "Pro: 12 seats")
+_PLAN_WORD_FIRST = re.compile(r"^\W*(?:free|gratis|gr[aá]tis|gratuit\w*|hobby|pro|starter|team|developer)\s*[,:;]", re.I)
+
+
 def _row_quantities(t: Table, r: Row) -> list[Quantity]:
     """The quotas a table row states: a figure is a quota when its cell says so ("10 GB free"),
     or its column is headed as one ("Free tier", "Limits"); a figure under "Usage" or "Formula"
@@ -684,6 +688,10 @@ def _row_quantities(t: Table, r: Row) -> list[Quantity]:
         head = t.header[i] if i < len(t.header) else ""
         for q in find_quantities(cell):
             role = q.role
+            if role == "limit" and t.is_cost_table and i != t.money_col and _PLAN_WORD_FIRST.match(cell):
+                # "| Better Stack | Free, 6 monitors | 0.00 |": in a cost table the count after the
+                # plan's name is what the app uses on it, or its quota: a doubt, not a claim
+                role = "label"
             if not role:
                 if _LIMIT_COLUMN.search(head):
                     role = "limit"
