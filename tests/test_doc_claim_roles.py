@@ -519,6 +519,11 @@ def test_a_total_row_that_names_its_stage(catalog) -> None:  # type: ignore[no-u
         ("- Cloudflare R2: Class A operations $4.50 per 1,000 beyond the free 1M.", True),
         ("- Upstash Pay As You Go: US$ 0,20 por 100 mil comandos.", False),
         ("- Upstash Pay As You Go: US$ 0,20 por 1 milhão de comandos.", True),
+        # the sign after the number, and a check interval in Portuguese
+        ("- Upstash Pay As You Go: 0,20 US$ por 100.000 comandos; 1,00 US$ e 2,50 US$.", False),
+        ("- Upstash Pay As You Go: 0,20 US$ por 1.000 comandos; 1,00 US$ e 2,50 US$.", True),
+        ("- UptimeRobot Plano Free: 50 monitores, com checagem a cada 5 minutos.", False),
+        ("- UptimeRobot Plano Free: 50 monitores, com checagem a cada 1 minuto.", True),
         ("- Upstash Pay As You Go: US$ 0,20 per 1 juta perintah.", True),
     ],
 )

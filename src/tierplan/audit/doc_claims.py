@@ -865,7 +865,7 @@ _INACTIVE_BEFORE = re.compile(
 )
 #: words that make a length of minutes an uptime check's interval ("interval cek 1 menit",
 #: "5-minute checks", "checks every 5 minutes", "intervalo de 5 minutos", "Prüfung alle 3 Minuten")
-_CHECK_WORDS = r"checks?|checked|checking|cek|interval\w*|pr(?:ü|ue)f\w*|verifica\w*|comproba\w*|chequeo\w*|v[ée]rifi\w*|surveill\w*|pemeriksaan|diperiksa|periksa"
+_CHECK_WORDS = r"checks?|checked|checking|checag\w*|cek|interval\w*|pr(?:ü|ue)f\w*|verifica\w*|comproba\w*|chequeo\w*|v[ée]rifi\w*|surveill\w*|pemeriksaan|diperiksa|periksa"
 _CHECK_BEFORE = re.compile(rf"\b(?:{_CHECK_WORDS})\b\W*(?:[^\W]+\W+){{0,4}}$", re.I)
 _CHECK_AFTER = re.compile(rf"^\W*(?:(?:uptime|health)\s+)?(?:{_CHECK_WORDS})\b", re.I)
 _DURATION_CLAUSE_MARK = re.compile(r"[;|(\[]|[.!?]\s")
@@ -987,7 +987,7 @@ def find_unit_prices(text: str) -> list[UnitPrice]:
                     if prefixes:
                         break
             prefixes = prefixes or ("*GB",)
-            out.append(UnitPrice(usd, 1.0, True, prefixes, m.group(0)))
+            out.append(UnitPrice(usd, 1.0, True, prefixes, " ".join(m.group(0).split())))
             continue
         timed = _PER_TIME.match(what) if not m.group("n") and not m.group("word") else None
         if timed:
@@ -995,7 +995,13 @@ def find_unit_prices(text: str) -> list[UnitPrice]:
             # compute meters and instance sizes
             prefixes = ("*cu_hour",) if timed.group("cu") else ("*hour",)
             out.append(
-                UnitPrice(usd, 1 / _HOUR_FACTOR[timed.group("t").lower()], False, prefixes, m.group(0))
+                UnitPrice(
+                    usd,
+                    1 / _HOUR_FACTOR[timed.group("t").lower()],
+                    False,
+                    prefixes,
+                    " ".join(m.group(0).split()),
+                )
             )
             continue
         if what in ("mo", "month", "hr", "hour", "h", "year", "user", "seat", "cpu"):
@@ -1028,7 +1034,7 @@ def find_unit_prices(text: str) -> list[UnitPrice]:
                         prefixes = pf
                         break
         if prefixes:
-            out.append(UnitPrice(usd, per, False, prefixes, m.group(0)))
+            out.append(UnitPrice(usd, per, False, prefixes, " ".join(m.group(0).split())))
     return out
 
 

@@ -43,6 +43,8 @@ def _swap(m: re.Match[str]) -> str:
 
 #: "19 USD", "USD 19": US dollars written with the code, read as "$19" (same length)
 _USD_AFTER = re.compile(r"(?<![\w$.,])(\d[\d.,]*\d|\d)([ \t]?)USD\b")
+#: "0,20 US$", "20.00 US$": US dollars with their sign after the number (Portuguese, Spanish)
+_US_SIGN_AFTER = re.compile(r"(?<![\w$.,])(\d[\d.,]*\d|\d)([ \t]?)US\$(?![\w$])")
 _USD_BEFORE = re.compile(r"(?<![\w$])USD([ \t]?)(?=\d)")
 
 
@@ -51,6 +53,7 @@ def point_convention(text: str) -> str:
     text = _OTHER_DOLLARS.sub(lambda m: m.group(1) + "¤", text)
     text = _USD_AFTER.sub(lambda m: "$" + m.group(1) + m.group(2) + "  ", text)
     text = _USD_BEFORE.sub(lambda m: "$  " + m.group(1), text)
+    text = _US_SIGN_AFTER.sub(lambda m: "$" + m.group(1) + m.group(2) + "  ", text)
     if not decimal_comma(text):
         return text
     # "9 000", "1 200,50": thousands grouped by a space (French, also a no-break or thin space)
