@@ -27,6 +27,7 @@ __all__ = [
     "parse_money",
     "find_money",
     "split_lines",
+    "is_fence",
     "extract",
     "stage_keys",
     "is_total_label",
@@ -178,6 +179,13 @@ class Line:
 
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def is_fence(text: str) -> bool:
+    """The line opens or closes a fenced code block."""
+    return bool(_FENCE.match(text))
+
+
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 
 
@@ -186,7 +194,7 @@ def split_lines(text: str) -> list[Line]:
     in_code = False
     stack: list[tuple[int, str]] = []
     for i, raw in enumerate(text.splitlines(), start=1):
-        if _FENCE.match(raw):
+        if is_fence(raw):
             out.append(Line(i, raw, True, tuple(h for _, h in stack)))
             in_code = not in_code
             continue
@@ -463,7 +471,7 @@ def _extract_lists(ex: Extraction) -> None:
     broken = False
     for ln in ex.lines:
         text = ln.text.strip()
-        if not text or ln.no in ex.table_lines or _FENCE.match(ln.text):
+        if not text or ln.no in ex.table_lines or is_fence(ln.text):
             run = []
             broken = False
             continue
@@ -599,7 +607,7 @@ def extract(text: str) -> Extraction:
                 j < n
                 and lines[j].in_code
                 and len(_aligned_cells(lines[j].text)) >= 2
-                and not _FENCE.match(lines[j].text)
+                and not is_fence(lines[j].text)
             ):
                 block.append(lines[j])
                 j += 1

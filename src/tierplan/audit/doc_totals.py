@@ -19,7 +19,7 @@ from .doc_stages import (
     population_nouns,
     says_dollars,
 )
-from .doc_tables import Line, Money, Row, Table, is_total_label
+from .doc_tables import Line, Money, Row, Table, is_fence, is_total_label
 
 __all__ = ["check_code_totals", "check_stage_columns", "check_totals"]
 
@@ -172,7 +172,7 @@ def check_code_totals(lines: list[Line], tol: Tolerance, audit: DocAudit) -> Non
     entries: list[tuple[int, float]] = []
     costs_only = True
     for ln in lines:
-        if not ln.in_code or _FENCE_LINE.match(ln.text):
+        if not ln.in_code or is_fence(ln.text):
             entries, costs_only = [], True
             continue
         entry = _CODE_ENTRY.match(ln.text)
@@ -209,9 +209,6 @@ def check_code_totals(lines: list[Line], tol: Tolerance, audit: DocAudit) -> Non
             costs_only = False
         else:
             entries.append((ln.no, read_number(amount.group("amount"))))
-
-
-_FENCE_LINE = re.compile(r"^\s*(?:```|~~~)")
 
 
 def check_stage_columns(lines: list[Line], tables: list[Table], tol: Tolerance, audit: DocAudit) -> None:
