@@ -47,6 +47,9 @@ def test_a_round_trip_faster_than_light_in_fibre(catalog) -> None:  # type: igno
         "Between Mumbai and Singapore it is 5 ms.",
         "Desde Córdoba el viaje ida y vuelta a São Paulo es de unos 8 ms.",  # from A, words, to B
         "From Lagos the round trip to Frankfurt is about 10 ms.",
+        "From Nairobi, Frankfurt is roughly 25 ms round trip.",  # from A, B is
+        "Desde Nairobi, Frankfurt está a unos 25 ms.",
+        "Von Nairobi nach Frankfurt ca. 25 ms.",  # "ca." ends no sentence
     ],
 )
 def test_wrong_claims_in_any_language_and_shape(claim: str, catalog) -> None:  # type: ignore[no-untyped-def]
@@ -74,6 +77,25 @@ def test_a_claim_that_wraps_onto_the_next_line(catalog) -> None:  # type: ignore
     doc = "We looked at Render Singapore since Mumbai\nto Singapore is only around 15 ms round trip.\n"
     [f] = latency(doc, catalog)
     assert f.line == 2
+
+
+def test_a_clause_that_points_back_to_the_region_named_before(catalog) -> None:  # type: ignore[no-untyped-def]
+    # "von Deutschland aus sind das": Germany (a country in German) to the region the clause
+    # before named, Virginia: 6,700 km, 67 ms at least
+    doc = (
+        "Fällt Frankfurt aus, ziehen wir den Web Service in Render Virginia\n"
+        "(US East) hoch; von Deutschland aus sind das ca. {} ms pro Roundtrip.\n"
+    )
+    [f] = latency(doc.format(30), catalog)
+    assert (f.line, f.stated) == (2, "ca. 30 ms")
+    assert latency(doc.format(100), catalog) == []
+    assert latency("We host in Frankfurt. From Lagos that is about 120 ms.\n", catalog) == []
+
+
+def test_country_names_in_other_languages(catalog) -> None:  # type: ignore[no-untyped-def]
+    names = places(catalog)
+    assert names["deutschland"] == names["germany"]
+    assert names["alemania"] == names["germany"] and names["quênia"].name == "Kenya"
 
 
 def test_one_way_figures_are_doubled(catalog) -> None:  # type: ignore[no-untyped-def]

@@ -42,6 +42,9 @@ def _errors(doc: str, catalog) -> list[str]:  # type: ignore[no-untyped-def]
         ("10 Monitore, Prüfung alle 3 Minuten", "check_interval_minutes", 3),
         ("surveille 10 URL toutes les 3 minutes", "check_interval_minutes", 3),
         ("checks every 30 seconds", "check_interval_minutes", 0.5),
+        ("50 monitors, checked every minute", "check_interval_minutes", 1),  # one unit, in words
+        ("Prüfung jede Minute", "check_interval_minutes", 1),
+        ("checagem a cada minuto", "check_interval_minutes", 1),
     ],
 )
 def test_a_length_of_time_is_a_plan_limit(text: str, metric: str, value: float) -> None:
@@ -55,6 +58,7 @@ def test_a_length_of_time_is_a_plan_limit(text: str, metric: str, value: float) 
         "seat holds expire after 10 minutes",  # an expiry in minutes: the app's own, no plan's
         "Free projects are deleted after 90 days of inactivity",  # deletion, not a pause
         "reads due sessions every 5 minutes",  # a job's schedule, not a check interval
+        "we deploy every hour",
         "overspeed and idle > 20 min",
     ],
 )
@@ -79,6 +83,21 @@ def test_a_stated_length_of_time_against_the_catalog(line: str, wrong: bool, cat
     assert bool(errors) == wrong, errors
     if wrong:
         assert errors[0].startswith("3: ")
+
+
+def test_a_label_above_keeps_the_figures_no_name_in_the_item_claims(catalog) -> None:  # type: ignore[no-untyped-def]
+    # "Pages" (Cloudflare) is one of the things monitored, far after the figures: they stay
+    # UptimeRobot's, the label's; a figure a name follows closely is that name's
+    item = "- Free plan: 50 monitors, checked every {} — plenty for api, worker health, Pages,\n  and the webhook.\n"
+    assert [e[:2] for e in _errors("UptimeRobot:\n\n" + item.format("minute"), catalog)] == ["3:"]
+    assert _errors("UptimeRobot:\n\n" + item.format("5 minutes"), catalog) == []
+    assert _errors("UptimeRobot:\n\n- 10 GB of storage on Cloudflare R2 Free\n", catalog) == []
+
+
+def test_a_figure_at_the_start_of_a_wrapped_line_reads_the_words_before_it(catalog) -> None:  # type: ignore[no-untyped-def]
+    # "reaches about" / "8 GB": the app's own storage, within the free 10 GB, not a quota of 8 GB
+    doc = "R2 storage reaches about\n8 GB, still inside the free 10 GB. Sentry and UptimeRobot stay free.\n"
+    assert _errors(doc, catalog) == []
 
 
 def test_a_free_cell_names_the_plan_of_the_row(catalog) -> None:  # type: ignore[no-untyped-def]

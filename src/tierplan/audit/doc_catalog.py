@@ -25,6 +25,7 @@ from .doc_claims import (
     in_metric_units,
     is_usage_priced,
     plan_price_text,
+    quantity_role,
     size_prices,
 )
 from .doc_findings import NOT_COST, DocAudit, DocFinding, Tolerance, consistent, usd_text
@@ -85,6 +86,11 @@ _PLAN_WINDOW = 400
 _FREE_PLAN_WORD = re.compile(r"\bFree\b|\bfree\s*(?:tier|plan|allowance|:)|\bFREE\b")
 
 
+#: a provider named within this many characters after a figure is the figure's ("100,000 MAU on
+#: Clerk"), further on it is another thing the sentence mentions
+_NAME_AFTER_FIGURE = 30
+
+
 class _Claims:
     def __init__(self, vocab: Vocabulary, tol: Tolerance, audit: DocAudit) -> None:
         self.vocab = vocab
@@ -95,6 +101,8 @@ class _Claims:
         self._named_for: str | None = None
         self._named: tuple[list[int], list[str], int] = ([], [], 0)
         self._at: dict[str, int] = {}  # where each figure of that text is
+        #: the provider a label or heading above names, when the text names others (check())
+        self._above = ""
 
     def add(self, f: DocFinding) -> None:
         key = (f.line, f.catalog or f.message)
@@ -128,6 +136,15 @@ class _Claims:
         from_context = not providers
         if not providers:
             providers = self.vocab.providers_in(context)[:1]
+        else:
+            # "UptimeRobot:" above "- Free plan: 50 monitors, checked every minute, plenty for api,
+            # Pages": the label's provider keeps the figures no name in the text claims
+            above = self.vocab.providers_in(context)[:1]
+            if above and above[0] not in providers and (find_quantities(text) or find_unit_prices(text)):
+                providers = [above[0], *providers]
+                self._above = above[0]
+            else:
+                self._above = ""
         if quantities is None:
             quantities = find_quantities(text)
         unit_prices = find_unit_prices(text)
@@ -178,7 +195,7 @@ class _Claims:
                     figure_plans = self._named_last(plan_context, match.plans)
             name = match.plans[0].provider.name
             checked = False
-            if price is not None and not price.delta:
+            if price is not None and not price.delta and pid != self._above:
                 checked |= self._price(line, text, name, match.plans, match.plan_named, price, row)
             for q in quantities:
                 if not self._speaks_of(text, q.text, pid, from_context):
@@ -194,6 +211,7 @@ class _Claims:
                 checked |= self._unit_price(line, name, plans, up, text)
             if (
                 not checked
+                and pid != self._above
                 and match.plan_named
                 and "free" in match.plan_words
                 and not any(r.plan.available for r in match.plans)
@@ -236,22 +254,45 @@ class _Claims:
 
     def _speaks_of(self, text: str, figure: str, pid: str, from_context: bool) -> bool:
         """The figure belongs to provider ``pid``: the nearest provider named before it in the text
-        (or the first named, when none comes before it)."""
+        (or the first named, when none comes before it). When a label above names a provider the
+        text does not (``_above``), a figure no name comes before, and none follows closely
+        ("50 monitors, ... plenty for api, Pages"), is the label's provider's."""
         if from_context:
             return True
-        if self._named_for is not text:  # one text's figures are asked about in a row
-            named = self.vocab.provider_positions(text)
-            self._named_for = text
-            self._named = ([pos for pos, _ in named], [p for _, p in named], len({p for _, p in named}))
-            self._at = {}
-        starts, pids, distinct = self._named
-        at = self._at.get(figure)
-        if at is None:
-            at = self._at[figure] = text.find(figure)
+        if self._above:
+            starts, _, _ = self._provider_marks(text)
+            at = self._figure_at(figure)
+            if at < 0:
+                return pid != self._above
+            before = bool(starts) and starts[0] <= at
+            near = bool(starts) and starts[0] - (at + len(figure)) <= _NAME_AFTER_FIGURE
+            if not before and not near:
+                return pid == self._above
+            if pid == self._above:
+                return False
+        starts, pids, distinct = self._provider_marks(text)
+        at = self._figure_at(figure)
         if at < 0 or distinct < 2:
             return True
         i = bisect.bisect_right(starts, at)
         return (pids[i - 1] if i else pids[0]) == pid
+
+    def _provider_marks(self, text: str) -> tuple[list[int], list[str], int]:
+        """Where ``text`` names providers: (starts, providers, how many distinct), kept for the
+        figures of one text asked about in a row."""
+        if self._named_for is not text:
+            named = self.vocab.provider_positions(text)
+            self._named_for = text
+            self._named = ([pos for pos, _ in named], [p for _, p in named], len({p for _, p in named}))
+            self._at = {}
+        return self._named
+
+    def _figure_at(self, figure: str) -> int:
+        """Where ``figure`` is in the text _provider_marks was last asked about."""
+        at = self._at.get(figure)
+        if at is None:
+            at = self._at[figure] = (self._named_for or "").find(figure)
+        return at
 
     def _plans_at(self, text: str, figure: str, plans: tuple[PlanRef, ...]) -> tuple[PlanRef, ...]:
         """Of several plans a text names, the one the figure is of: in the figure's own table cell,
@@ -675,7 +716,9 @@ _USAGE_COLUMN = re.compile(
 
 
 #: a cell that opens with a plan's name and goes on ("Free, 6 monitors", "Pro: 12 seats")
-_PLAN_WORD_FIRST = re.compile(r"^\W*(?:free|gratis|gr[aá]tis|gratuit\w*|hobby|pro|starter|team|developer)\s*[,:;]", re.I)
+_PLAN_WORD_FIRST = re.compile(
+    r"^\W*(?:free|gratis|gr[aá]tis|gratuit\w*|hobby|pro|starter|team|developer)\s*[,:;]", re.I
+)
 
 
 def _row_quantities(t: Table, r: Row) -> list[Quantity]:
@@ -794,6 +837,9 @@ def _claims(lines: list[Line], tables: list[Table], table_lines: set[int], claim
                     plan_context=seg_plctx,
                     kind_context=kctx,
                     continuation=going_on if seg is own_segments[-1] else "",
+                    quantities=_wrapped_quantities(earlier[-1][0], seg)
+                    if earlier and seg is own_segments[0] and not re.search(r"[.!?:;]\W*$", earlier[-1][0])
+                    else None,
                 )
             if own:
                 last_provider = seg
@@ -879,6 +925,25 @@ _SENTENCE_END = re.compile(r"(?<=[a-z0-9)%][.;])\s+(?=[A-Z(*])")
 
 def _segments(text: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(text.strip()) if s.strip()] if text.strip() else []
+
+
+def _wrapped_quantities(before: str, text: str) -> list[Quantity]:
+    """The quantities of ``text``, the first sentence of a line that goes on with ``before`` (the
+    sentence the line before began): a figure's role reads the words before it there too ("R2
+    storage reaches about" / "8 GB, still inside the free 10 GB": 8 GB is the app's own)."""
+    if re.search(r"[,;:(—–]\s*$", before):
+        return find_quantities(text)  # the line starts a clause of its own
+    joined = f"{before} {text}"
+    out: list[Quantity] = []
+    for q in find_quantities(text):
+        at = text.find(q.text)
+        if q.role == "" and at >= 0:
+            first = re.match(r"\S+", q.text)
+            start = len(before) + 1 + at
+            role = quantity_role(joined, start, start + (first.end() if first else 0))
+            q = dataclasses.replace(q, role=role) if role == "usage" else q
+        out.append(q)
+    return out
 
 
 def _continued(lines: list[Line], idx: int) -> str:

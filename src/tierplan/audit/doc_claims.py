@@ -163,7 +163,7 @@ KIND_WORDS: dict[str, tuple[str, ...]] = {
     "web_service": ("backend", "api", "server", "signaling", "web service", "app"),
     "worker": ("worker", "celery", "background"),
     "email": ("email", "e-mail", "smtp"),
-    "uptime": ("uptime", "monitoring"),
+    "uptime": ("uptime", "monitoring", "monitors", "monitor", "health checks", "status page"),
     "error_tracking": ("error tracking", "errors", "sentry"),
     "logging": ("logging", "logs"),
     "turn": ("turn", "relay", "stun"),
@@ -838,6 +838,13 @@ _DURATION = re.compile(
     r"years?|a[ñn]os?|ans?|jahren?|jahre|tahun)(?![\w])",
     re.I,
 )
+#: one unit of time said in words, as an interval: "every minute", "a cada minuto", "jede Minute",
+#: "chaque minute", "setiap menit" (a check interval of 1 minute)
+_EVERY_UNIT = re.compile(
+    r"\b(?:every|each|a\s+cada|cada|jede[nrs]?|chaque|setiap|tiap)\s+(?P<n>)(?P<u>"
+    r"second|segundo|seconde|sekunde|detik|minute|minuto|menit|hour|hora|heure|stunde|jam)\b",
+    re.I,
+)
 #: a unit's length in minutes
 _UNIT_MINUTES = [
     (re.compile(r"seconds?|secs?|segundos?|secondes?|sekunden?|detik", re.I), 1 / 60),
@@ -877,10 +884,10 @@ def _durations(text: str) -> list[Quantity]:
     minutes idle", "interval cek 1 menit" / "5-minute checks" (an uptime check's interval). Each
     is a plan's own figure (role "limit"): the words that find it say so."""
     out: list[Quantity] = []
-    for m in _DURATION.finditer(text):
+    for m in sorted([*_DURATION.finditer(text), *_EVERY_UNIT.finditer(text)], key=lambda m: m.start()):
         start, end = m.start(), m.end()
         minutes = next(f for rx, f in _UNIT_MINUTES if rx.fullmatch(m.group("u")))
-        value = float(m.group("n")) * minutes
+        value = float(m.group("n") or 1) * minutes
         window = text[max(0, start - 60) : start]
         cut = [x.end() for x in _DURATION_CLAUSE_MARK.finditer(window)]
         before = window[cut[-1] :] if cut else window

@@ -14,11 +14,14 @@ that says "one way" is doubled first.
 
 from __future__ import annotations
 
+import gettext
 import json
 import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+
+import pycountry
 
 from ..assumptions import Assumptions
 from ..catalog.loader import Catalog
@@ -53,11 +56,36 @@ def _cities() -> tuple[dict[str, Place], str, str]:
     return out, str(data["source"]), str(data["as_of"])
 
 
-def places(catalog: Catalog) -> dict[str, Place]:
-    """Every name a latency claim may use for a place, casefolded."""
+#: the languages whose names of countries a claim may use ("von Deutschland aus", "desde Alemania"):
+#: pycountry's translations of ISO 3166-1 (Debian iso-codes)
+_COUNTRY_LANGUAGES = ("de", "es", "fr", "pt", "pt_BR", "it", "nl", "pl", "id", "tr", "sw", "vi")
+
+
+@cache
+def _country_names() -> dict[str, Place]:
     out: dict[str, Place] = {}
     for c in countries().values():
         out.setdefault(c.name.casefold(), Place(c.name, c.lat, c.lon, "country"))
+    record = {r.alpha_2: r for r in pycountry.countries}
+    for language in _COUNTRY_LANGUAGES:
+        try:
+            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+        except OSError:
+            continue
+        for c in countries().values():
+            r = record.get(c.code)
+            if r is None:
+                continue
+            for english in {r.name, getattr(r, "common_name", r.name)}:
+                name = tr.gettext(english)
+                if name != english and len(name) >= 4:
+                    out.setdefault(name.casefold(), Place(c.name, c.lat, c.lon, "country"))
+    return out
+
+
+def places(catalog: Catalog) -> dict[str, Place]:
+    """Every name a latency claim may use for a place, casefolded."""
+    out: dict[str, Place] = dict(_country_names())
     out.update(_cities()[0])
     for prov in catalog.providers.values():
         for r in prov.regions:
@@ -123,10 +151,35 @@ def _endpoints(text: str, names: dict[str, Place]) -> tuple[Place, Place] | None
         a_at = next(x for x, y, p in found if y == a_end)
         if _JOIN.match(gap) or (_AND.match(gap) and _BETWEEN.search(text[:a_at])):
             return a, b
-        # "Desde Córdoba el viaje ida y vuelta a São Paulo", "from Lagos the round trip to Frankfurt"
-        if _FROM_BEFORE.search(text[:a_at]) and _TO_AFTER_WORDS.match(gap):
+        # "Desde Córdoba el viaje ida y vuelta a São Paulo", "from Lagos the round trip to Frankfurt",
+        # "From Nairobi, Frankfurt is roughly 25 ms"
+        if _FROM_BEFORE.search(text[:a_at]) and (_TO_AFTER_WORDS.match(gap) or _COMMA.match(gap)):
             return a, b
     return None
+
+
+_COMMA = re.compile(r"^\s*,\s*$")
+#: "von Deutschland aus sind das ca. 30 ms", "from Lagos that is about 40 ms": one end after "from",
+#: the other the place the clause before named ("das", "that" point back to it)
+_FROM_ONLY = re.compile(
+    r"\b(?:from|desde|depuis|von|dari|vindo\s+de)\s+(?P<place>[^,;]{2,40}?)(?:\s+aus)?\s*,?\s+"
+    r"(?:that(?:'s|’s|\s+is|\s+would\s+be)?|this\s+is|it(?:'s|’s|\s+is)|sind\s+das|ist\s+das|das\s+sind|c'est|c’est|"
+    r"isso\s+(?:é|dá)|eso\s+(?:es|son)|son|itu)\b[^\d]{0,20}$",
+    re.I,
+)
+
+
+def _back_reference(before_sentence: str, clause: str, names: dict[str, Place]) -> tuple[Place, Place] | None:
+    """ "… move the service to Render Virginia; from Germany that is about 30 ms": the clause names
+    one end after "from" and points back ("that", "das") to the region the text before it named."""
+    m = _FROM_ONLY.search(clause)
+    if m is None:
+        return None
+    here = _places_in(m.group("place"), names)
+    back = [p for _, _, p in _places_in(before_sentence[-_SENTENCE_WINDOW:], names) if p.what != "country"]
+    if len(here) != 1 or not back or back[-1] == here[0][2]:
+        return None
+    return here[0][2], back[-1]
 
 
 #: "from A" / "desde A" right before the first end, and a few words ending in "to" before the second
@@ -154,9 +207,17 @@ def _from_after(before: str, after: str, names: dict[str, Place]) -> tuple[Place
 _SENTENCE_WINDOW = 300
 
 
+#: a full stop after one of these ends no sentence ("ca. 30 ms", "approx. 40 ms", "z. B.")
+_ABBREVIATION_STOP = re.compile(
+    r"(?<![\w.])(?:ca|approx|aprox|env|etc|vs|bzw|z\.\s?B|e\.g|i\.e|inkl|zzgl|Nr|no)\.(?:\s+|$)", re.I
+)
+_END = re.compile(r"[.;!?](?:\s+|$)")
+
+
 def _sentence(text: str, at: int) -> tuple[int, str]:
     lo = max(0, at - _SENTENCE_WINDOW)
-    starts = [lo + m.end() for m in re.finditer(r"[.;!?](?:\s+|$)", text[lo:at])]
+    abbreviations = {lo + m.end() for m in _ABBREVIATION_STOP.finditer(text[lo:at])}
+    starts = [lo + m.end() for m in _END.finditer(text[lo:at]) if lo + m.end() not in abbreviations]
     start = starts[-1] if starts else lo
     end = re.search(r"[.;!?](?:\s|$)", text[at:])
     return start, text[start : at + end.start() if end else len(text)]
@@ -178,8 +239,10 @@ def latency_findings(lines: list[Line], catalog: Catalog, a: Assumptions) -> lis
         text = f"{tail.strip()} {ln.text}" if tail.strip() else ln.text
         for m in _MS.finditer(text):
             start, sentence = _sentence(text, m.start())
-            pair = _endpoints(sentence[: m.start() - start], names) or _from_after(
-                sentence[: m.start() - start], sentence[m.end() - start :], names
+            pair = (
+                _endpoints(sentence[: m.start() - start], names)
+                or _from_after(sentence[: m.start() - start], sentence[m.end() - start :], names)
+                or _back_reference(text[:start], sentence[: m.start() - start], names)
             )
             if pair is None:
                 continue
