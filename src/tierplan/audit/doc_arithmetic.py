@@ -110,6 +110,13 @@ def _tokens(side: str) -> list[str] | None:
     return out
 
 
+def _decimal_reading(part: str) -> tuple[float, ...]:
+    """The other reading of a number with one group of three digits after its separator
+    ("19.345", "1,500"), which read_number takes for thousands: as decimals."""
+    m = re.search(r"(?<![\d.,])([1-9]\d{0,2})[.,](\d{3})(?![\d.,]*\d)", part)
+    return (float(f"{m.group(1)}.{m.group(2)}"),) if m else ()
+
+
 def _is_num(tok: str) -> bool:
     return tok[:1].isdigit()
 
@@ -226,6 +233,8 @@ def arithmetic_slips(lines: list[tuple[int, str]]) -> list[ArithmeticSlip]:
                         wrong = False
                     if wrong and _in_other_size_unit(prev[0], result, left_text, head):
                         wrong = False
+                    if wrong and _only_number(head) and any(_close(v, prev[0]) for v in _decimal_reading(head)):
+                        wrong = False  # "$19.345": three decimals, not 19,345
                     if wrong:
                         out.append(
                             ArithmeticSlip(no, f"{left_text.strip()} = {head.strip()}", prev[0], result)

@@ -17,6 +17,7 @@ from .doc_claims import (
     Figure,
     Match,
     Quantity,
+    UnitPrice,
     Vocabulary,
     figures_for,
     find_quantities,
@@ -50,6 +51,11 @@ def _kind_res() -> dict[str, re.Pattern[str]]:
         kind: re.compile("|".join(rf"(?<![a-z]){re.escape(w)}(?![a-z])" for w in words))
         for kind, words in KIND_WORDS.items()
     }
+
+
+#: kind words any store or service may be called ("one database" on Upstash Redis, "the app"):
+#: they do not say the text is about another provider's kind of service
+_GENERIC_KIND_WORDS = re.compile(r"\b(?:databases?|db|app|server|files)\b", re.I)
 
 
 def _cite(f: Figure | PlanRef) -> tuple[str, str, str]:
@@ -86,6 +92,7 @@ _PLAN_WINDOW = 400
 _FREE_PLAN_WORD = re.compile(r"\bFree\b|\bfree\s*(?:tier|plan|allowance|:)|\bFREE\b")
 
 
+_PARENTHESES = re.compile(r"\([^()]*\)")
 #: a provider named within this many characters after a figure is the figure's ("100,000 MAU on
 #: Clerk"), further on it is another thing the sentence mentions
 _NAME_AFTER_FIGURE = 30
@@ -128,6 +135,7 @@ class _Claims:
         plan_context: str = "",
         kind_context: str = "",
         quantities: list[Quantity] | None = None,
+        unit_prices: list[UnitPrice] | None = None,
         continuation: str = "",
     ) -> None:
         """``continuation``: the first words of the next line when the text's sentence goes on
@@ -147,7 +155,8 @@ class _Claims:
                 self._above = ""
         if quantities is None:
             quantities = find_quantities(text)
-        unit_prices = find_unit_prices(text)
+        if unit_prices is None:
+            unit_prices = find_unit_prices(text)
         if not providers:
             if row and price is not None:
                 self.unmatched(line, text, "no catalog provider is named")
@@ -155,7 +164,12 @@ class _Claims:
                 if re.search(r"\bfree\b|\btier\b|\bplan\b|included|per million|/GB", text, re.I):
                     self.unmatched(line, text, "no catalog provider is named")
             return
-        kinds = _kinds(text) or _kinds(context) or _kinds(kind_context)
+        # what the text is about: its own kind words, else its context's (outside parentheses,
+        # which list what else a plan covers), else the headings'
+        bare_context = _PARENTHESES.sub(" ", context)
+        kinds = _kinds(text) or _kinds(bare_context) or _kinds(kind_context)
+        if not self.vocab.providers_in(bare_context):
+            bare_context = context
         # "gratis", "grátis", "kostenlos": the other languages' word for free, read as "free"
         text = _FREE_WORDS.sub(
             lambda m: "free" + " " * (len(m.group(0)) - 4) if len(m.group(0)) >= 4 else m.group(0), text
@@ -168,19 +182,28 @@ class _Claims:
             probe = re.sub(r"\bfree\b", " ", text, flags=re.I)
         for pid in providers:
             hosts = {h for r in self.vocab.by_provider.get(pid, []) for h in r.hosts}
-            if from_context and _kinds(text) and not (_kinds(text) & hosts):
+            own_kinds = _kinds(_GENERIC_KIND_WORDS.sub(" ", text))
+            if from_context and own_kinds and not (own_kinds & hosts):
                 continue  # the text is about something this provider does not host
-            match = self.vocab.match(probe, [pid], kinds or None, service_text=context)
+            match = self.vocab.match(probe, [pid], kinds or None, service_text=bare_context)
             if not match.plans:
                 continue
             own_plan_word = re.search(
-                r"\b(paid|pro|plan|tier|starter|standard|business|team|enterprise|premium)\b",
+                r"\b(paid|pro|plan|tier|starter|standard|business|team|enterprise|premium|hobby|developer|"
+                r"launch|scale|growth|basic|payg)\b",
                 re.sub(r"free\s+tier", "", text, flags=re.I),
                 re.I,
             )
             figure_plans = match.plans
             if not match.plan_named and plan_context and not own_plan_word:
-                ctx_match = self.vocab.match(plan_context, [pid], kinds or None, service_text=context)
+                ctx_match = self.vocab.match(plan_context, [pid], kinds or None, service_text=bare_context)
+                bare = _PARENTHESES.sub(" ", plan_context)
+                if bare != plan_context:
+                    # "Workers Paid: $5 a month (also covers D1, KV and Queues)": the services the
+                    # parentheses add do not narrow the plan the label names
+                    bare_match = self.vocab.match(bare, [pid], kinds or None, service_text=bare_context)
+                    if bare_match.plan_named:
+                        ctx_match = bare_match
                 # the plan the label above names, of the service this text names by its kind
                 # ("- Free: 500 MB database, 50,000 MAU for auth," then "200 Realtime connections")
                 ids = {r.plan.id for r in ctx_match.plans}
@@ -613,7 +636,13 @@ class _Claims:
 
 _TITLE = re.compile(r"^\W*(?:\*\*.*\*\*\W*|.*[:?]\W*)$")
 _PLAN_LABEL = re.compile(
-    r"^\W*(?:plan|free(?:\s+tier)?|paid(?:\s+tier)?|pricing)\b[^:]*:|tier\b.*:\W*$|:\W*$", re.I
+    r"^\W*(?:plan|free(?:\s+tier)?|paid(?:\s+tier)?|pricing)\b[^:]*:|tier\b.*:\W*$|:\W*$|"
+    # "pro:          $25/month per org", "Hobby: free up to ...": a plan's name as the key
+    r"^\W*(?:pro|hobby|payg|pay[\s-]as[\s-]you[\s-]go|starter|standard|launch|scale|team|business|developer|"
+    r"basic|growth|enterprise)\b[^:]{0,20}:|"
+    # "- **Piano Free**", "Plano Pro:", "Tarif Free": a plan named as a label, in other languages too
+    r"^\W*(?:plan|piano|plano|paket|tarif|tarifa|forfait|offre|paquete)\s+[^:]{1,40}?(?::|\*\*\s*$)",
+    re.I,
 )
 
 
@@ -709,7 +738,9 @@ def _sibling_names_provider(lines: list[Line], idx: int, vocab: Vocabulary) -> b
     return bool(lab and vocab.providers_in(lab.group(1)))
 
 
-_LIMIT_COLUMN = re.compile(r"free|limit|quota|included|allowance|tier|cap\b", re.I)
+_LIMIT_COLUMN = re.compile(
+    r"free|limit|quota|included|allowance|tier|cap\b|inclu[sií]|gratu|gratis|kostenlos|l[ií]mite|kuota", re.I
+)
 _USAGE_COLUMN = re.compile(
     r"usage|use\b|need|volume|formula|calculation|estimate|expected|traffic|load|at \d|how much|amount", re.I
 )
@@ -820,6 +851,8 @@ def _claims(lines: list[Line], tables: list[Table], table_lines: set[int], claim
         going_on = _continuation(lines, idx)
         for seg, of_line in [*earlier, *((seg, True) for seg in own_segments)]:
             own = claims.vocab.providers_in(seg)
+            # the line's first sentence began on the lines before
+            wrapped = bool(earlier) and seg is own_segments[0] and not re.search(r"[.!?:;]\W*$", earlier[-1][0])
             if of_line:
                 seg_plctx = last_plan or plctx
                 if (
@@ -832,14 +865,13 @@ def _claims(lines: list[Line], tables: list[Table], table_lines: set[int], claim
                     ln.no,
                     seg,
                     pctx if own or not last_provider else last_provider,
-                    price=_line_price(seg),
+                    price=_line_price(seg, going_on if seg is own_segments[-1] else ""),
                     row=False,
                     plan_context=seg_plctx,
                     kind_context=kctx,
                     continuation=going_on if seg is own_segments[-1] else "",
-                    quantities=_wrapped_quantities(earlier[-1][0], seg)
-                    if earlier and seg is own_segments[0] and not re.search(r"[.!?:;]\W*$", earlier[-1][0])
-                    else None,
+                    quantities=_wrapped_quantities(earlier[-1][0], seg) if wrapped else None,
+                    unit_prices=_wrapped_unit_prices(earlier[-1][0], seg) if wrapped else None,
                 )
             if own:
                 last_provider = seg
@@ -887,7 +919,7 @@ _PER_SEAT = re.compile(
     re.I,
 )
 #: "free" in the other languages of the corpus (replaced in place, same length or padded)
-_FREE_WORDS = re.compile(r"\b(?:gratis|grátis|gratuit[oae]?s?|kostenlos|gratuitement)\b", re.I)
+_FREE_WORDS = re.compile(r"\b(?:gratis|grátis|gratuit[oaei]?s?|kostenlos|gratuitement|ücretsiz)\b", re.I)
 
 
 _THRESHOLD_BEFORE = re.compile(
@@ -898,16 +930,26 @@ _THRESHOLD_BEFORE = re.compile(
 _YEARLY_AFTER = re.compile(r"\s*(?:a|per|/)\s*(?:year|yr|annum)\b", re.I)
 
 
-def _line_price(text: str) -> Money | None:
+#: "then $4.50 and $0.36 per million": the first amount shares the second's unit
+_SHARED_UNIT_AFTER = re.compile(
+    r"\s*(?:and|or|y|e|et|und|dan|/)\s*\$\s*\d[\d.,]*\s*(?:/|(?:per|por|par|pro|je|ogni|each)\s)", re.I
+)
+
+
+def _line_price(text: str, continuation: str = "") -> Money | None:
     """The one monthly price a sentence states, if it states exactly one and says it is monthly: not
-    a threshold ("passes $10/month"), an included credit, a formula's result or a yearly amount.
-    Only the words next to each amount are read (a window, not a copy of the text before it)."""
+    a threshold ("passes $10/month"), an included credit, a formula's result, a yearly amount or one
+    sharing the next amount's unit ("$4.50 and" / "$0.36 per million", ``continuation`` being the
+    first words of the next line when the sentence goes on there). Only the words next to each
+    amount are read (a window, not a copy of the text before it)."""
+    going_on = f"{text} {continuation}" if continuation else text
     has_money = [
         m
         for m, at, unit in find_money(text)
         if not unit
         and not _THRESHOLD_BEFORE.search(text[max(0, at - 40) : at])
         and not _YEARLY_AFTER.match(text, at + len(m.text))
+        and not _SHARED_UNIT_AFTER.match(going_on, at + len(m.text))
     ]
     price = (
         has_money[0]
@@ -946,11 +988,24 @@ def _wrapped_quantities(before: str, text: str) -> list[Quantity]:
     return out
 
 
+def _wrapped_unit_prices(before: str, text: str) -> list[UnitPrice]:
+    """The unit prices of ``text``, the first sentence of a line that goes on with ``before``: a
+    rate's noun may be on the line before ("with the change history billed at" / "$0.20/GB-month")."""
+    joined = f"{before} {text}"
+    start = len(before) + 1
+    return [up for up in find_unit_prices(joined) if joined.find(up.text, start) >= 0 and up.text in text]
+
+
+#: a line that starts an item of its own: "Label: ...", or a lower-case key of a YAML-like block
+#: ("storage:      10 GB-month free")
+_KEY_LABEL = re.compile(r"^\W*[A-Z][\w .&/-]{1,30}?\s*:|^\s*[a-z][\w.-]{1,30}:(?:\s|$)")
+
+
 def _continued(lines: list[Line], idx: int) -> str:
     """The text of the lines the line at ``idx`` continues: the same list item or paragraph, when
     the line itself starts no new item."""
     own = lines[idx].text
-    if _marker(own) or idx == 0 or lines[idx].in_code or re.match(r"^\W*[A-Z][\w .&/-]{1,30}?\s*:", own):
+    if _marker(own) or idx == 0 or lines[idx].in_code or _KEY_LABEL.match(own):
         return ""  # a new item, a "Label: ..." line, or a line of a code block
     out: list[str] = []
     j = idx - 1
@@ -977,7 +1032,8 @@ def _continuation(lines: list[Line], idx: int) -> str:
         not t.strip()
         or nxt.in_code != lines[idx].in_code
         or _marker(t)
-        or re.match(r"^\s{0,3}#{1,6}\s|^\W*[A-Z][\w .&/-]{1,30}?\s*:|^\s*\|", t)
+        or re.match(r"^\s{0,3}#{1,6}\s|^\s*\|", t)
+        or _KEY_LABEL.match(t)
     ):
         return ""
     return " ".join(t.split()[:3])

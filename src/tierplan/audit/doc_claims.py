@@ -298,6 +298,8 @@ class Vocabulary:
         return list(seen)
 
     def _provider_positions(self, text: str) -> list[tuple[int, str]]:
+        # "cloudflare_r2:", "railway_hobby:": a key of a YAML-like block names the provider too
+        text = text.replace("_", " ")
         low = folded(text)
         found: list[tuple[int, str]] = []
         spans: list[tuple[int, int, str]] = []
@@ -333,6 +335,7 @@ class Vocabulary:
         words: list[str] = []
         named = False
         same = self._same_ref.of
+        text = _ORDINARY_USE.sub(lambda m: m.group(1) + " " * len(m.group(2)), text.replace("_", " "))
         in_plans: set[int] = set()  # same(r) of the plans
         low = folded(text)
         for pid in providers:
@@ -401,6 +404,14 @@ class Vocabulary:
                         in_plans.add(same(r))
                         plans.append(r)
         return Match(tuple(providers), tuple(plans), named, tuple(words))
+
+
+#: plan names that are ordinary words, used as words: "tempting for launch", "at scale", "our
+#: team", "the business" (lower case only: "Neon Launch", "the Team plan" still name plans)
+_ORDINARY_USE = re.compile(
+    r"(\b(?:for|at|before|after|until|till|since|to|from|of|our|the|a|my|your|whole|small|this)\s+)"
+    r"(launch|scale|team|business|growth)\b(?!\s+(?:plan|tier)\b)"
+)
 
 
 def _is_free_plan(ref: PlanRef) -> bool:
@@ -505,7 +516,8 @@ _METRIC_NOUNS: list[tuple[str, tuple[str, ...]]] = [
         ("class_a_ops_per_", "class_b_ops_per_"),
     ),
     (
-        r"requests?|req\b|invocations?|calls?",
+        r"requests?|req\b|invocations?|calls?|richieste|solicitudes|peticiones|requisi[çc][õo]es|requ[êe]tes|"
+        r"anfragen|permintaan|istek(?:ler)?",
         (
             "requests_per_",
             "edge_requests_per_",
@@ -531,6 +543,11 @@ _METRIC_NOUNS: list[tuple[str, tuple[str, ...]]] = [
     (r"(?:error\s+)?events|errors", ("error_events_per_",)),
     (r"messages?", ("realtime_messages_per_", "wa_service_messages_per_")),
     (r"relay|turn", ("relay_gb_per_month",)),
+    # "per million CPU ms", "por millón de ms de CPU", "per milione di ms di CPU"
+    (r"(?:cpu\s+)?ms(?:\s+(?:of|de|di|der)\s+cpu)?\b|cpu[\s-]+(?:ms|milliseconds|time)", ("cpu_ms_per_month",)),
+    # a database's change history, backups and snapshots are billed apart from its storage (Neon's
+    # restore window at $0.20/GB-month): no catalog figure has this metric, so it is not compared
+    (r"(?:change\s+)?history|restore\s+window|backups?|snapshots?|PITR|point[\s-]in[\s-]time", ("history_gb_",)),
     (
         r"mau\b|mru\b|monthly\s+(?:active|retained)\s+users?|(?:active|retained)\s+users?",
         ("monthly_active_users",),
@@ -584,9 +601,9 @@ def _period(after: str, pos: int = 0) -> str | None:
 
 
 #: "a day", "/day", "por dia", "al día", "par jour", "pro Tag", "per hari" (and the months)
-_PER_WORDS = r"(?:/\s*|per\s+|a\s+|each\s+|por\s+|al\s+|ao\s+|par\s+|pro\s+|je\s+|au\s+|im\s+|sehari|tiap\s+|setiap\s+)?"
-_PER_DAY_AT = re.compile(rf"\s*{_PER_WORDS}(?:day|daily|d[ií]a|jour|tag|hari)\b", re.I)
-_PER_MONTH_AT = re.compile(rf"\s*{_PER_WORDS}(?:mo|month|monthly|m[eê]s|mois|monat|bulan)\b", re.I)
+_PER_WORDS = r"(?:/\s*|per\s+|a\s+|each\s+|por\s+|al\s+|ao\s+|par\s+|pro\s+|je\s+|au\s+|im\s+|ogni\s+|sehari|tiap\s+|setiap\s+)?"
+_PER_DAY_AT = re.compile(rf"\s*{_PER_WORDS}(?:day|daily|d[ií]a|jour|tag|hari|giorno)\b", re.I)
+_PER_MONTH_AT = re.compile(rf"\s*{_PER_WORDS}(?:mo|month|monthly|m[eê]s|mois|monat|bulan|mese)\b", re.I)
 
 
 def _nouns(text: str, pos: int = 0) -> tuple[str, ...]:
@@ -618,7 +635,7 @@ _USAGE_BEFORE = re.compile(
     r"(?:\b(?:at|above|over|under|below|beyond|past|exceeds?|exceeding|uses?|using|used|sends?|sending|sent|"
     r"serves?|served|needs?|needing|expects?|expected|estimated?|about|around|roughly|approx(?:imately)?|"
     r"only|our|we|currently|peak|average|typical(?:ly)?|reach(?:es|ing)?|hits?|grows?|of|for|than|"
-    r"com|con|avec|mit|dengan|cerca|unos|unas|environ|etwa|sekitar|acima|encima|au-delà|über|di\s+atas|"
+    r"com|con|avec|mit|dengan|cerca|circa|unos|unas|environ|etwa|sekitar|acima|encima|au-delà|über|di\s+atas|oltre|"
     r"usamos|usa|enviamos|envoyons|nous|wir|kami|kita|nossos?|nuestros?|nos|"
     # passing a threshold: "al pasar los 400.000", "dès que ... dépasse 400 000", "ultrapassar"
     r"pasa[rn]?|supera[rn]?|exced\w*|dépass\w*|ultrapass\w*|überschreit\w*|übersteig\w*|melebihi|melampaui)\b|[~≈=<>≤≥→])"
@@ -626,8 +643,8 @@ _USAGE_BEFORE = re.compile(
     re.I,
 )
 _USAGE_AFTER = re.compile(
-    r"^(?:\s*[a-z][\w/-]*){0,3}?\s*(?:[x×*+=<>≤≥-]\s*[\d$(]|(?:is|are|=)\s+\d|\(?\s*(?:inside|within|dentro|dans|innerhalb)\b|(?:is|are|would|will)\s+(?:about|roughly|around|be|need|use|exceed|stay|fit|mean)|"
-    r"(?:,\s*)?(?:under|below|within|inside|of\s+the|out\s+of)\b|"
+    r"^(?:\s*[a-z][\w/-]*){0,3}?\s*(?:[x×*+=<>≤≥-]\s*[\d$(]|(?:->|→|=>)\s*[\d$(]|\(\s*[<≤]|(?:is|are|=)\s+\d|\(?\s*(?:inside|within|dentro|dans|innerhalb)\b|(?:is|are|would|will)\s+(?:about|roughly|around|be|need|use|exceed|stay|fit|mean)|"
+    r"(?:[,:]\s*)?(?:under|below|within|inside|of\s+the|out\s+of)\b|"
     r"(?:estouram|excedem|superan?|exceden?|dépassent|überschreiten|melebihi|passam|pasan)\b|"
     r"(?:[\w\s]{0,12}\s)?(?:son|são|sont|sind|adalah)\s+(?:unos|cerca|about|environ|etwa|sekitar|\d)|"
     r"(?:,\s*)?(?:dentro|dans|innerhalb|di\s+dalam)\b)",
@@ -829,31 +846,31 @@ DURATION_FACTS: dict[str, str] = {
 #: a length of time and its unit: "90 jours", "5-minute", "7 hari", "3 Minuten", "12 months"
 _DURATION = re.compile(
     r"(?<![\w$.,])(?P<n>\d+(?:\.\d+)?)\s*-?\s*(?P<u>"
-    r"seconds?|secs?|segundos?|secondes?|sekunden?|detik|"
-    r"minutes?|mins?|minutos?|minuten|menit|"
-    r"hours?|hrs?|horas?|heures?|stunden?|jam|"
-    r"days?|d[ií]as?|jours?|tagen?|tage|hari|"
-    r"weeks?|semanas?|semaines?|wochen?|minggu|"
-    r"months?|m[eê]s(?:es)?|mois|monaten?|bulan|"
-    r"years?|a[ñn]os?|ans?|jahren?|jahre|tahun)(?![\w])",
+    r"seconds?|secs?|segundos?|secondes?|sekunden?|detik|secondi|"
+    r"minutes?|mins?|minutos?|minuten|menit|minuti|"
+    r"hours?|hrs?|horas?|heures?|stunden?|jam|ore|"
+    r"days?|d[ií]as?|jours?|tagen?|tage|hari|giorni|"
+    r"weeks?|semanas?|semaines?|wochen?|minggu|settimane|"
+    r"months?|m[eê]s(?:es)?|mois|monaten?|bulan|mesi|"
+    r"years?|a[ñn]os?|ans?|jahren?|jahre|tahun|anni)(?![\w])",
     re.I,
 )
 #: one unit of time said in words, as an interval: "every minute", "a cada minuto", "jede Minute",
 #: "chaque minute", "setiap menit" (a check interval of 1 minute)
 _EVERY_UNIT = re.compile(
-    r"\b(?:every|each|a\s+cada|cada|jede[nrs]?|chaque|setiap|tiap)\s+(?P<n>)(?P<u>"
-    r"second|segundo|seconde|sekunde|detik|minute|minuto|menit|hour|hora|heure|stunde|jam)\b",
+    r"\b(?:every|each|a\s+cada|cada|jede[nrs]?|chaque|setiap|tiap|ogni)\s+(?P<n>)(?P<u>"
+    r"second|segundo|seconde|sekunde|secondo|detik|minute|minuto|menit|hour|hora|heure|stunde|ora|jam)\b",
     re.I,
 )
 #: a unit's length in minutes
 _UNIT_MINUTES = [
-    (re.compile(r"seconds?|secs?|segundos?|secondes?|sekunden?|detik", re.I), 1 / 60),
-    (re.compile(r"minutes?|mins?|minutos?|minuten|menit", re.I), 1.0),
-    (re.compile(r"hours?|hrs?|horas?|heures?|stunden?|jam", re.I), 60.0),
-    (re.compile(r"days?|d[ií]as?|jours?|tagen?|tage|hari", re.I), 1440.0),
-    (re.compile(r"weeks?|semanas?|semaines?|wochen?|minggu", re.I), 7 * 1440.0),
-    (re.compile(r"months?|m[eê]s(?:es)?|mois|monaten?|bulan", re.I), 365 / 12 * 1440),
-    (re.compile(r"years?|a[ñn]os?|ans?|jahren?|jahre|tahun", re.I), 365 * 1440.0),
+    (re.compile(r"seconds?|secs?|segundos?|secondes?|sekunden?|detik|secondi|second[oa]", re.I), 1 / 60),
+    (re.compile(r"minutes?|mins?|minutos?|minuten|menit|minuti|minuto", re.I), 1.0),
+    (re.compile(r"hours?|hrs?|horas?|heures?|stunden?|jam|ore|ora", re.I), 60.0),
+    (re.compile(r"days?|d[ií]as?|jours?|tagen?|tage|hari|giorni", re.I), 1440.0),
+    (re.compile(r"weeks?|semanas?|semaines?|wochen?|minggu|settimane", re.I), 7 * 1440.0),
+    (re.compile(r"months?|m[eê]s(?:es)?|mois|monaten?|bulan|mesi", re.I), 365 / 12 * 1440),
+    (re.compile(r"years?|a[ñn]os?|ans?|jahren?|jahre|tahun|anni", re.I), 365 * 1440.0),
 ]
 #: words that say a plan expires, in the corpus languages (expire, expira, expire au bout de,
 #: kedaluwarsa, caduca, vence, verfällt)
@@ -924,7 +941,7 @@ def _durations(text: str) -> list[Quantity]:
 
 
 _UNIT_PRICE = re.compile(
-    r"\$\s*(?P<usd>\d+(?:\.\d+)?)\s*(?:/\s*|(?:per|por|par|pro|je)\s+)"
+    r"\$\s*(?P<usd>\d+(?:\.\d+)?)\s*(?:/\s*|(?:per|por|par|pro|je|ogni|cada|chaque|setiap|tiap)\s+)"
     r"(?:(?:additional|extra|each|cada|chaque|started\s+block\s+of|block\s+of)\s+)?"
     r"(?:(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<mult>thousand|million|milh[ãa]o|milh[õo]es|mill[óo]n|millones|juta|ribu|mil|k|m)?(?![^\W\d_])\s*"
     r"|(?P<word>million|thousand|1m|1k|milh[ãa]o|mill[óo]n|juta))?\s*(?:de\s+)?"
@@ -982,8 +999,6 @@ def find_unit_prices(text: str) -> list[UnitPrice]:
             prefixes = _nouns(text, after)
             if not prefixes and _OF_FOR_NOUN_AT.match(text, m.end()):
                 continue  # "$0.20 per GB-month of change history": a charge the noun names, unknown here
-            if not prefixes and re.search(r"month", what):
-                prefixes = ("storage_gb", "dataset_mb")  # a GB-month is stored data, not transfer or compute
             if not prefixes:
                 # " ".join(re.split(r"[,;:(]", text[: m.start()])[-2:]): the last two pieces
                 j1 = last_start_before(text, _COLON_MARK, m.start())
@@ -993,6 +1008,9 @@ def find_unit_prices(text: str) -> list[UnitPrice]:
                     prefixes = _nouns(w)
                     if prefixes:
                         break
+                if re.search(r"month", what) and prefixes != ("history_gb_",):
+                    # a GB-month is stored data, not transfer or compute (a change history's apart)
+                    prefixes = ("storage_gb", "dataset_mb")
             prefixes = prefixes or ("*GB",)
             out.append(UnitPrice(usd, 1.0, True, prefixes, " ".join(m.group(0).split())))
             continue

@@ -274,7 +274,10 @@ def stage_values(lines: list[Line], tables: list[Table], table_lines: set[int]) 
             or (
                 any(k.startswith(("phase ", "stage ")) for k in own)
                 and re.search(
-                    r"\b(?:costs|comes\s+to|revient\s+à|custa|cuesta|kostet|biaya(?:nya)?)\b", text, re.I
+                    r"\b(?:costs|comes\s+to|runs(?:\s+(?:about|around|roughly|at))?\s+~?\$|totals|amounts\s+to|"
+                    r"revient\s+à|custa|cuesta|kostet|biaya(?:nya)?)\b",
+                    text,
+                    re.I,
                 )
             )
         ):
@@ -299,6 +302,10 @@ def stage_values(lines: list[Line], tables: list[Table], table_lines: set[int]) 
 _CLAUSE_END = re.compile(r";|[.!?]\s")
 
 
+#: a yearly amount that is the cost of running the stack, not revenue or a saving
+_RUNNING_COST = re.compile(r"\bto\s+run\b|\brunning\s+costs?\b|\b(?:hosting|infrastructure|infra)\b", re.I)
+
+
 def yearly_stage_values(lines: list[Line], table_lines: set[int]) -> list[StageValue]:
     """A stage's cost for a year ("a fase 2 custa US$ 1.991,60 por ano"), as a twelfth of it a
     month: each clause that names one stage and one yearly amount, and no monthly one."""
@@ -314,6 +321,14 @@ def yearly_stage_values(lines: list[Line], table_lines: set[int]) -> list[StageV
                 starts[-1] if starts else max(0, y.start() - 300) : end.start() if end else len(text)
             ]
             keys = {k for k in stage_keys(clause) if not k[0].isdigit()}
+            if not keys:
+                # "That's about $30,800 a year to run, against ... of subscriptions": the amount's
+                # own part of the sentence, under the stage's heading
+                comma = text.find(", ", y.end())
+                own = text[starts[-1] if starts else max(0, y.start() - 300) : comma if comma >= 0 else len(text)]
+                if _RUNNING_COST.search(own) and not NOT_COST.search(own):
+                    keys = {k for k in heading_keys(ln.headings) if not k[0].isdigit()}
+                    clause = own
             yearly = YEARLY_AMOUNT.findall(clause)
             if len(keys) != 1 or len(yearly) != 1 or MONTHLY_AMOUNT.search(clause) or NOT_COST.search(clause):
                 continue
@@ -357,6 +372,13 @@ def check_ranges(values: list[StageValue], tol: Tolerance, audit: DocAudit) -> N
             and v.line not in reported
             and not consistent(s.lo, s.hi, v.lo, v.hi, tol)
         ]
+        # a statement that agrees with a table's total of its stage is not held against another
+        # statement: that one is reported at its own line
+        if any(
+            not v.statement and v.line != s.line and s.keys & v.keys and consistent(s.lo, s.hi, v.lo, v.hi, tol)
+            for v in values
+        ):
+            bad = [v for v in bad if not v.statement]
         # a statement that disagrees with the others is reported once, at its own line;
         # when the other figure is itself a statement earlier in the text, the pair is reported once
         if not bad:

@@ -35,8 +35,10 @@ __all__ = [
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _UNIT_PRICE_AFTER = re.compile(
-    r"^\s*(?:/|per\s+)(?:\s*(?:additional|extra|each|1|one|started\s+block\s+of|block\s+of)\s+)?\s*"
+    r"^\s*(?:/|(?:per|por|par|pro|je|ogni|cada|chaque|setiap|tiap)\s+)"
+    r"(?:\s*(?:additional|extra|each|1|one|started\s+block\s+of|block\s+of)\s+)?\s*"
     r"(?:gb|mb|tb|hr|hour|h\b|min|minute|second|s\b|k\b|m\b|million|thousand|100k|1k|1m|\d[\d,.]*\s*(?:k|m)?\b|request|req|"
+    r"mill[óo]n|milion[ei]|milh[ãa]o|juta|ribu|go\b|to\b|"
     r"user|seat|cpu|vcpu|gib|unit|message|conversation|email|call|op|operation|command|read|write|"
     r"coop|member|invocation|event|row|mau|cu|year|yr|annum|day|week)",
     re.I,
@@ -189,21 +191,31 @@ def is_fence(text: str) -> bool:
 _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 
 
+#: a setext heading's underline: "=====" (level 1) or "-----" (level 2)
+_SETEXT = re.compile(r"^\s{0,3}(=+|-{3,})\s*$")
+#: a line that cannot be a setext heading's text: a list item, a table row, aligned columns
+_NOT_SETEXT_TEXT = re.compile(r"^\s*(?:[-*+>|]|\d+[.)]\s)|\S\s{2,}\S|^\s*$")
+
+
 def split_lines(text: str) -> list[Line]:
     out: list[Line] = []
     in_code = False
     stack: list[tuple[int, str]] = []
-    for i, raw in enumerate(text.splitlines(), start=1):
+    raws = text.splitlines()
+    for i, raw in enumerate(raws, start=1):
         if is_fence(raw):
             out.append(Line(i, raw, True, tuple(h for _, h in stack)))
             in_code = not in_code
             continue
         if not in_code:
             h = _HEADING.match(raw)
-            if h:
-                level = len(h.group(1))
+            under = _SETEXT.match(raws[i]) if i < len(raws) and not h else None
+            if h or (under and not _NOT_SETEXT_TEXT.search(raw)):
+                # "## Stage 2", or "Stage 2 - growth" over a line of dashes (Markdown's setext form)
+                level = len(h.group(1)) if h else (1 if under and under.group(1)[0] == "=" else 2)
+                title = h.group(2) if h else raw.strip()
                 stack = [(lv, t) for lv, t in stack if lv < level]
-                stack.append((level, h.group(2)))
+                stack.append((level, title))
         out.append(Line(i, raw, in_code, tuple(t for _, t in stack)))
     return out
 

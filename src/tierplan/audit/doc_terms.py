@@ -75,6 +75,20 @@ def _sentence_at(text: str, pos: int) -> str:
     return text[start : pos + end.end() if end else len(text)].strip()
 
 
+def _set_aside(text: str, ref: PlanRef) -> bool:
+    """The line names the plan only to say it is not the one: "Pro and not Hobby", "nicht auf
+    Vercel Hobby", "Pro vs. Hobby"."""
+    provider, plan = re.escape(ref.provider.name), re.escape(ref.plan.name)
+    return bool(
+        re.search(
+            rf"\b(?:not|nicht|non|não|no|bukan|never|nie|jamais|vs\.?|versus)\s+"
+            rf"(?:(?:on|the|auf|en|em|di|sur|el|o|le|der|dem)\s+)?(?:{provider}(?:'s|’s)?\s+)?{plan}\b",
+            text,
+            re.I,
+        )
+    )
+
+
 def commercial_evidence(lines: list[Line]) -> CommercialEvidence | None:
     """The first sentence of the document that shows the product earns money from its users."""
     for ln in lines:
@@ -115,6 +129,8 @@ def terms_findings(lines: list[Line], vocab: Vocabulary) -> list[DocFinding]:
                 continue
             for ref in match.plans:
                 if ref.attributes.commercial_use is False and ref.plan.available:
+                    if _set_aside(ln.text, ref):
+                        break  # "Why Vercel Pro and not Hobby"
                     placed.setdefault(ref.key, (ref, []))[1].append(ln.no)
                     break
     out: list[DocFinding] = []

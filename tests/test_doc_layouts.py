@@ -1,0 +1,142 @@
+"""Issue 12: layouts and phrasings the fourth held-out batch showed the audit missing or misreading
+(docs/audit.md): setext headings, YAML-like cost blocks, an Italian plan, a stage's cost said in
+a summary line or as a year "to run", and figures that are not what they seem (a change
+history's GB-month, "$4.50 and $0.36 per million", "$19.345", "tempting for launch")."""
+
+from __future__ import annotations
+
+import pytest
+
+from tierplan.audit.doc import audit_document
+from tierplan.audit.doc_claims import find_quantities, find_unit_prices
+from tierplan.audit.doc_tables import split_lines
+from tierplan.catalog.loader import load_catalog
+
+
+@pytest.fixture(scope="module")
+def catalog():  # type: ignore[no-untyped-def]
+    return load_catalog()
+
+
+def _errors(doc: str, catalog) -> list[str]:  # type: ignore[no-untyped-def]
+    return [
+        f"{f.line}: {f.kind}: {f.message}"
+        for f in audit_document(doc, "p.md", catalog).findings
+        if f.severity == "error"
+    ]
+
+
+def test_setext_headings_are_headings() -> None:
+    lines = split_lines("Stage 2 - growth, 300 salons\n----------------------------\n\ntext\n")
+    assert lines[3].headings == ("Stage 2 - growth, 300 salons",)
+    # a list item over a rule, or aligned columns over their dashes, are not headings
+    assert split_lines("- item\n---\ntext\n")[2].headings == ()
+    assert split_lines("Stage    Users    Cost\n----------------------\n")[1].headings == ()
+
+
+# hand-added: 20.00 + 17.46 + 3.00 = 40.46 a month; 12 x 40.46 = 485.52 a year
+_STAGE = """TL;DR
+-----
+- Growth (300 salons): stage 2 runs about ${summary} a month.
+
+Stage 2 - growth, 300 salons
+----------------------------
+
+| Item        | Calc      | $/month |
+|-------------|-----------|--------:|
+| Vercel Pro  | 1 seat    |   20.00 |
+| Fly API     | 2 x $8.73 |   17.46 |
+| Fly volume  | 20 x $0.15 |   3.00 |
+| **Total**   |           | **40.46** |
+
+That's about ${yearly} a year to run, against 300 x $19 x 12 = $68,400 of subscriptions.
+"""
+
+
+@pytest.mark.parametrize(
+    ("summary", "yearly", "wrong_lines"),
+    [
+        ("40", "485", []),  # both within rounding of the table's 40.46
+        ("52", "485", [3]),  # the summary line disagrees with the table under the stage's heading
+        ("40", "400", [15]),  # 400 / 12 = 33.33 a month, not 40.46
+    ],
+)
+def test_a_stage_cost_in_a_summary_line_and_as_a_year_to_run(  # type: ignore[no-untyped-def]
+    summary: str, yearly: str, wrong_lines: list[int], catalog
+) -> None:
+    errors = _errors(_STAGE.format(summary=summary, yearly=yearly), catalog)
+    assert sorted({int(e.split(":")[0]) for e in errors if "range_mismatch" in e or "total" in e}) == wrong_lines
+
+
+_BLOCK = """  upstash:
+    free:         {commands} commands per day, 256 MB, one database
+    payg:         $0.20 per 100K commands; first 1 GB storage and 200 GB bandwidth free
+  cloudflare_r2:
+    storage:      10 GB-month free, then $0.015 per GB-month
+  supabase:
+    free:         500 MB database, 5 GB egress, 1 GB file storage
+    pro:          $25/month per org, includes $10 compute credit
+    disk:         8 GB included per project, then $0.125 per GB-month
+    egress:       250 GB included, then $0.09 per GB
+  stage_b:
+    supabase_pro:
+      disk:       3 GB (< 8 GB included) -> 0.00
+      egress:     30 GB (< 250 GB) -> 0.00
+    clerk:        hobby, 12,000 MRU -> 0.00
+    r2:           3 GB -> 0.00
+"""
+
+
+def test_a_yaml_like_block_of_plan_facts_and_costs(catalog) -> None:  # type: ignore[no-untyped-def]
+    # every figure is right but the old Upstash free tier (10,000 a day; now 500K a month): each
+    # key is an item of its own, "cloudflare_r2" names Cloudflare, "pro:" is the plan of the keys
+    # under it, and "3 GB -> 0.00" or "30 GB (< 250 GB)" are the app's own amounts
+    assert _errors(_BLOCK.format(commands="500K").replace("per day", "per month"), catalog) == []
+    assert _errors(_BLOCK.format(commands="10,000"), catalog) == []
+    [old] = [f for f in audit_document(_BLOCK.format(commands="10,000"), "p.txt", catalog).findings if f.severity == "warning"]
+    assert (old.line, old.kind) == (2, "catalog_mismatch") and "legacy" in old.message  # was true once
+
+
+_ITALIAN = """### Cloudflare Workers
+
+- **Piano Free**
+    - {free} richieste al giorno, poi le richieste falliscono fino al reset
+- **Piano Workers Paid**: 5 $ al mese per account (copre anche D1, KV e Queues)
+    - 10 milioni di richieste al mese incluse, poi 0,30 $ ogni {per} richieste
+"""
+
+
+def test_an_italian_plan_list(catalog) -> None:  # type: ignore[no-untyped-def]
+    # Workers Free: 100,000 requests a day; Paid: $0.30 per million after 10 million
+    assert _errors(_ITALIAN.format(free="100.000", per="milione di"), catalog) == []
+    errors = _errors(_ITALIAN.format(free="100.000", per="1.000"), catalog)
+    assert [e[:2] for e in errors] == ["6:"] and "per 1,000" in errors[0]
+    month = _ITALIAN.format(free="100.000", per="milione di").replace("al giorno", "al mese")
+    assert [e[:2] for e in _errors(month, catalog)] == ["4:"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Neon's change history is billed apart from storage ($0.35/GB-month on Launch)
+        "Launch's restore window can be raised to 7 days, with the change history billed at\n$0.20/GB-month.",
+        "- **Cloudflare R2**: 1M Class A and 10M Class B operations free each month, then $4.50 and\n"
+        "  $0.36 per million. No egress charges.",  # $4.50 shares the per-million unit
+        "- 0.25 CU: 0.25 x 730 x $0.106 = $19.345, i.e. **$19.35/month**",  # three decimals
+        "### Why Vercel Pro and not Hobby",  # names Hobby to set it aside
+        "Neon's free plan was tempting for launch, but 0.5 GB of storage per project and 100\n"
+        "CU-hours a month would not carry an always-on database.",  # "launch" is a word here
+    ],
+)
+def test_right_figures_that_look_wrong(line: str, catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = "# Plan\n\nMembers pay us $20 a month.\n\n" + line + "\n"
+    assert _errors(doc, catalog) == []
+
+
+def test_words_of_other_languages() -> None:
+    [rate] = find_unit_prices("poi $0.30 ogni 1,000 richieste")
+    assert rate.per_units == 1000 and rate.prefixes[0] == "requests_per_"
+    [cpu] = find_unit_prices("después $ 0.02 por millón de ms de CPU")
+    assert cpu.prefixes == ("cpu_ms_per_month",)
+    [q] = find_quantities("100,000 richieste al mese")
+    assert q.period == "month"
