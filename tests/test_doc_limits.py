@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from tierplan.audit.doc import audit_document
-from tierplan.audit.doc_claims import Vocabulary, find_quantities, find_unit_prices
+from tierplan.audit.doc_claims import find_quantities, find_unit_prices
+from tierplan.audit.doc_vocabulary import Vocabulary
 from tierplan.catalog.loader import load_catalog
 
 

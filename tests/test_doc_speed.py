@@ -9,8 +9,9 @@ import re
 import pytest
 
 from tierplan.audit.doc import audit_document
-from tierplan.audit.doc_claims import Vocabulary, _alias_re, _label_before, quantity_role
+from tierplan.audit.doc_claims import _label_before, quantity_role
 from tierplan.audit.doc_prefilter import RefClasses, alias_matches, folded, head, may_match, tail
+from tierplan.audit.doc_vocabulary import Vocabulary, _alias_re
 from tierplan.catalog.loader import load_catalog
 
 

@@ -2,7 +2,8 @@
 the price catalog.
 
 ``audit_document(text, path, catalog)`` finds the document's cost tables and cost lists
-(doc_tables.py) and its statements about prices and free tiers (doc_claims.py), then reports:
+(doc_tables.py) and its statements about prices and free tiers (doc_vocabulary.py, doc_claims.py,
+doc_context.py), then reports:
 
 * ``total_mismatch``: a TOTAL / Subtotal that is not the sum of the rows above it, a stage
   column's total, a total in a fenced cost block (doc_totals.py);
@@ -34,7 +35,6 @@ from ..errors import InputError
 from ..yamlio import read_text
 from .doc_arithmetic import arithmetic_slips, each_slips, yearly_slips
 from .doc_catalog import check_claims
-from .doc_claims import Vocabulary
 from .doc_fees import fee_findings
 from .doc_findings import KINDS, DocAudit, DocFinding, DocTable, tolerances
 from .doc_latency import latency_findings
@@ -44,6 +44,7 @@ from .doc_stages import check_stages
 from .doc_tables import Line, extract, is_total_label
 from .doc_terms import terms_findings
 from .doc_totals import check_code_totals, check_stage_columns, check_totals
+from .doc_vocabulary import Vocabulary
 
 __all__ = [
     "KINDS",

@@ -19,9 +19,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..catalog.loader import PlanRef
-from .doc_claims import Vocabulary, flat_fee
 from .doc_findings import DocFinding
 from .doc_tables import Line
+from .doc_vocabulary import Vocabulary, flat_fee
 
 __all__ = ["overage_findings"]
 

@@ -3,7 +3,7 @@
 Each one is exact: it only skips a regular expression that cannot match, or a comparison whose
 result it already knows, so the audit finds what it found without them.
 
-* ``folded(text)`` and ``may_match(rx, low)``: an alias pattern (``_alias_re`` in doc_claims.py:
+* ``folded(text)`` and ``may_match(rx, low)``: an alias pattern (``_alias_re`` in doc_vocabulary.py:
   words joined by separators, case-insensitive) matches only a text that contains each of its
   words; a substring test on the lowercased text rules most aliases out before the regex runs.
   Python's case-insensitive matching also equates four non-ASCII letters with ASCII ones (ſ, ı,
@@ -40,7 +40,7 @@ __all__ = [
 
 #: a non-ASCII character that a case-insensitive pattern matches as an ASCII one
 _FOLDS_TO_ASCII = re.compile(r"(?=[^\x00-\x7f])(?i:[\x00-\x7f])")
-#: the shape of doc_claims._alias_re: words (escaped) joined by separators, between lookarounds
+#: the shape of doc_vocabulary._alias_re: words (escaped) joined by separators, between lookarounds
 _ALIAS = re.compile(r"\(\?<!\[a-z0-9\]\)(?P<body>.+)\(\?!\[a-z0-9\]\)", re.S)
 _ALIAS_JOIN = r"[\s\-_./]*"
 

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass
 
 from ..catalog.loader import PlanRef
-from .doc_claims import Vocabulary, flat_fee, plan_price_text
 from .doc_findings import DocFinding
 from .doc_tables import Line
+from .doc_vocabulary import Vocabulary, flat_fee, plan_price_text
 
 __all__ = ["CommercialEvidence", "commercial_evidence", "terms_findings"]
 
