@@ -80,6 +80,8 @@ def test_a_code_block_priced_per_conversation(catalog) -> None:  # type: ignore[
         "WhatsApp : tarif par conversation de 24 heures, 0,0067 $ au Nigeria.",
         "WhatsApp: Preis pro Konversation (24 Stunden), $0.0067.",
         "WhatsApp dihitung per percakapan 24 jam, biaya $0.0067.",
+        # in words: two messages in one conversation are billed once
+        "WhatsApp: both reminders land in the same 24-hour conversation, so Meta bills the booking once: $0.0076.",
     ],
 )
 def test_priced_per_conversation_in_any_language(claim: str, catalog) -> None:  # type: ignore[no-untyped-def]

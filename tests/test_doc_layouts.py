@@ -140,3 +140,66 @@ def test_words_of_other_languages() -> None:
     assert cpu.prefixes == ("cpu_ms_per_month",)
     [q] = find_quantities("100,000 richieste al mese")
     assert q.period == "month"
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("2. Aşama — 300 kooperatif", {"stage 2"}),  # Turkish: the ordinal first
+        ("Aşama 3", {"stage 3"}),
+        ("Giai đoạn 3: 1.000 cửa hàng", {"stage 3"}),  # Vietnamese
+        ("Fase 2 (200 circoli)", {"phase 2"}),  # Italian
+        ("Awamu 1", {"phase 1"}),  # Swahili
+    ],
+)
+def test_stage_words_of_other_languages(text: str, keys: set[str]) -> None:
+    from tierplan.audit.doc_tables import stage_keys
+
+    assert keys <= stage_keys(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "metric", "period"),
+    [
+        ("500 MB depolama", "storage_gb", None),  # Turkish
+        ("5 GB băng thông", "egress_gb_per_month", None),  # Vietnamese
+        ("100 e-posta/gün", "emails_per_", "day"),
+        ("3.000 thư mỗi tháng", "emails_per_", "month"),
+        ("200 bağlantı", "concurrent_connections", None),
+    ],
+)
+def test_metric_nouns_and_periods_of_other_languages(text: str, metric: str, period: str | None) -> None:
+    [q] = find_quantities(text.replace("3.000", "3,000"))
+    assert q.prefixes[0] == metric and q.period == period
+
+
+# a plain-text summary table underlined by a dash group per column, stages named by letters, and
+# YAML-like blocks whose "total:" sits under a "stage_b:" key (hand-added: 25.00 + 3.00 = 28.00)
+_LETTERS = """  stage   customers   infra USD/mo   revenue USD/mo
+  -----   ---------   ------------   --------------
+  A             300           7.50            2,700
+  B           1,200          {b}           10,800
+
+  stage_a:
+    railway_hobby: 7.50
+    total:        7.50
+
+  stage_b:
+    supabase_pro: 25.00
+    upstash:      3.00
+    total:        28.00
+"""
+
+
+@pytest.mark.parametrize(("b", "wrong"), [("28.00", False), ("24.00", True)])
+def test_letter_stages_in_a_plain_text_table_and_yaml_blocks(b: str, wrong: bool, catalog) -> None:  # type: ignore[no-untyped-def]
+    errors = [e for e in _errors(_LETTERS.format(b=b), catalog) if "range_mismatch" in e]
+    assert [e[:2] for e in errors] == (["4:"] if wrong else [])
+
+
+def test_a_comparison_of_two_stages_is_no_stage_cost(catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = (
+        "| Stage | USD/month |\n|---|---|\n| Stage 2 | $124.38 |\n| Stage 3 | $215.08 |\n\n"
+        "Stage 2 costs more per podcaster than Stage 3 because Resend Pro ($20) is spread over fewer.\n"
+    )
+    assert [e for e in _errors(doc, catalog) if "range_mismatch" in e] == []

@@ -304,10 +304,14 @@ def _only_number(part: str) -> bool:
 
 _AMOUNT = rf"(?:US\$|R\$|\$|€|£|USD\s?|EUR\s?)\s?({_NUMBER})"
 MONTHLY_AMOUNT = re.compile(
-    _AMOUNT + r"\s*(?:/\s?(?:month|mo|mês|mes)\b|(?:a|per|por|al)\s(?:month|mês|mes)\b|monthly\b)", re.I
+    _AMOUNT
+    + r"\s*(?:/\s?(?:month|mo|mês|mes|mese|ay|tháng)\b|(?:a|per|por|al)\s(?:month|mês|mes|mese)\b|monthly\b|aylık\b)",
+    re.I,
 )
 YEARLY_AMOUNT = re.compile(
-    _AMOUNT + r"\s*(?:/\s?(?:year|yr|ano|año)\b|(?:a|per|por|al)\s(?:year|ano|año)\b|annually\b|yearly\b)",
+    _AMOUNT
+    + r"\s*(?:/\s?(?:year|yr|ano|año|anno|yıl|năm)\b|(?:a|per|por|al|all')\s?(?:year|ano|año|anno)\b|annually\b|yearly\b|"
+    r"yıllık\b)",
     re.I,
 )
 

@@ -825,7 +825,9 @@ _PER_SEAT = re.compile(
     re.I,
 )
 #: "free" in the other languages of the corpus (replaced in place, same length or padded)
-_FREE_WORDS = re.compile(r"\b(?:gratis|grátis|gratuit[oaei]?s?|kostenlos|gratuitement|ücretsiz)\b", re.I)
+_FREE_WORDS = re.compile(
+    r"\b(?:gratis|grátis|gratuit[oaei]?s?|kostenlos|gratuitement|ücretsiz|miễn\s+phí|bure)\b", re.I
+)
 
 
 _THRESHOLD_BEFORE = re.compile(
@@ -860,7 +862,7 @@ def _line_price(text: str, continuation: str = "") -> Money | None:
     price = (
         has_money[0]
         if len(has_money) == 1
-        and re.search(r"/\s*mo|month|\(\$|:\s*\$|m[eê]s\b|mois|monat|bulan", text, re.I)
+        and re.search(r"/\s*mo|month|\(\$|:\s*\$|m[eê]s\b|mois|monat|bulan|mese|aylık|/\s*ay\b|tháng|mwezi", text, re.I)
         else None
     )
     if price is not None and re.search(r"total|estimate|typical|~", text, re.I):

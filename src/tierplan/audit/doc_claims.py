@@ -42,8 +42,17 @@ _METRIC_NOUNS: list[tuple[str, tuple[str, ...]]] = [
         r"compute[\s-]*hours?|hours?\s*(?:/\s*month\s*)?compute|h\s+compute|cu[\s-]*hours?",
         ("cu_hours_per_month",),
     ),
-    (r"bandwidth|egress|transfer|outbound|data\s+transfer", ("egress_gb_per_month",)),
-    (r"storage|disk|database|db\b", ("storage_gb", "dataset_mb")),
+    (
+        r"bandwidth|egress|transfer|outbound|data\s+transfer|ancho\s+de\s+banda|largura\s+de\s+banda|"
+        r"bande\s+passante|bandbreite|traffico|tr[áa]fego|tr[áa]fico|trafic|trafik|bant\s+genişliği|"
+        r"băng\s+thông|lưu\s+lượng|egreso|sa[íi]da",
+        ("egress_gb_per_month",),
+    ),
+    (
+        r"storage|disk|database|db\b|almacenamiento|armazenamento|stockage|speicher(?:platz)?|penyimpanan|"
+        r"archiviazione|spazio|depolama|disco|lưu\s+trữ|dung\s+lượng|hifadhi",
+        ("storage_gb", "dataset_mb"),
+    ),
     (r"commands?|cmds?|comandos?|commandes?|perintah|befehle", ("commands_per_", "requests_per_")),
     (r"class\s+a(?:\s+op\w*)?", ("class_a_ops_per_",)),
     (r"class\s+b(?:\s+op\w*)?", ("class_b_ops_per_",)),
@@ -53,7 +62,7 @@ _METRIC_NOUNS: list[tuple[str, tuple[str, ...]]] = [
     ),
     (
         r"requests?|req\b|invocations?|calls?|richieste|solicitudes|peticiones|requisi[çc][õo]es|requ[êe]tes|"
-        r"anfragen|permintaan|istek(?:ler)?",
+        r"anfragen|permintaan|istek(?:ler)?|yêu\s+cầu|lượt\s+gọi|maombi",
         (
             "requests_per_",
             "edge_requests_per_",
@@ -65,9 +74,10 @@ _METRIC_NOUNS: list[tuple[str, tuple[str, ...]]] = [
     ),
     (r"reads?", ("kv_reads_per_", "rows_read_per_", "class_b_ops_per_")),
     (r"writes?", ("kv_writes_per_", "rows_written_per_", "class_a_ops_per_")),
-    (r"e-?mails?|correos?|courriels?", ("emails_per_",)),
+    (r"e-?mails?|correos?|courriels?|e-?postas?|thư", ("emails_per_",)),
     (
-        r"(?:concurrent\s+|peak\s+|simultaneous\s+)?(?:realtime\s+)?connections?|conex[õo]es|conexiones|connexions",
+        r"(?:concurrent\s+|peak\s+|simultaneous\s+)?(?:realtime\s+)?connections?|conex[õo]es|conexiones|connexions|"
+        r"connessioni|koneksi|verbindungen|bağlantı\w*|kết\s+nối",
         ("concurrent_connections", "connections"),
     ),
     (
@@ -137,9 +147,12 @@ def _period(after: str, pos: int = 0) -> str | None:
 
 
 #: "a day", "/day", "por dia", "al día", "par jour", "pro Tag", "per hari" (and the months)
-_PER_WORDS = r"(?:/\s*|per\s+|a\s+|each\s+|por\s+|al\s+|ao\s+|par\s+|pro\s+|je\s+|au\s+|im\s+|ogni\s+|sehari|tiap\s+|setiap\s+)?"
-_PER_DAY_AT = re.compile(rf"\s*{_PER_WORDS}(?:day|daily|d[ií]a|jour|tag|hari|giorno)\b", re.I)
-_PER_MONTH_AT = re.compile(rf"\s*{_PER_WORDS}(?:mo|month|monthly|m[eê]s|mois|monat|bulan|mese)\b", re.I)
+_PER_WORDS = (
+    r"(?:/\s*|per\s+|a\s+|each\s+|por\s+|al\s+|ao\s+|par\s+|pro\s+|je\s+|au\s+|im\s+|ogni\s+|sehari|tiap\s+|setiap\s+|"
+    r"mỗi\s+|kwa\s+|her\s+)?"
+)
+_PER_DAY_AT = re.compile(rf"\s*{_PER_WORDS}(?:day|daily|d[ií]a|jour|tag|hari|giorno|günlük|günde|gün|ngày|siku)\b", re.I)
+_PER_MONTH_AT = re.compile(rf"\s*{_PER_WORDS}(?:mo|month|monthly|m[eê]s|mois|monat|bulan|mese|aylık|ayda|ay|tháng|mwezi)\b", re.I)
 
 
 def _nouns(text: str, pos: int = 0) -> tuple[str, ...]:
@@ -164,7 +177,9 @@ _LIMIT_BEFORE = re.compile(
     re.I,
 )
 _LIMIT_AFTER = re.compile(
-    r"^[^\d$;.,(]{0,30}?(?:\bfree\b(?!\s+(?:plan|tier))|\bincluded\b|\blimit\b|\bcap\b|\bquota\b|\ballowance\b|\bceiling\b)",
+    r"^[^\d$;.,(]{0,30}?(?:\bfree\b(?!\s+(?:plan|tier))|\bincluded\b|\blimit\b|\bcap\b|\bquota\b|\ballowance\b|\bceiling\b|"
+    r"\bdahil\b|\bkadar\b|\bincluse?\b|\binclusi\b|\bincluid[oa]s?\b|\binclu[íi]d[oa]s?\b|\binklusive\b|\btermasuk\b|"
+    r"\bmiễn\s+phí\b|\bbure\b)",
     re.I,
 )
 _USAGE_BEFORE = re.compile(

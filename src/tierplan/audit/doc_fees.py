@@ -306,6 +306,9 @@ _PER_CONVERSATION = re.compile(
     rf"|(?:tarif\w*|pre[cç]o|precio|preis|harga|pricing|price|rate|cobran[cç]a|facturation|billing)\s+(?:par|por|per|pro|au)\s+{_CONV}"
     rf"|\d[\d,.]*\s+(?:free|gratuites?|gr[aá]tis|gratuitas?|gratis|kostenlose)\s+(?:[\w-]+\s+){{0,2}}{_CONV}"
     rf"|\d[\d,.]*\s+(?:[\w-]+\s+)?{_CONV}(?:/\w+)?\s+(?:[\w/]+\s+){{0,3}}(?:free|gratuites?|gr[aá]tis|gratuitas?|gratis|kostenlos|gratis)"
+    # "both reminders land in the same 24-hour conversation, so Meta bills the booking once"
+    rf"|{_CONV}[^.;:]{{0,80}}?\b(?:bill(?:s|ed)?|charge[sd]?|counts?|counted|cobra\w*|factur\w*|berechnet)\b"
+    r"[^.;:]{0,30}?\b(?:once|one\s+time|una\s+vez|uma\s+vez|une\s+fois|einmal|sekali)"
     r")(?!\w)",
     re.I,
 )

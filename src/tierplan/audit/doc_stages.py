@@ -156,6 +156,33 @@ def says_dollars(t: Table, by_no: dict[int, Line]) -> bool:
 NOT_A_MONTH = re.compile(r"year|annual|jahr|\bano\b|año|\ban\b|tahun|per\s+(?:user|head)|%", re.I)
 
 
+#: a verb saying what a stage costs, then its amount ("Stage 2 costs $48", "custa US$ 15", "runs
+#: about $612"), not "costs more per podcaster than Stage 3 because ... $20"
+_COSTS_AMOUNT = re.compile(
+    r"\b(?:costs|comes\s+to|runs|totals|amounts\s+to|revient\s+à|custa|cuesta|kostet|biaya(?:nya)?)\b"
+    r"(?!\s+(?:more|less|about\s+the\s+same))[^$\d.;]{0,25}?(?:US)?\$\s*\d",
+    re.I,
+)
+
+
+def _parent_key(lines: list[Line], idx: int) -> str:
+    """The key a line of a YAML-like block is indented under ("  stage_b:" above "    total: 53.30"):
+    the nearest line above, within the block (no blank line), that is less indented and ends in a
+    colon; "" when there is none."""
+    own = lines[idx].text
+    indent = len(own) - len(own.lstrip())
+    if indent == 0 or not own.strip():
+        return ""
+    for j in range(idx - 1, max(-1, idx - 60), -1):
+        t = lines[j].text
+        if not t.strip():
+            return ""
+        lead = len(t) - len(t.lstrip())
+        if lead < indent:
+            return t.strip() if re.match(r"^[\w .'\"-]{1,40}:\s*(?:#.*)?$", t.strip()) else ""
+    return ""
+
+
 def stage_values(lines: list[Line], tables: list[Table], table_lines: set[int]) -> list[StageValue]:
     out: list[StageValue] = []
     by_no = {ln.no: ln for ln in lines}
@@ -194,7 +221,7 @@ def stage_values(lines: list[Line], tables: list[Table], table_lines: set[int]) 
 
         def row_keys(r: Row, t: Table = t, numbered: bool = numbered) -> set[str]:
             lab = r.label.strip("* ")
-            if numbered and lab.isdigit():
+            if numbered and _STAGE_ID.fullmatch(lab):
                 return stage_keys(f"{t.header[0]} {lab}") | stage_keys(" ".join(r.cells[1:]))
             return stage_keys(" ".join(r.cells))
 
@@ -202,7 +229,7 @@ def stage_values(lines: list[Line], tables: list[Table], table_lines: set[int]) 
             r
             for r in t.rows
             if not is_total_label(r.label)
-            and (stage_keys(r.label) or (numbered and r.label.strip("* ").isdigit()))
+            and (stage_keys(r.label) or (numbered and _STAGE_ID.fullmatch(r.label.strip("* "))))
         ]
         if len(staged) >= 2:
             for r in staged:
@@ -221,14 +248,17 @@ def stage_values(lines: list[Line], tables: list[Table], table_lines: set[int]) 
         if keys and t.trailing_total is not None:
             n, m = t.trailing_total
             out.append(StageValue(keys, m.lo, m.hi, n, "table total", False))
-    for ln in lines:
+    for i, ln in enumerate(lines):
         if ln.no in table_lines:
             continue
         text = ln.text.strip()
-        code_total = CODE_TOTAL.match(text) if ln.in_code else None
+        parent = _parent_key(lines, i)
+        parent_keys = {k for k in stage_keys(parent) if not k[0].isdigit()} if parent else set()
+        code_total = CODE_TOTAL.match(text) if ln.in_code or parent_keys else None
         if code_total:
-            # "total_usd: 122.61" in a YAML-like block under the stage's heading
-            keys = heading_keys(ln.headings)
+            # "total_usd: 122.61" in a YAML-like block: under a key that names its stage
+            # ("stage_b:"), else under the stage's heading
+            keys = parent_keys or heading_keys(ln.headings)
             v = read_number(code_total.group("amount"))
             if keys:
                 out.append(
@@ -254,7 +284,10 @@ def stage_values(lines: list[Line], tables: list[Table], table_lines: set[int]) 
         # that stage's monthly cost; elsewhere the line must say it is a month's cost or a total
         one_amount_heading = heading_line and own and len(find_money(text)) == 1
         if not one_amount_heading and not re.search(
-            r"/\s*mo|month|total|cost|m[eê]s\b|mois|monat|bulan", text, re.I
+            r"/\s*mo|month|total|cost|m[eê]s\b|mois|monat|bulan|mese|aylık|/\s*ay\b|tháng|mwezi|toplam|tổng|"
+            r"maliyet|chi\s+phí|costo|gharama",
+            text,
+            re.I,
         ):
             continue
         total_line = bool(
@@ -264,6 +297,9 @@ def stage_values(lines: list[Line], tables: list[Table], table_lines: set[int]) 
                 re.I,
             )
         )
+        named_stages = {k for k in own if _NAMED_STAGE.fullmatch(k)}
+        if len(named_stages) > 1 and not heading_line:
+            continue  # "Stage 2 costs more per podcaster than Stage 3 because ... $20": a comparison
         if own and (
             heading_line
             or re.match(
@@ -273,12 +309,7 @@ def stage_values(lines: list[Line], tables: list[Table], table_lines: set[int]) 
             )
             or (
                 any(k.startswith(("phase ", "stage ")) for k in own)
-                and re.search(
-                    r"\b(?:costs|comes\s+to|runs(?:\s+(?:about|around|roughly|at))?\s+~?\$|totals|amounts\s+to|"
-                    r"revient\s+à|custa|cuesta|kostet|biaya(?:nya)?)\b",
-                    text,
-                    re.I,
-                )
+                and _COSTS_AMOUNT.search(text)
             )
         ):
             out.append(StageValue(own, m.lo, m.hi, ln.no, "statement", True))
@@ -338,7 +369,9 @@ def yearly_stage_values(lines: list[Line], table_lines: set[int]) -> list[StageV
     return out
 
 
-_NAMED_STAGE = re.compile(r"(?:phase|stage|tier|step|level|milestone) \d+")
+#: a row label that is a stage's number or letter under a column headed "Stage" ("2", "B")
+_STAGE_ID = re.compile(r"\d+|[A-F]")
+_NAMED_STAGE = re.compile(r"(?:phase|stage|tier|step|level|milestone) (?:\d+|[A-F])")
 
 
 def _alias_stages(values: list[StageValue]) -> None:

@@ -222,7 +222,9 @@ def split_lines(text: str) -> list[Line]:
 
 #: "Phase 2", "Stufe S2", "stage #3", "Tahap T1": a stage's word and number (a letter may lead it)
 _STAGE = re.compile(
-    r"\b(phase|stage|tier|step|level|milestone|fase|étape|etapa|tahap|stufe)\s*#?\s*[A-Z]?(\d+)\b", re.I
+    r"\b(phase|stage|tier|step|level|milestone|fase|étape|etapa|tahap|stufe|aşama|evre|faz|giai\s+đoạn|awamu)"
+    r"\s*#?\s*[A-Z]?(\d+)\b",
+    re.I,
 )
 _POP_RANGE = re.compile(
     rf"(?<![\w$.,])({_NUM})\s*(?:-|–|—|to)\s*({_NUM})\+?\s+(?!gb\b|mb\b|tb\b|ms\b|s\b|seconds?\b|minutes?\b|"
@@ -242,21 +244,38 @@ _NOT_POPULATION = {
     "horas", "minutos", "meses", "anos", "años", "dias", "días", "heures", "mois", "jours", "jams",
     "comandos", "correos", "requisições", "solicitudes", "requêtes", "transactions", "payments",
     "sessions", "bytes", "files", "lines", "steps", "tests", "runs", "jobs", "rows", "seats", "users",
-    "projects", "databases", "sites", "pages", "apps", "regions", "services", "plans", "tiers",
+    "projects", "databases", "sites", "pages", "apps", "regions", "services", "plans", "tiers", "costs",
 }  # fmt: skip
 
 #: the same word in the languages plan documents are written in here
-_STAGE_SYNONYMS = {"fase": "phase", "étape": "stage", "etapa": "stage", "tahap": "stage", "stufe": "stage"}
+_STAGE_SYNONYMS = {
+    "fase": "phase", "étape": "stage", "etapa": "stage", "tahap": "stage", "stufe": "stage", "aşama": "stage",
+    "evre": "stage", "faz": "phase", "giai đoạn": "stage", "awamu": "phase",
+}  # fmt: skip
+
+
+#: "Stage A", "Phase B", "stage_b:" (a YAML-like key): a stage named by a capital letter (or a
+#: lower-case one joined by an underscore), not "at this stage a user ..."
+_LETTER_STAGE = re.compile(
+    r"\b(?i:(phase|stage|step|level|milestone|fase|étape|etapa|tahap|stufe|aşama|evre|faz))"
+    r"(?:\s*[-#]?\s*([A-F])|_([a-fA-F]))(?![\w])"
+)
+_ORDINAL_STAGE = re.compile(r"(?<![\d.,])(\d+)\.\s*(aşama|evre|faz)\b", re.I)
+
+
+def _stage_word(word: str) -> str:
+    low = " ".join(word.lower().split())
+    return _STAGE_SYNONYMS.get(low, low)
 
 
 def stage_keys(text: str) -> set[str]:
     """Keys that name a stage of a plan: ``phase 2``, ``stage 1`` (``Fase 2``, ``étape 2``,
     ``Stufe 2``, ``Tahap 2``), a population range ``50-200`` (followed by a noun such as users or
     coops), ``current``."""
-    keys = {
-        f"{_STAGE_SYNONYMS.get(m.group(1).lower(), m.group(1).lower())} {int(m.group(2))}"
-        for m in _STAGE.finditer(text)
-    }
+    keys = {f"{_stage_word(m.group(1))} {int(m.group(2))}" for m in _STAGE.finditer(text)}
+    keys |= {f"{_stage_word(m.group(1))} {(m.group(2) or m.group(3)).upper()}" for m in _LETTER_STAGE.finditer(text)}
+    # "2. Aşama": the ordinal first (Turkish)
+    keys |= {f"{_stage_word(m.group(2))} {int(m.group(1))}" for m in _ORDINAL_STAGE.finditer(text)}
     for m in _POP_RANGE.finditer(text):
         keys.add(f"{_num(m.group(1)):g}-{_num(m.group(2)):g}")
     for m in _POPULATION.finditer(text):
@@ -268,7 +287,8 @@ def stage_keys(text: str) -> set[str]:
 
 
 _TOTAL_LABEL = re.compile(
-    r"^\W*(?:estimated\s+|grand\s+|monthly\s+|new\s+)?(total|subtotal|sum|suma|soma|summe|gesamt|jumlah)\b",
+    r"^\W*(?:estimated\s+|grand\s+|monthly\s+|new\s+)?(total|subtotal|sum|suma|soma|summe|gesamt|jumlah|totale|"
+    r"toplam|tổng(?:\s+cộng)?|jumla)\b",
     re.I,
 )
 
@@ -370,7 +390,11 @@ def _bare_amount(cell: str) -> Money | None:
 def _bare_dollar_col(header: tuple[str, ...], rows: list[Row]) -> int | None:
     """A column headed in US dollars whose cells are all bare numbers ("| 14.00 |")."""
     for c, head in enumerate(header):
-        if c == 0 or not _DOLLAR_HEADER.search(head) or re.search(r"year|annual|per\s|/user", head, re.I):
+        if (
+            c == 0
+            or not _DOLLAR_HEADER.search(head)
+            or re.search(r"year|annual|per\s|/user|revenue|income|mrr|receita|ingresos|umsatz", head, re.I)
+        ):
             continue
         cells = [r.cells[c] for r in rows if c < len(r.cells) and _clean(r.cells[c])]
         if len(cells) >= 2 and all(_bare_amount(x) or parse_money(x) for x in cells):
@@ -449,6 +473,10 @@ def _attach_trailing_totals(ex: Extraction) -> None:
                 t.trailing_total = (n, m)
                 ex.table_lines.add(n)
             break
+
+
+#: the line under a plain-text table's header: a group of dashes per column
+_DASH_GROUPS = re.compile(r"^\s*-{2,}(?:\s{2,}-{2,}){2,}\s*$")
 
 
 def _aligned_cells(text: str) -> tuple[str, ...]:
@@ -611,13 +639,20 @@ def extract(text: str) -> Extraction:
                         ex.tables.append(t)
             i = max(j, i + 1)
             continue
-        # aligned columns inside a code fence: header + >= 2 rows, 3+ columns, amounts in a column
-        if ln.in_code and len(_aligned_cells(s)) >= 3 and not find_money(s):
+        # aligned columns inside a code fence: header + >= 2 rows, 3+ columns, amounts in a column;
+        # in plain text, the header must be underlined by a dash group per column ("-----   -----")
+        underlined = (
+            not ln.in_code
+            and i + 1 < n
+            and bool(_DASH_GROUPS.match(lines[i + 1].text))
+            and len(lines[i + 1].text.split()) == len(_aligned_cells(s))
+        )
+        if (ln.in_code or underlined) and len(_aligned_cells(s)) >= 3 and not find_money(s):
             j = i + 1
             block = [ln]
             while (
                 j < n
-                and lines[j].in_code
+                and lines[j].in_code == ln.in_code
                 and len(_aligned_cells(lines[j].text)) >= 2
                 and not is_fence(lines[j].text)
             ):
@@ -630,6 +665,9 @@ def extract(text: str) -> Extraction:
             if len(rows) >= 2 and all(len(r.cells) == len(header) for r in rows):
                 t = Table("aligned", block[0].no, block[-1].no, header, rows, ln.headings)
                 t.money_col = _money_col(header, rows)
+                if t.money_col is None and underlined:
+                    t.money_col = _bare_dollar_col(header, rows)  # "infra USD/mo" over bare amounts
+                    t.bare_dollars = t.money_col is not None
                 if t.money_col is not None:
                     ex.tables.append(t)
                     ex.table_lines.update(range(t.start_line, t.end_line + 1))
