@@ -9,7 +9,7 @@ import pytest
 
 from tierplan.assumptions import load_assumptions
 from tierplan.audit.doc import audit_document
-from tierplan.audit.doc_latency import places
+from tierplan.audit.doc_latency import place_key, places
 from tierplan.catalog.loader import load_catalog
 from tierplan.geo import great_circle_km
 
@@ -94,8 +94,18 @@ def test_a_clause_that_points_back_to_the_region_named_before(catalog) -> None: 
 
 def test_country_names_in_other_languages(catalog) -> None:  # type: ignore[no-untyped-def]
     names = places(catalog)
-    assert names["deutschland"] == names["germany"]
-    assert names["alemania"] == names["germany"] and names["quênia"].name == "Kenya"
+    assert names[place_key("Deutschland")] == names["germany"]
+    assert names[place_key("Alemania")] == names["germany"] and names[place_key("Quênia")].name == "Kenya"
+    # names are looked up without case or accents: Turkish "İstanbul" is Istanbul
+    assert place_key("İstanbul") == place_key("Istanbul") == "istanbul"
+
+
+def test_turkish_case_endings_mark_the_ends_of_a_route(catalog) -> None:  # type: ignore[no-untyped-def]
+    # Istanbul to Virginia is 8,400 km: 84 ms at least; Istanbul to Frankfurt 1,860 km: about 27 ms
+    [f] = latency("ABD doğu yakası (Fly iad, Virginia) İstanbul'dan yaklaşık 45 ms gidiş-dönüş.\n", catalog)
+    assert "Istanbul to Virginia" in f.message
+    assert latency("İstanbul'dan Frankfurt'a gidiş-dönüş yaklaşık 30 ms.\n", catalog) == []
+    assert len(latency("İstanbul'dan Frankfurt'a gidiş-dönüş yaklaşık 5 ms.\n", catalog)) == 1
 
 
 def test_one_way_figures_are_doubled(catalog) -> None:  # type: ignore[no-untyped-def]

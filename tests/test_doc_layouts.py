@@ -203,3 +203,45 @@ def test_a_comparison_of_two_stages_is_no_stage_cost(catalog) -> None:  # type: 
         "Stage 2 costs more per podcaster than Stage 3 because Resend Pro ($20) is spread over fewer.\n"
     )
     assert [e for e in _errors(doc, catalog) if "range_mismatch" in e] == []
+
+
+@pytest.mark.parametrize(
+    ("line", "wrong"),
+    [
+        ("$213.44 / 600 operators ≈ $0.53 per operator per month", True),  # 0.36: "≈" states a result
+        ("$213.44 / 600 operators ≈ $0.36 per operator per month", False),
+        ("10 GB / 0.35 GB = ~29 centres", False),  # 28.57 rounded
+        ("10 GB / 0.35 GB = ~35 centres", True),
+        ("Foto: 150 × 60 × 30 × 120 KB ≈ 32 GB/bulan", False),  # 32.4 GB, in a larger unit, rounded
+    ],
+)
+def test_results_stated_roughly(line: str, wrong: bool, catalog) -> None:  # type: ignore[no-untyped-def]
+    errors = [e for e in _errors("**Unit economics:** " + line + "\n", catalog) if "arithmetic" in e]
+    assert bool(errors) == wrong, errors
+
+
+def test_a_turkish_plan(catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = (
+        "Klinikler aylık ₺900 abonelik ödüyor.\n\n"
+        "- **Panel:** İlk aşamada Vercel Hobby (ücretsiz) yeterli.\n"  # commercial product on Hobby
+        "- **E-posta:** Resend ücretsiz planı günde 3.000 e-posta gönderiyor.\n"  # 100 a day
+        "- **Veritabanı → Neon Launch:** Fiyatlar: CU-saniye başına 0,106 $, GB-ay başına 0,35 $.\n"
+    )
+    kinds = sorted((e.split(":")[0], e.split(":")[1].strip()) for e in _errors(doc, catalog))
+    assert kinds == [("3", "terms"), ("4", "catalog_mismatch"), ("5", "catalog_mismatch")]
+    assert any("per hour" in e or "CU-hour" in e for e in _errors(doc, catalog) if e.startswith("5:"))
+
+
+def test_facts_of_batch_five(catalog) -> None:  # type: ignore[no-untyped-def]
+    # WhatsApp billed per conversation, "not per message" negating the other unit
+    doc = "WhatsApp (Egypt): Meta bills utility templates per 24-hour conversation, not per message.\n"
+    assert any(f.kind == "fee_formula" for f in audit_document(doc, "p.md", catalog).findings)
+    # the Supabase account plans' shared word names none of them
+    assert _errors("## Supabase (Pro organization, Frankfurt)\n\nOrganization plan: $25/month.\n", catalog) == []
+    # the free allowance named beside an instance size is still Fly's retired free allowance
+    doc = "Staging runs on Fly's free allowance (3 shared-cpu-1x 256MB machines).\n"
+    [w] = [f for f in audit_document(doc, "p.md", catalog).findings if f.severity == "warning"]
+    assert "legacy" in w.message
+    # an add-on to a stage is not the stage's cost
+    stage = "| Stage | Cost |\n|---|---|\n| Stage 3 | $186.01 |\n\nStage 3: add PITR (7 days) for $100/month.\n"
+    assert [e for e in _errors(stage, catalog) if "range_mismatch" in e] == []

@@ -11,7 +11,9 @@ not checked. Pure functions.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 __all__ = [
@@ -110,6 +112,20 @@ def _tokens(side: str) -> list[str] | None:
     return out
 
 
+_EQUALS = re.compile(r"(=|≈|~=)")
+_APPROX_HEAD = re.compile(r"\s*(?:~|≈|about\b|approx\.?|roughly\b|around\b|ca\.|circa\b|aprox\.?|cerca\s+de\b|env\.)", re.I)
+#: how far a rounded result ("~29", "≈ $0.53") may be from the computed one
+_ROUGHLY = 0.05
+
+
+def _roughly(result: float, computed: float, *, head: str) -> bool:
+    """A result stated as rounded: within ``_ROUGHLY`` of the computed one, or within half a unit
+    of its last written digit."""
+    digits = re.search(r"\d[\d,]*(?:\.(\d+))?", head)
+    half_unit = 0.5 * 10 ** -(len(digits.group(1)) if digits and digits.group(1) else 0)
+    return abs(result - computed) <= max(_ROUGHLY * max(abs(result), abs(computed)), half_unit + 1e-9)
+
+
 def _decimal_reading(part: str) -> tuple[float, ...]:
     """The other reading of a number with one group of three digits after its separator
     ("19.345", "1,500"), which read_number takes for thousands: as decimals."""
@@ -184,7 +200,7 @@ def _close(a: float, b: float) -> bool:
 _LABELLED = re.compile(r"\d\s*\([^()\d]+\)\s*[+]\s*")
 _TABLE_CHARS = re.compile(r"[|│┃┆┊╎║┌┐└┘├┤┬┴┼]")
 _HEAD_END = re.compile(r"\(|,\s|;\s|\.\s|\.$|\s(?:a|per|por|each|and|or|plus|ou|e|for)\s")
-_TAIL_START = re.compile(r"[:;]\s|\.\s+|,\s|\s(?:so|and|then|is|are|at|for|of|ou|e|é|são)\s")
+_TAIL_START = re.compile(r"[:;][*_]*\s|\.\s+|,\s|\s(?:so|and|then|is|are|at|for|of|ou|e|é|são)\s")
 
 
 def _head(side: str) -> str:
@@ -208,9 +224,12 @@ def arithmetic_slips(lines: list[tuple[int, str]]) -> list[ArithmeticSlip]:
     """Every "=" chain on a line whose sides do not compute to each other."""
     out: list[ArithmeticSlip] = []
     for no, text in lines:
-        if "=" not in text or "==" in text or _TABLE_CHARS.search(text):
+        if not ("=" in text or "≈" in text) or "==" in text or _TABLE_CHARS.search(text):
             continue  # table rows and diagrams are checked as tables, or not at all
-        sides = text.split("=")
+        # "=" and "≈" both state a result; "≈ $0.53", "= ~29" state it rounded
+        parts = _EQUALS.split(text)
+        sides = parts[::2]
+        approx_sides = {i for i in range(1, len(sides)) if parts[2 * i - 1] != "="}
         prev: tuple[float, float] | None = None  # the claim the next side must equal
         # "$13.40 (API) + 1 x $3.69 = $3.69 (worker)": a labelled result may end one formula and
         # the next one start after its label; the side agrees when either reading computes
@@ -231,10 +250,14 @@ def arithmetic_slips(lines: list[tuple[int, str]]) -> list[ArithmeticSlip]:
                         result = cur[1]
                     if wrong and after_label is not None and _close(result, after_label[0]):
                         wrong = False
-                    if wrong and _in_other_size_unit(prev[0], result, left_text, head):
+                    approx = i in approx_sides or bool(_APPROX_HEAD.match(side))
+                    roughly = functools.partial(_roughly, head=head) if approx else None
+                    if wrong and _in_other_size_unit(prev[0], result, left_text, head, roughly):
                         wrong = False
                     if wrong and _only_number(head) and any(_close(v, prev[0]) for v in _decimal_reading(head)):
                         wrong = False  # "$19.345": three decimals, not 19,345
+                    if wrong and approx and _roughly(result, prev[0], head=head):
+                        wrong = False  # "10 GB / 0.35 GB = ~29 centres" (28.57 rounded)
                     if wrong:
                         out.append(
                             ArithmeticSlip(no, f"{left_text.strip()} = {head.strip()}", prev[0], result)
@@ -276,7 +299,9 @@ def _time_units(part: str) -> set[str]:
 _SIZE_STEPS = {"kb": 1, "mb": 2, "gb": 3, "tb": 4, "kib": 1, "mib": 2, "gib": 3, "tib": 4}
 
 
-def _in_other_size_unit(computed: float, result: float, left: str, right: str) -> bool:
+def _in_other_size_unit(
+    computed: float, result: float, left: str, right: str, close: Callable[[float, float], bool] | None = None
+) -> bool:
     """ "4,000 minutes x 22.5 MB = 90 GB": the result is the product in a larger (or smaller) unit of
     size, by 1,000 or 1,024 a step."""
     a = {_SIZE_STEPS[w] for w in re.findall(r"[^\W\d_]+", left.lower()) if w in _SIZE_STEPS}
@@ -284,7 +309,8 @@ def _in_other_size_unit(computed: float, result: float, left: str, right: str) -
     if len(a) != 1 or len(b) != 1 or a == b:
         return False
     steps = next(iter(b)) - next(iter(a))
-    return any(_close(computed / base**steps, result) for base in (1000, 1024))
+    close = close or _close
+    return any(close(computed / base**steps, result) for base in (1000, 1024))
 
 
 def _converts_time(left: str, right: str) -> bool:

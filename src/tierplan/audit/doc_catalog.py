@@ -37,6 +37,7 @@ from .doc_vocabulary import (
     Match,
     Vocabulary,
     flat_fee,
+    is_free_plan,
     is_usage_priced,
     plan_price_text,
     size_prices,
@@ -102,7 +103,13 @@ _PLAN_WINDOW = 400
 _FREE_PLAN_WORD = re.compile(r"\bFree\b|\bfree\s*(?:tier|plan|allowance|:)|\bFREE\b")
 
 
-_PARENTHESES = re.compile(r"\([^()]*\)")
+#: parentheses that list what else a plan covers: "(also covers D1, KV and Queues)", "(copre
+#: anche D1, KV, Pages Functions e Queues)"; not "(Pro organization, Frankfurt)"
+_PARENTHESES = re.compile(
+    r"\((?=[^()]*(?:\b(?:also|anche|aussi|auch|tamb[ée]m|juga|covers?|copre|includes?|inclui|incluye|incl)\b|"
+    r"[^(),]*,[^(),]*,))[^()]*\)",
+    re.I,
+)
 #: a provider named within this many characters after a figure is the figure's ("100,000 MAU on
 #: Clerk"), further on it is another thing the sentence mentions
 _NAME_AFTER_FIGURE = 30
@@ -247,10 +254,10 @@ class _Claims:
                 and pid != self._above
                 and match.plan_named
                 and "free" in match.plan_words
-                and not any(r.plan.available for r in match.plans)
+                and not any(r.plan.available for r in ([r for r in match.plans if is_free_plan(r)] or match.plans))
                 and not _GONE.search(text)
             ):
-                old = match.plans[0]
+                old = next((r for r in match.plans if is_free_plan(r)), match.plans[0])
                 self._mismatch(
                     "warning",
                     line,

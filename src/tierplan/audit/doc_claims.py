@@ -53,7 +53,7 @@ _METRIC_NOUNS: list[tuple[str, tuple[str, ...]]] = [
         r"archiviazione|spazio|depolama|disco|lưu\s+trữ|dung\s+lượng|hifadhi",
         ("storage_gb", "dataset_mb"),
     ),
-    (r"commands?|cmds?|comandos?|commandes?|perintah|befehle", ("commands_per_", "requests_per_")),
+    (r"commands?|cmds?|comandos?|commandes?|perintah|befehle|komut(?:lar)?", ("commands_per_", "requests_per_")),
     (r"class\s+a(?:\s+op\w*)?", ("class_a_ops_per_",)),
     (r"class\s+b(?:\s+op\w*)?", ("class_b_ops_per_",)),
     (
@@ -93,7 +93,10 @@ _METRIC_NOUNS: list[tuple[str, tuple[str, ...]]] = [
     (r"(?:cpu\s+)?ms(?:\s+(?:of|de|di|der)\s+cpu)?\b|cpu[\s-]+(?:ms|milliseconds|time)", ("cpu_ms_per_month",)),
     # a database's change history, backups and snapshots are billed apart from its storage (Neon's
     # restore window at $0.20/GB-month): no catalog figure has this metric, so it is not compared
-    (r"(?:change\s+)?history|restore\s+window|backups?|snapshots?|PITR|point[\s-]in[\s-]time", ("history_gb_",)),
+    (
+        r"(?:change\s+)?history|restore\s+window|backups?|snapshots?|PITR|point[\s-]in[\s-]time|geçmiş\w*|yedek\w*",
+        ("history_gb_",),
+    ),
     (
         r"mau\b|mru\b|monthly\s+(?:active|retained)\s+users?|(?:active|retained)\s+users?",
         ("monthly_active_users",),
@@ -155,6 +158,9 @@ _PER_DAY_AT = re.compile(rf"\s*{_PER_WORDS}(?:day|daily|d[ií]a|jour|tag|hari|gi
 _PER_MONTH_AT = re.compile(rf"\s*{_PER_WORDS}(?:mo|month|monthly|m[eê]s|mois|monat|bulan|mese|aylık|ayda|ay|tháng|mwezi)\b", re.I)
 
 
+_PERIOD_BEFORE = re.compile(r"(?:\b(günde|günlük)|\b(?:ayda|aylık))\s*$", re.I)
+
+
 def _nouns(text: str, pos: int = 0) -> tuple[str, ...]:
     """The metrics the noun ``text[pos:]`` starts with names."""
     for rx, prefixes in _nouns_at():
@@ -173,7 +179,8 @@ _LIMIT_BEFORE = re.compile(
     r"(?:\bfree\b|\bincludes?\b|\bincluded\b|\bincluding\b|\bup\s+to\b|\blimit(?:ed)?\b|\bcap(?:ped)?\b|"
     r"\bquota\b|\ballows?\b|\ballowance\b|\bmax(?:imum)?\b|\bgives?\b|\boffers?\b|\bcomes?\s+with\b|"
     r"\bprovides?\b|gr[aá]tis|gratuit[oae]?s?|inclu[iíy]d[oa]s?|inclus|incluye|inklusive|enthalten|kostenlos|"
-    r"termasuk|gratis|l[ií]mite|limite|batas|kuota|cota|at[eé]\b|hasta|jusqu'à|bis\s+zu|hingga|sampai)[^\d$]{0,40}$",
+    r"termasuk|gratis|l[ií]mite|limite|batas|kuota|cota|at[eé]\b|hasta|jusqu'à|bis\s+zu|hingga|sampai|"
+    r"ücretsiz|miễn\s+phí|bure|fino\s+a|tối\s+đa)[^\d$]{0,40}$",
     re.I,
 )
 _LIMIT_AFTER = re.compile(
@@ -378,6 +385,10 @@ def _find_quantities(text: str) -> list[Quantity]:
         if period is None:
             first = _WORD_AT.match(text, noun_text)
             period = _period(text, first.end()) if first else None
+        if period is None:
+            # "günde 3.000 e-posta", "ayda 500.000 komut": the period before the figure (Turkish)
+            before = _PERIOD_BEFORE.search(tail(text, 0, start, 16))
+            period = ("day" if before.group(1) else "month") if before else None
         cut = _SNIPPET_END.search(text, start)  # what re.split(...)[0] of text[start:] was
         snippet = text[start : cut.start() if cut else len(text)].strip().rstrip("*").strip()
         out.append(
@@ -502,14 +513,14 @@ _UNIT_PRICE = re.compile(
 #: a rate per unit of time, and how many of that unit make an hour
 _PER_TIME = re.compile(
     r"^(?:(?P<cu>cu|vcpu|cpu)[\s-]*)?(?P<t>hour|hr|h|minute|min|second|sec|s|"
-    r"stunde|minute|sekunde|hora|minuto|segundo|heure|seconde|jam|menit|detik)$",
+    r"stunde|minute|sekunde|hora|minuto|segundo|heure|seconde|jam|menit|detik|saat|dakika|saniye)$",
     re.I,
 )
 #: how many of a unit of time make an hour, in the six languages
 _HOUR_FACTOR = {
     "hour": 1, "hr": 1, "h": 1, "minute": 60, "min": 60, "second": 3600, "sec": 3600, "s": 3600,
     "stunde": 1, "sekunde": 3600, "hora": 1, "minuto": 60, "segundo": 3600, "heure": 1, "seconde": 3600,
-    "jam": 1, "menit": 60, "detik": 3600,
+    "jam": 1, "menit": 60, "detik": 3600, "saat": 1, "dakika": 60, "saniye": 3600,
 }  # fmt: skip
 
 
@@ -611,6 +622,31 @@ def find_unit_prices(text: str) -> list[UnitPrice]:
                         break
         if prefixes:
             out.append(UnitPrice(usd, per, False, prefixes, " ".join(m.group(0).split())))
+    out += _units_first(text)
+    return out
+
+
+#: a price written after its unit, in Turkish: "CU-saniye başına 0,106 $", "GB-ay başına 0,35 $",
+#: "100.000 komut başına 0,20 $"
+_UNIT_FIRST = re.compile(
+    r"(?:(?P<n>\d{1,3}(?:,\d{3})+|\d+)\s+(?P<noun>[^\W\d_]+)|(?P<cu>cu|vcpu|cpu)[\s-]*(?P<t>saat|dakika|saniye)|"
+    r"(?P<gb>gb(?:[\s-]*ay)?))\s+başına\s+\$\s*(?P<usd>\d+(?:\.\d+)?)",
+    re.I,
+)
+
+
+def _units_first(text: str) -> list[UnitPrice]:
+    out: list[UnitPrice] = []
+    for m in _UNIT_FIRST.finditer(text):
+        usd, said = float(m.group("usd")), " ".join(m.group(0).split())
+        if m.group("t"):
+            out.append(UnitPrice(usd, 1 / _HOUR_FACTOR[m.group("t").lower()], False, ("*cu_hour",), said))
+        elif m.group("gb"):
+            if re.search(r"geçmiş\w*|yedek\w*|history|backup", text[max(0, m.start() - 60) : m.start()], re.I):
+                continue  # "değişiklik geçmişi için GB-ay başına": a change history, not storage
+            out.append(UnitPrice(usd, 1.0, True, ("storage_gb", "dataset_mb") if "ay" in m.group("gb").lower() else ("*GB",), said))
+        elif prefixes := _nouns(m.group("noun")):
+            out.append(UnitPrice(usd, float(m.group("n").replace(",", "")), False, prefixes, said))
     return out
 
 

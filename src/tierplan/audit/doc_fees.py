@@ -326,6 +326,16 @@ _SET_ASIDE = re.compile(
     r"tidak\s+lagi|bukan|alih-alih|sebelum|hingga|sampai|diganti\w*",
     re.I,
 )
+def _sets_conversations_aside(text: str, conv: re.Match[str]) -> bool:
+    """The unit says conversations are not (or no longer) the billing unit. "per 24-hour
+    conversation, not per message" negates the message, after the conversation: that one is not."""
+    for m in _SET_ASIDE.finditer(text):
+        if m.start() >= conv.end() and re.match(r"not\s+(?:per|by)\b", m.group(0), re.I):
+            continue  # "..., not per message": the other unit is the one set aside
+        return True
+    return False
+
+
 #: a unit that says the messages are charged (so "free" there is about something else)
 _CHARGED = re.compile(
     r"charged|billed|\bpaid\b|\bpay\b|now\s+cost|factur\w+|payant\w*|cobrad\w+|pag[oa]s\b|cobra\w*|"
@@ -608,7 +618,7 @@ def fee_findings(lines: list[Line], catalog: Catalog) -> list[DocFinding]:
             if not _in_context(u, fees, blocks, section):
                 continue
             conv = _PER_CONVERSATION.search(u.text)
-            if conv and _PRICING.search(u.text) and not _SET_ASIDE.search(u.text):
+            if conv and _PRICING.search(u.text) and not _sets_conversations_aside(u.text, conv):
                 # one finding per block: the lines after it use the same rule
                 if u.block not in conversation_blocks:
                     conversation_blocks.add(u.block)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import gettext
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -52,7 +53,7 @@ def _cities() -> tuple[dict[str, Place], str, str]:
     for name, _country, lat, lon, names in data["cities"]:  # largest first: a shared name is the larger's
         place = Place(name, float(lat), float(lon), "city")
         for n in names:
-            out.setdefault(n.casefold(), place)
+            out.setdefault(place_key(n), place)
     return out, str(data["source"]), str(data["as_of"])
 
 
@@ -65,7 +66,7 @@ _COUNTRY_LANGUAGES = ("de", "es", "fr", "pt", "pt_BR", "it", "nl", "pl", "id", "
 def _country_names() -> dict[str, Place]:
     out: dict[str, Place] = {}
     for c in countries().values():
-        out.setdefault(c.name.casefold(), Place(c.name, c.lat, c.lon, "country"))
+        out.setdefault(place_key(c.name), Place(c.name, c.lat, c.lon, "country"))
     record = {r.alpha_2: r for r in pycountry.countries}
     for language in _COUNTRY_LANGUAGES:
         try:
@@ -79,21 +80,31 @@ def _country_names() -> dict[str, Place]:
             for english in {r.name, getattr(r, "common_name", r.name)}:
                 name = tr.gettext(english)
                 if name != english and len(name) >= 4:
-                    out.setdefault(name.casefold(), Place(c.name, c.lat, c.lon, "country"))
+                    out.setdefault(place_key(name), Place(c.name, c.lat, c.lon, "country"))
     return out
 
 
+def place_key(name: str) -> str:
+    """A place's name as looked up: casefolded, without accents ("İstanbul", "Istanbul",
+    "São Paulo" and "Sao Paulo" are one name)."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+_APOSTROPHE = re.compile(r"['’]")
+
+
 def places(catalog: Catalog) -> dict[str, Place]:
-    """Every name a latency claim may use for a place, casefolded."""
+    """Every name a latency claim may use for a place, by its place_key."""
     out: dict[str, Place] = dict(_country_names())
     out.update(_cities()[0])
     for prov in catalog.providers.values():
         for r in prov.regions:
             place = Place(f"{r.name or r.city} ({prov.name} {r.id})", r.lat, r.lon, "region")
-            out.setdefault(r.id.casefold(), place)
-            out.setdefault(r.city.casefold(), place)
+            out.setdefault(place_key(r.id), place)
+            out.setdefault(place_key(r.city), place)
             if r.name:
-                out.setdefault(re.sub(r"\s*\(.*", "", r.name).strip().casefold(), place)
+                out.setdefault(place_key(re.sub(r"\s*\(.*", "", r.name).strip()), place)
     return out
 
 
@@ -119,7 +130,14 @@ def _places_in(sentence: str, names: dict[str, Place]) -> list[tuple[int, int, P
             text = sentence[start:end]
             if not (text[0].isupper() or "-" in text) or len(text) < 3:
                 continue
-            place = names.get(text.casefold())
+            place = names.get(place_key(text))
+            last = words[i + n - 1][2]
+            ending = _APOSTROPHE.search(last)
+            if place is None and ending:
+                # "İstanbul'dan", "Frankfurt'a": a Turkish case ending after an apostrophe
+                text = text[: len(text) - (len(last) - ending.start())]
+                ok = len(text) >= 3 and not _APOSTROPHE.search(text)
+                place = names.get(place_key(text)) if ok else None
             if place is not None:
                 found.append((start, end, place))
                 i += n
@@ -144,6 +162,9 @@ def _endpoints(text: str, names: dict[str, Place]) -> tuple[Place, Place] | None
     joined as a route ("Nairobi to Frankfurt", "between Lisbon and Frankfurt"); "users in Spain
     and Germany" is not a route."""
     found = _places_in(text, names)
+    turkish = _turkish_route(text, found)
+    if turkish is not None:
+        return turkish
     for (_, a_end, a), (b_at, _, b) in reversed(list(zip(found, found[1:], strict=False))):
         if a == b:
             continue
@@ -180,6 +201,27 @@ def _back_reference(before_sentence: str, clause: str, names: dict[str, Place]) 
     if len(here) != 1 or not back or back[-1] == here[0][2]:
         return None
     return here[0][2], back[-1]
+
+
+#: Turkish case endings: "İstanbul'dan" (from), "Frankfurt'a" (to)
+_FROM_ENDING = re.compile(r"['’](?:dan|den|tan|ten)$", re.I)
+_TO_ENDING = re.compile(r"['’](?:a|e|ya|ye|na|ne)$", re.I)
+
+
+def _turkish_route(text: str, found: list[tuple[int, int, Place]]) -> tuple[Place, Place] | None:
+    """ "İstanbul'dan Frankfurt'a ... 30 ms": the end marked "from" and the one marked "to"; with
+    no "to", "ABD doğu yakası (Fly iad, Virginia) İstanbul'dan yaklaşık 45 ms": the place named
+    nearest before the "from" end."""
+    origins = [i for i, (a, b, _) in enumerate(found) if _FROM_ENDING.search(text[a:b])]
+    if not origins:
+        return None
+    i = origins[-1]
+    origin = found[i][2]
+    to = [p for a, b, p in found[i + 1 :] if _TO_ENDING.search(text[a:b]) and p != origin]
+    if to:
+        return origin, to[0]
+    before = [p for _, _, p in found[:i] if p != origin]
+    return (origin, before[-1]) if before else None
 
 
 #: "from A" / "desde A" right before the first end, and a few words ending in "to" before the second

@@ -156,6 +156,8 @@ def says_dollars(t: Table, by_no: dict[int, Line]) -> bool:
 NOT_A_MONTH = re.compile(r"year|annual|jahr|\bano\b|año|\ban\b|tahun|per\s+(?:user|head)|%", re.I)
 
 
+#: words that make an amount an add-on to a stage, not its cost
+_ADD_ON = re.compile(r"\b(?:add|adds|adding|plus|extra|additional|add-on|upgrade\s+to)\b", re.I)
 #: a verb saying what a stage costs, then its amount ("Stage 2 costs $48", "custa US$ 15", "runs
 #: about $612"), not "costs more per podcaster than Stage 3 because ... $20"
 _COSTS_AMOUNT = re.compile(
@@ -297,6 +299,8 @@ def stage_values(lines: list[Line], tables: list[Table], table_lines: set[int]) 
                 re.I,
             )
         )
+        if _ADD_ON.search(text[: text.find(m.text)] if m.text in text else text):
+            continue  # "Stage 3: add PITR (7 days) for $100/month": an add-on, not the stage's cost
         named_stages = {k for k in own if _NAMED_STAGE.fullmatch(k)}
         if len(named_stages) > 1 and not heading_line:
             continue  # "Stage 2 costs more per podcaster than Stage 3 because ... $20": a comparison

@@ -194,7 +194,7 @@ _HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 #: a setext heading's underline: "=====" (level 1) or "-----" (level 2)
 _SETEXT = re.compile(r"^\s{0,3}(=+|-{3,})\s*$")
 #: a line that cannot be a setext heading's text: a list item, a table row, aligned columns
-_NOT_SETEXT_TEXT = re.compile(r"^\s*(?:[-*+>|]|\d+[.)]\s)|\S\s{2,}\S|^\s*$")
+_NOT_SETEXT_TEXT = re.compile(r"^\s*(?:[-*+>|]|\d+[.)]\s)|\S\s{3,}\S|\S\s{2}\S.*\S\s{2,}\S|^\s*$")
 
 
 def split_lines(text: str) -> list[Line]:

@@ -38,7 +38,15 @@ _COMMERCIAL = re.compile(
     # German
     r"Abonnements?|Abos?|zahlen|Provision(?:en)?|Umsatz|kostenpflichtig|Monatsgebühr|Spenden|Sponsoren|"
     # Indonesian
-    r"langganan|berlangganan|membayar|bayar|komisi|pendapatan|penjualan|berbayar|donasi"
+    r"langganan|berlangganan|membayar|bayar|komisi|pendapatan|penjualan|berbayar|donasi|"
+    # Italian
+    r"abbonament[oi]|pagano|commission[ei]|ricavi|vendite|donazioni|sponsor|"
+    # Turkish
+    r"abonelik|abonelikler|ödüyor|öderler|ödeme|ücretli\s+müşteri\w*|komisyon|gelir|satış|bağış|"
+    # Vietnamese
+    r"thuê\s+bao|trả\s+phí|doanh\s+thu|hoa\s+hồng|"
+    # Swahili
+    r"usajili|malipo|wanalipa|kamisheni|mapato"
     r")\b",
     re.I,
 )

@@ -26,6 +26,7 @@ __all__ = [
     "is_usage_priced",
     "plan_price_text",
     "price_or_none",
+    "is_free_plan",
     "KIND_WORDS",
 ]
 
@@ -51,6 +52,10 @@ _GENERIC_PLAN_WORDS = {
     "tier",
     "trial",
     "pay as you go",
+    # account plans are named "Pro organization", "Team organization": the word alone names none
+    "organization",
+    "organisation",
+    "workspace",
     "the",
     "and",
     "with",
@@ -240,7 +245,8 @@ class Vocabulary:
                     continue
                 n2 = re.sub(r"\b(team|workspace|plan|on demand cdn|machines)\b", " ", n)
                 for alias in {n, re.sub(r"\s+", " ", n2).strip()}:
-                    if alias:
+                    # "team organization" less "team" is "organization", which names every plan
+                    if alias and not (alias != n and alias in _GENERIC_PLAN_WORDS):
                         self.plan_aliases.setdefault(pid, []).append((_alias_re(alias), alias, ref))
                         words = set(alias.split())
                         if (
@@ -356,8 +362,10 @@ class Vocabulary:
                 if m:
                     hits.append((len(alias), ref, alias))
             free_word = re.search(r"\bfree\b", text, re.I)
-            if free_word and not hits:
-                free_refs = [r for r in refs if _is_free_plan(r)]
+            # "runs on Fly's free allowance (3 shared-cpu-1x 256MB machines)": the free tier is named
+            # even beside another plan's name (here an instance size)
+            if free_word and (not hits or _FREE_TIER.search(text)):
+                free_refs = [r for r in refs if is_free_plan(r)]
                 if free_refs:
                     hits += [(4, r, "free") for r in free_refs]
                 else:
@@ -389,6 +397,7 @@ class Vocabulary:
         return Match(tuple(providers), tuple(plans), named, tuple(words))
 
 
+_FREE_TIER = re.compile(r"\bfree\s+(?:allowance|tier|plan|quota)\b", re.I)
 #: plan names that are ordinary words, used as words: "tempting for launch", "at scale", "our
 #: team", "the business" (lower case only: "Neon Launch", "the Team plan" still name plans)
 _ORDINARY_USE = re.compile(
@@ -397,7 +406,7 @@ _ORDINARY_USE = re.compile(
 )
 
 
-def _is_free_plan(ref: PlanRef) -> bool:
+def is_free_plan(ref: PlanRef) -> bool:
     if flat_fee(ref) == 0 and ref.plan.limits and not is_usage_priced(ref) and not ref.plan.meters:
         return True
     return (
