@@ -245,3 +245,56 @@ def test_facts_of_batch_five(catalog) -> None:  # type: ignore[no-untyped-def]
     # an add-on to a stage is not the stage's cost
     stage = "| Stage | Cost |\n|---|---|\n| Stage 3 | $186.01 |\n\nStage 3: add PITR (7 days) for $100/month.\n"
     assert [e for e in _errors(stage, catalog) if "range_mismatch" in e] == []
+
+
+_SHEET = """=== tab: RATES ===
+key,value,unit,comment
+resend_pro_overage,{overage},USD per {per} emails,pay-as-you-go
+sentry_team,26.00,USD per month,billed annually
+
+=== tab: COSTS ===
+stage,component,item,qty,unit_usd,monthly_usd
+S1,web,fly shared-cpu-1x 1GB jnb,2,8.73,{web}
+S1,email,resend pro,1,20.00,20.00
+S1,SUBTOTAL,,,,{s1}
+
+note S1: one web machine in Q1.
+
+S2,web,fly shared-cpu-1x 1GB jnb,3,8.73,26.19
+S2,SUBTOTAL,,,,26.19
+
+=== tab: SUMMARY ===
+stage,studios,revenue_usd,cost_usd
+S1,30,1054.20,{summary}
+S2,120,4216.80,26.19
+"""
+
+
+@pytest.mark.parametrize(
+    ("overage", "per", "web", "s1", "summary", "wrong"),
+    [
+        ("0.90", "1,000", "17.46", "37.46", "37.46", []),  # every figure right
+        ("0.90", "100", "17.46", "37.46", "37.46", [3]),  # Resend's overage is per 1,000
+        ("0.90", "1,000", "19.46", "39.46", "39.46", [8]),  # 2 x 8.73 is 17.46
+        ("0.90", "1,000", "17.46", "37.46", "33.46", [19]),  # the summary against the stage's subtotal
+    ],
+)
+def test_a_spreadsheet_pasted_as_comma_separated_values(  # type: ignore[no-untyped-def]
+    overage: str, per: str, web: str, s1: str, summary: str, wrong: list[int], catalog
+) -> None:
+    doc = _SHEET.format(overage=overage, per=per, web=web, s1=s1, summary=summary)
+    assert sorted({int(e.split(":")[0]) for e in _errors(doc, catalog)}) == wrong
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Supabase Pro is $25 a month for the organization. It comes with $10 of compute credit.",
+        "Reads are R2 Class B operations, free up to 10 million a month; 18,000 students on each of 22\n"
+        "days is 3,168,000 reads, comfortably inside.",
+        "- Etapa 2: plan Team, **US$ 26 al mes**, porque ya seremos tres.",
+    ],
+)
+def test_more_right_figures_that_look_wrong(line: str, catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = "| Etapa | Etapa 2 |\n|---|---|\n| Total | $143.69 |\n\n" + line + "\n"
+    assert _errors(doc, catalog) == []

@@ -43,7 +43,7 @@ from .doc_overage import overage_findings
 from .doc_stages import check_stages
 from .doc_tables import Line, extract, is_total_label
 from .doc_terms import terms_findings
-from .doc_totals import check_code_totals, check_stage_columns, check_totals
+from .doc_totals import check_code_totals, check_row_products, check_stage_columns, check_totals
 from .doc_vocabulary import Vocabulary
 
 __all__ = [
@@ -144,6 +144,7 @@ def audit_document(
                 )
             )
     check_totals(ex.tables, tol, audit)
+    check_row_products(ex.tables, audit)
     check_stage_columns(ex.lines, ex.tables, tol, audit)
     check_code_totals(ex.lines, tol, audit)
     _check_arithmetic(ex.lines, ex.table_lines, audit)

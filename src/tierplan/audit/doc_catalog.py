@@ -851,6 +851,10 @@ _SHARED_UNIT_AFTER = re.compile(
 )
 
 
+#: "$10 of compute credit", "$5 in credits": a credit the plan includes, not its price
+_CREDIT_AFTER = re.compile(r"\s*(?:of|in)\s+(?:[\w-]+\s+)?credits?\b|\s+(?:[\w-]+\s+)?credits?\b", re.I)
+
+
 def _line_price(text: str, continuation: str = "") -> Money | None:
     """The one monthly price a sentence states, if it states exactly one and says it is monthly: not
     a threshold ("passes $10/month"), an included credit, a formula's result, a yearly amount or one
@@ -865,6 +869,7 @@ def _line_price(text: str, continuation: str = "") -> Money | None:
         and not _THRESHOLD_BEFORE.search(text[max(0, at - 40) : at])
         and not _YEARLY_AFTER.match(text, at + len(m.text))
         and not _SHARED_UNIT_AFTER.match(going_on, at + len(m.text))
+        and not _CREDIT_AFTER.match(text, at + len(m.text))
     ]
     price = (
         has_money[0]

@@ -156,6 +156,7 @@ def says_dollars(t: Table, by_no: dict[int, Line]) -> bool:
 NOT_A_MONTH = re.compile(r"year|annual|jahr|\bano\b|año|\ban\b|tahun|per\s+(?:user|head)|%", re.I)
 
 
+_ONE_PLAN = re.compile(r"\b(?:plan|plano|piano|paket|tarif|forfait)\b", re.I)
 #: words that make an amount an add-on to a stage, not its cost
 _ADD_ON = re.compile(r"\b(?:add|adds|adding|plus|extra|additional|add-on|upgrade\s+to)\b", re.I)
 #: a verb saying what a stage costs, then its amount ("Stage 2 costs $48", "custa US$ 15", "runs
@@ -301,6 +302,8 @@ def stage_values(lines: list[Line], tables: list[Table], table_lines: set[int]) 
         )
         if _ADD_ON.search(text[: text.find(m.text)] if m.text in text else text):
             continue  # "Stage 3: add PITR (7 days) for $100/month": an add-on, not the stage's cost
+        if not heading_line and _ONE_PLAN.search(text) and not re.search(r"total|suma|soma|summe|gesamt|jumlah", text, re.I):
+            continue  # "Etapa 2: plan Team, US$ 26 al mes": one plan's price in that stage
         named_stages = {k for k in own if _NAMED_STAGE.fullmatch(k)}
         if len(named_stages) > 1 and not heading_line:
             continue  # "Stage 2 costs more per podcaster than Stage 3 because ... $20": a comparison
@@ -374,7 +377,7 @@ def yearly_stage_values(lines: list[Line], table_lines: set[int]) -> list[StageV
 
 
 #: a row label that is a stage's number or letter under a column headed "Stage" ("2", "B")
-_STAGE_ID = re.compile(r"\d+|[A-F]")
+_STAGE_ID = re.compile(r"[A-Z]?\d+|[A-F]")
 _NAMED_STAGE = re.compile(r"(?:phase|stage|tier|step|level|milestone) (?:\d+|[A-F])")
 
 

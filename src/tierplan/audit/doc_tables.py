@@ -13,6 +13,7 @@ A table or list that looks like one but cannot be read is returned in ``unparsed
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass, field
 
@@ -315,7 +316,7 @@ class Row:
 class Table:
     """A table (or cost list) found in the document."""
 
-    kind: str  # "pipe" | "box" | "aligned" | "list"
+    kind: str  # "pipe" | "box" | "aligned" | "html" | "csv" | "list"
     start_line: int
     end_line: int
     header: tuple[str, ...]
@@ -393,7 +394,9 @@ def _bare_dollar_col(header: tuple[str, ...], rows: list[Row]) -> int | None:
         if (
             c == 0
             or not _DOLLAR_HEADER.search(head)
-            or re.search(r"year|annual|per\s|/user|revenue|income|mrr|receita|ingresos|umsatz", head, re.I)
+            or re.search(
+                r"year|annual|per\s|/user|revenue|income|mrr|receita|ingresos|umsatz|\bunit\b|\beach\b|\brate\b", head, re.I
+            )
         ):
             continue
         cells = [r.cells[c] for r in rows if c < len(r.cells) and _clean(r.cells[c])]
@@ -548,15 +551,81 @@ def _extract_lists(ex: Extraction) -> None:
         run.append((ln, amount))
 
 
+def _csv_cells(text: str) -> tuple[str, ...]:
+    return tuple(c.strip() for c in next(csv.reader([text.strip()])))
+
+
+#: a header cell of comma-separated values: a name, not a figure ("stage", "unit_usd", "monthly_usd")
+_CSV_HEADER_CELL = re.compile(r"^[A-Za-z_][\w /()%.-]*$|^$")
+_CSV_STAGE_ID = re.compile(r"^[A-Z]?\d+$|^[A-F]$")
+
+
+def _csv_block(lines: list[Line], i: int, width: int = 0) -> list[Line]:
+    """Lines ``i``... of comma-separated values: a header row of names, then at least two rows
+    with as many cells (four or more); none when line ``i`` starts no such block. With ``width``
+    (the header of the tab above), the rows alone: at least two of that many cells."""
+    text = lines[i].text
+    if text.count(",") < 3 or lines[i].in_code:
+        return []
+    first = _csv_cells(text)
+    if width:
+        if len(first) != width or all(_CSV_HEADER_CELL.match(c) for c in first):
+            return []
+    elif len(first) < 4 or not all(_CSV_HEADER_CELL.match(c) for c in first):
+        return []
+    size = width or len(first)
+    block = [lines[i]]
+    j = i + 1
+    while j < len(lines) and not lines[j].in_code and len(_csv_cells(lines[j].text)) == size:
+        block.append(lines[j])
+        j += 1
+    return block if len(block) >= (2 if width else 3) else []
+
+
+def _csv_row(cells: tuple[str, ...], header: tuple[str, ...]) -> tuple[str, ...]:
+    """A row of a spreadsheet's cost tab whose first column is the stage ("S2,SUBTOTAL,,,,781.60"):
+    the row's label says both, so that the subtotal is the stage's ("SUBTOTAL stage S2"). In a
+    tab of facts ("key,value,unit"), the value is read with its unit: "resend_pro_overage,0.90,USD
+    per 100 emails" states "$0.90 per 100 emails" of Resend Pro."""
+    if [h.lower() for h in header[:3]] == ["key", "value", "unit"] and len(cells) >= 3:
+        value, unit = cells[1], cells[2]
+        said = f"${value}{unit[3:]}" if re.match(r"USD\b", unit) else f"{value} {unit}"
+        return (cells[0].replace("_", " "), said, *cells[3:])
+    if (
+        len(cells) >= 2
+        and header
+        and header[0].lower() == "stage"
+        and _CSV_STAGE_ID.match(cells[0])
+        and is_total_label(cells[1])
+    ):
+        return (f"{cells[1]} stage {cells[0]}", *cells[1:])
+    return cells
+
+
 def extract(text: str) -> Extraction:
     """Find every table and cost list of ``text``."""
     lines = split_lines(text)
     ex = Extraction(lines)
+    csv_header: tuple[str, ...] = ()  # the header of the last comma-separated tab
     i = 0
     n = len(lines)
     while i < n:
         ln = lines[i]
         s = ln.text.strip()
+        # rows of comma-separated values pasted from a spreadsheet, under a header row
+        csv_block = _csv_block(lines, i)
+        if csv_block:
+            csv_header = tuple(c.replace("_", " ") for c in _csv_cells(csv_block[0].text))  # "monthly usd"
+            body = csv_block[1:]
+        else:
+            # the same tab goes on after a note between its rows ("S2,web,...")
+            body = _csv_block(lines, i, len(csv_header)) if csv_header else []
+        if body:
+            rows = [Row(b.no, _csv_row(_csv_cells(b.text), csv_header)) for b in body]
+            start = (csv_block or body)[0].no
+            _finish(ex.tables, ex, Table("csv", start, body[-1].no, csv_header, rows, ln.headings))
+            i += len(csv_block or body)
+            continue
         # an HTML table: one <tr> per line, <th> cells for the header
         if s.lower().startswith("<tr"):
             j = i

@@ -256,3 +256,50 @@ def check_stage_columns(lines: list[Line], tables: list[Table], tol: Tolerance, 
                     )
                 )
             segment = []
+
+
+#: the columns of a table row that multiply out: a quantity and a price per unit, whose product is
+#: the row's amount ("| Fly API | 2 | 8.73 | 17.46 |", "S2,web,...,2,8.73,19.46")
+_QTY_HEADER = re.compile(
+    r"^(?:qty|quantity|count|units|n|#|cantidad|cant\.?|menge|anzahl|adet|qtd\.?|quantidade|quantité|qté|jumlah)$",
+    re.I,
+)
+_UNIT_PRICE_HEADER = re.compile(
+    r"\bunit\b|\beach\b|\brate\b|per\s+unit|unitario|unitário|unitaire|einzelpreis|satuan|birim", re.I
+)
+_NUMBER_CELL = re.compile(r"^\W*(?:US)?\$?\s*(\d[\d,]*(?:\.\d+)?)\W*$")
+
+
+def check_row_products(tables: list[Table], audit: DocAudit) -> None:
+    """A row whose quantity times its unit price is not its amount (to the cent, or 1%)."""
+    for t in tables:
+        if not t.is_cost_table or t.money_col is None:
+            continue
+        heads = [re.sub(r"[*_`]", " ", h).strip() for h in t.header]
+        qty = next((i for i, h in enumerate(heads) if _QTY_HEADER.match(h)), None)
+        unit = next(
+            (i for i, h in enumerate(heads) if _UNIT_PRICE_HEADER.search(h) and i not in (qty, t.money_col)), None
+        )
+        if qty is None or unit is None:
+            continue
+        for r in t.rows:
+            if is_total_label(r.label) or max(qty, unit) >= len(r.cells):
+                continue
+            q, p, amount = _NUMBER_CELL.match(r.cells[qty]), _NUMBER_CELL.match(r.cells[unit]), t.money(r)
+            if q is None or p is None or amount is None or amount.lo != amount.hi:
+                continue
+            n, price = read_number(q.group(1)), read_number(p.group(1))
+            computed = n * price
+            if abs(computed - amount.lo) <= max(0.01, 0.01 * max(computed, amount.lo)):
+                continue
+            audit.findings.append(
+                DocFinding(
+                    "arithmetic",
+                    "error",
+                    r.line,
+                    f"'{r.label}': {q.group(1)} x {p.group(1)} is {usd_text(computed)}, not {usd_text(amount.lo)} "
+                    f"(columns '{t.header[qty]}' x '{t.header[unit]}' = '{t.header[t.money_col]}')",
+                    stated=usd_text(amount.lo),
+                    expected=usd_text(computed),
+                )
+            )
