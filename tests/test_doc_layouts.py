@@ -298,3 +298,42 @@ def test_a_spreadsheet_pasted_as_comma_separated_values(  # type: ignore[no-unty
 def test_more_right_figures_that_look_wrong(line: str, catalog) -> None:  # type: ignore[no-untyped-def]
     doc = "| Etapa | Etapa 2 |\n|---|---|\n| Total | $143.69 |\n\n" + line + "\n"
     assert _errors(doc, catalog) == []
+
+
+_NAMED = """> - Monthly infrastructure cost: **Pilot $117.15**, **Seed ${seed}**, **Growth $2,850.71**.
+
+| Stage  | Clinics |
+|--------|--------:|
+| Pilot  | 40      |
+| Seed   | 250     |
+| Growth | 1,200   |
+
+| Line item | Pilot    | Seed     | Growth    |
+|-----------|---------:|---------:|----------:|
+| Fly.io    | $8.52    | $15.46   | $61.80    |
+| WhatsApp  | $108.63  | $634.97  | $2,788.91 |
+| **Total** | **$117.15** | **$650.43** | **$2,850.71** |
+
+Per clinic: Pilot $2.93, Seed $2.60, Growth $2.38.
+"""
+
+
+@pytest.mark.parametrize(("seed", "wrong"), [("650.43", []), ("560.43", [1])])
+def test_stages_named_by_words(seed: str, wrong: list[int], catalog) -> None:  # type: ignore[no-untyped-def]
+    # the stage table names the stages; a column per stage totals each; the per-clinic line is no
+    # stage's month
+    errors = [e for e in _errors(_NAMED.format(seed=seed), catalog) if "range_mismatch" in e]
+    assert [int(e.split(":")[0]) for e in errors] == wrong
+
+
+@pytest.mark.parametrize(
+    ("line", "wrong"),
+    [
+        ("We looked at Brevo as well, but its free plan stops at 300 e-mails a month.", True),  # per day
+        ("We looked at Brevo as well: its free plan stops at 300 e-mails a day.", False),
+        ("- Brevo Free, con 300 correos al mes.", True),
+        ("- Brevo Free, con 300 correos al día.", False),
+    ],
+)
+def test_words_that_make_a_quota(line: str, wrong: bool, catalog) -> None:  # type: ignore[no-untyped-def]
+    assert bool(_errors("# Plan\n\n" + line + "\n", catalog)) == wrong

@@ -218,6 +218,15 @@ _LABEL = re.compile(
 _CLAUSE_MARK = re.compile(r"[;|(\[]")
 _SENTENCE_END = re.compile(r"[.!?]\s+(?=[A-Z(])")
 _USAGE_AFTER_AT = without_caret(_USAGE_AFTER)
+#: words that make the figure after them a plan's quota even where "at" or "with" would make it
+#: usage: "its free plan stops at 300 e-mails", "caps at", "limited to", "Brevo Free, con 300 correos"
+_QUOTA_WORDS_BEFORE = re.compile(
+    r"(?:\b(?:stops|caps?|capped|tops\s+out|maxes\s+out|limited|limits?\s+(?:you|us)|se\s+limita|limitad[oa]|"
+    r"begrenzt)\s+(?:out\s+)?(?:at|to|a|en|em|auf)\s+"
+    r"|\b(?:free|gratis|pro|hobby|starter|plan|tier|plano)\s*,?\s*(?:with|con|com|avec|mit|dengan)\s+"
+    r"(?:up\s+to\s+|hasta\s+|até\s+|jusqu'à\s+|bis\s+zu\s+)?)$",
+    re.I,
+)
 #: a figure worked out from the app's own counts: "on each of 22 days is 3,168,000 reads", "running
 #: all month is 182.5 CU-hours"
 _COMPUTED_BEFORE = re.compile(
@@ -242,6 +251,8 @@ def quantity_role(text: str, start: int, end: int) -> str:
     if _USAGE_AFTER_AT.match(text, end):
         return "usage"
     if _LIMIT_AFTER.match(head(text, end, 64)):
+        return "limit"
+    if _QUOTA_WORDS_BEFORE.search(tail(text, clause_start, start, 64)):
         return "limit"
     if _USAGE_BEFORE.search(tail(text, clause_start, start, 64)) or _COMPUTED_BEFORE.search(
         tail(text, clause_start, start, 40)

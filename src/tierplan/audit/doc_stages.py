@@ -186,13 +186,68 @@ def _parent_key(lines: list[Line], idx: int) -> str:
     return ""
 
 
+#: a first column that lists the stages ("| Stage | Clinics | ... |")
+_STAGE_COLUMN_HEADER = re.compile(
+    r"^\W*(?:stages?|phases?|etapas?|fases?|tahap|stufen?|étapes?|aşama|evre|giai\s+đoạn|milestones?)\W*$", re.I
+)
+#: a stage's own name ("Pilot", "Seed", "Growth"): one capitalised word
+_STAGE_NAME = re.compile(r"[A-Z][a-z]{2,14}")
+
+
+#: a cost per customer, not per month: "Per clinic: Pilot $2.93", "$2.60 per studio", "/user"
+_PER_UNIT = re.compile(r"\bper\s+(?!month\b|mo\b|year\b)[a-z]+|/\s*(?!mo\b|month\b)[a-z]{3,}\b", re.I)
+
+
+def stage_names(tables: list[Table]) -> set[str]:
+    """Names the document gives its stages instead of numbers: the rows of a table whose first
+    column is headed "Stage" ("| Seed | 250 | $3,750 |"), two names at least."""
+    names: set[str] = set()
+    for t in tables:
+        if t.header and _STAGE_COLUMN_HEADER.match(t.header[0].strip("* ")):
+            names |= {
+                lab for r in t.rows if _STAGE_NAME.fullmatch(lab := r.label.strip("* ")) and not is_total_label(lab)
+            }
+    return names if len(names) >= 2 else set()
+
+
+def name_keys(text: str, names: set[str]) -> set[str]:
+    """The stage keys of the stage names ``text`` holds: "stage seed"."""
+    return {f"stage {n.lower()}" for n in names if re.search(rf"\b{n}\b", text)}
+
+
+#: a named stage's amount in a summary line: "**Seed $560.43**", "Seed: ~$98", "Growth — $2,850.71"
+def _named_pairs(text: str, names: set[str]) -> list[tuple[str, Money]]:
+    out: list[tuple[str, Money]] = []
+    for n in names:
+        for m in re.finditer(rf"\b{n}\b[*_]*\s*[:=—–-]?\s*[*_]*\s*(?=(?:~|≈)?\s*(?:US)?\$)", text):
+            money = _first_amount(text[m.end() : m.end() + 30])
+            if money is not None and not money.delta:
+                out.append((f"stage {n.lower()}", money))
+    return out
+
+
 def stage_values(lines: list[Line], tables: list[Table], table_lines: set[int]) -> list[StageValue]:
     out: list[StageValue] = []
     by_no = {ln.no: ln for ln in lines}
     nouns = population_nouns(lines, tables)
+    names = stage_names(tables)
+    for ln in lines:
+        # a summary line naming each stage with its month's cost: "**Pilot $117.15**, **Seed $560.43**"
+        if (
+            names
+            and ln.no not in table_lines
+            and not ln.in_code
+            and re.search(r"month|/\s*mo\b|cost|mensal|mes\b", ln.text, re.I)
+            and not _PER_UNIT.search(ln.text)
+            and not NOT_COST.search(ln.text)
+        ):
+            for key, money in _named_pairs(ln.text, names):
+                out.append(StageValue({key}, money.lo, money.hi, ln.no, "statement", True))
     for t in tables:
         # stage tables the other way round: a column per stage, a total row
-        columns = {i: k for i, h in enumerate(t.header) if (k := column_keys(h, nouns))}
+        columns = {
+            i: k for i, h in enumerate(t.header) if (k := column_keys(h, nouns) or name_keys(h.strip("* "), names))
+        }
         dollars = says_dollars(t, by_no)
         if len(columns) >= 2:
             for r in t.rows:
