@@ -219,3 +219,15 @@ def test_a_promotion_priced_at_the_utility_rate_of_the_country_the_document_pric
     # two countries in the WhatsApp sections: no country to read the rate for
     two = PROMOTION.replace("South Africa,", "South Africa and Nigeria,")
     assert fees(two.format(rate="$0.0076", total="$45.60"), catalog) == []
+
+
+def test_a_rate_per_row_of_an_aligned_block(catalog) -> None:  # type: ignore[no-untyped-def]
+    # each row of aligned columns is a claim of its own: marketing at Egypt's utility rate
+    doc = (
+        "A.3  WhatsApp Cloud API (Egypt)\n-------------------------------\n\n"
+        "  Stage 3 (60,000 parents)\n"
+        "    Utility        60,000 x 4 x $0.0036                =   $864.00\n"
+        "    Marketing      60,000 x $0.0036                    =   $216.00\n"
+    )
+    found = [f for f in fees(doc, catalog) if f.severity == "error"]
+    assert [f.line for f in found] == [6] and "marketing" in found[0].message.lower()

@@ -217,8 +217,16 @@ _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[^\s\da-z])")
 
 
+#: a line of aligned columns in plain text ("Marketing      60,000 x $0.0036      =   $216.00") or a
+#: row of comma-separated values: a row of its own, like a table's
+_ALIGNED_ROW = re.compile(r"\S\s{3,}\S.*\d|^(?!.*,\s)[^,\s][^,]*(?:,[^,]*){3,}$")
+
+
 def _kind(ln: Line) -> str:
-    return "code" if ln.in_code else "table" if ln.text.lstrip().startswith("|") else "prose"
+    if ln.in_code:
+        return "code"
+    text = ln.text.strip()
+    return "table" if text.startswith("|") or _ALIGNED_ROW.search(text) else "prose"
 
 
 def _blocks(lines: list[Line]) -> Iterator[list[Line]]:
