@@ -337,3 +337,22 @@ def test_stages_named_by_words(seed: str, wrong: list[int], catalog) -> None:  #
 )
 def test_words_that_make_a_quota(line: str, wrong: bool, catalog) -> None:  # type: ignore[no-untyped-def]
     assert bool(_errors("# Plan\n\n" + line + "\n", catalog)) == wrong
+
+
+@pytest.mark.parametrize(
+    ("line", "wrong"),
+    [
+        ("Em meticais: USD 38,49 × 64 = 2 263 MT por mês.", True),  # 2,463.36 MT: the rate is in the formula
+        ("Em meticais: USD 38,49 × 64 = 2 463 MT por mês.", False),
+        ("Receita: 200 grupos × 150 MT = 30 000 MT ≈ USD 468,75 por mês.", False),  # a restatement in USD
+    ],
+)
+def test_amounts_converted_between_currencies(line: str, wrong: bool, catalog) -> None:  # type: ignore[no-untyped-def]
+    doc = "Total da fase 1: USD 0,60 por mês (≈ 38 MT).\n\n" + line + "\n"
+    assert bool([e for e in _errors(doc, catalog) if "arithmetic" in e]) == wrong
+
+
+def test_a_volume_priced_by_the_hour_is_a_month_price_in_the_wrong_unit() -> None:
+    [rate] = find_unit_prices("Volume do Postgres: 10 GB a $0.15 por GB-hora")
+    assert rate.prefixes[0] == "storage_gb" and rate.usd / rate.per_units == pytest.approx(0.15 * 730)
+    assert find_unit_prices("RAM $0.000231 per GB-second") == []  # memory: no catalog meter

@@ -241,7 +241,8 @@ def arithmetic_slips(lines: list[tuple[int, str]]) -> list[ArithmeticSlip]:
                 head = _head(side)
                 cur = _value(head)
                 money = _is_money(head)
-                if cur is not None and money == prev_money and not _converts_time(left_text, head):
+                converts = _converts_currency(left_text, head)
+                if cur is not None and (money == prev_money or converts is False) and not converts and not _converts_time(left_text, head):
                     if _only_number(head):
                         wrong = not _close(cur[0], prev[0])
                         result = cur[0]
@@ -319,8 +320,34 @@ def _converts_time(left: str, right: str) -> bool:
     return bool(a and b and not a & b)
 
 
+_CURRENCY = re.compile(
+    r"US\$|R\$|[$€£₹₦¤₺₫₵]|\bRp\b|\b(?:USD|EUR|GBP|KES|BRL|MXN|INR|NGN|IDR|COP|XOF|XAF|FCFA|MZN|MT|ZAR|GHS|EGP|TRY|"
+    r"TL|PKR|BDT|VND|CLP|ARS|PEN|TZS|UGX|RWF|ZWG|MAD|KSh)\b"
+)
+_SAME_CURRENCY = {"US$": "USD", "$": "USD", "MZN": "MT", "₺": "TRY", "TL": "TRY", "₦": "NGN", "₹": "INR", "€": "EUR", "£": "GBP"}
+
+
+def _converts_currency(left: str, right: str) -> bool | None:
+    """Whether "left = right" restates an amount in another currency ("30 000 MT ≈ USD 468,75"):
+    True; a formula that converts with its rate ("USD 38,49 × 64 = 2 263 MT") is arithmetic to
+    check: False; None when the two sides do not name two currencies."""
+    a, b = _CURRENCY.search(left), _CURRENCY.search(right)
+    if a is None or b is None:
+        return None
+    ca, cb = (_SAME_CURRENCY.get(m.group(0), m.group(0)) for m in (a, b))
+    if ca == cb:
+        return None
+    return _only_number(left)
+
+
 def _is_money(part: str) -> bool:
-    return bool(re.search(r"[$€£₹₦¤]|\bRp\b|\b(?:USD|EUR|GBP|KES|BRL|MXN|INR|NGN|IDR|COP|XOF|FCFA)\b", part))
+    return bool(
+        re.search(
+            r"[$€£₹₦¤₺₫₵]|\bRp\b|\b(?:USD|EUR|GBP|KES|BRL|MXN|INR|NGN|IDR|COP|XOF|XAF|FCFA|MZN|MT|ZAR|GHS|EGP|TRY|"
+            r"TL|PKR|BDT|VND|CLP|ARS|PEN|TZS|UGX|RWF|ZWG|MAD|KSh)\b",
+            part,
+        )
+    )
 
 
 def _only_number(part: str) -> bool:

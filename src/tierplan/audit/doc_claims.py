@@ -527,7 +527,7 @@ _UNIT_PRICE = re.compile(
     r"(?:(?:additional|extra|each|cada|chaque|started\s+block\s+of|block\s+of)\s+)?"
     r"(?:(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<mult>thousand|million|milh[ãa]o|milh[õo]es|mill[óo]n|millones|juta|ribu|mil|k|m)?(?![^\W\d_])\s*"
     r"|(?P<word>million|thousand|1m|1k|milh[ãa]o|mill[óo]n|juta))?\s*(?:de\s+)?"
-    r"(?P<what>gb(?:[\s-]*(?:month|minute|min|second|sec|hour|hr|s)\b)?|(?:cu|vcpu|cpu)[\s-]*(?:hour|hr|h|minute|min|second|sec|s)\b|class\s+[ab]\b|[^\W\d_]+)?",
+    r"(?P<what>gb(?:[\s-]*(?:month|minute|min|second|sec|hour|hr|s|hora|horas|stunde|heure|jam|saat|mes|mês|mois|monat|bulan|ay)\b)?|(?:cu|vcpu|cpu)[\s-]*(?:hour|hr|h|minute|min|second|sec|s)\b|class\s+[ab]\b|[^\W\d_]+)?",
     re.I,
 )
 #: a rate per unit of time, and how many of that unit make an hour
@@ -550,6 +550,8 @@ _COMMA_MARK = re.compile(r"[,;(]")
 _COLON_MARK = re.compile(r"[,;:(]")
 
 
+#: words of stored data before a price per GB and unit of time: a volume or disk, not memory
+_STORED = re.compile(r"volume|disk|disco|storage|armazenamento|almacenamiento|stockage|speicher|depolama|penyimpanan", re.I)
 #: how far before a price "per million" its noun is looked for first (characters)
 _NOUN_REACH = 200
 
@@ -571,9 +573,17 @@ def find_unit_prices(text: str) -> list[UnitPrice]:
         prefixes: tuple[str, ...]
         usd = float(m.group("usd"))
         what = (m.group("what") or "").lower()
+        per_time = re.search(r"[\s-](minute|min|second|sec|hour|hr|s|hora|horas|stunde|heure|jam|saat)$", what)
+        if what.startswith("gb") and per_time and _STORED.search(text[max(0, m.start() - 60) : m.start()]):
+            # "Volume do Postgres: 10 GB a USD 0,15 por GB-hora": stored data priced by the hour, a
+            # GB-month price in the wrong unit (730 hours a month)
+            hours = {"minute": 1 / 60, "min": 1 / 60, "second": 1 / 3600, "sec": 1 / 3600, "s": 1 / 3600}.get(
+                per_time.group(1).lower(), 1.0
+            )
+            out.append(UnitPrice(usd, hours / 730, True, ("storage_gb", "dataset_mb"), " ".join(m.group(0).split())))
+            continue
         if what.startswith("gb") and (
-            re.search(r"[\s-](?:minute|min|second|sec|hour|hr|s)$", what)
-            or re.search(r"\b(?:ram|memory|mem)\b", _piece_before(text, _COMMA_MARK, m.start()), re.I)
+            per_time or re.search(r"\b(?:ram|memory|mem)\b", _piece_before(text, _COMMA_MARK, m.start()), re.I)
         ):
             continue  # memory by the GB-minute or GB-month: no catalog meter is compared with it
         if what.startswith("gb"):
@@ -590,7 +600,7 @@ def find_unit_prices(text: str) -> list[UnitPrice]:
                     prefixes = _nouns(w)
                     if prefixes:
                         break
-                if re.search(r"month", what) and prefixes != ("history_gb_",):
+                if re.search(r"month|mes|mês|mois|monat|bulan|[\s-]ay$", what) and prefixes != ("history_gb_",):
                     # a GB-month is stored data, not transfer or compute (a change history's apart)
                     prefixes = ("storage_gb", "dataset_mb")
             prefixes = prefixes or ("*GB",)

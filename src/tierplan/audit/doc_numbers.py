@@ -16,10 +16,10 @@ __all__ = ["decimal_comma", "point_convention"]
 
 #: "US$ 164,30", "$ 1.991,60", "52,10 $", "0,20 US$": an amount with a decimal comma
 _COMMA_AMOUNT = re.compile(
-    r"(?:\$|€|£)\s?\d{1,3}(?:\.\d{3})*,\d{1,2}(?!\d)|(?<![\d.,])\d{1,3}(?:\.\d{3})*,\d{1,2}(?![\d,])\s?(?:\$|€|£|US\$|USD|EUR)"
+    r"(?:\$|€|£)\s{0,3}\d{1,3}(?:\.\d{3})*,\d{1,2}(?!\d)|(?<![\d.,])\d{1,3}(?:\.\d{3})*,\d{1,2}(?![\d,])\s?(?:\$|€|£|US\$|USD|EUR)"
 )
 #: "$1,991.60", "$0.20": an amount with a decimal point
-_POINT_AMOUNT = re.compile(r"(?:\$|€|£)\s?\d{1,3}(?:,\d{3})*\.\d{1,4}(?!\d)")
+_POINT_AMOUNT = re.compile(r"(?:\$|€|£)\s{0,3}\d{1,3}(?:,\d{3})*\.\d{1,4}(?!\d)")
 #: a number in the decimal-comma convention: "1.991,60", "10.000", "164,30", "0,106"
 _COMMA_NUMBER = re.compile(r"(?<![\d.,])(?:[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?|\d+,\d+)(?![\d]|[.,]\d)")
 #: an amount with the currency after it, read once its number is in the point convention
