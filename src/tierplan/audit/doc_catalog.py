@@ -197,9 +197,9 @@ class _Claims:
         if not free_is_plan and re.search(r"\bfree\b", text, re.I):
             # "10M requests FREE", "200 GB of bandwidth are free": included in the plan, not the Free plan
             probe = re.sub(r"\bfree\b", " ", text, flags=re.I)
+        own_kinds = _kinds(_GENERIC_KIND_WORDS.sub(" ", text)) if from_context else set()
         for pid in providers:
             hosts = {h for r in self.vocab.by_provider.get(pid, []) for h in r.hosts}
-            own_kinds = _kinds(_GENERIC_KIND_WORDS.sub(" ", text))
             if from_context and own_kinds and not (own_kinds & hosts):
                 continue  # the text is about something this provider does not host
             match = self.vocab.match(probe, [pid], kinds or None, service_text=bare_context)

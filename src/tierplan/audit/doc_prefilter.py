@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import string
 from collections.abc import Iterable, Iterator
 
 from ..catalog.loader import PlanRef
@@ -47,10 +48,26 @@ _ALIAS_JOIN = r"[\s\-_./]*"
 
 @functools.lru_cache(maxsize=256)
 def folded(text: str) -> str | None:
-    """``text`` lowercased for ``may_match``; None when it cannot be prefiltered."""
-    if text.isascii() or not _FOLDS_TO_ASCII.search(text):
+    """``text`` lowercased for ``may_match``, as long as ``text`` (each position the same
+    character): a character a case-insensitive pattern matches as an ASCII letter (Turkish "İ" and
+    "ı", the long s, the Kelvin sign) becomes that letter, and one whose lower case is longer ("İ"
+    is "i̇" in Python) stays one character."""
+    if text.isascii():
         return text.lower()
-    return None
+    low = text.lower()
+    if len(low) == len(text) and not _FOLDS_TO_ASCII.search(text):
+        return low
+    return "".join(_fold_char(c) for c in text)
+
+
+@functools.cache
+def _fold_char(c: str) -> str:
+    if c.isascii():
+        return c.lower()
+    if _FOLDS_TO_ASCII.match(c):
+        return next((a for a in string.ascii_lowercase if re.fullmatch(re.escape(c), a, re.I)), c)
+    low = c.lower()
+    return low if len(low) == 1 else c
 
 
 @functools.cache

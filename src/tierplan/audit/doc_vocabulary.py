@@ -324,7 +324,7 @@ class Vocabulary:
         words: list[str] = []
         named = False
         same = self._same_ref.of
-        text = _ORDINARY_USE.sub(lambda m: m.group(1) + " " * len(m.group(2)), text.replace("_", " "))
+        text = _as_plan_text(text)
         in_plans: set[int] = set()  # same(r) of the plans
         low = folded(text)
         for pid in providers:
@@ -404,6 +404,14 @@ _ORDINARY_USE = re.compile(
     r"(\b(?:for|at|before|after|until|till|since|to|from|of|our|the|a|my|your|whole|small|this)\s+)"
     r"(launch|scale|team|business|growth)\b(?!\s+(?:plan|tier)\b)"
 )
+
+
+@functools.lru_cache(maxsize=256)
+def _as_plan_text(text: str) -> str:
+    """``text`` as plan names are looked up in it, as long as it: "cloudflare_r2" is two words, and
+    plan names used as ordinary words ("tempting for launch") are blanked (remembered per text: a
+    line is matched once per provider)."""
+    return _ORDINARY_USE.sub(lambda m: m.group(1) + " " * len(m.group(2)), text.replace("_", " "))
 
 
 def is_free_plan(ref: PlanRef) -> bool:
