@@ -341,13 +341,7 @@ def _converts_currency(left: str, right: str) -> bool | None:
 
 
 def _is_money(part: str) -> bool:
-    return bool(
-        re.search(
-            r"[$€£₹₦¤₺₫₵]|\bRp\b|\b(?:USD|EUR|GBP|KES|BRL|MXN|INR|NGN|IDR|COP|XOF|XAF|FCFA|MZN|MT|ZAR|GHS|EGP|TRY|"
-            r"TL|PKR|BDT|VND|CLP|ARS|PEN|TZS|UGX|RWF|ZWG|MAD|KSh)\b",
-            part,
-        )
-    )
+    return bool(_CURRENCY.search(part))
 
 
 def _only_number(part: str) -> bool:

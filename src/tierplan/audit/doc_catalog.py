@@ -30,7 +30,7 @@ from .doc_context import (
     wrapped_quantities,
     wrapped_unit_prices,
 )
-from .doc_findings import NOT_COST, DocAudit, DocFinding, Tolerance, consistent, usd_text
+from .doc_findings import MONTH_WORDS, NOT_COST, DocAudit, DocFinding, Tolerance, consistent, usd_text
 from .doc_tables import Line, Money, Row, Table, find_money, is_total_label, parse_money
 from .doc_vocabulary import (
     KIND_WORDS,
@@ -157,6 +157,10 @@ class _Claims:
     ) -> None:
         """``continuation``: the first words of the next line when the text's sentence goes on
         there ("Fly.io's free" / "allowance covers ..."): they may end a plan's name."""
+        if quantities is None:
+            quantities = find_quantities(text)
+        if unit_prices is None:
+            unit_prices = find_unit_prices(text)
         providers = self.vocab.providers_in(text)
         from_context = not providers
         if not providers:
@@ -165,15 +169,11 @@ class _Claims:
             # "UptimeRobot:" above "- Free plan: 50 monitors, checked every minute, plenty for api,
             # Pages": the label's provider keeps the figures no name in the text claims
             above = self.vocab.providers_in(context)[:1]
-            if above and above[0] not in providers and (find_quantities(text) or find_unit_prices(text)):
+            if above and above[0] not in providers and (quantities or unit_prices):
                 providers = [above[0], *providers]
                 self._above = above[0]
             else:
                 self._above = ""
-        if quantities is None:
-            quantities = find_quantities(text)
-        if unit_prices is None:
-            unit_prices = find_unit_prices(text)
         if not providers:
             if row and price is not None:
                 self.unmatched(line, text, "no catalog provider is named")
@@ -874,7 +874,7 @@ def _line_price(text: str, continuation: str = "") -> Money | None:
     price = (
         has_money[0]
         if len(has_money) == 1
-        and re.search(r"/\s*mo|month|\(\$|:\s*\$|m[eê]s\b|mois|monat|bulan|mese|aylık|/\s*ay\b|tháng|mwezi", text, re.I)
+        and re.search(rf"{MONTH_WORDS}|\(\$|:\s*\$", text, re.I)
         else None
     )
     if price is not None and re.search(r"total|estimate|typical|~", text, re.I):

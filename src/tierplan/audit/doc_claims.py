@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from ..catalog.loader import PlanRef
 from ..metrics import METRICS
 from .doc_prefilter import head, last_start_before, match_ends, tail, without_caret
+from .doc_tables import PER_WORDS
 from .doc_vocabulary import price_or_none
 
 __all__ = [
@@ -523,7 +524,7 @@ def _durations(text: str) -> list[Quantity]:
 
 
 _UNIT_PRICE = re.compile(
-    r"\$\s*(?P<usd>\d+(?:\.\d+)?)\s*(?:/\s*|(?:per|por|par|pro|je|ogni|cada|chaque|setiap|tiap)\s+)"
+    rf"\$\s*(?P<usd>\d+(?:\.\d+)?)\s*(?:/\s*|(?:{PER_WORDS})\s+)"
     r"(?:(?:additional|extra|each|cada|chaque|started\s+block\s+of|block\s+of)\s+)?"
     r"(?:(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(?P<mult>thousand|million|milh[ãa]o|milh[õo]es|mill[óo]n|millones|juta|ribu|mil|k|m)?(?![^\W\d_])\s*"
     r"|(?P<word>million|thousand|1m|1k|milh[ãa]o|mill[óo]n|juta))?\s*(?:de\s+)?"

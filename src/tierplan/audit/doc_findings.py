@@ -123,6 +123,9 @@ def consistent(s_lo: float, s_hi: float, r_lo: float, r_hi: float, tol: Toleranc
 
 
 #: lines about revenue, savings or per-user figures: amounts there are not hosting costs
+#: words that say an amount is a month's, in the languages plan documents are written in ("/mo",
+#: "month", "mês", "mois", "Monat", "bulan", "mese", "aylık", "/ay", "tháng", "mwezi")
+MONTH_WORDS = r"/\s*mo|month|m[eê]s\b|mois|monat|bulan|mese|aylık|/\s*ay\b|tháng|mwezi"
 NOT_COST = re.compile(
     r"revenue|profit|income|margin|saving|subscription|break-?even|\bprice per\b|/user|per user|×|\bx\s+\$|=",
     re.I,

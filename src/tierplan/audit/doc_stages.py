@@ -11,8 +11,17 @@ import re
 from dataclasses import dataclass
 
 from .doc_arithmetic import MONTHLY_AMOUNT, YEARLY_AMOUNT, read_number
-from .doc_findings import NOT_COST, DocAudit, DocFinding, Tolerance, consistent, range_text, usd_text
-from .doc_tables import Line, Money, Row, Table, find_money, is_total_label, parse_money, stage_keys
+from .doc_findings import (
+    MONTH_WORDS,
+    NOT_COST,
+    DocAudit,
+    DocFinding,
+    Tolerance,
+    consistent,
+    range_text,
+    usd_text,
+)
+from .doc_tables import STAGE_ID, Line, Money, Row, Table, find_money, is_total_label, parse_money, stage_keys
 
 __all__ = [
     "CODE_TOTAL",
@@ -279,7 +288,7 @@ def stage_values(lines: list[Line], tables: list[Table], table_lines: set[int]) 
 
         def row_keys(r: Row, t: Table = t, numbered: bool = numbered) -> set[str]:
             lab = r.label.strip("* ")
-            if numbered and _STAGE_ID.fullmatch(lab):
+            if numbered and STAGE_ID.fullmatch(lab):
                 return stage_keys(f"{t.header[0]} {lab}") | stage_keys(" ".join(r.cells[1:]))
             return stage_keys(" ".join(r.cells))
 
@@ -287,7 +296,7 @@ def stage_values(lines: list[Line], tables: list[Table], table_lines: set[int]) 
             r
             for r in t.rows
             if not is_total_label(r.label)
-            and (stage_keys(r.label) or (numbered and _STAGE_ID.fullmatch(r.label.strip("* "))))
+            and (stage_keys(r.label) or (numbered and STAGE_ID.fullmatch(r.label.strip("* "))))
         ]
         if len(staged) >= 2:
             for r in staged:
@@ -342,8 +351,7 @@ def stage_values(lines: list[Line], tables: list[Table], table_lines: set[int]) 
         # that stage's monthly cost; elsewhere the line must say it is a month's cost or a total
         one_amount_heading = heading_line and own and len(find_money(text)) == 1
         if not one_amount_heading and not re.search(
-            r"/\s*mo|month|total|cost|m[eê]s\b|mois|monat|bulan|mese|aylık|/\s*ay\b|tháng|mwezi|toplam|tổng|"
-            r"maliyet|chi\s+phí|costo|gharama",
+            rf"{MONTH_WORDS}|total|cost|toplam|tổng|maliyet|chi\s+phí|costo|gharama",
             text,
             re.I,
         ):
@@ -432,7 +440,6 @@ def yearly_stage_values(lines: list[Line], table_lines: set[int]) -> list[StageV
 
 
 #: a row label that is a stage's number or letter under a column headed "Stage" ("2", "B")
-_STAGE_ID = re.compile(r"[A-Z]?\d+|[A-F]")
 _NAMED_STAGE = re.compile(r"(?:phase|stage|tier|step|level|milestone) (?:\d+|[A-F])")
 
 

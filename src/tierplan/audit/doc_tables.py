@@ -32,11 +32,15 @@ __all__ = [
     "extract",
     "stage_keys",
     "is_total_label",
+    "PER_WORDS",
+    "STAGE_ID",
 ]
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+#: "per" in the languages plan documents are written in: "$0.30 per million", "0,30 $ ogni 1.000"
+PER_WORDS = r"per|por|par|pro|je|ogni|cada|chaque|setiap|tiap"
 _UNIT_PRICE_AFTER = re.compile(
-    r"^\s*(?:/|(?:per|por|par|pro|je|ogni|cada|chaque|setiap|tiap)\s+)"
+    rf"^\s*(?:/|(?:{PER_WORDS})\s+)"
     r"(?:\s*(?:additional|extra|each|1|one|started\s+block\s+of|block\s+of)\s+)?\s*"
     r"(?:gb|mb|tb|hr|hour|h\b|min|minute|second|s\b|k\b|m\b|million|thousand|100k|1k|1m|\d[\d,.]*\s*(?:k|m)?\b|request|req|"
     r"mill[óo]n|milion[ei]|milh[ãa]o|juta|ribu|go\b|to\b|"
@@ -557,7 +561,8 @@ def _csv_cells(text: str) -> tuple[str, ...]:
 
 #: a header cell of comma-separated values: a name, not a figure ("stage", "unit_usd", "monthly_usd")
 _CSV_HEADER_CELL = re.compile(r"^[A-Za-z_][\w /()%.-]*$|^$")
-_CSV_STAGE_ID = re.compile(r"^[A-Z]?\d+$|^[A-F]$")
+#: a stage's number or letter standing alone ("2", "S2", "B"): a row label under a "Stage" column
+STAGE_ID = re.compile(r"[A-Z]?\d+|[A-F]")
 
 
 def _csv_block(lines: list[Line], i: int, width: int = 0) -> list[Line]:
@@ -595,7 +600,7 @@ def _csv_row(cells: tuple[str, ...], header: tuple[str, ...]) -> tuple[str, ...]
         len(cells) >= 2
         and header
         and header[0].lower() == "stage"
-        and _CSV_STAGE_ID.match(cells[0])
+        and STAGE_ID.fullmatch(cells[0])
         and is_total_label(cells[1])
     ):
         return (f"{cells[1]} stage {cells[0]}", *cells[1:])
