@@ -180,3 +180,66 @@ def test_compare_decision_matrix_json() -> None:
     assert all(b["latency_ms_estimate"] < a["latency_ms_estimate"] for a, b in itertools.pairwise(front))
     r = run("compare", APP, "--format", "md", "--catalog", TEST_CATALOG)
     assert r.returncode == 0 and "| Cheapest |" in r.stdout
+
+
+def test_plan_economics_and_do_now_in_every_format(tmp_path: Path) -> None:
+    """The JSON carries `economics` (issue 13's keys) and `do_now`; Markdown and text lead with
+    "Do this now" and show the economics table."""
+    ex = Path(__file__).parents[1] / "examples" / "coop-erp.yaml"
+    r = run("plan", ex, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    eco = doc["economics"]
+    assert eco["currency"] == "IDR" and isinstance(eco["break_even_scale"], int)
+    assert set(eco["totals"]) >= {"months_12_usd", "months_24_usd"}
+    for ph in eco["phases"]:
+        assert {"revenue_usd_start", "revenue_usd_end", "margin_start", "margin_end"} <= set(ph)
+        assert 0 < ph["margin_start"] <= 1 and 0 < ph["margin_end"] <= 1
+    assert doc["do_now"]["sign_up"]
+    md = run("plan", ex, "--format", "md")
+    assert md.returncode == 0, md.stderr
+    assert md.stdout.index("## Do this now") < md.stdout.index("## Summary") < md.stdout.index("## Economics")
+    text = run("plan", ex)
+    assert text.returncode == 0, text.stderr
+    assert text.stdout.index("Do this now") < text.stdout.index("Phases") < text.stdout.index("Economics")
+
+
+def test_bad_revenue_names_file_key_and_line(tmp_path: Path) -> None:
+    ex = (Path(__file__).parents[1] / "examples" / "coop-erp.yaml").read_text()
+    bad = tmp_path / "app.yaml"
+    bad.write_text(ex.replace("processor: xendit", "processor: xenditt"))
+    r = run("plan", bad)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert str(bad) in r.stderr and "revenue.payments.processor" in r.stderr and "xendit" in r.stderr
+    line = next(i for i, t in enumerate(bad.read_text().splitlines(), 1) if "xenditt" in t)
+    assert f"line {line}" in r.stderr
+    bad.write_text(ex.replace("per_usd: {IDR: 17868.16}", "per_usd: {NGN: 1500}"))
+    r = run("plan", bad)
+    assert r.returncode == 2 and "revenue" in r.stderr and "IDR" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_plan_samples_json_contract() -> None:
+    """`plan --samples` on the amebo example (the seed's ranges): issue 13's `uncertainty` keys,
+    ordered percentiles, the tornado sorted by swing, probabilities in [0, 1]; the same seed
+    prints the same document."""
+    ex = Path(__file__).parents[1] / "examples" / "amebo.yaml"
+    args = ("plan", ex, "--samples", "40", "--seed", "3", "--format", "json")
+    r = run(*args)
+    assert r.returncode == 0, r.stderr
+    u = json.loads(r.stdout)["uncertainty"]
+    assert u["samples"] == 40 and u["seed"] == 3
+    assert [s["scale"] for s in u["stages"]] == [10000, 25000, 50000, 100000]
+    for s in u["stages"]:
+        assert s["monthly_usd_p10"] <= s["monthly_usd_p50"] <= s["monthly_usd_p90"]
+    swings = [abs(s["high_usd"] - s["low_usd"]) for s in u["sensitivity"]]
+    assert len(swings) == 2 and swings == sorted(swings, reverse=True)
+    for b in u["boundaries"]:
+        probs = [p["probability"] for p in b["probability_before"]]
+        assert all(0 <= p <= 1 for p in probs) and probs == sorted(probs)
+    assert json.loads(run(*args).stdout)["uncertainty"] == u
+
+
+def test_samples_with_at_is_a_usage_error() -> None:
+    ex = Path(__file__).parents[1] / "examples" / "amebo.yaml"
+    r = run("plan", ex, "--samples", "10", "--at", "100")
+    assert r.returncode == 2 and "--samples" in r.stderr and "Traceback" not in r.stderr

@@ -97,3 +97,52 @@ def test_paircam_turn_is_the_real_cost_of_video_calls() -> None:
     first = plan_at(EXAMPLES / "paircam.yaml", doc["phases"][0]["from"])
     relay_gb = first["demand"]["turn"]["relay_gb_per_month"]["value"]
     assert relay_gb > 20 / 0.8
+
+
+# --------------------------------------------------------------------------- economics (issue 13)
+def test_coop_margin_and_fees_by_hand() -> None:
+    """Rp 500,000 at Rp 17,868.16 per dollar = $27.9826 a cooperative; Xendit's virtual account
+    keeps IDR 4,000 = $0.22386 a payment, one a month."""
+    eco = _plan("coop-erp")["economics"]
+    assert eco["currency"] == "IDR" and eco["processor"] == "xendit"
+    at50 = next(s for s in eco["stages"] if s["scale"] == 50)
+    assert at50["revenue_usd"] == pytest.approx(50 * 500000 / 17868.16, abs=1e-3)
+    assert at50["fees_usd"] == pytest.approx(50 * 4000 / 17868.16, abs=1e-3)
+    assert at50["margin_usd"] == pytest.approx(at50["revenue_usd"] - at50["hosting_usd"] - at50["fees_usd"], abs=1e-3)
+    assert 0.97 < at50["margin"] < 0.99
+    # revenue covers phase 1's stack from the first cooperative ($17.73 < $27.76 after the fee)
+    assert eco["break_even_scale"] == 1
+    # the fee of collecting the subscription is the largest line at 500 cooperatives
+    assert eco["stages"][-1]["driver"]["name"] == "payment fees"
+
+
+def test_amebo_paystack_fee_waiver_and_break_even_by_hand() -> None:
+    """$0.99 = NGN 1,326 < NGN 2,500: Paystack's NGN 100 is waived, 1.5% = $0.01485 a payment."""
+    eco = _plan("amebo")["economics"]
+    at50k = next(s for s in eco["stages"] if s["scale"] == 50000)
+    assert at50k["paying"] == 1000
+    assert at50k["subscriptions_usd"] == pytest.approx(990)
+    assert at50k["fees_usd"] == pytest.approx(1000 * 0.99 * 0.015)
+    # ads: 49,000 free users x 0.75 active x 3 pages x 365/12 days / 1000 x $0.05
+    assert at50k["ads_usd"] == pytest.approx(49000 * 0.75 * 3 * 365 / 12 / 1000 * 0.05, abs=1e-3)
+    # break-even: the margin on the plan's stack (phase 1's, below its first stage) turns >= 0 there
+    from tierplan.api import make_planner
+    from tierplan.economics import money_at, payment_fees
+    from tierplan.engine.plan import plan as make_plan
+
+    planner = make_planner(EXAMPLES / "amebo.yaml")
+    pl = make_plan(planner)
+    prof = planner.profile
+    assert prof.revenue is not None
+    fees = payment_fees(prof.revenue, planner.catalog.payments, "NG")
+    be = eco["break_even_scale"]
+    assert money_at(prof, pl.stack_at(be), fees).margin_usd >= 0 > money_at(prof, pl.stack_at(be - 1), fees).margin_usd
+
+
+@pytest.mark.parametrize("name", ["suoops", "paircam"])
+def test_examples_without_revenue_report_costs_and_the_largest_line(name: str) -> None:
+    doc = _plan(name)
+    eco = doc["economics"]
+    assert not eco["has_revenue"] and eco["break_even_scale"] is None
+    assert eco["dominant_cost"] and doc["do_now"]["dominant_cost"] == eco["dominant_cost"]
+    assert doc["do_now"]["sign_up"] and doc["do_now"]["monthly_usd"] == doc["phases"][0]["monthly_usd_start"]

@@ -7,6 +7,7 @@ from typing import Any
 
 from .assumptions import Assumptions, load_assumptions
 from .catalog.loader import Catalog, load_catalog
+from .economics import check_revenue
 from .engine.plan import optimum_at
 from .engine.plan import plan as engine_plan
 from .engine.planner import Planner
@@ -41,6 +42,7 @@ def make_planner(
         _check_provider_names(profile, cat, source)
         a = load_assumptions().with_overrides(profile.assumptions, source)
         check_figures(profile, a)
+        check_revenue(profile, cat.payments)
     except InputError as e:
         raise e.located(source, key_prefix, lines.locate if lines is not None else None) from None
     return Planner(profile, cat, a, source)

@@ -192,9 +192,26 @@ def plan(
             help="Choose each component on its own (exact phase boundaries per component; no shared accounts, co-location or end-to-end latency).",
         ),
     ] = False,
+    samples: Annotated[
+        int | None,
+        typer.Option(
+            "--samples",
+            min=1,
+            max=10_000,
+            help="Draw this many profiles from the profile's ranges ({low, likely, high}) and report P10/P50/P90 cost per stage, phase-boundary odds and the inputs that move the cost most.",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the --samples draws (same seed, same result).")] = 1,
 ) -> None:
     """Plan the cheapest stack for each growth phase of the app."""
     from .doc_cache import cached_document, document_key
+
+    if samples is not None and (at is not None or per_component):
+        e = TierplanError(
+            "--samples prices the whole plan under its inputs' ranges; it does not combine with --at or --per-component"
+        )
+        e.exit_code = 2
+        raise e
 
     def compute() -> dict[str, Any]:
         from .api import make_planner
@@ -209,12 +226,22 @@ def plan(
             with _status("planning, and the fresh-start optimum at that scale"):
                 return at_report(planner, at_scale(planner, make_plan(planner), at))
         with _status("sweeping the scale and pricing options"):
-            return plan_report(planner, make_plan(planner, per_component))
+            the_plan = make_plan(planner, per_component)
+            doc = plan_report(planner, the_plan)
+        if samples is not None:
+            from .report.uncertainty import uncertainty_dict
+            from .uncertainty import sample_plan
+
+            with _progress(f"pricing {samples:,} samples", samples) as step:
+                doc["uncertainty"] = uncertainty_dict(sample_plan(planner, the_plan, samples, seed, step))
+        return doc
 
     try:
         # the same profile, catalog, code and options on the same day give the same document
         # (doc_cache.py): read it back rather than plan again
-        key = document_key("plan", {"at": at, "per_component": per_component}, profile, catalog)
+        key = document_key(
+            "plan", {"at": at, "per_component": per_component, "samples": samples, "seed": seed}, profile, catalog
+        )
         doc = cached_document(key, compute)
     except TierplanError as e:
         if format is Format.json and output is None:
@@ -272,6 +299,32 @@ def _status(msg: str) -> Any:
     if _err().is_terminal:
         return _err().status(msg)
     return contextlib.nullcontext()
+
+
+def _progress(what: str, total: int) -> Any:
+    """A progress bar on standard error for long work (a terminal only; elsewhere nothing), as a
+    context manager giving ``step(done)``."""
+    import contextlib
+
+    @contextlib.contextmanager
+    def bar() -> Any:
+        try:
+            tty = sys.stderr.isatty()
+        except (ValueError, AttributeError):
+            tty = False
+        if not (tty and _err().is_terminal):
+            yield lambda done: None
+            return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        with Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            console=_err(), transient=True,
+        ) as prog:
+            task = prog.add_task(what, total=total)
+            yield lambda done: prog.update(task, completed=done)
+
+    return bar()
 
 
 def _emit(doc: dict[str, Any], format: Format, output: Path | None, force: bool, point: bool) -> None:

@@ -10,7 +10,15 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .catalog.models import COMPONENT_KINDS
 from .errors import InputError, Problem
@@ -475,7 +483,131 @@ class Migration(_M):
     hours: dict[str, NonNeg] = {}
 
 
+# --------------------------------------------------------------------------- revenue
+class Subscription(_M):
+    """A price customers pay every month: per unit of scale (a cooperative, a company) or per
+    user, paid by ``paying_fraction`` of them (the conversion of free to paying)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=80)] | None = None
+    #: price per month, in ``revenue.currency``
+    price: Pos
+    per: Literal["unit", "user"] = "unit"
+    #: share of units (or users) that pay this price: 1 when every customer pays, 0.02 for a 2%
+    #: conversion of free users
+    paying_fraction: Frac = 1.0
+    #: months paid at once (12: a yearly plan, one payment a year at 12 x price); processor fees
+    #: are per payment
+    billing_months: Annotated[int, Field(ge=1, le=36)] = 1
+
+
+class Ads(_M):
+    """Advertising: impressions x CPM. ``page_views_per_user_day`` defaults to the profile's
+    web_frontend's; it counts on days a user is active (``activity.daily_active_fraction``)."""
+
+    #: revenue per 1,000 impressions, in ``revenue.currency``
+    cpm: Annotated[float, Field(ge=0, le=1000)]
+    page_views_per_user_day: Annotated[float, Field(ge=0, le=100_000)] | None = None
+    ads_per_page: Annotated[float, Field(ge=0, le=100)] = 1
+    #: share of ad slots filled (sold)
+    fill_rate: Frac = 1.0
+    #: share of users who see ads (free users only: 1 - the paying fraction)
+    users_fraction: Frac = 1.0
+
+
+class Payments(_M):
+    """How subscriptions are paid: a payment processor of the catalog (`tierplan catalog
+    payments`), a method, the merchant's country (default: the audience's largest) and the share
+    of payments made from abroad."""
+
+    processor: str
+    method: Literal[
+        "card",
+        "bank_transfer",
+        "direct_debit",
+        "mobile_money",
+        "wallet",
+        "virtual_account",
+        "qr",
+        "retail_outlet",
+        "paypal",
+    ] = "card"
+    country: str | None = None
+    international_fraction: Frac = 0.0
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _iso_code(cls, v: Any) -> Any:
+        from .geo import codes_problem
+
+        if v is not None:
+            msg = codes_problem([v])
+            if msg:
+                raise ValueError(msg)
+        return v
+
+
+class Revenue(_M):
+    """What the app earns, for unit economics: subscriptions, advertising, and the fees of taking
+    payments. Money is in ``currency`` (ISO 4217); every currency other than USD that a price or a
+    processor's fee uses needs its rate in ``per_usd`` (units of the currency per US dollar), dated
+    by ``rates_as_of``."""
+
+    currency: str = "USD"
+    per_usd: dict[str, Pos] = {}
+    rates_as_of: dt.date | None = None
+    rates_source: str | None = None
+    subscriptions: list[Subscription] = []
+    ads: Ads | None = None
+    payments: Payments | None = None
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, v: str) -> str:
+        return _currency_code(v)
+
+    @field_validator("per_usd")
+    @classmethod
+    def _currencies(cls, v: dict[str, float]) -> dict[str, float]:
+        for code in v:
+            _currency_code(code)
+        if "USD" in v:
+            raise ValueError("per_usd gives other currencies' rates; USD is 1 by definition")
+        return v
+
+    @model_validator(mode="after")
+    def _rates(self) -> Revenue:
+        if self.currency != "USD" and self.currency not in self.per_usd:
+            raise ValueError(
+                f"currency {self.currency} needs its exchange rate: per_usd: {{{self.currency}: <units per US dollar>}}"
+            )
+        if self.per_usd and self.rates_as_of is None:
+            raise ValueError("per_usd needs rates_as_of: the date the exchange rates were read")
+        if not self.subscriptions and self.ads is None:
+            raise ValueError("revenue needs subscriptions or ads (or leave the revenue block out)")
+        if self.payments is not None and not self.subscriptions:
+            raise ValueError("payments are the fees of subscriptions: give revenue.subscriptions too")
+        return self
+
+    def usd(self, amount: float, currency: str | None = None) -> float:
+        """``amount`` of ``currency`` (default: the revenue's) in US dollars."""
+        code = currency or self.currency
+        return amount if code == "USD" else amount / self.per_usd[code]
+
+
+def _currency_code(v: str) -> str:
+    import pycountry
+
+    if pycountry.currencies.get(alpha_3=v) is None:
+        raise ValueError(f"{v!r} is no ISO 4217 currency code (USD, EUR, IDR, NGN ...)")
+    return v
+
+
 class Profile(_M):
+    #: the profile's uncertain numbers (ranges.py) and its data with their point values, set by
+    #: parse_profile; a profile built otherwise has none
+    _ranges: tuple[Any, ...] = PrivateAttr(default=())
+    _point_data: Any = PrivateAttr(default=None)
+
     name: str = Field(min_length=1, max_length=200)
     commercial: bool
     audience: Audience
@@ -485,6 +617,8 @@ class Profile(_M):
     components: dict[str, Component] = Field(min_length=1)
     requirements: Requirements = Requirements()
     migration: Migration = Migration()
+    #: what the app earns (unit economics: margin, break-even); None: costs only
+    revenue: Revenue | None = None
     #: overrides of capacity assumptions (see `tierplan assumptions`), key -> value
     assumptions: dict[str, float] = {}
 
@@ -507,6 +641,16 @@ class Profile(_M):
                         + (f" (redis components: {', '.join(redis)})" if redis else " (the profile has none)")
                     )
         return self
+
+    @property
+    def ranges(self) -> tuple[Any, ...]:
+        """The profile's ranges (ranges.Range), in file order; empty when every number is exact."""
+        return self._ranges
+
+    @property
+    def point_data(self) -> Any:
+        """The data the profile was validated from, ranges replaced by their point values."""
+        return self._point_data
 
     def pubsub_redis(self, name: str) -> str | None:
         """The redis component realtime component ``name`` publishes its messages through: its
@@ -564,15 +708,48 @@ def _component_keys(data: Any) -> dict[tuple[Any, ...], list[str]]:
 def parse_profile(
     data: Any, path: Path | str = "<profile>", lines: dict[tuple[Any, ...], int] | None = None
 ) -> Profile:
+    """Validate a profile's data. Ranges (``{low, likely, high}``, ranges.py) are read out first:
+    the profile holds their point values, and each range's low and high ends are validated too,
+    so every sample drawn between them is a valid profile."""
+    from .ranges import extract, with_values
+
     if lines is None:
         lines = {}
+    point, ranges = extract(data, str(path), lines)
     try:
-        prof = Profile.model_validate(data)
+        prof = Profile.model_validate(point)
     except ValidationError as e:
-        allowed = _allowed_keys() | _component_keys(data)
-        probs = problems_from(e, lines, allowed, data=data)
+        allowed = _allowed_keys() | _component_keys(point)
+        probs = problems_from(e, lines, allowed, data=point)
         raise InputError(path, probs) from None
+    for end in ("low", "high"):
+        if not ranges:
+            break
+        try:
+            Profile.model_validate(with_values(point, ranges, [getattr(r, end) for r in ranges]))
+        except ValidationError as e:
+            probs = problems_from(e, lines, data=point)
+            raise InputError(
+                path, [Problem(f"{p.key_path}.{end}" if p.key_path else p.key_path, p.message, p.line) for p in probs]
+            ) from None
+    prof._ranges = _integer_where_counted(prof, ranges)
+    prof._point_data = point
     return prof
+
+
+def _integer_where_counted(prof: Profile, ranges: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Samples of a range are whole numbers exactly where the profile's field is an integer (seats,
+    monitors, instances), whatever the bounds are written as."""
+    from dataclasses import replace
+
+    dumped = prof.model_dump()
+    out = []
+    for r in ranges:
+        node: Any = dumped
+        for k in r.path:
+            node = node[k] if isinstance(node, dict | list) else None
+        out.append(replace(r, integer=isinstance(node, int) and not isinstance(node, bool)))
+    return tuple(out)
 
 
 def load_profile(path: Path | str) -> Profile:

@@ -550,6 +550,21 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
         )
         optimal["monthly_usd_same_components"] = round(same, 2)
         saving = round(total - same, 2)
+    move_usd = payback = None
+    if optimal is not None and saving is not None:
+        # the one-time cost of moving the stack's priced components to the optimum (engineering
+        # hours, transfer and downtime, as a plan's moves are priced), and the months the saving
+        # takes to repay it
+        from ..engine.moves import migration_between
+
+        usd, _moved = migration_between(
+            planner,
+            {c: e for c, e in evs.items() if e.monthly_usd is not None},
+            {c: e for c, e in pt.choices.items() if c in evs and evs[c].monthly_usd is not None},
+            u,
+        )
+        move_usd = round(usd, 2)
+        payback = round(usd / saving, 1) if saving > 0 else None
     doc = {
         "stack": stack.name,
         "file": path,
@@ -571,6 +586,8 @@ def audit_stack(planner: Planner, stack: StackFile, path: str) -> dict[str, Any]
         "plan_monthly_usd": plan_usd,
         "saving_monthly_usd": saving,
         "saving_yearly_usd": None if saving is None else round(12 * saving, 2),
+        "move_usd": move_usd,
+        "payback_months": payback,
     }
     policy = HeadlinePolicy(
         far_factor=a["audit.stated_far_factor"],

@@ -56,4 +56,9 @@ def check_catalog(cat: Catalog, max_age_months: int = 12, today: dt.date | None 
                 price = s.usd_per_hour if "usd_per_hour" in s.model_fields_set else s.usd_per_month
                 if price is None:
                     res.unknown_prices.append((ref.key, f"size {s.id}"))
+    for proc in cat.payments.values():
+        for fee in proc.fees:
+            as_of = fee.as_of or proc.as_of
+            if as_of is not None and _months_between(as_of, today) > max_age_months:
+                res.stale.append((f"payments/{proc.processor}/{fee.id}", "payment fee", as_of))
     return res

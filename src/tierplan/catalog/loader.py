@@ -19,6 +19,7 @@ from ..errors import CatalogError, Problem
 from ..validation import dotted, problems_from
 from ..yamlio import LineMap, load_yaml
 from .models import Account, Attributes, NetworkAccess, Plan, Provider, Region, Service, StaticEgressIp
+from .payments import PaymentProcessor, load_processor_file
 
 __all__ = ["Catalog", "PlanRef", "load_catalog", "default_catalog_dir", "load_provider_file"]
 
@@ -75,6 +76,8 @@ class PlanRef:
 class Catalog:
     providers: dict[str, Provider]
     files: dict[str, Path] = field(default_factory=dict)
+    #: payment processors (``payments/*.yaml`` beside the provider files), by processor id
+    payments: dict[str, PaymentProcessor] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._plans: list[PlanRef] = []
@@ -208,6 +211,10 @@ def _load_dir(directory: str) -> Catalog:
             raise CatalogError(f, "is not a regular file, expected a provider catalog file (*.yaml)")
     if not files:
         raise CatalogError(d, "no provider files (*.yaml) in the catalog directory")
+    payment_files = sorted((d / "payments").glob("*.yaml")) if (d / "payments").is_dir() else []
+    for f in payment_files:
+        if not f.is_file():
+            raise CatalogError(f, "is not a regular file, expected a payment processor file (*.yaml)")
     from .. import __version__
 
     # the key covers the tierplan version, the schema's source (so a code change never reads an
@@ -216,30 +223,40 @@ def _load_dir(directory: str) -> Catalog:
     digest.update(Path(__file__).with_name("models.py").read_bytes())
     digest.update(Path(__file__).parents[1].joinpath("yamlio.py").read_bytes())  # how YAML is read
     digest.update(Path(__file__).read_bytes())  # this loader's own checks
-    for f in files:
-        digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    digest.update(Path(__file__).with_name("payments.py").read_bytes())
+    for f in files + payment_files:
+        digest.update(str(f.relative_to(d)).encode() + b"\0" + f.read_bytes() + b"\0")
     cache_dir = doc_cache.cache_dir()
     cached = cache_dir / f"catalog-{digest.hexdigest()[:32]}.pickle" if cache_dir else None
-    providers: dict[str, Provider] | None = None
+    parsed: tuple[dict[str, Provider], dict[str, PaymentProcessor]] | None = None
     if cached is not None and cached.is_file():
         try:
             with cached.open("rb") as fh:
-                providers = pickle.load(fh)  # noqa: S301 - our own cache file, keyed by content hash
+                parsed = pickle.load(fh)  # noqa: S301 - our own cache file, keyed by content hash
         except Exception:  # noqa: BLE001 - a broken cache is just a miss
-            providers = None
-    if providers is None:
-        providers = _parse_dir(d, files)
+            parsed = None
+    if parsed is None:
+        parsed = (_parse_dir(d, files), _parse_payments(payment_files))
         if cached is not None:
             try:
                 cached.parent.mkdir(parents=True, exist_ok=True)
                 tmp = cached.with_suffix(f".{os.getpid()}.tmp")
                 with tmp.open("wb") as fh:
-                    pickle.dump(providers, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickle.dump(parsed, fh, protocol=pickle.HIGHEST_PROTOCOL)
                 tmp.replace(cached)
             except OSError:
                 pass  # read-only home: no cache, still correct
+    providers, payments = parsed
     by_file = {p: d / f"{p}.yaml" for p in providers}
-    return Catalog(providers, by_file)
+    return Catalog(providers, by_file, payments)
+
+
+def _parse_payments(files: list[Path]) -> dict[str, PaymentProcessor]:
+    out: dict[str, PaymentProcessor] = {}
+    for f in files:
+        proc = load_processor_file(f)
+        out[proc.processor] = proc  # the file name equals the id, so ids are unique
+    return out
 
 
 def load_catalog(directory: Path | str | None = None) -> Catalog:

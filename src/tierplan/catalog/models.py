@@ -282,7 +282,7 @@ class Addon(Provenance):
     @field_validator("id")
     @classmethod
     def _slug(cls, v: str) -> str:
-        return _check_slug(v)
+        return check_slug(v)
 
 
 class Account(Provenance):
@@ -302,7 +302,7 @@ class Account(Provenance):
     @field_validator("id")
     @classmethod
     def _slug(cls, v: str) -> str:
-        return _check_slug(v)
+        return check_slug(v)
 
 
 class StaticEgressIp(Provenance):
@@ -368,7 +368,7 @@ class Plan(Provenance):
     @field_validator("id")
     @classmethod
     def _slug(cls, v: str) -> str:
-        return _check_slug(v)
+        return check_slug(v)
 
 
 class Service(_Strict):
@@ -387,7 +387,7 @@ class Service(_Strict):
     @field_validator("id")
     @classmethod
     def _slug(cls, v: str) -> str:
-        return _check_slug(v)
+        return check_slug(v)
 
 
 class Region(_Strict):
@@ -414,7 +414,7 @@ class Provider(Provenance):
     @field_validator("provider")
     @classmethod
     def _slug(cls, v: str) -> str:
-        return _check_slug(v)
+        return check_slug(v)
 
     @model_validator(mode="after")
     def _consistent(self) -> Provider:
@@ -522,7 +522,7 @@ def _price_keys(p: Plan) -> set[str]:
     return keys
 
 
-def _check_slug(v: str) -> str:
+def check_slug(v: str) -> str:
     import re
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9.-]*", v):

@@ -25,6 +25,7 @@ from typing import Any
 from ..errors import InfeasibleError
 from ..kinds import KINDS
 from ..pricing import Evaluation, Option
+from .columns import Klass
 from .connections import actual_connections, connection_cap, connection_limit, redis_clients
 from .connections import fits as connections_fit
 from .decisions import chart_scales, decision_scales, floors_valid, min_saving, quiet_until
@@ -180,34 +181,11 @@ class CoupledState:
 
     def _fixed_uncached(self, stack: Solution, u: int) -> Solution | None:
         only = {c: placement_class(self.planner, c, col.remote.option) for c, col in stack.chosen.items()}
-        prob = build_problem(self.planner, u, only=only)
-        if any(len(prob.columns.get(comp, [])) != 1 for comp in stack.chosen):
-            # gone (does not fit), or several sizes that trade off own cost against shared parts
-            if any(not prob.columns.get(comp) for comp in stack.chosen):
-                return None
-            sol = solve(prob)
-            if not sol.feasible:
-                return None
+        sol = fixed_solution(self.planner, only, u)
+        if sol is not None:
             sol.latency_ms = dict(stack.latency_ms)
             sol.latency_parts = dict(stack.latency_parts)
-            return sol
-        out = Solution(u, True)
-        for comp in stack.chosen:
-            out.chosen[comp] = prob.columns[comp][0]
-        out.colocated = colocated_flags(prob.callers, out.chosen)
-        for (a, pid), thr in prob.pool_caps.items():
-            used = sum(c.pool_limit_use.get(pid, 0.0) for c in out.chosen.values() if c.remote.account == a)
-            if used > thr * (1 + 1e-12) + 1e-9:
-                return None
-        if not connections_fit(self.planner, {c: col.remote for c, col in out.chosen.items()}):
-            return None
-        out.vendors = sorted({c.remote.option.provider for c in out.chosen.values()})
-        out.latency_ms = dict(stack.latency_ms)
-        out.latency_parts = dict(stack.latency_parts)
-        price_solution(prob, out)
-        if over_account_caps(prob, out):
-            return None
-        return out
+        return sol
 
     def component_at(self, stack: Solution, comp: str, u: int) -> Evaluation:
         """What ``point(stack, u)`` prices ``comp`` with (its size, count and utilization), from
@@ -250,6 +228,35 @@ class CoupledState:
             "optimal_here_usd": opt.monthly_usd if opt is not None else None,
         }
         return pt
+
+
+def fixed_solution(planner: Planner, only: dict[str, Klass], u: int) -> Solution | None:
+    """The stack whose components run in the placement classes ``only`` (provider, plan and
+    region, any size: columns.placement_class), priced at scale u as a whole (shared accounts,
+    pools, connections); None when it does not fit there. Latency is left to the caller (it does
+    not change with u)."""
+    prob = build_problem(planner, u, only=only)
+    if any(len(prob.columns.get(comp, [])) != 1 for comp in only):
+        # gone (does not fit), or several sizes that trade off own cost against shared parts
+        if any(not prob.columns.get(comp) for comp in only):
+            return None
+        sol = solve(prob)
+        return sol if sol.feasible else None
+    out = Solution(u, True)
+    for comp in only:
+        out.chosen[comp] = prob.columns[comp][0]
+    out.colocated = colocated_flags(prob.callers, out.chosen)
+    for (a, pid), thr in prob.pool_caps.items():
+        used = sum(c.pool_limit_use.get(pid, 0.0) for c in out.chosen.values() if c.remote.account == a)
+        if used > thr * (1 + 1e-12) + 1e-9:
+            return None
+    if not connections_fit(planner, {c: col.remote for c, col in out.chosen.items()}):
+        return None
+    out.vendors = sorted({c.remote.option.provider for c in out.chosen.values()})
+    price_solution(prob, out)
+    if over_account_caps(prob, out):
+        return None
+    return out
 
 
 def _with_columns(planner: Planner, full: Problem, extra: Problem) -> Problem:
@@ -444,8 +451,8 @@ def whole_stack_plan(
         ph.watch = watch_limits(planner, ph, last)
 
     def price(u: int) -> StackPoint:
-        """The planned stack (its phase's) priced at u."""
-        return st.point(next(stk for s, stk in reversed(starts) if s <= u), u)
+        """The planned stack (its phase's) priced at u; below the first unit, the first phase's."""
+        return st.point(next((stk for s, stk in reversed(starts) if s <= u), starts[0][1]), u)
 
     # optimum points: the whole-stack optimum at every scale where it was solved (it never falls
     # as the scale grows); plan points: the planned stack's cost along the scale (it drops after a

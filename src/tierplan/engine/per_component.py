@@ -152,7 +152,7 @@ def per_component_analysis(
         ph.watch = watch_limits(planner, ph, last)
 
     def price(u: int) -> StackPoint:
-        ph = next(x for x in phases if x.contains(u))
+        ph = next((x for x in phases if x.contains(u)), phases[0])  # below the first unit: the first
         pt = planner.point_with(u, {c: e.option.order for c, e in ph.stack_start.choices.items()})
         if any(not e.feasible or e.monthly_usd is None for e in pt.choices.values()):
             raise StackDoesNotFit(f"the stack does not fit at {u:,}")

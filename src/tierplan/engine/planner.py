@@ -13,6 +13,7 @@ evaluations per scale so the phase sweep can revisit points cheaply.
 from __future__ import annotations
 
 import bisect
+import copy
 import datetime as dt
 import heapq
 import math
@@ -115,18 +116,7 @@ class Planner:
         self.options: dict[str, ComponentOptions] = build_options(
             profile, catalog, assumptions, {n: c.capacity for n, c in first.components.items()}
         )
-        self._demand: dict[int, Demand] = {}
-        self._context: dict[int, Context] = {}
-        # exact evaluations: (component, units) -> {option order: Evaluation}
-        self._exact: dict[tuple[str, int], dict[int, Evaluation]] = {}
-        self._complete: set[tuple[str, int]] = set()
-        self._best: dict[tuple[str, int], Evaluation | None] = {}
-        self._best_among: dict[tuple[str, tuple[int, ...], int], Evaluation | None] = {}
-        # per component and option: sorted scales where it was evaluated, and its rank there
-        # (inf when it did not fit or has no known price: it never fits or gets a price later)
-        self._hist: dict[str, list[tuple[list[int], list[float]]]] = {
-            c: [([], []) for _ in co.options] for c, co in self.options.items()
-        }
+        self._empty_caches()
         ctx0 = self.context(profile.scale.first)
         self._floor: dict[str, list[float]] = {
             c: [
@@ -141,6 +131,31 @@ class Planner:
         self._seen: dict[str, set[int]] = {c: set() for c in self.options}
         self.evaluations_done = 0
         self.model_caches = ModelCaches()
+
+    def _empty_caches(self) -> None:
+        self._demand: dict[int, Demand] = {}
+        self._context: dict[int, Context] = {}
+        # exact evaluations: (component, units) -> {option order: Evaluation}
+        self._exact: dict[tuple[str, int], dict[int, Evaluation]] = {}
+        self._complete: set[tuple[str, int]] = set()
+        self._best: dict[tuple[str, int], Evaluation | None] = {}
+        self._best_among: dict[tuple[str, tuple[int, ...], int], Evaluation | None] = {}
+        # per component and option: sorted scales where it was evaluated, and its rank there
+        # (inf when it did not fit or has no known price: it never fits or gets a price later)
+        self._hist: dict[str, dict[int, tuple[list[int], list[float]]]] = {c: {} for c in self.options}
+
+    def with_profile(self, profile: Profile) -> Planner:
+        """A planner for the same app with other numbers (a sample of the profile's ranges: the
+        same components and requirements): it shares this planner's options and cost floors, so
+        only what is priced is computed, and starts with empty caches. Options were filtered
+        at the point profile's first scale; a sample prices the same options."""
+        new = copy.copy(self)
+        new.profile = profile
+        new._empty_caches()
+        new._seen = {c: set() for c in self.options}
+        new.evaluations_done = 0
+        new.model_caches = ModelCaches()
+        return new
 
     @property
     def limit_share(self) -> float:
@@ -198,7 +213,7 @@ class Planner:
                 self.context(units),
             )
             self.evaluations_done += 1
-            xs, ks = self._hist[component][order]
+            xs, ks = self._hist[component].setdefault(order, ([], []))
             i = bisect.bisect_left(xs, units)
             xs.insert(i, units)
             ks.insert(i, _key(ev))
@@ -208,7 +223,7 @@ class Planner:
     def lower_bound(self, component: str, order: int, units: int) -> float:
         """A cost that the option cannot beat at ``units``: its cost at the largest evaluated scale
         at or below (costs never fall as demand grows), inf if it did not fit there, 0 if unknown."""
-        xs, ks = self._hist[component][order]
+        xs, ks = self._hist[component].get(order, ((), ()))
         i = bisect.bisect_right(xs, units)
         return ks[i - 1] if i else self._floor[component][order]
 

@@ -150,7 +150,8 @@ class Plan:
 
     ``optimum_points`` are the fresh-start optimum wherever it was solved; ``plan_points`` the
     plan's own stack along the scale (it may cost more than the optimum: the plan keeps its stack
-    until a move pays back). ``price_stack`` prices the plan's stack at any unit of the sweep.
+    until a move pays back). ``price_stack`` prices the plan's stack at any unit of the sweep, and
+    below ``first`` the first phase's stack (what the app pays on it with fewer customers).
     ``analysis`` marks a per-component analysis (`--per-component`): exact per-component
     boundaries, no moves, not a plan to follow. The last phase is open-ended: beyond ``last`` the
     plan runs the last phase's stack for as long as it fits (``price_stack`` raises

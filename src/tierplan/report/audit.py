@@ -135,6 +135,8 @@ def render_stack_audit(doc: dict[str, Any], con: Console) -> None:
             f"Saving: [bold green]{money(doc['saving_monthly_usd'])}[/] a month, {money(doc['saving_yearly_usd'])} a year"
             + (f" (without {', '.join(doc['unpriced'])}: unpriced)" if doc["unpriced"] else "")
         )
+    if doc.get("move_usd") is not None and doc["saving_monthly_usd"] is not None and doc["saving_monthly_usd"] > 0:
+        con.print(payback_line(doc))
     for title, kinds in SECTIONS:
         items = [f for f in doc["findings"] if f["kind"] in kinds]
         if not items:
@@ -145,3 +147,13 @@ def render_stack_audit(doc: dict[str, Any], con: Console) -> None:
             if f.get("source"):
                 line.append(f" ({f['source']}, as of {f['as_of']})", style="dim")
             con.print(line)
+
+
+def payback_line(doc: dict[str, Any]) -> str:
+    """The one-time cost of moving to the optimum against its saving: "Moving costs $450 once;
+    the saving repays it in 2.3 months." (the seeds' "annual savings", with the cost of getting there)."""
+    return (
+        f"Moving to it costs {money(doc['move_usd'])} once (engineering hours at the profile's "
+        f"migration.hourly_rate_usd, transfer and downtime); the saving repays it in "
+        f"{doc['payback_months']:g} months."
+    )

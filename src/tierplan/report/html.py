@@ -1,8 +1,8 @@
-"""Standalone HTML report with an inline SVG cost chart (no scripts, no network)."""
+"""Standalone HTML reports: a report's Markdown as a page, with the plan's inline SVG charts
+(report/charts.py; no scripts, no network)."""
 
 from __future__ import annotations
 
-import math
 import re
 from functools import cache
 from typing import Any
@@ -11,92 +11,27 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
 from ..templates_env import environment
-from ..units import plural
+from .charts import cost_chart_svg, margins_chart_svg, tornado_chart_svg
 from .markdown import render_markdown
 
-__all__ = ["render_html", "cost_chart_svg", "html_page", "markdown_to_html"]
-
-_COLORS = [
-    "#4e79a7",
-    "#f28e2b",
-    "#59a14f",
-    "#e15759",
-    "#76b7b2",
-    "#edc948",
-    "#b07aa1",
-    "#ff9da7",
-    "#9c755f",
-    "#bab0ac",
-]
-
-
-def _scale(vals: list[float], lo_px: float, hi_px: float, log: bool) -> Any:
-    lo, hi = min(vals), max(vals)
-    if log:
-        lo, hi = math.log10(max(lo, 1e-9)), math.log10(max(hi, 1e-9))
-    span = (hi - lo) or 1.0
-
-    def f(v: float) -> float:
-        x = math.log10(max(v, 1e-9)) if log else v
-        return lo_px + (x - lo) / span * (hi_px - lo_px)
-
-    return f
-
-
-def cost_chart_svg(doc: dict[str, Any], width: int = 820, height: int = 320) -> str:
-    """Monthly cost along the scale, phases shaded, boundaries marked."""
-    pts = doc["points"]
-    if len(pts) < 2:
-        return ""
-    xs = [p["scale"] for p in pts]
-    ys = [p["monthly_usd"] for p in pts]
-    log = xs[-1] / max(xs[0], 1) > 20
-    left, right, top, bottom = 70, width - 20, 20, height - 45
-    fx = _scale(xs, left, right, log)
-    ymax = max(ys) * 1.1 or 1.0
-    fy = _scale([0.0, ymax], bottom, top, False)
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" aria-label="monthly cost by scale">'
-    ]
-    for i, ph in enumerate(doc["phases"]):
-        x0 = fx(ph["from"])
-        x1 = fx(ph["to"] if ph["to"] is not None else xs[-1])
-        out.append(
-            f'<rect x="{x0:.1f}" y="{top}" width="{max(x1 - x0, 1):.1f}" height="{bottom - top}" fill="{_COLORS[i % len(_COLORS)]}" opacity="0.12"><title>phase {ph["index"]}</title></rect>'
-        )
-        out.append(f'<text x="{x0 + 3:.1f}" y="{top + 12}" font-size="11" fill="#333">{ph["index"]}</text>')
-    line = " ".join(f"{fx(x):.1f},{fy(y):.1f}" for x, y in zip(xs, ys, strict=True))
-    out.append(f'<polyline points="{line}" fill="none" stroke="#222" stroke-width="2"/>')
-    for x, y in zip(xs, ys, strict=True):
-        out.append(
-            f'<circle cx="{fx(x):.1f}" cy="{fy(y):.1f}" r="2.5" fill="#222"><title>{x:,}: ${y:,.2f}/month</title></circle>'
-        )
-    out.append(f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#555"/>')
-    out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#555"/>')
-    for k in range(5):
-        v = ymax * k / 4
-        out.append(
-            f'<text x="{left - 6}" y="{fy(v) + 4:.1f}" font-size="11" text-anchor="end">${v:,.0f}</text>'
-        )
-    ticks = sorted({xs[0], xs[-1], *(ph["from"] for ph in doc["phases"])})
-    last = -1e9
-    for t in ticks:
-        if fx(t) - last < 40:
-            continue
-        last = fx(t)
-        out.append(
-            f'<text x="{fx(t):.1f}" y="{bottom + 16}" font-size="11" text-anchor="middle">{t:,}</text>'
-        )
-    out.append(
-        f'<text x="{(left + right) / 2:.0f}" y="{height - 6}" font-size="12" text-anchor="middle">{plural(doc["unit"])}{" (log scale)" if log else ""}</text>'
-    )
-    out.append("</svg>")
-    return "\n".join(out)
-
+__all__ = ["render_html", "html_page", "markdown_to_html"]
 
 def render_html(doc: dict[str, Any], point: bool = False) -> str:
-    chart = "" if point else f'<div class="chart">{cost_chart_svg(doc)}</div>'
-    return html_page(render_markdown(doc, point=point), title=f"{doc['app']}: hosting plan", after_h1=chart)
+    """The plan page: its Markdown (it opens with "Do this now"), with the cost chart (and the band
+    of --samples) under the summary's heading, the margins chart at the economics section and the
+    tornado at the uncertainty section."""
+    if point:
+        return html_page(render_markdown(doc, point=True), title=f"{doc['app']}: hosting plan")
+    body_charts = {
+        "<h2>Summary</h2>": cost_chart_svg(doc),
+        "<h2>Economics</h2>": margins_chart_svg(doc),
+        "<h2>Uncertainty</h2>": tornado_chart_svg(doc),
+    }
+    return html_page(
+        render_markdown(doc),
+        title=f"{doc['app']}: hosting plan",
+        after_headings={h: f'<div class="chart">{svg}</div>' for h, svg in body_charts.items() if svg},
+    )
 
 
 # -- Markdown to a standalone page (plan, compare, diff, audit) ---------------------------------------
@@ -148,12 +83,17 @@ def _first_heading(text: str) -> str:
     return "report"
 
 
-def html_page(markdown: str, *, title: str | None = None, after_h1: str = "") -> str:
+def html_page(
+    markdown: str, *, title: str | None = None, after_h1: str = "", after_headings: dict[str, str] | None = None
+) -> str:
     """A standalone page (inline CSS; no scripts, fonts or anything from the network) of a Markdown
-    report. ``title`` defaults to the first heading; ``after_h1`` is trusted HTML put after it."""
+    report. ``title`` defaults to the first heading; ``after_h1`` is trusted HTML put after it, and
+    ``after_headings`` trusted HTML after each of those rendered headings (its first occurrence)."""
     body = markdown_to_html(markdown)
     if after_h1:
         body = body.replace("</h1>", "</h1>\n" + after_h1, 1)
+    for heading, html in (after_headings or {}).items():
+        body = body.replace(heading, heading + "\n" + html, 1)
     page_title = title or _first_heading(markdown)
     if "tierplan" not in page_title:
         page_title += " (tierplan)"

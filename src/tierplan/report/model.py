@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import __version__
 from ..clock import today
+from ..economics import economics_of, money_at, payment_fees
 from ..engine.plan import AtScale
 from ..engine.planner import Planner, StackPoint
 from ..engine.result import Move, Phase, Plan, Relaxation
@@ -18,6 +19,8 @@ from ..pricing import Evaluation
 from ..risks import risks_of
 from ..units import plural
 from ..workload import Demand
+from .do_now import do_now
+from .economics import economics_dict, point_economics
 from .fmt import NEAR_LATENCY_LIMIT
 
 __all__ = ["plan_report", "point_report", "stack_item", "demand_dict"]
@@ -379,12 +382,16 @@ def plan_report(planner: Planner, sw: Plan) -> dict[str, Any]:
             f"{sw.last:,} {plural(p.scale.unit)}": demand_dict(planner.explained_demand(sw.last)),
         },
         "relaxations": [_relaxation(planner, r) for r in sw.relaxations],
+        "economics": economics_dict(
+            economics_of(p, sw, planner.catalog.payments, p.audience.main_country), p.scale.unit
+        ),
         "excluded": _excluded(planner),
         "rejected_at_start": _rejected(planner, sw.first),
         "rejected_at_end": _rejected(planner, sw.last),
         "assumptions": _assumptions(planner),
         "catalog_entries": [_catalog_entry(e) for e in used.values()],
     }
+    doc["do_now"] = do_now(doc)
     return doc
 
 
@@ -460,4 +467,9 @@ def at_report(planner: Planner, at: AtScale) -> dict[str, Any]:
     doc["catalog_entries"] = [
         _catalog_entry(e) for e in {**at.optimum.choices, **shown.choices}.values()
     ]
+    p = planner.profile
+    fees = payment_fees(p.revenue, planner.catalog.payments, p.audience.main_country) if p.revenue else ()
+    doc["economics"] = point_economics(
+        money_at(p, shown, fees), p.revenue.currency if p.revenue else "USD", p.revenue is not None
+    )
     return doc

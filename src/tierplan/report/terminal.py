@@ -11,6 +11,8 @@ from rich.text import Text
 from ..metrics import metric_words
 from ..units import plural
 from .console import Table
+from .do_now import do_now_lines
+from .economics import economics_notes, economics_table, point_line
 from .fmt import (
     ANALYSIS_NOTE,
     event_line,
@@ -25,6 +27,7 @@ from .fmt import (
     units_label,
     whole_stack_lines,
 )
+from .uncertainty import uncertainty_notes, uncertainty_tables
 
 __all__ = ["render_plan", "render_point"]
 
@@ -63,6 +66,14 @@ def render_plan(doc: dict[str, Any], console: Console) -> None:
     console.print(head)
     if doc.get("analysis"):
         console.print(Text(ANALYSIS_NOTE, style="yellow"))
+    if doc.get("do_now"):
+        console.print(
+            Panel(
+                Group(*(Text(f"• {line}") for line in do_now_lines(doc["do_now"], unit))),
+                title=Text("Do this now", style="bold"),
+                title_align="left",
+            )
+        )
     summary = Table(
         title="Per-component analysis" if doc.get("analysis") else "Phases",
         title_justify="left",
@@ -136,6 +147,29 @@ def render_plan(doc: dict[str, Any], console: Console) -> None:
                 title_align="left",
             )
         )
+    if doc.get("economics"):
+        heads, rows = economics_table(doc["economics"], unit)
+        table = Table(title="Economics (USD a month)", title_justify="left", header_style="bold")
+        for i, h in enumerate(heads):
+            table.add_column(h, justify="left" if i == len(heads) - 1 else "right")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+        for line in economics_notes(doc["economics"], unit):
+            console.print(Text(f"  {line}", style="dim" if line.startswith(("Exchange", "Payment fee")) else ""))
+    if doc.get("uncertainty"):
+        unc = doc["uncertainty"]
+        for line in uncertainty_notes(unc):
+            console.print(Text(line, style="dim"))
+        for title, heads, rows in uncertainty_tables(unc, unit):
+            if not rows:
+                continue
+            table = Table(title=title, title_justify="left", header_style="bold")
+            for i, h in enumerate(heads):
+                table.add_column(h, justify="left" if i == 0 else "right")
+            for row in rows:
+                table.add_row(*row)
+            console.print(table)
     if doc.get("over_budget"):
         console.print(
             Text(
@@ -173,6 +207,8 @@ def render_point(doc: dict[str, Any], console: Console) -> None:
             (money(doc["monthly_usd"]) + "/month", "bold"),
         )
     )
+    if doc.get("economics") and point_line(doc["economics"]):
+        console.print(Text(point_line(doc["economics"])))
     console.print(_stack_table(doc["stack"]))
     opt = doc.get("optimum")
     if opt is not None and doc.get("phase"):
