@@ -181,3 +181,47 @@ def test_same_seed_same_result_other_seed_other_draws() -> None:
     _, c = _sampled(prof, 200, seed=8)
     assert a == b
     assert a.stages[0].p50 != c.stages[0].p50
+
+
+def test_a_draw_priced_on_the_shared_planner_equals_a_fresh_planner() -> None:
+    """Planner.with_profile reuses the point planner's options and cost floors; a draw that changes
+    the seats (a per-seat price) and the active hours (instance hours) must cost what a planner
+    built from scratch for that profile says."""
+    from tierplan.engine.columns import placement_class
+    from tierplan.engine.moves import fixed_solution
+    from tierplan.engine.planner import Planner
+    from tierplan.ranges import draw, with_values
+
+    plan = {
+        "id": "seats",
+        "name": "Seats",
+        "base_usd_month": 5,
+        "seat_usd_month": 7,
+        "instances": {"sizes": [{"id": "s1", "vcpu": 1, "memory_mb": 512, "usd_per_hour": 0.01}]},
+    }
+    cat = make_catalog(
+        {"provider": "p", "regions": [SG], "services": [{"id": "s", "name": "S", "hosts": ["web_service"], "plans": [plan]}]}
+    )
+    prof = parse_profile(
+        {
+            "name": "Seats",
+            "commercial": True,
+            "audience": {"countries": ["SG"]},
+            "scale": {"stages": [100]},
+            "team": {"seats": {"low": 1, "likely": 2, "high": 6}},
+            "activity": {"requests_per_user_day": 100, "active_hours_per_day": {"low": 4, "high": 24}},
+            "components": {"api": {"kind": "web_service", "runtime": "go", "memory_mb": 100, "scale_to_zero": True}},
+        }
+    )
+    planner = make_planner(prof, cat)
+    pl = make_plan(planner)
+    only = {c: placement_class(planner, c, e.option) for c, e in pl.phases[0].stack_start.choices.items()}
+    rng = random.Random(5)
+    for _ in range(8):
+        sampled = parse_profile(with_values(prof.point_data, prof.ranges, draw(prof.ranges, rng)))
+        shared = fixed_solution(planner.with_profile(sampled), only, 100)
+        fresh_planner = Planner(sampled, cat, planner.assumptions)
+        fresh_only = {c: placement_class(fresh_planner, c, e.option) for c, e in pl.phases[0].stack_start.choices.items()}
+        fresh = fixed_solution(fresh_planner, fresh_only, 100)
+        assert shared is not None and fresh is not None
+        assert shared.monthly_usd == pytest.approx(fresh.monthly_usd, abs=1e-9)

@@ -117,20 +117,29 @@ class Planner:
             profile, catalog, assumptions, {n: c.capacity for n, c in first.components.items()}
         )
         self._empty_caches()
-        ctx0 = self.context(profile.scale.first)
-        self._floor: dict[str, list[float]] = {
-            c: [
-                round(
-                    cost_floor(o, ctx0, first.components[c].metrics.get("active_hours_per_month", 730.0)), 9
-                )
-                for o in co.options
-            ]
-            for c, co in self.options.items()
-        }
-        self._floor_sorted = {c: sorted((f, i) for i, f in enumerate(fl)) for c, fl in self._floor.items()}
+        self._floors(first)
         self._seen: dict[str, set[int]] = {c: set() for c in self.options}
         self.evaluations_done = 0
         self.model_caches = ModelCaches()
+
+    def _floor_inputs(self, first: Demand) -> tuple[Any, ...]:
+        """What the cost floors depend on: the first scale's requirements (country, seats) and
+        each component's active hours there."""
+        ctx0 = self.context(self.profile.scale.first)
+        return (
+            ctx0,
+            tuple((c, first.components[c].metrics.get("active_hours_per_month", 730.0)) for c in self.options),
+        )
+
+    def _floors(self, first: Demand) -> None:
+        """Each option's cost floor (pricing/floor.py), a lower bound at every scale."""
+        ctx0, hours = self._floor_inputs(first)
+        active = dict(hours)
+        self._floor_key = (ctx0, hours)
+        self._floor: dict[str, list[float]] = {
+            c: [round(cost_floor(o, ctx0, active[c]), 9) for o in co.options] for c, co in self.options.items()
+        }
+        self._floor_sorted = {c: sorted((f, i) for i, f in enumerate(fl)) for c, fl in self._floor.items()}
 
     def _empty_caches(self) -> None:
         self._demand: dict[int, Demand] = {}
@@ -152,6 +161,9 @@ class Planner:
         new = copy.copy(self)
         new.profile = profile
         new._empty_caches()
+        first = new.demand(profile.scale.first)
+        if new._floor_inputs(first) != self._floor_key:
+            new._floors(first)  # other seats or active hours: the floors must stay lower bounds
         new._seen = {c: set() for c in self.options}
         new.evaluations_done = 0
         new.model_caches = ModelCaches()
