@@ -7,6 +7,9 @@ placed by the point plan) has entered: demand above the guess makes a forced mov
 demand below it later. That stack is priced exactly at the stage as a whole (engine.moves
 .fixed_solution: shared accounts, pools, sizes); where none of the plan's stacks fits, the sample
 is "beyond the plan" and priced at the cheapest stack of each component (the point optimizer).
+The options are the point profile's (Planner.with_profile: its static filters and latency limits,
+from the point values); a draw that would admit an option the point profile ruled out is priced
+without it.
 
 Reported: P10 / P50 / P90 monthly cost per stage, the probability that each phase boundary comes
 before each stage, and a tornado: each input alone at its low and at its high end (the others at
