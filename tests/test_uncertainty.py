@@ -188,8 +188,8 @@ def test_a_draw_priced_on_the_shared_planner_equals_a_fresh_planner() -> None:
     the seats (a per-seat price) and the active hours (instance hours) must cost what a planner
     built from scratch for that profile says."""
     from tierplan.engine.columns import placement_class
-    from tierplan.engine.moves import fixed_solution
     from tierplan.engine.planner import Planner
+    from tierplan.engine.whole_stack import fixed_solution
     from tierplan.ranges import draw, with_values
 
     plan = {

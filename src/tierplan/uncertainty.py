@@ -4,7 +4,7 @@ Each sample is a profile drawn from the ranges (seeded, reproducible). The plan 
 point values keeps its stacks; under a sample, at each stage, the app runs the first of the plan's
 stacks that fits there, starting from the last one a voluntary move (a move made to save money,
 placed by the point plan) has entered: demand above the guess makes a forced move come earlier,
-demand below it later. That stack is priced exactly at the stage as a whole (engine.moves
+demand below it later. That stack is priced exactly at the stage as a whole (engine.whole_stack
 .fixed_solution: shared accounts, pools, sizes); where none of the plan's stacks fits, the sample
 is "beyond the plan" and priced at the cheapest stack of each component (the point optimizer).
 The options are the point profile's (Planner.with_profile: its static filters and latency limits,
@@ -24,9 +24,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .engine.columns import placement_class
-from .engine.moves import fixed_solution
 from .engine.planner import Planner
 from .engine.result import Plan
+from .engine.whole_stack import fixed_solution
 from .profile import Profile
 from .ranges import Range, draw, with_values
 

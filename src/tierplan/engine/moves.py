@@ -25,9 +25,7 @@ from typing import Any
 from ..errors import InfeasibleError
 from ..kinds import KINDS
 from ..pricing import Evaluation, Option
-from .columns import Klass
 from .connections import actual_connections, connection_cap, connection_limit, redis_clients
-from .connections import fits as connections_fit
 from .decisions import chart_scales, decision_scales, floors_valid, min_saving, quiet_until
 from .planner import Planner, StackPoint
 from .polish import polish_lasting
@@ -42,13 +40,11 @@ from .whole_stack import (
     call_graph,
     callers_of,
     class_columns,
-    colocated_flags,
-    over_account_caps,
+    fixed_solution,
     place_label,
     place_rtt,
     placement,
     placement_class,
-    price_solution,
     redis_connection_rows,
     solve,
 )
@@ -228,35 +224,6 @@ class CoupledState:
             "optimal_here_usd": opt.monthly_usd if opt is not None else None,
         }
         return pt
-
-
-def fixed_solution(planner: Planner, only: dict[str, Klass], u: int) -> Solution | None:
-    """The stack whose components run in the placement classes ``only`` (provider, plan and
-    region, any size: columns.placement_class), priced at scale u as a whole (shared accounts,
-    pools, connections); None when it does not fit there. Latency is left to the caller (it does
-    not change with u)."""
-    prob = build_problem(planner, u, only=only)
-    if any(len(prob.columns.get(comp, [])) != 1 for comp in only):
-        # gone (does not fit), or several sizes that trade off own cost against shared parts
-        if any(not prob.columns.get(comp) for comp in only):
-            return None
-        sol = solve(prob)
-        return sol if sol.feasible else None
-    out = Solution(u, True)
-    for comp in only:
-        out.chosen[comp] = prob.columns[comp][0]
-    out.colocated = colocated_flags(prob.callers, out.chosen)
-    for (a, pid), thr in prob.pool_caps.items():
-        used = sum(c.pool_limit_use.get(pid, 0.0) for c in out.chosen.values() if c.remote.account == a)
-        if used > thr * (1 + 1e-12) + 1e-9:
-            return None
-    if not connections_fit(planner, {c: col.remote for c, col in out.chosen.items()}):
-        return None
-    out.vendors = sorted({c.remote.option.provider for c in out.chosen.values()})
-    price_solution(prob, out)
-    if over_account_caps(prob, out):
-        return None
-    return out
 
 
 def _with_columns(planner: Planner, full: Problem, extra: Problem) -> Problem:

@@ -42,6 +42,7 @@ from .columns import (
     store_clients,
 )
 from .connections import connection_cap, opened_connections, redis_clients, with_actual
+from .connections import fits as connections_fit
 from .egress_ip import StaticIp, pair_rule, stack_static_ips, static_ip_of
 from .planner import Planner
 from .scale import usable_cap
@@ -55,6 +56,7 @@ __all__ = [
     "Problem",
     "Solution",
     "build_problem",
+    "fixed_solution",
     "solve",
     "finish_solution",
     "price_solution",
@@ -808,3 +810,32 @@ def price_solution(prob: Problem, sol: Solution) -> None:
     if not ips_ok:
         # a pairing no allow list can admit (only ever built by hand or by a swap): never chosen
         sol.monthly_usd = sol.objective = math.inf
+
+
+def fixed_solution(planner: Planner, only: dict[str, Klass], u: int) -> Solution | None:
+    """The stack whose components run in the placement classes ``only`` (provider, plan and
+    region, any size: columns.placement_class), priced at scale u as a whole (shared accounts,
+    pools, connections); None when it does not fit there. Latency is left to the caller (it does
+    not change with u)."""
+    prob = build_problem(planner, u, only=only)
+    if any(len(prob.columns.get(comp, [])) != 1 for comp in only):
+        # gone (does not fit), or several sizes that trade off own cost against shared parts
+        if any(not prob.columns.get(comp) for comp in only):
+            return None
+        sol = solve(prob)
+        return sol if sol.feasible else None
+    out = Solution(u, True)
+    for comp in only:
+        out.chosen[comp] = prob.columns[comp][0]
+    out.colocated = colocated_flags(prob.callers, out.chosen)
+    for (a, pid), thr in prob.pool_caps.items():
+        used = sum(c.pool_limit_use.get(pid, 0.0) for c in out.chosen.values() if c.remote.account == a)
+        if used > thr * (1 + 1e-12) + 1e-9:
+            return None
+    if not connections_fit(planner, {c: col.remote for c, col in out.chosen.items()}):
+        return None
+    out.vendors = sorted({c.remote.option.provider for c in out.chosen.values()})
+    price_solution(prob, out)
+    if over_account_caps(prob, out):
+        return None
+    return out
