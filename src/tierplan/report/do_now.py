@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..metrics import metric_words
 from .fmt import fmt_metric, money, units_label
 
 __all__ = ["do_now", "do_now_lines"]
@@ -92,7 +93,7 @@ def do_now_lines(d: dict[str, Any], unit: str) -> list[str]:
         lines.append(
             "Watch first: "
             + "; ".join(
-                f"{w['component']} {w['metric']} ("
+                f"{w['component']}: {metric_words(w['metric'])} ("
                 + (
                     f"limit {fmt_metric(w['metric'], w['limit'])}"
                     if w["threshold"] == w["limit"]
