@@ -225,3 +225,15 @@ def test_a_draw_priced_on_the_shared_planner_equals_a_fresh_planner() -> None:
         fresh = fixed_solution(fresh_planner, fresh_only, 100)
         assert shared is not None and fresh is not None
         assert shared.monthly_usd == pytest.approx(fresh.monthly_usd, abs=1e-9)
+
+
+def test_with_values_leaves_the_point_data_alone() -> None:
+    from tierplan.ranges import with_values
+
+    point, ranges = extract(
+        {"a": {"b": {"low": 1, "high": 3}, "c": [1, {"low": 0.1, "high": 0.5}]}, "d": {"e": 1}}, "f"
+    )
+    before = repr(point)
+    out = with_values(point, ranges, [2.5, 0.4])
+    assert repr(point) == before
+    assert out["a"]["b"] == 2.5 and out["a"]["c"][1] == 0.4 and out["d"] is point["d"]

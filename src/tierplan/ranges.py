@@ -116,11 +116,16 @@ def draw(ranges: tuple[Range, ...], rng: random.Random) -> list[float]:
 
 
 def with_values(point: Any, ranges: tuple[Range, ...], values: list[float]) -> Any:
-    """A copy of the point data with each range's path set to its value."""
-    out = copy.deepcopy(point)
+    """The point data with each range's path set to its value: the mappings and lists along the
+    paths are copied, everything else is shared with ``point`` (which is never changed)."""
+    out = copy.copy(point)
+    copied: set[tuple[Any, ...]] = {()}
     for r, v in zip(ranges, values, strict=True):
         node = out
-        for k in r.path[:-1]:
+        for i, k in enumerate(r.path[:-1]):
+            if r.path[: i + 1] not in copied:
+                node[k] = copy.copy(node[k])
+                copied.add(r.path[: i + 1])
             node = node[k]
         node[r.path[-1]] = int(v) if r.integer else v
     return out
