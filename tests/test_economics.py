@@ -159,7 +159,7 @@ def test_revenue_in_local_currency_is_converted() -> None:
 # --------------------------------------------------------------------------- over a plan
 def _economics(prof: Any, cat: Any) -> Any:
     planner = make_planner(prof, cat)
-    return economics_of(prof, make_plan(planner), {"testpay": PAY}, prof.audience.main_country)
+    return economics_of(prof, make_plan(planner), {"testpay": PAY})
 
 
 def test_margin_break_even_and_cost_per_paying_user_by_hand() -> None:
@@ -201,7 +201,7 @@ def test_every_unit_agrees_with_the_break_even_found() -> None:
     prof = make_profile(scale={"stages": [1, 300]}, revenue=_revenue())
     planner = make_planner(prof, _catalog())
     pl = make_plan(planner)
-    eco = economics_of(prof, pl, {"testpay": PAY}, "SG")
+    eco = economics_of(prof, pl, {"testpay": PAY})
     margins = [(u, revenue_at(prof, u, eco.fees)) for u in range(1, 301)]
     first = next(u for u, (_, s, a, f) in margins if s + a - f - pl.stack_at(u).monthly_usd >= 0)
     assert eco.break_even == first

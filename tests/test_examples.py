@@ -134,7 +134,7 @@ def test_amebo_paystack_fee_waiver_and_break_even_by_hand() -> None:
     pl = make_plan(planner)
     prof = planner.profile
     assert prof.revenue is not None
-    fees = payment_fees(prof.revenue, planner.catalog.payments, "NG")
+    fees = payment_fees(prof, planner.catalog.payments)
     be = eco["break_even_scale"]
     assert money_at(prof, pl.stack_at(be), fees).margin_usd >= 0 > money_at(prof, pl.stack_at(be - 1), fees).margin_usd
 

@@ -285,16 +285,19 @@ def _unknown(what: str, value: str, known: list[str]) -> TierplanError:
     return e
 
 
+def _stderr_isatty() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (ValueError, AttributeError):  # closed, or not a stream
+        return False
+
+
 def _status(msg: str) -> Any:
     import contextlib
 
     # rich sees a terminal only where standard error is one or the environment says so (FORCE_COLOR,
     # TTY_COMPATIBLE): anywhere else no console is needed for a status line that is not shown
-    try:
-        tty = sys.stderr.isatty()
-    except (ValueError, AttributeError):  # closed, or not a stream
-        tty = False
-    if not (tty or "FORCE_COLOR" in os.environ or "TTY_COMPATIBLE" in os.environ):
+    if not (_stderr_isatty() or "FORCE_COLOR" in os.environ or "TTY_COMPATIBLE" in os.environ):
         return contextlib.nullcontext()
     if _err().is_terminal:
         return _err().status(msg)
@@ -308,11 +311,7 @@ def _progress(what: str, total: int) -> Any:
 
     @contextlib.contextmanager
     def bar() -> Any:
-        try:
-            tty = sys.stderr.isatty()
-        except (ValueError, AttributeError):
-            tty = False
-        if not (tty and _err().is_terminal):
+        if not (_stderr_isatty() and _err().is_terminal):
             yield lambda done: None
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn

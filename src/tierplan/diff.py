@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .errors import InputError, Problem
+from .report.fmt import rounded as _r
 from .units import plural
 
 __all__ = [
@@ -51,10 +52,6 @@ IDENTITY = ("provider", "plan", "size", "region", "quantity")
 CENT = 0.005
 
 Doc = Mapping[str, Any]
-
-
-def _r(x: float | None, nd: int = 4) -> float | None:
-    return None if x is None else round(float(x), nd)
 
 
 def _check_doc(doc: Doc, name: str) -> None:

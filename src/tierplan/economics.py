@@ -166,7 +166,7 @@ def check_revenue(profile: Profile, processors: dict[str, PaymentProcessor]) -> 
     rev = profile.revenue
     if rev is None:
         return
-    payment_fees(rev, processors, profile.audience.main_country)
+    payment_fees(profile, processors)
     if rev.ads is not None and rev.ads.page_views_per_user_day is None and _frontend_page_views(profile) is None:
         raise _problem(
             "revenue.ads.page_views_per_user_day",
@@ -180,11 +180,13 @@ def _frontend_page_views(profile: Profile) -> float | None:
     return next((c.page_views_per_user_day for c in profile.components.values() if isinstance(c, WebFrontend)), None)
 
 
-def payment_fees(revenue: Revenue, processors: dict[str, PaymentProcessor], audience_country: str) -> tuple[PaymentFee, ...]:
+def payment_fees(profile: Profile, processors: dict[str, PaymentProcessor]) -> tuple[PaymentFee, ...]:
     """The domestic fee, and the international one when some payments come from abroad, that the
-    profile's payments pay; an InputError names what the catalog lacks."""
-    pay = revenue.payments
-    if pay is None:
+    profile's payments pay (none without them); the merchant is in ``payments.country``, else
+    in the audience's largest country. An InputError names what the catalog lacks."""
+    revenue = profile.revenue
+    pay = revenue.payments if revenue is not None else None
+    if revenue is None or pay is None:
         return ()
     proc = processors.get(pay.processor)
     if proc is None:
@@ -197,7 +199,7 @@ def payment_fees(revenue: Revenue, processors: dict[str, PaymentProcessor], audi
             + (f" (did you mean {near[0]!r}?)" if near else ""),
             f"known processors: {', '.join(sorted(processors)) or 'none'}",
         )
-    country = pay.country or audience_country
+    country = pay.country or profile.audience.main_country
     out = []
     payers = ["domestic"] + (["international"] if pay.international_fraction > 0 else [])
     for payer in payers:
@@ -273,12 +275,10 @@ def money_at(profile: Profile, pt: StackPoint, fees: tuple[PaymentFee, ...]) -> 
 
 
 # --------------------------------------------------------------------------- over the plan
-def economics_of(
-    profile: Profile, plan: Plan, processors: dict[str, PaymentProcessor], audience_country: str
-) -> Economics:
+def economics_of(profile: Profile, plan: Plan, processors: dict[str, PaymentProcessor]) -> Economics:
     """The plan's unit economics (see the module docstring)."""
     rev = profile.revenue
-    fees = payment_fees(rev, processors, audience_country) if rev is not None else ()
+    fees = payment_fees(profile, processors)
 
     def money(units: int) -> Money:
         return money_at(profile, plan.stack_at(units), fees)

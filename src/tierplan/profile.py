@@ -21,6 +21,8 @@ from pydantic import (
 )
 
 from .catalog.models import COMPONENT_KINDS
+from .catalog.payments import Method as PaymentMethod
+from .catalog.payments import currency_code
 from .errors import InputError, Problem
 from .validation import problems_from
 from .yamlio import LineMap, load_yaml
@@ -520,17 +522,7 @@ class Payments(_M):
     of payments made from abroad."""
 
     processor: str
-    method: Literal[
-        "card",
-        "bank_transfer",
-        "direct_debit",
-        "mobile_money",
-        "wallet",
-        "virtual_account",
-        "qr",
-        "retail_outlet",
-        "paypal",
-    ] = "card"
+    method: PaymentMethod = "card"
     country: str | None = None
     international_fraction: Frac = 0.0
 
@@ -563,13 +555,13 @@ class Revenue(_M):
     @field_validator("currency")
     @classmethod
     def _currency(cls, v: str) -> str:
-        return _currency_code(v)
+        return currency_code(v)
 
     @field_validator("per_usd")
     @classmethod
     def _currencies(cls, v: dict[str, float]) -> dict[str, float]:
         for code in v:
-            _currency_code(code)
+            currency_code(code)
         if "USD" in v:
             raise ValueError("per_usd gives other currencies' rates; USD is 1 by definition")
         return v
@@ -592,14 +584,6 @@ class Revenue(_M):
         """``amount`` of ``currency`` (default: the revenue's) in US dollars."""
         code = currency or self.currency
         return amount if code == "USD" else amount / self.per_usd[code]
-
-
-def _currency_code(v: str) -> str:
-    import pycountry
-
-    if pycountry.currencies.get(alpha_3=v) is None:
-        raise ValueError(f"{v!r} is no ISO 4217 currency code (USD, EUR, IDR, NGN ...)")
-    return v
 
 
 class Profile(_M):

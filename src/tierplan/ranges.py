@@ -42,7 +42,10 @@ class Range:
     @property
     def point(self) -> float:
         """The value the plan is made with: ``likely``, else the middle of the range."""
-        v = self.likely if self.likely is not None else (self.low + self.high) / 2
+        return self.value(self.likely if self.likely is not None else (self.low + self.high) / 2)
+
+    def value(self, v: float) -> float:
+        """``v`` as this range's field takes it: whole for an integer field."""
         return float(round(v)) if self.integer else v
 
     def sample(self, rng: random.Random) -> float:
@@ -57,7 +60,7 @@ class Range:
             a = 1 + 4 * (self.likely - lo) / (hi - lo)
             b = 1 + 4 * (hi - self.likely) / (hi - lo)
             v = lo + (hi - lo) * rng.betavariate(a, b)
-        return float(round(v)) if self.integer else v
+        return self.value(v)
 
 
 def _is_number(v: Any) -> bool:

@@ -197,7 +197,7 @@ def _tornado(pricer: _Pricer, prof: Profile, ranges: tuple[Range, ...], units: i
         ends = []
         for v in (r.low, r.high):
             values = list(point_values)
-            values[i] = float(round(v)) if r.integer else v
+            values[i] = r.value(v)
             sampled = Profile.model_validate(with_values(prof.point_data, ranges, values))
             ends.append(pricer.at(sampled, [units])[0][0])
         out.append(Swing(r.key, r.low, r.high, units, ends[0], ends[1]))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
@@ -21,20 +21,9 @@ from ..validation import problems_from
 from ..yamlio import load_yaml
 from .models import Provenance, check_slug
 
-__all__ = ["PaymentFee", "PaymentProcessor", "load_processor_file", "PAYMENT_METHODS", "EEA"]
+__all__ = ["PaymentFee", "PaymentProcessor", "load_processor_file", "Method", "PAYMENT_METHODS", "EEA", "currency_code"]
 
 #: the payment methods a fee may name (the profile's `revenue.payments.method` uses the same words)
-PAYMENT_METHODS = (
-    "card",
-    "bank_transfer",
-    "direct_debit",
-    "mobile_money",
-    "wallet",
-    "virtual_account",
-    "qr",
-    "retail_outlet",
-    "paypal",
-)
 Method = Literal[
     "card",
     "bank_transfer",
@@ -46,6 +35,7 @@ Method = Literal[
     "retail_outlet",
     "paypal",
 ]
+PAYMENT_METHODS: tuple[str, ...] = get_args(Method)
 
 #: the European Economic Area (EU + Iceland, Liechtenstein, Norway): a merchant country group
 EEA = frozenset(
@@ -84,11 +74,7 @@ class PaymentFee(Provenance):
     @field_validator("currency")
     @classmethod
     def _currency(cls, v: str) -> str:
-        import pycountry
-
-        if pycountry.currencies.get(alpha_3=v) is None:
-            raise ValueError(f"{v!r} is no ISO 4217 currency code")
-        return v
+        return currency_code(v)
 
     def covers(self, country: str) -> bool:
         """Whether a merchant account in ``country`` pays this fee's rates."""
@@ -126,6 +112,15 @@ class PaymentProcessor(Provenance):
         found = [f for f in self.fees if f.method == method and f.payer == payer and f.covers(country)]
         found.sort(key=lambda f: f.country != country)
         return found[0] if found else None
+
+
+def currency_code(v: str) -> str:
+    """``v`` when it is an ISO 4217 currency code (pycountry's list); else ValueError."""
+    import pycountry
+
+    if pycountry.currencies.get(alpha_3=v) is None:
+        raise ValueError(f"{v!r} is no ISO 4217 currency code (USD, EUR, IDR, NGN ...)")
+    return v
 
 
 def load_processor_file(path: Path) -> PaymentProcessor:

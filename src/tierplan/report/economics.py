@@ -6,13 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..economics import Economics, Money
-from ..units import count
+from ..units import count, plural
+from .fmt import fmt_num, money
+from .fmt import rounded as _r
 
 __all__ = ["economics_dict", "point_economics", "driver_sentence", "economics_table", "economics_notes", "point_line"]
-
-
-def _r(x: float | None, nd: int = 4) -> float | None:
-    return None if x is None else round(float(x), nd)
 
 
 def point_economics(m: Money, currency: str, has_revenue: bool) -> dict[str, Any]:
@@ -22,8 +20,6 @@ def point_economics(m: Money, currency: str, has_revenue: bool) -> dict[str, Any
 
 def point_line(e: dict[str, Any]) -> str:
     """One sentence for `plan --at N`: revenue, fees, margin."""
-    from .fmt import money
-
     if not e["has_revenue"]:
         return f"Largest cost: {e['driver']['name']} ({_pct(e['driver']['share'])} of the bill)." if e["driver"] else ""
     return (
@@ -147,9 +143,6 @@ def _pct(x: float | None) -> str:
 def economics_table(eco: dict[str, Any], unit: str) -> tuple[list[str], list[list[str]]]:
     """Headers and rows of the economics table, one row per stage (plain strings; both the terminal
     and Markdown render them)."""
-    from ..units import plural
-    from .fmt import fmt_num, money
-
     heads = [plural(unit)]
     rev = eco["has_revenue"]
     if rev:
@@ -181,8 +174,6 @@ def economics_table(eco: dict[str, Any], unit: str) -> tuple[list[str], list[lis
 
 def economics_notes(eco: dict[str, Any], unit: str) -> list[str]:
     """The sentences under the table: rates, fees, break-even, phases' margins, totals."""
-    from .fmt import money
-
     out = []
     if eco["per_usd"]:
         rates = ", ".join(f"{c} {v:,.2f}" for c, v in eco["per_usd"].items())

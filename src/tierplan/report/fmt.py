@@ -15,6 +15,7 @@ ANALYSIS_NOTE = (
 )
 
 __all__ = [
+    "rounded",
     "ANALYSIS_NOTE",
     "money",
     "units_label",
@@ -27,6 +28,12 @@ __all__ = [
     "tightest_label",
     "relaxation_line",
 ]
+
+
+def rounded(x: float | None, nd: int = 4) -> float | None:
+    """A figure of the JSON contract: a float rounded to ``nd`` decimals (money to 4: rounding to
+    cents happens only when presenting), None kept."""
+    return None if x is None else round(float(x), nd)
 
 
 def money(x: float | None, nd: int = 2) -> str:

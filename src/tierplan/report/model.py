@@ -22,12 +22,9 @@ from ..workload import Demand
 from .do_now import do_now
 from .economics import economics_dict, point_economics
 from .fmt import NEAR_LATENCY_LIMIT
+from .fmt import rounded as _r
 
 __all__ = ["plan_report", "point_report", "stack_item", "demand_dict"]
-
-
-def _r(x: float | None, nd: int = 4) -> float | None:
-    return None if x is None else round(float(x), nd)
 
 
 def _date(planner: Planner, units: float | None) -> str | None:
@@ -383,7 +380,7 @@ def plan_report(planner: Planner, sw: Plan) -> dict[str, Any]:
         },
         "relaxations": [_relaxation(planner, r) for r in sw.relaxations],
         "economics": economics_dict(
-            economics_of(p, sw, planner.catalog.payments, p.audience.main_country), p.scale.unit
+            economics_of(p, sw, planner.catalog.payments), p.scale.unit
         ),
         "excluded": _excluded(planner),
         "rejected_at_start": _rejected(planner, sw.first),
@@ -468,7 +465,7 @@ def at_report(planner: Planner, at: AtScale) -> dict[str, Any]:
         _catalog_entry(e) for e in {**at.optimum.choices, **shown.choices}.values()
     ]
     p = planner.profile
-    fees = payment_fees(p.revenue, planner.catalog.payments, p.audience.main_country) if p.revenue else ()
+    fees = payment_fees(p, planner.catalog.payments)
     doc["economics"] = point_economics(
         money_at(p, shown, fees), p.revenue.currency if p.revenue else "USD", p.revenue is not None
     )

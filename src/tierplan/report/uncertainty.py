@@ -6,13 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..uncertainty import Uncertainty
-from ..units import count
+from ..units import count, plural
+from .fmt import fmt_num, money
+from .fmt import rounded as _r
 
 __all__ = ["uncertainty_dict", "uncertainty_tables", "uncertainty_notes"]
-
-
-def _r(x: float | None, nd: int = 4) -> float | None:
-    return None if x is None else round(float(x), nd)
 
 
 def uncertainty_dict(u: Uncertainty) -> dict[str, Any]:
@@ -62,9 +60,6 @@ def uncertainty_dict(u: Uncertainty) -> dict[str, Any]:
 
 
 def band_table(u: dict[str, Any], unit: str) -> tuple[list[str], list[list[str]]]:
-    from ..units import plural
-    from .fmt import fmt_num, money
-
     heads = [plural(unit), "plan ($/month)", "P10", "P50", "P90", "beyond the plan"]
     rows = [
         [
@@ -81,8 +76,6 @@ def band_table(u: dict[str, Any], unit: str) -> tuple[list[str], list[list[str]]
 
 
 def boundary_table(u: dict[str, Any], unit: str) -> tuple[list[str], list[list[str]]]:
-    from .fmt import fmt_num
-
     if not u["boundaries"]:
         return [], []
     heads = ["phase starts", "in the plan at"] + [f"by {fmt_num(p['scale'])}" for p in u["boundaries"][0]["probability_before"]]
@@ -95,8 +88,6 @@ def boundary_table(u: dict[str, Any], unit: str) -> tuple[list[str], list[list[s
 
 
 def tornado_table(u: dict[str, Any], unit: str) -> tuple[list[str], list[list[str]]]:
-    from .fmt import fmt_num, money
-
     if not u["sensitivity"]:
         return [], []
     at = count(u["sensitivity"][0]["scale"], unit)
