@@ -21,8 +21,8 @@ from pydantic import (
 )
 
 from .catalog.models import COMPONENT_KINDS
+from .catalog.payments import CurrencyCode, currency_code
 from .catalog.payments import Method as PaymentMethod
-from .catalog.payments import currency_code
 from .errors import InputError, Problem
 from .validation import problems_from
 from .yamlio import LineMap, load_yaml
@@ -544,18 +544,13 @@ class Revenue(_M):
     processor's fee uses needs its rate in ``per_usd`` (units of the currency per US dollar), dated
     by ``rates_as_of``."""
 
-    currency: str = "USD"
+    currency: CurrencyCode = "USD"
     per_usd: dict[str, Pos] = {}
     rates_as_of: dt.date | None = None
     rates_source: str | None = None
     subscriptions: list[Subscription] = []
     ads: Ads | None = None
     payments: Payments | None = None
-
-    @field_validator("currency")
-    @classmethod
-    def _currency(cls, v: str) -> str:
-        return currency_code(v)
 
     @field_validator("per_usd")
     @classmethod

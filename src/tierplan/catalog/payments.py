@@ -14,14 +14,14 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 
 from ..errors import CatalogError, Problem
 from ..validation import problems_from
 from ..yamlio import load_yaml
 from .models import Provenance, check_slug
 
-__all__ = ["PaymentFee", "PaymentProcessor", "load_processor_file", "Method", "PAYMENT_METHODS", "EEA", "currency_code"]
+__all__ = ["PaymentFee", "PaymentProcessor", "load_processor_file", "Method", "PAYMENT_METHODS", "EEA", "currency_code", "CurrencyCode"]
 
 #: the payment methods a fee may name (the profile's `revenue.payments.method` uses the same words)
 Method = Literal[
@@ -52,7 +52,7 @@ class PaymentFee(Provenance):
     payer: Literal["domestic", "international"] = "domestic"
     percent: Annotated[float, Field(ge=0, le=100)]
     fixed: NonNeg = 0
-    currency: str
+    currency: CurrencyCode
     cap: NonNeg | None = None
     waived_fixed_below: NonNeg | None = None
     includes_vat: bool = False
@@ -70,11 +70,6 @@ class PaymentFee(Provenance):
         if v != "EEA" and pycountry.countries.get(alpha_2=v) is None:
             raise ValueError(f"{v!r} is no ISO 3166-1 alpha-2 country code (or the group 'EEA')")
         return v
-
-    @field_validator("currency")
-    @classmethod
-    def _currency(cls, v: str) -> str:
-        return currency_code(v)
 
     def covers(self, country: str) -> bool:
         """Whether a merchant account in ``country`` pays this fee's rates."""
@@ -121,6 +116,10 @@ def currency_code(v: str) -> str:
     if pycountry.currencies.get(alpha_3=v) is None:
         raise ValueError(f"{v!r} is no ISO 4217 currency code (USD, EUR, IDR, NGN ...)")
     return v
+
+
+#: an ISO 4217 code, checked (the profile's revenue currency uses it too)
+CurrencyCode = Annotated[str, AfterValidator(currency_code)]
 
 
 def load_processor_file(path: Path) -> PaymentProcessor:
