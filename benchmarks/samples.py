@@ -5,11 +5,11 @@ in a few seconds"). Recorded in docs/performance.md.
     .venv/bin/python benchmarks/samples.py --samples 200 --ranges
 
 For each example: the plan once (not timed here: benchmarks/run.py times it), then
-``sample_plan`` with N samples, seed 1, timed (median of --runs). ``--ranges`` also gives each
-example the seed-derived ranges below, so every draw is a new profile (the bundled examples other
-than amebo have no ranges: their draws are all the point profile, priced once). Last, one whole
-process of the CLI (`tierplan plan EXAMPLE --samples N --format json`, no document cache) per
-example, which includes planning.
+``sample_plan`` with N samples, seed 1, timed (median of --runs) in one process and on every CPU
+(worker processes). ``--ranges`` also gives each example the seed-derived ranges below, so every
+draw is a new profile (the bundled examples other than amebo have no ranges: their draws are all
+the point profile, priced once). Last, one whole process of the CLI without the document cache:
+`tierplan plan EXAMPLE --format json`, then the same with `--samples N` (planning included).
 """
 
 from __future__ import annotations
@@ -62,31 +62,43 @@ def main() -> None:
     args = ap.parse_args()
     from tierplan.api import make_planner
     from tierplan.engine.plan import plan
-    from tierplan.uncertainty import sample_plan
+    from tierplan.uncertainty import available_cpus, sample_plan
+
+    cpus = available_cpus()
+    tierplan = str(Path(sys.executable).parent / "tierplan")
+
+    def cli_seconds(*argv: str) -> float:
+        t = time.perf_counter()
+        r = subprocess.run([tierplan, *argv], capture_output=True, env={**os.environ, "TIERPLAN_NO_CACHE": "1"})
+        assert r.returncode == 0, r.stderr.decode()
+        return time.perf_counter() - t
 
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        print(f"{'example':10} {'ranges':>6} {'samples':>8} {'sampling s (median)':>20} {'ms/sample':>10} {'CLI s':>8}")
+        print(f"{cpus} CPUs; sampling: median of {args.runs} runs of sample_plan; CLI: one process each")
+        print(
+            f"{'example':10} {'ranges':>6} {'samples':>8} {'s, 1 proc':>10} {'ms/draw':>8} "
+            f"{f's, {cpus} procs':>11} {'CLI plan s':>11} {'CLI --samples s':>16}"
+        )
         for name in EXAMPLES:
             path = profile_for(name, args.ranges, tmp)
             planner = make_planner(path)
             the_plan = plan(planner)
-            times = []
-            for _ in range(args.runs):
-                t = time.perf_counter()
-                sample_plan(planner, the_plan, args.samples, 1)
-                times.append(time.perf_counter() - t)
-            med = statistics.median(times)
-            t = time.perf_counter()
-            r = subprocess.run(
-                [str(Path(sys.executable).parent / "tierplan"), "plan", str(path), "--samples", str(args.samples), "--format", "json"],
-                capture_output=True,
-                env={**os.environ, "TIERPLAN_NO_CACHE": "1"},
-            )
-            cli = time.perf_counter() - t
-            assert r.returncode == 0, r.stderr.decode()
+            med = {}
+            for jobs in (1, cpus):
+                times = []
+                for _ in range(args.runs):
+                    t = time.perf_counter()
+                    sample_plan(planner, the_plan, args.samples, 1, jobs=jobs)
+                    times.append(time.perf_counter() - t)
+                med[jobs] = statistics.median(times)
+            plan_only = cli_seconds("plan", str(path), "--format", "json")
+            with_samples = cli_seconds("plan", str(path), "--samples", str(args.samples), "--format", "json")
             n = len(planner.profile.ranges)
-            print(f"{name:10} {n:>6} {args.samples:>8} {med:>20.2f} {1000 * med / args.samples:>10.2f} {cli:>8.2f}")
+            print(
+                f"{name:10} {n:>6} {args.samples:>8} {med[1]:>10.2f} {1000 * med[1] / args.samples:>8.2f} "
+                f"{med[cpus]:>11.2f} {plan_only:>11.2f} {with_samples:>16.2f}"
+            )
 
 
 if __name__ == "__main__":

@@ -239,6 +239,19 @@ def test_plan_samples_json_contract() -> None:
     assert json.loads(run(*args).stdout)["uncertainty"] == u
 
 
+def test_samples_on_worker_processes_print_the_same_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--jobs 2` forks workers for the draws; the document is the one `--jobs 1` prints (each
+    computed: no document cache), and `--jobs 0` is a usage error."""
+    monkeypatch.setenv("TIERPLAN_NO_CACHE", "1")
+    ex = Path(__file__).parents[1] / "examples" / "amebo.yaml"
+    args = ("plan", ex, "--samples", "60", "--format", "json")
+    one, two = run(*args, "--jobs", "1"), run(*args, "--jobs", "2")
+    assert one.returncode == two.returncode == 0, two.stderr
+    assert json.loads(one.stdout) == json.loads(two.stdout)
+    bad = run(*args, "--jobs", "0")
+    assert bad.returncode == 2 and "--jobs" in bad.stderr and "Traceback" not in bad.stderr
+
+
 def test_samples_with_at_is_a_usage_error() -> None:
     ex = Path(__file__).parents[1] / "examples" / "amebo.yaml"
     r = run("plan", ex, "--samples", "10", "--at", "100")

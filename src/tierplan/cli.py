@@ -7,6 +7,7 @@ import functools
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -202,6 +203,14 @@ def plan(
         ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the --samples draws (same seed, same result).")] = 1,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            min=1,
+            help="Processes that price the --samples draws (default: every CPU this process may use; the result is the same for any number).",
+        ),
+    ] = None,
 ) -> None:
     """Plan the cheapest stack for each growth phase of the app."""
     from .doc_cache import cached_document, document_key
@@ -230,10 +239,12 @@ def plan(
             doc = plan_report(planner, the_plan)
         if samples is not None:
             from .report.uncertainty import uncertainty_dict
-            from .uncertainty import sample_plan
+            from .uncertainty import available_cpus, sample_plan
 
             with _progress(f"pricing {samples:,} samples", samples) as step:
-                doc["uncertainty"] = uncertainty_dict(sample_plan(planner, the_plan, samples, seed, step))
+                doc["uncertainty"] = uncertainty_dict(
+                    sample_plan(planner, the_plan, samples, seed, step, jobs or available_cpus())
+                )
         return doc
 
     try:
@@ -316,12 +327,23 @@ def _progress(what: str, total: int) -> Any:
             return
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+        # redrawn from the caller's thread, a tenth of a second apart at most: no refresh thread
+        # (the work may fork worker processes, which must not start while another thread runs)
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            console=_err(), transient=True,
+            console=_err(), transient=True, auto_refresh=False,
         ) as prog:
             task = prog.add_task(what, total=total)
-            yield lambda done: prog.update(task, completed=done)
+            drawn = [0.0]
+
+            def step(done: int) -> None:
+                prog.update(task, completed=done)
+                now = time.monotonic()
+                if now - drawn[0] >= 0.1 or done >= total:
+                    drawn[0] = now
+                    prog.refresh()
+
+            yield step
 
     return bar()
 

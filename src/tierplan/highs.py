@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["new_highs", "native_stdout_silenced"]
+__all__ = ["new_highs", "native_stdout_silenced", "stop_solver_threads"]
 
 
 def _flush_c_stdio() -> None:
@@ -61,3 +61,11 @@ def new_highs() -> Any:
         h.setOptionValue("output_flag", False)
         h.setOptionValue("log_to_console", False)
     return h
+
+
+def stop_solver_threads() -> None:
+    """Stop the solver's worker threads (HiGHS starts them at its first solve and keeps them), for
+    a process about to fork: a child has none of its parent's threads, and a scheduler that waits
+    for them would hang. The next solve starts them again. Nothing to do if no solver was loaded."""
+    if "highspy" in sys.modules:
+        sys.modules["highspy"].Highs.resetGlobalScheduler(True)

@@ -19,7 +19,11 @@ planner, the plan and the ranges; the caller draws nothing from the clock or the
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
+import os
 import random
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,10 +31,11 @@ from .engine.columns import placement_class
 from .engine.planner import Planner
 from .engine.result import Plan
 from .engine.whole_stack import fixed_solution
+from .highs import stop_solver_threads
 from .profile import Profile
 from .ranges import Range, draw, with_values
 
-__all__ = ["StageBand", "BoundaryOdds", "Swing", "Uncertainty", "sample_plan", "MAX_SAMPLES"]
+__all__ = ["StageBand", "BoundaryOdds", "Swing", "Uncertainty", "sample_plan", "available_cpus", "MAX_SAMPLES"]
 
 #: the most samples one run draws
 MAX_SAMPLES = 10_000
@@ -131,37 +136,115 @@ class _Pricer:
         return out
 
 
+#: (monthly USD, 1-based phase index, beyond the plan) at each stage, for one draw
+Priced = list[tuple[float, int, bool]]
+
+
+@dataclass(frozen=True)
+class _Work:
+    """What pricing a draw needs: the pricer, the point profile's data and its ranges, the stages."""
+
+    pricer: _Pricer
+    point: Profile
+    ranges: tuple[Range, ...]
+    stages: list[int]
+
+    def price(self, values: tuple[float, ...]) -> Priced:
+        if not self.ranges:
+            return self.pricer.at(self.point, self.stages)
+        sampled = Profile.model_validate(with_values(self.point.point_data, self.ranges, list(values)))
+        return self.pricer.at(sampled, self.stages)
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity where the system tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+#: the work of the worker processes of one sample_plan call (inherited when they fork)
+_WORK: _Work | None = None
+
+#: fewer distinct draws than this are priced in-process: starting workers would cost more
+MIN_DRAWS_PER_WORKER = 25
+
+
+def _price_chunk(chunk: list[tuple[float, ...]]) -> list[Priced]:
+    assert _WORK is not None, "a worker runs only inside sample_plan"
+    return [_WORK.price(v) for v in chunk]
+
+
+def _price_all(
+    work: _Work, keys: list[tuple[float, ...]], jobs: int, done: Callable[[tuple[float, ...]], None]
+) -> dict[tuple[float, ...], Priced]:
+    """Each distinct draw priced, on ``jobs`` forked worker processes when there are enough draws
+    (each draw is priced on its own, so the result does not depend on how they are shared out);
+    ``done(key)`` after each. Without fork (Windows), in this process."""
+    jobs = min(jobs, len(keys) // MIN_DRAWS_PER_WORKER)
+    if jobs < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        out = {}
+        for key in keys:
+            out[key] = work.price(key)
+            done(key)
+        return out
+    global _WORK
+    # the solver's threads are stopped first (highs.py), and the objects made so far are frozen
+    # out of the collector (the children then share their pages instead of copying them)
+    stop_solver_threads()
+    size = max(1, min(64, len(keys) // (jobs * 8)))
+    chunks = [keys[i : i + size] for i in range(0, len(keys), size)]
+    _WORK = work
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            out = {}
+            for chunk, priced in zip(chunks, pool.imap(_price_chunk, chunks), strict=True):
+                for key, p in zip(chunk, priced, strict=True):
+                    out[key] = p
+                    done(key)
+    finally:
+        gc.unfreeze()
+        _WORK = None
+    return out
+
+
 def sample_plan(
     planner: Planner,
     plan: Plan,
     samples: int,
     seed: int,
     progress: Callable[[int], None] | None = None,
+    jobs: int = 1,
 ) -> Uncertainty:
     """The cost bands, boundary odds and tornado of ``plan`` over ``samples`` draws (see the module
-    docstring); ``progress(i)`` is called after each sample."""
+    docstring); ``progress(n)`` is called as the samples are priced (n of them so far). ``jobs``:
+    processes that price the draws (the result is the same for any number)."""
     prof = planner.profile
     ranges: tuple[Range, ...] = prof.ranges
-    point = prof.point_data
     stages = [u for u in (prof.scale.stages or [plan.first, plan.last]) if plan.first <= u <= plan.last]
     pricer = _Pricer(planner, plan)
     rng = random.Random(seed)
-    seen: dict[tuple[float, ...], list[tuple[float, int, bool]]] = {}
+    drawn = [tuple(draw(ranges, rng)) for _ in range(samples)]
+    times = Counter(drawn)
+    priced_samples = 0
+
+    def done(key: tuple[float, ...]) -> None:
+        nonlocal priced_samples
+        priced_samples += times[key]
+        if progress is not None:
+            progress(priced_samples)
+
+    seen = _price_all(_Work(pricer, prof, ranges, stages), list(times), jobs, done)
     costs: list[list[float]] = [[] for _ in stages]
     phases: list[list[int]] = [[] for _ in stages]
     beyond = [0] * len(stages)
-    for i in range(samples):
-        values = draw(ranges, rng)
-        key = tuple(values)
-        if key not in seen:
-            sampled = Profile.model_validate(with_values(point, ranges, values)) if ranges else prof
-            seen[key] = pricer.at(sampled, stages)
+    for key in drawn:
         for j, (usd, phase, out) in enumerate(seen[key]):
             costs[j].append(usd)
             phases[j].append(phase)
             beyond[j] += out
-        if progress is not None:
-            progress(i + 1)
     bands = []
     for j, u in enumerate(stages):
         xs = sorted(costs[j])
