@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tierplan.engine.columns import zero_egress
+from tierplan.engine.columns import place_rtt, zero_egress
 from tierplan.engine.whole_stack import (
     APP_EGRESS_KINDS,
     build_problem,
@@ -63,7 +63,10 @@ def exhaustive(planner: Any, units: int) -> float | None:
             ew = chosen[w]
             lat = ew.option.latency_ms
             for s, k in cs.items():
-                lat += k * region_rtt(planner, ew.option.region, chosen[s].option.region)
+                # the round trip between the two places, and the cross-provider hop if any
+                lat += k * place_rtt(
+                    planner, (ew.option.provider, ew.option.region), (chosen[s].option.provider, chosen[s].option.region)
+                )
             if limit is not None and lat > limit + 1e-9:
                 ok = False
         if not ok:
