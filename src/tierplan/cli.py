@@ -856,6 +856,11 @@ def catalog_check(
         raise typer.Exit(1)
 
 
+# measure, forecast, calibrate and watch live in cli_measure.py (this module would pass a thousand
+# lines); importing it registers them on ``app``
+from . import cli_measure  # noqa: E402,F401
+
+
 def main() -> None:
     try:
         app()
