@@ -6,6 +6,7 @@ history ever showing the database password."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import json
@@ -17,7 +18,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +33,15 @@ EXAMPLES = Path(__file__).parents[1] / "examples"
 AMEBO = EXAMPLES / "amebo.yaml"
 
 
-def _unavailable(what: str) -> None:
-    msg = f"{what} is not available (apt-get install postgresql redis-server; tests/services.py)"
-    if os.environ.get("CI"):
-        pytest.fail(msg)
-    pytest.skip(msg)
+def _server(variable: str, what: str) -> str:
+    """The DSN or URL of the session's server, or fail (CI) / skip (elsewhere) saying what is missing."""
+    value = os.environ.get(variable)
+    if not value:
+        msg = f"{what} is not available (apt-get install postgresql redis-server; tests/services.py)"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return value
 
 
 @pytest.fixture(scope="session")
@@ -65,10 +70,7 @@ def pg_dsn(_servers: Path | None) -> Iterator[str]:
     """A fresh database of the session's server (dropped afterwards), its DSN with the password."""
     import psycopg
 
-    base = os.environ.get("TIERPLAN_TEST_POSTGRES")
-    if not base:
-        _unavailable("PostgreSQL")
-    assert base is not None
+    base = _server("TIERPLAN_TEST_POSTGRES", "PostgreSQL")
     name = "t_" + uuid.uuid4().hex[:12]
     with psycopg.connect(base, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
@@ -83,10 +85,7 @@ def pg_dsn(_servers: Path | None) -> Iterator[str]:
 def redis_url(_servers: Path | None) -> Iterator[str]:
     import redis
 
-    url = os.environ.get("TIERPLAN_TEST_REDIS")
-    if not url:
-        _unavailable("Redis")
-    assert url is not None
+    url = _server("TIERPLAN_TEST_REDIS", "Redis")
     r = redis.Redis.from_url(url)
     r.flushall()
     try:
@@ -94,6 +93,41 @@ def redis_url(_servers: Path | None) -> Iterator[str]:
     finally:
         r.flushall()
         r.close()
+
+
+class _Load:
+    """How many operations a steady load ran, and over how long."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.start = self.end = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.count / (self.end - self.start)
+
+
+@contextlib.contextmanager
+def _steady(op: Callable[[], object], period_s: float) -> Iterator[_Load]:
+    """Run ``op`` every ``period_s`` on a thread of its own while the block runs."""
+    load = _Load()
+    stop = threading.Event()
+
+    def run_op() -> None:
+        load.start = time.monotonic()
+        while not stop.is_set():
+            op()
+            load.count += 1
+            time.sleep(period_s)
+        load.end = time.monotonic()
+
+    t = threading.Thread(target=run_op)
+    t.start()
+    try:
+        yield load
+    finally:
+        stop.set()
+        t.join()
 
 
 def _measure(*args: object) -> dict[str, Any]:
@@ -143,27 +177,13 @@ def test_postgres_rates_under_a_known_load(pg_dsn: str) -> None:
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         conn.execute("CREATE TABLE hits (at timestamptz)")
     idle = _measure("--postgres", pg_dsn, "--seconds", "1")["components"]["db"]
-    stop = threading.Event()
-    done = [0, 0.0, 0.0]
-
-    def load() -> None:
-        with psycopg.connect(pg_dsn, autocommit=True) as c:
-            done[1] = time.monotonic()
-            while not stop.is_set():
-                c.execute("INSERT INTO hits VALUES (now())")
-                done[0] += 1
-                time.sleep(0.02)
-            done[2] = time.monotonic()
-
-    t = threading.Thread(target=load)
-    t.start()
-    try:
+    with (
+        psycopg.connect(pg_dsn, autocommit=True) as c,
+        _steady(lambda: c.execute("INSERT INTO hits VALUES (now())"), 0.02) as load,
+    ):
         time.sleep(1.0)
         busy = _measure("--postgres", pg_dsn, "--seconds", "3")["components"]["db"]
-    finally:
-        stop.set()
-        t.join()
-    rate = done[0] / (done[2] - done[1])
+    rate = load.rate
     for key in ("avg_qps", "write_transactions_per_s", "transactions_per_s"):
         assert idle[key] < 1.0, (key, idle)
     assert busy["avg_qps"] == pytest.approx(rate, rel=0.25)
@@ -194,31 +214,15 @@ def test_redis_keys_memory_and_commands_match_the_server(redis_url: str) -> None
     for i in range(5000):
         pipe.set(f"k:{i}", "v" * 200)
     pipe.execute()
-    stop = threading.Event()
-    sent = [0, 0.0, 0.0]
-
-    def load() -> None:
-        c = redis.Redis.from_url(redis_url)
-        sent[1] = time.monotonic()
-        while not stop.is_set():
-            c.incr("counter")
-            sent[0] += 1
-            time.sleep(0.01)
-        sent[2] = time.monotonic()
-        c.close()
-
-    t = threading.Thread(target=load)
-    t.start()
-    try:
+    client = redis.Redis.from_url(redis_url)
+    with _steady(lambda: client.incr("counter"), 0.01) as load:
         time.sleep(0.5)
         doc = _measure("--redis", f"ratelimit={redis_url}", "--seconds", "3")
-    finally:
-        stop.set()
-        t.join()
+    client.close()
     m = doc["components"]["ratelimit"]
     assert m["keys"] == r.dbsize()
     assert m["dataset_mb"] == pytest.approx(r.info("memory")["used_memory_dataset"] / 1e6, rel=0.05)
-    assert m["commands_per_s"] == pytest.approx(sent[0] / (sent[2] - sent[1]), rel=0.4)
+    assert m["commands_per_s"] == pytest.approx(load.rate, rel=0.4)
     assert m["commands_per_day"] == pytest.approx(m["commands_per_s"] * 86400)
     assert m["connections"] >= 1  # the loader (measure's own connection is not counted)
     r.close()

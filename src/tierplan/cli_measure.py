@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,81 +36,105 @@ HistoryOpt = Annotated[
 ]
 
 
+class LogFormat(StrEnum):
+    combined = "combined"
+    json = "json"
+
+
+# the sources of a measurement (measure, watch)
+PostgresOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--postgres",
+        envvar="TIERPLAN_POSTGRES",
+        help="[COMPONENT=]DSN of a PostgreSQL database, read-only (or the environment's TIERPLAN_POSTGRES; a password may come from PGPASSWORD or ~/.pgpass). Shown redacted.",
+        show_default=False,
+    ),
+]
+RedisOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--redis",
+        envvar="TIERPLAN_REDIS",
+        help="[COMPONENT=]URL of a Redis server (redis://[:password@]host:port/db, or TIERPLAN_REDIS). Shown redacted.",
+        show_default=False,
+    ),
+]
+AccessLogOpt = Annotated[
+    list[str] | None,
+    typer.Option("--access-log", help="[COMPONENT=]FILE: an HTTP access log (gzip too).", show_default=False),
+]
+LogFormatOpt = Annotated[
+    LogFormat, typer.Option("--log-format", help="combined (nginx, Apache; common too) or json (one object a line).")
+]
+PrometheusOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--prometheus", help="A /metrics URL on this machine or a saved file: its tierplan_usage series.", show_default=False
+    ),
+]
+UsageCsvOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--usage-csv", help="A usage export: CSV with component,metric,value[,date].", show_default=False),
+]
+UnitsNowOpt = Annotated[
+    float | None,
+    typer.Option("--units", min=0, help="The app's scale now, in the profile's unit (users, coops...)."),
+]
+SecondsOpt = Annotated[
+    float, typer.Option("--seconds", min=0.5, max=600, help="Seconds between the two readings of a rate.")
+]
+
+
+def _sources(
+    postgres: list[str] | None,
+    redis: list[str] | None,
+    access_log: list[str] | None,
+    log_format: LogFormat,
+    prometheus: list[str] | None,
+    usage_csv: list[Path] | None,
+    units: float | None,
+    seconds: float,
+) -> Any:
+    from .measure.collect import Sources
+
+    return Sources(
+        postgres=list(postgres or []),
+        redis=list(redis or []),
+        access_logs=list(access_log or []),
+        log_format=log_format.value,  # type: ignore[arg-type]
+        prometheus=list(prometheus or []),
+        usage_csv=list(usage_csv or []),
+        units=units,
+        seconds=seconds,
+    )
+
+
 @app.command()
 @handled
 def measure(
     profile: ProfileArg,
-    postgres: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--postgres",
-            envvar="TIERPLAN_POSTGRES",
-            help="[COMPONENT=]DSN of a PostgreSQL database, read-only (or the environment's TIERPLAN_POSTGRES; a password may come from PGPASSWORD or ~/.pgpass). Shown redacted.",
-            show_default=False,
-        ),
-    ] = None,
-    redis: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--redis",
-            envvar="TIERPLAN_REDIS",
-            help="[COMPONENT=]URL of a Redis server (redis://[:password@]host:port/db, or TIERPLAN_REDIS). Shown redacted.",
-            show_default=False,
-        ),
-    ] = None,
-    access_log: Annotated[
-        list[str] | None,
-        typer.Option("--access-log", help="[COMPONENT=]FILE: an HTTP access log (gzip too).", show_default=False),
-    ] = None,
-    log_format: Annotated[
-        str, typer.Option("--log-format", help="combined (nginx, Apache; common too) or json (one object a line).")
-    ] = "combined",
-    prometheus: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--prometheus",
-            help="A /metrics URL on this machine or a saved file: its tierplan_usage series.",
-            show_default=False,
-        ),
-    ] = None,
-    usage_csv: Annotated[
-        list[Path] | None,
-        typer.Option("--usage-csv", help="A usage export: CSV with component,metric,value[,date].", show_default=False),
-    ] = None,
-    units: Annotated[
-        float | None,
-        typer.Option("--units", min=0, help="The app's scale now, in the profile's unit (users, coops...)."),
-    ] = None,
-    seconds: Annotated[
-        float, typer.Option("--seconds", min=0.5, max=600, help="Seconds between the two readings of a rate.")
-    ] = 5.0,
+    postgres: PostgresOpt = None,
+    redis: RedisOpt = None,
+    access_log: AccessLogOpt = None,
+    log_format: LogFormatOpt = LogFormat.combined,
+    prometheus: PrometheusOpt = None,
+    usage_csv: UsageCsvOpt = None,
+    units: UnitsNowOpt = None,
+    seconds: SecondsOpt = 5.0,
     history: HistoryOpt = None,
     format: FormatOpt = Format.text,
     output: OutputOpt = None,
     force: ForceOpt = False,
 ) -> None:
     """Measure the running app (read-only) in the plan's vocabulary, and add it to a history."""
-    from .measure.collect import Sources
     from .measure.collect import measure as collect
     from .measure.history import append
     from .measure.model import measurement_dict
     from .profile import load_profile
 
-    if log_format not in ("combined", "json"):
-        e = TierplanError(f"--log-format {log_format!r}: combined or json")
-        e.exit_code = 2
-        raise e
     prof = load_profile(profile)
-    sources = Sources(
-        postgres=list(postgres or []),
-        redis=list(redis or []),
-        access_logs=list(access_log or []),
-        log_format=log_format,  # type: ignore[arg-type]
-        prometheus=list(prometheus or []),
-        usage_csv=list(usage_csv or []),
-        units=units,
-        seconds=seconds,
-    )
+    sources = _sources(postgres, redis, access_log, log_format, prometheus, usage_csv, units, seconds)
     with _status("measuring"):
         made = collect(prof, sources, dt.datetime.now(dt.UTC))
     if history is not None:
@@ -299,16 +324,14 @@ def calibrate(
 def watch(
     profile: ProfileArg,
     history: Annotated[Path, typer.Option("--history", help="The history to append to and forecast from.")],
-    postgres: Annotated[
-        list[str] | None, typer.Option("--postgres", envvar="TIERPLAN_POSTGRES", help="As for measure.", show_default=False)
-    ] = None,
-    redis: Annotated[
-        list[str] | None, typer.Option("--redis", envvar="TIERPLAN_REDIS", help="As for measure.", show_default=False)
-    ] = None,
-    access_log: Annotated[list[str] | None, typer.Option("--access-log", help="As for measure.", show_default=False)] = None,
-    log_format: Annotated[str, typer.Option("--log-format", help="As for measure.")] = "combined",
-    prometheus: Annotated[list[str] | None, typer.Option("--prometheus", help="As for measure.", show_default=False)] = None,
-    units: Annotated[float | None, typer.Option("--units", min=0, help="The app's scale now.")] = None,
+    postgres: PostgresOpt = None,
+    redis: RedisOpt = None,
+    access_log: AccessLogOpt = None,
+    log_format: LogFormatOpt = LogFormat.combined,
+    prometheus: PrometheusOpt = None,
+    usage_csv: UsageCsvOpt = None,
+    units: UnitsNowOpt = None,
+    seconds: SecondsOpt = 5.0,
     within_days: Annotated[
         int, typer.Option("--within-days", min=0, max=3650, help="Exit 4 when a limit may be reached within this many days.")
     ] = 30,
@@ -329,7 +352,6 @@ def watch(
 
     from .api import make_planner
     from .engine.plan import plan as make_plan
-    from .measure.collect import Sources
     from .measure.collect import measure as collect
     from .measure.history import append, read_history
     from .report.forecast import forecast_report
@@ -339,14 +361,7 @@ def watch(
         return
     prof_planner = make_planner(profile, catalog_dir=catalog)
     the_plan = make_plan(prof_planner)
-    sources = Sources(
-        postgres=list(postgres or []),
-        redis=list(redis or []),
-        access_logs=list(access_log or []),
-        log_format=log_format,  # type: ignore[arg-type]
-        prometheus=list(prometheus or []),
-        units=units,
-    )
+    sources = _sources(postgres, redis, access_log, log_format, prometheus, usage_csv, units, seconds)
     while True:
         now = dt.datetime.now(dt.UTC)
         append(history, prof_planner.profile.name, collect(prof_planner.profile, sources, now))

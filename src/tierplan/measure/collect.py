@@ -88,18 +88,14 @@ def measure(profile: Profile, sources: Sources, now: dt.datetime) -> list[Measur
     if sources.empty():
         raise _usage("nothing to measure: give at least one of --postgres, --redis, --access-log, --prometheus, --usage-csv")
     m = Measurement(now, sources.units)
-    for value in sources.postgres:
-        comp, dsn = _component(profile, "postgres", value, secret=True)
-        figures, notes = measure_postgres(dsn, sources.seconds)
-        m.add(comp, figures)
-        m.notes += notes
-        m.sources.append(Source("postgres", comp, redact(dsn)))
-    for value in sources.redis:
-        comp, url = _component(profile, "redis", value, secret=True)
-        figures, notes = measure_redis(url, sources.seconds)
-        m.add(comp, figures)
-        m.notes += notes
-        m.sources.append(Source("redis", comp, redact(url)))
+    servers = (("postgres", sources.postgres, measure_postgres), ("redis", sources.redis, measure_redis))
+    for kind, values, read in servers:
+        for value in values:
+            comp, dsn = _component(profile, kind, value, secret=True)
+            figures, notes = read(dsn, sources.seconds)
+            m.add(comp, figures)
+            m.notes += notes
+            m.sources.append(Source(kind, comp, redact(dsn)))
     for value in sources.access_logs:
         comp, log = _component(profile, "access_log", value, secret=False)
         s = summarize(Path(log), sources.log_format)
