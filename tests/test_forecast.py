@@ -193,3 +193,24 @@ def test_forecast_needs_a_history(tmp_path) -> None:  # type: ignore[no-untyped-
 
     r = run("forecast", AMEBO, "--history", tmp_path / "none.db")
     assert r.returncode == 2 and "none.db" in r.stderr and "tierplan measure" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_configured_counts_are_not_forecast(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The Cooperative ERP's first phase watches Better Stack's 10 monitors and its 3 seats as
+    well as 50 GB of logs a month: counts the team configures do not drift, so only the logs are
+    forecast (40 GB threshold; 10, 12, 14 GB a week apart: 13 weeks after the last)."""
+    from .test_cli import run
+
+    csv_path = tmp_path / "usage.csv"
+    csv_path.write_text(
+        "date,component,metric,value\n"
+        "2026-11-01,logs,log_gb_per_month,10\n2026-11-08,logs,log_gb_per_month,12\n2026-11-15,logs,log_gb_per_month,14\n"
+    )
+    coop = Path(__file__).parents[1] / "examples" / "coop-erp.yaml"
+    history = tmp_path / "h.db"
+    assert run("measure", coop, "--usage-csv", csv_path, "--history", history, "--units", "60").returncode == 0
+    r = run("forecast", coop, "--history", history, "--format", "json")
+    assert r.returncode == 0, r.stderr
+    triggers = json.loads(r.stdout)["triggers"]
+    assert [(t["component"], t["metric"]) for t in triggers] == [("logs", "log_gb_per_month")]
+    assert triggers[0]["eta_date"] == "2027-02-14"

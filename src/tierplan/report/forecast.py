@@ -17,7 +17,7 @@ from typing import Any
 from ..engine.result import Plan
 from ..forecast import HORIZON_DAYS, LEVEL, Fit, eta, fit_series, series_for
 from ..measure.model import Measurement, figure_unit
-from ..metrics import metric_words
+from ..metrics import METRICS, metric_words
 from ..units import plural
 from .fmt import fmt_num, rounded
 
@@ -56,6 +56,10 @@ def forecast_report(
     triggers = []
     series = []
     for w in phase.watch:
+        known = METRICS.get(w.metric)
+        measured_at_all = any(w.metric in x.components.get(w.component, {}) for x in history)
+        if known is not None and not known.headroom and not measured_at_all:
+            continue  # a configured count (seats, monitors) does not drift: nothing to forecast
         row: dict[str, Any] = {
             "component": w.component,
             "metric": w.metric,
