@@ -122,3 +122,30 @@ def test_kill_9_in_a_loop_loses_no_committed_measurement(tmp_path: Path) -> None
     assert acknowledged <= count <= acknowledged + kills
     assert all(n == 40 for (n,) in per) and len(per) == count
     assert len(read_history(path)) == count
+
+
+def test_counters_give_rates_over_the_time_between_measurements() -> None:
+    """PostgreSQL's transactions went from 1,000 to 4,600 in an hour: 1 a second, whatever the
+    few seconds of one reading said; Redis's commands from 0 to 7,200: 2 a second, 172,800 a day.
+    A measurement less than a minute after, or a counter that went down (the server restarted),
+    leaves the reading's own figures."""
+    from tierplan.measure.collect import rates_since
+
+    def at(hours: float, tx: float, cmds: float) -> Measurement:
+        return Measurement(
+            T0 + dt.timedelta(hours=hours),
+            None,
+            {"db": {"transactions_total": tx, "transactions_per_s": 0.1}, "cache": {"commands_total": cmds, "commands_per_s": 0.5}},
+        )
+
+    past = [at(0, 1000, 0)]
+    m = rates_since(past, at(1, 4600, 7200))
+    assert m.components["db"]["transactions_per_s"] == pytest.approx(1.0)
+    assert m.components["cache"]["commands_per_s"] == pytest.approx(2.0)
+    assert m.components["cache"]["commands_per_day"] == pytest.approx(172_800)
+    assert "60 minutes" in m.notes[0]
+    soon = rates_since(past, at(0.01, 1100, 10))
+    assert soon.components["db"]["transactions_per_s"] == 0.1 and not soon.notes
+    restarted = rates_since(past, at(1, 10, 7200))
+    assert restarted.components["db"]["transactions_per_s"] == 0.1
+    assert restarted.components["cache"]["commands_per_s"] == pytest.approx(2.0)

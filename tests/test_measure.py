@@ -191,6 +191,27 @@ def test_postgres_rates_under_a_known_load(pg_dsn: str) -> None:
     assert busy["transactions_per_s"] <= rate * 1.25
 
 
+def test_postgres_transactions_over_the_time_since_the_last_measurement(pg_dsn: str, tmp_path: Path) -> None:
+    """With a history whose last measurement, ten minutes ago, counted 6,000 transactions fewer
+    than the server does now, measure gives 10 a second (6,000 / 600 s, within 5%: its own few
+    transactions and the test's add a little), and says so."""
+    import psycopg
+
+    from tierplan.measure.history import append
+    from tierplan.measure.model import Measurement
+
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:
+        total = conn.execute(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = current_database()"
+        ).fetchone()[0]  # type: ignore[index]
+    history = tmp_path / "h.db"
+    then = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=600)
+    append(history, "Amebo", [Measurement(then, 12000, {"db": {"transactions_total": float(total - 6000)}})])
+    doc = _measure("--postgres", pg_dsn, "--seconds", "0.5", "--history", history)
+    assert doc["components"]["db"]["transactions_per_s"] == pytest.approx(10.0, rel=0.05)
+    assert any("db transactions_per_s over the 10 minutes" in n for n in doc["notes"])
+
+
 def test_the_postgres_session_cannot_write(pg_dsn: str) -> None:
     """The session measure opens is read-only: a write through its settings fails."""
     import psycopg

@@ -138,10 +138,25 @@ def measure(
     with _status("measuring"):
         made = collect(prof, sources, dt.datetime.now(dt.UTC))
     if history is not None:
+        made = _with_rates(history, made)
         append(history, prof.name, made)
         _err().print(f"added {len(made)} measurement{'s' if len(made) > 1 else ''} to {history}", markup=False)
     doc = measurement_dict(made[-1])
     _emit_measurement(doc, format, output, force, prof.scale.unit)
+
+
+def _with_rates(history: Path, made: list[Any]) -> list[Any]:
+    """Each new measurement with its counters' rates taken over the time since an earlier one (of
+    the history, or made with it): collect.rates_since."""
+    from .measure.collect import rates_since
+    from .measure.history import read_history
+
+    past = read_history(history) if history.is_file() else []
+    out = []
+    for m in made:
+        out.append(rates_since(past, m))
+        past.append(m)
+    return out
 
 
 def _measurement_markdown(doc: dict[str, Any], unit: str) -> str:
@@ -364,7 +379,7 @@ def watch(
     sources = _sources(postgres, redis, access_log, log_format, prometheus, usage_csv, units, seconds)
     while True:
         now = dt.datetime.now(dt.UTC)
-        append(history, prof_planner.profile.name, collect(prof_planner.profile, sources, now))
+        append(history, prof_planner.profile.name, _with_rates(history, collect(prof_planner.profile, sources, now)))
         doc = forecast_report(the_plan, prof_planner.profile.scale.unit, read_history(history), units)
         due = _due(doc, now.date(), within_days)
         stamp = now.strftime("%Y-%m-%d %H:%M UTC")

@@ -135,3 +135,46 @@ def measure(profile: Profile, sources: Sources, now: dt.datetime) -> list[Measur
         if out[-1].units is None:
             out[-1].units = m.units
     return out
+
+
+#: cumulative counters, and the rates each gives over the time between two measurements
+#: (name -> factor from per second)
+COUNTERS: dict[str, dict[str, float]] = {
+    "transactions_total": {"transactions_per_s": 1.0},
+    "commands_total": {"commands_per_s": 1.0, "commands_per_day": 86_400.0},
+}
+#: the least time between two measurements for a rate taken over it
+MIN_SECONDS_BETWEEN = 60.0
+
+
+def rates_since(past: list[Measurement], m: Measurement) -> Measurement:
+    """``m`` with each rate a cumulative counter gives taken over the time since the latest earlier
+    measurement of that counter at least a minute before (``past``, oldest first; the counter not
+    reset meanwhile) instead of over the few seconds of one reading: the servers publish some
+    counters late (PostgreSQL 15+: up to a minute), and a longer span averages the app's ups and
+    downs. A note says which figures, over how long."""
+    changed = []
+    for comp, figures in m.components.items():
+        for counter, rates in COUNTERS.items():
+            if counter not in figures:
+                continue
+            before = max(
+                (
+                    p
+                    for p in past
+                    if counter in p.components.get(comp, {})
+                    and (m.measured_at - p.measured_at).total_seconds() >= MIN_SECONDS_BETWEEN
+                ),
+                key=lambda p: p.measured_at,
+                default=None,
+            )
+            if before is None or figures[counter] < before.components[comp][counter]:
+                continue  # nothing long enough before, or the server restarted (the count began again)
+            span = (m.measured_at - before.measured_at).total_seconds()
+            per_s = (figures[counter] - before.components[comp][counter]) / span
+            for name, factor in rates.items():
+                figures[name] = per_s * factor
+            changed.append(f"{comp} {', '.join(rates)} over the {span / 60:,.0f} minutes since {before.measured_at:%Y-%m-%d %H:%M} UTC")
+    if changed:
+        m.notes.append("rates since an earlier measurement: " + "; ".join(changed))
+    return m

@@ -30,6 +30,8 @@ EXTRA_FIGURES: dict[str, tuple[str, str]] = {
     "keys": ("keys", "keys in all databases (DBSIZE summed)"),
     "commands_per_s": ("commands/s", "commands processed per second while measuring"),
     "evicted_keys": ("keys", "keys evicted since the server started"),
+    "transactions_total": ("transactions", "transactions since the server's statistics were reset (PostgreSQL)"),
+    "commands_total": ("commands", "commands since the server started (Redis)"),
     "requests": ("requests", "requests in the access log"),
     "log_days": ("days", "time the access log covers"),
 }

@@ -14,8 +14,8 @@ Rates, and how far each can be trusted over a reading of a few seconds:
 - ``transactions_per_s``: committed and rolled-back transactions per second (pg_stat_database),
   reads included. Since PostgreSQL 15 a busy session publishes these counters up to a minute late
   (the cumulative statistics system flushes them at most once a second, and a session that is never
-  idle for long waits up to 60 s), so over a few seconds this figure can read low; the history
-  (``tierplan forecast``) compares readings minutes apart instead.
+  idle for long waits up to 60 s), so over a few seconds this figure can read low. With a history,
+  ``measure`` takes it over the time since the previous measurement instead (collect.rates_since).
 """
 
 from __future__ import annotations
@@ -131,6 +131,8 @@ def measure_postgres(dsn: str, seconds: float = 5.0, connect_timeout_s: int = 10
         "connections": float(in_use),
         "max_connections": float(max_conn),
         "transactions_per_s": max(0.0, second.transactions - first.transactions - own_transactions) / elapsed,
+        # the cumulative count, so that a later measurement can take the rate over the time between
+        "transactions_total": second.transactions,
         "write_transactions_per_s": max(0.0, second.next_xid - first.next_xid) / elapsed,
     }
     blocks = second.blocks_hit + second.blocks_read

@@ -55,6 +55,7 @@ def measure_redis(url: str, seconds: float = 5.0, timeout_s: float = 10.0) -> tu
         "memory_used_mb": float(second["used_memory"]) / BYTES_PER_MB,
         "keys": _keys(second),
         "commands_per_s": cps,
+        "commands_total": float(second["total_commands_processed"]),
         "commands_per_day": cps * SECONDS_PER_DAY,
         # this measurement's own connection is not the app's
         "connections": max(0.0, float(second["connected_clients"]) - 1),
