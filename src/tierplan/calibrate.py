@@ -71,15 +71,6 @@ class Skipped:
     why: str
 
 
-def _get(data: Any, path: tuple[str, ...]) -> Any:
-    node = data
-    for k in path:
-        if not isinstance(node, dict) or k not in node:
-            return None
-        node = node[k]
-    return node
-
-
 def _set(data: Any, path: tuple[str, ...], value: float) -> Any:
     """A copy of ``data`` with ``path`` set (mappings along it copied; missing ones made)."""
     out = copy.copy(data)
@@ -110,14 +101,19 @@ class _Model:
             return self.demand.users * self.profile.activity.daily_active_fraction
         return got
 
-    def value(self, path: tuple[str, ...]) -> float | None:
-        """The input's value as the model uses it (the profile's default where the file has none)."""
+    def raw(self, path: tuple[str, ...]) -> Any:
+        """The input as the validated profile holds it (its default where the file has none)."""
         node: Any = self.profile
         for k in path:
             node = node.get(k) if isinstance(node, dict) else getattr(node, k, None)
             if node is None:
                 return None
-        return float(node) if isinstance(node, int | float) and not isinstance(node, bool) else None
+        return node
+
+    def value(self, path: tuple[str, ...]) -> float | None:
+        """The input's value as the model uses it, when it is a number."""
+        v = self.raw(path)
+        return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
 
     def with_value(self, path: tuple[str, ...], v: float) -> _Model | None:
         try:
@@ -157,19 +153,12 @@ def _fit(
     old = m.value(path)
     assert old is not None
     new = old * (measured / predicted) ** (1 / e)
-    if isinstance(getattr(_leaf_owner(m, path), path[-1], None), int):
+    if isinstance(m.raw(path), int):  # a count stays whole
         new = float(max(1, round(new)))
     fitted = m.with_value(path, _tidy(new))
     if fitted is None:
         return Skipped(component, metric, measured, predicted, f"{'.'.join(path)} would be {new:.4g}, outside what the profile allows")
     return fitted, Change(path, old, _tidy(new), component, metric, measured, predicted, m.units)
-
-
-def _leaf_owner(m: _Model, path: tuple[str, ...]) -> Any:
-    node: Any = m.profile
-    for k in path[:-1]:
-        node = node.get(k) if isinstance(node, dict) else getattr(node, k, None)
-    return node
 
 
 def _tidy(x: float) -> float:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from .errors import InfeasibleError, InputError, TierplanError
+from .errors import InfeasibleError, InputError, TierplanError, usage_error
 from .units import plural
 
 if TYPE_CHECKING:  # rich is imported when something is printed through it (see _err)
@@ -216,11 +216,9 @@ def plan(
     from .doc_cache import cached_document, document_key
 
     if samples is not None and (at is not None or per_component):
-        e = TierplanError(
+        raise usage_error(
             "--samples prices the whole plan under its inputs' ranges; it does not combine with --at or --per-component"
         )
-        e.exit_code = 2
-        raise e
 
     def compute() -> dict[str, Any]:
         from .api import make_planner
@@ -288,12 +286,10 @@ def _unknown(what: str, value: str, known: list[str]) -> TierplanError:
     import difflib
 
     near = difflib.get_close_matches(value, known, n=1)
-    e = TierplanError(
+    return usage_error(
         f"unknown {what} {value!r}" + (f" (did you mean {near[0]!r}?)" if near else ""),
         hint=f"known {what}s: {', '.join(sorted(known))}",
     )
-    e.exit_code = 2
-    return e
 
 
 def _stderr_isatty() -> bool:

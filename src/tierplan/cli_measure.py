@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,6 +18,7 @@ from .cli import (
     FormatOpt,
     OutputOpt,
     ProfileArg,
+    TextJsonFormat,
     _err,
     _html,
     _status,
@@ -26,7 +26,8 @@ from .cli import (
     app,
     handled,
 )
-from .errors import TierplanError
+from .errors import TierplanError, usage_error
+from .measure.access_log import LogFormat
 
 __all__ = ["measure", "forecast", "calibrate", "watch"]
 
@@ -34,11 +35,6 @@ HistoryOpt = Annotated[
     Path | None,
     typer.Option("--history", help="The SQLite history of measurements (created when missing; appended to)."),
 ]
-
-
-class LogFormat(StrEnum):
-    combined = "combined"
-    json = "json"
 
 
 # the sources of a measurement (measure, watch)
@@ -102,7 +98,7 @@ def _sources(
         postgres=list(postgres or []),
         redis=list(redis or []),
         access_logs=list(access_log or []),
-        log_format=log_format.value,  # type: ignore[arg-type]
+        log_format=log_format,
         prometheus=list(prometheus or []),
         usage_csv=list(usage_csv or []),
         units=units,
@@ -207,7 +203,8 @@ def forecast(
     from .api import make_planner
     from .engine.plan import plan as make_plan
     from .measure.history import read_history
-    from .report.forecast import forecast_chart_svg, forecast_lines, forecast_markdown, forecast_report
+    from .report.charts import forecast_chart_svg
+    from .report.forecast import forecast_lines, forecast_markdown, forecast_report
 
     made = read_history(history)
     if not made:
@@ -244,12 +241,10 @@ def _scale_now(made: list[Any], units: float | None, history: Path) -> float:
     for m in reversed(made):
         if m.units is not None:
             return float(m.units)
-    e = TierplanError(
+    raise usage_error(
         f"{history}: no measurement says the app's scale",
         hint="give it: --units N (users, coops: the profile's unit), or measure with --units",
     )
-    e.exit_code = 2
-    raise e
 
 
 @app.command()
@@ -264,8 +259,9 @@ def calibrate(
     output: OutputOpt = None,
     force: ForceOpt = False,
     format: Annotated[
-        str, typer.Option("--format", "-f", help="text: the calibrated profile (YAML); json: the changes.")
-    ] = "text",
+        TextJsonFormat,
+        typer.Option("--format", "-f", help="text: the calibrated profile (YAML); json: the changes."),
+    ] = TextJsonFormat.text,
     catalog: CatalogOpt = None,
 ) -> None:
     """Write the profile with its activity figures fitted to the measurements, each change
@@ -276,15 +272,11 @@ def calibrate(
     from .measure.history import read_history
     from .metrics import metric_words
     from .profile import parse_profile
-    from .profile_edit import read_back, set_values
+    from .profile_edit import set_values
     from .report.fmt import fmt_num
     from .units import plural
-    from .yamlio import read_text
+    from .yamlio import parse_yaml, read_text
 
-    if format not in ("text", "json"):
-        e = TierplanError(f"--format {format!r}: text or json")
-        e.exit_code = 2
-        raise e
     made = read_history(history)
     if not made:
         raise TierplanError(f"{history}: the history has no measurement yet", hint="run tierplan measure ... --history FILE")
@@ -302,7 +294,7 @@ def calibrate(
         edits.append((c.path, c.new, why))
     text = set_values(read_text(Path(profile), "app profile (app.yaml)"), edits, profile)
     # the edited text must say what was fitted (a self-check, not a user error)
-    check = parse_profile(read_back(text, profile), profile).point_data
+    check = parse_profile(parse_yaml(text, profile)[0], profile).point_data
     for c in changes:
         got = check
         for k in c.path:
@@ -312,7 +304,7 @@ def calibrate(
         f"{c.key}: {fmt_num(c.old)} -> {fmt_num(c.new)} (measured {fmt_num(c.measured)} {metric_words(c.metric)} on {c.component}; the profile gave {fmt_num(c.predicted)})"
         for c in changes
     ] + [f"left alone: {s.component} {metric_words(s.metric)}: {s.why}" for s in skipped]
-    if format == "json":
+    if format is TextJsonFormat.json:
         doc = {
             "units": scale,
             "changes": [

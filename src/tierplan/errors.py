@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["TierplanError", "InputError", "CatalogError", "InfeasibleError", "Problem"]
+__all__ = ["TierplanError", "InputError", "CatalogError", "InfeasibleError", "Problem", "usage_error"]
 
 
 class TierplanError(Exception):
@@ -23,6 +23,14 @@ class TierplanError(Exception):
 
     def __str__(self) -> str:
         return self.message if not self.hint else f"{self.message}\nTo fix: {self.hint}"
+
+
+def usage_error(message: str, *, hint: str | None = None) -> TierplanError:
+    """A command line that cannot be run as given: options that do not combine, a value the
+    command cannot use (exit 2, like a file the user gave that is invalid)."""
+    e = TierplanError(message, hint=hint)
+    e.exit_code = 2
+    return e
 
 
 class Problem:

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from .metrics import DAYS_PER_MONTH
+from .metrics import DAYS_PER_MONTH, SECONDS_PER_DAY
 
 __all__ = ["Fit", "fit_series", "Eta", "eta", "LEVEL", "HORIZON_DAYS", "series_for", "figure_as"]
 
@@ -36,7 +36,6 @@ HORIZON_DAYS = 730.0
 #: the other model stays plausible while its Akaike criterion is within this of the best's (its
 #: Akaike weight is then above 5%: 2 ln 19)
 PLAUSIBLE_AIC_GAP = 2 * math.log(19)
-SECONDS_PER_DAY = 86_400.0
 
 Model = Literal["linear", "exponential"]
 

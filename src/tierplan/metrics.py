@@ -12,13 +12,15 @@ from typing import Literal
 
 Period = Literal["month", "day", "none"]
 
-__all__ = ["Metric", "METRICS", "metric", "metric_words", "DAYS_PER_MONTH", "HOURS_PER_MONTH"]
+__all__ = ["Metric", "METRICS", "metric", "metric_words", "DAYS_PER_MONTH", "HOURS_PER_MONTH", "SECONDS_PER_DAY"]
 
 #: Average days in a calendar month (365 / 12). Daily quotas are multiplied by this.
 DAYS_PER_MONTH = 365.0 / 12.0
 #: Average hours in a calendar month (24 x 365 / 12 = 730). Only used for always-on resources;
 #: everything that can stop takes its hours from the workload.
 HOURS_PER_MONTH = 24.0 * DAYS_PER_MONTH
+#: Seconds in a day (per-second rates to per-day figures).
+SECONDS_PER_DAY = 86_400.0
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 from .errors import TierplanError
 from .yamlio import parse_yaml
@@ -82,8 +81,3 @@ def set_values(text: str, values: list[tuple[tuple[str, ...], float, str]], wher
     for path, value, comment in values:
         text = _set_one(text, path, value, comment, where)
     return text
-
-
-def read_back(text: str, where: Path | str) -> Any:
-    """The data of the edited text (to check the edit says what was meant)."""
-    return parse_yaml(text, where)[0]

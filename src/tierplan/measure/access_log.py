@@ -19,18 +19,23 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any
 
 from ..errors import InputError, Problem
-from ..metrics import DAYS_PER_MONTH
+from ..metrics import DAYS_PER_MONTH, SECONDS_PER_DAY
 from .model import BYTES_PER_GB
 
 __all__ = ["LogFormat", "LogSummary", "read_access_log", "summarize"]
 
-LogFormat = Literal["combined", "json"]
 
-SECONDS_PER_DAY = 86_400.0
+
+class LogFormat(StrEnum):
+    """The access-log formats read (``--log-format``)."""
+
+    combined = "combined"
+    json = "json"
 
 _COMBINED = re.compile(
     r'^(?P<host>\S+) (?P<ident>\S+) (?P<user>\S+) \[(?P<time>[^\]]+)\] "(?P<request>(?:[^"\\]|\\.)*)" '

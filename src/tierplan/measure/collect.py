@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import TierplanError
+from ..errors import TierplanError, usage_error
+from ..metrics import SECONDS_PER_DAY
 from ..profile import Profile
 from .access_log import LogFormat, summarize
 from .model import Measurement, Source
@@ -34,7 +35,7 @@ class Sources:
     postgres: list[str] = field(default_factory=list)
     redis: list[str] = field(default_factory=list)
     access_logs: list[str] = field(default_factory=list)
-    log_format: LogFormat = "combined"
+    log_format: LogFormat = LogFormat.combined
     prometheus: list[str] = field(default_factory=list)
     usage_csv: list[Path] = field(default_factory=list)
     #: the app's scale now (users, coops), when the caller knows it
@@ -46,12 +47,6 @@ class Sources:
         return not (self.postgres or self.redis or self.access_logs or self.prometheus or self.usage_csv)
 
 
-def _usage(message: str, hint: str | None = None) -> TierplanError:
-    e = TierplanError(message, hint=hint)
-    e.exit_code = 2
-    return e
-
-
 def _component(profile: Profile, source: str, value: str, secret: bool) -> tuple[str, str]:
     """(component, the source's own value) for ``[COMPONENT=]VALUE``; a usage error (exit 2)
     when the component is not named and several could be meant."""
@@ -61,7 +56,7 @@ def _component(profile: Profile, source: str, value: str, secret: bool) -> tuple
     if m and m.group("name") in profile.components:
         name = m.group("name")
         if name not in fitting:
-            raise _usage(
+            raise usage_error(
                 f"--{source.replace('_', '-')}: component {name!r} is a {profile.components[name].kind}, not one of {', '.join(kinds)}"
             )
         return name, m.group("rest")
@@ -69,8 +64,8 @@ def _component(profile: Profile, source: str, value: str, secret: bool) -> tuple
     if len(fitting) == 1:
         return fitting[0], value
     if not fitting:
-        raise _usage(f"--{source.replace('_', '-')} {shown}: the profile has no {' or '.join(kinds)} component")
-    raise _usage(
+        raise usage_error(f"--{source.replace('_', '-')} {shown}: the profile has no {' or '.join(kinds)} component")
+    raise usage_error(
         f"--{source.replace('_', '-')} {shown}: the profile has several components it could describe ({', '.join(fitting)})",
         hint=f"name one: --{source.replace('_', '-')} {fitting[0]}=...",
     )
@@ -86,7 +81,7 @@ def measure(profile: Profile, sources: Sources, now: dt.datetime) -> list[Measur
     from .usage_csv import read_usage_csv
 
     if sources.empty():
-        raise _usage("nothing to measure: give at least one of --postgres, --redis, --access-log, --prometheus, --usage-csv")
+        raise usage_error("nothing to measure: give at least one of --postgres, --redis, --access-log, --prometheus, --usage-csv")
     m = Measurement(now, sources.units)
     servers = (("postgres", sources.postgres, measure_postgres), ("redis", sources.redis, measure_redis))
     for kind, values, read in servers:
@@ -141,7 +136,7 @@ def measure(profile: Profile, sources: Sources, now: dt.datetime) -> list[Measur
 #: (name -> factor from per second)
 COUNTERS: dict[str, dict[str, float]] = {
     "transactions_total": {"transactions_per_s": 1.0},
-    "commands_total": {"commands_per_s": 1.0, "commands_per_day": 86_400.0},
+    "commands_total": {"commands_per_s": 1.0, "commands_per_day": SECONDS_PER_DAY},
 }
 #: the least time between two measurements for a rate taken over it
 MIN_SECONDS_BETWEEN = 60.0

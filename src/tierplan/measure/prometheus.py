@@ -17,13 +17,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import InputError, TierplanError
-from ..metrics import DAYS_PER_MONTH, METRICS
+from ..metrics import DAYS_PER_MONTH, METRICS, SECONDS_PER_DAY
 
 __all__ = ["read_exposition", "usage_of", "scrape", "LOCAL_HOSTS", "USAGE_SERIES"]
 
 USAGE_SERIES = "tierplan_usage"
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-SECONDS_PER_DAY = 86_400.0
 
 
 def usage_of(text: str, where: str) -> dict[tuple[str, str], float]:

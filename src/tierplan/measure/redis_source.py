@@ -7,12 +7,11 @@ import time
 from typing import Any
 
 from ..errors import TierplanError
+from ..metrics import SECONDS_PER_DAY
 from .model import BYTES_PER_MB
 from .secrets import redact, scrub, secrets_of
 
 __all__ = ["measure_redis"]
-
-SECONDS_PER_DAY = 86_400.0
 
 
 def _keys(info: dict[str, Any]) -> float:

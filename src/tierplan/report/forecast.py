@@ -21,7 +21,7 @@ from ..metrics import METRICS, metric_words
 from ..units import plural
 from .fmt import fmt_num, rounded
 
-__all__ = ["forecast_report", "forecast_markdown", "forecast_lines", "forecast_chart_svg"]
+__all__ = ["forecast_report", "forecast_markdown", "forecast_lines"]
 
 
 def _iso(t: dt.datetime | None) -> str | None:
@@ -198,54 +198,3 @@ def forecast_markdown(doc: dict[str, Any]) -> str:
     if doc["notes"]:
         lines += [""] + [f"- {n}" for n in doc["notes"]]
     return "\n".join(lines) + "\n"
-
-
-def forecast_chart_svg(doc: dict[str, Any], width: int = 820, height: int = 320) -> str:
-    """Every measured series as a share of its threshold (100% = the plan moves) over time: the
-    measurements as dots, the fit carried on to the end of the horizon or the crossing."""
-    from ..forecast import Fit as FitT
-    from .charts import _COLORS, _esc
-
-    drawn = [s for s in doc["series"] if s["points"] and s["threshold"]]
-    if not drawn:
-        return ""
-    start = min(dt.datetime.fromisoformat(s["points"][0][0].replace("Z", "+00:00")) for s in drawn)
-    ends = [dt.datetime.fromisoformat(r["eta_date"]).replace(tzinfo=dt.UTC) for r in doc["triggers"] if r["eta_date"]]
-    last = max(dt.datetime.fromisoformat(s["points"][-1][0].replace("Z", "+00:00")) for s in drawn)
-    end = max([last + dt.timedelta(days=30), *ends])
-    span = max((end - start).total_seconds(), 1.0)
-    left, right, top, bottom = 60, width - 20, 20, height - 40
-
-    def fx(t: dt.datetime) -> float:
-        return left + (t - start).total_seconds() / span * (right - left)
-
-    def fy(share: float) -> float:
-        return bottom - min(share, 1.5) / 1.5 * (bottom - top)
-
-    out = [
-        f'<svg class="chart-forecast" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" aria-label="measured usage and its forecast, as a share of each threshold">',
-        f'<line x1="{left}" y1="{fy(1.0):.1f}" x2="{right}" y2="{fy(1.0):.1f}" stroke="#e15759" stroke-dasharray="6 4"/>',
-        f'<text x="{left - 6}" y="{fy(1.0) + 4:.1f}" font-size="11" text-anchor="end">100%</text>',
-        f'<text x="{left - 6}" y="{fy(0.0) + 4:.1f}" font-size="11" text-anchor="end">0%</text>',
-        f'<text x="{left}" y="{height - 12}" font-size="11">{start.date().isoformat()}</text>',
-        f'<text x="{right}" y="{height - 12}" font-size="11" text-anchor="end">{end.date().isoformat()}</text>',
-    ]
-    for i, s in enumerate(drawn):
-        color = _COLORS[i % len(_COLORS)]
-        thr = s["threshold"]
-        label = _esc(f"{s['component']}: {metric_words(s['metric'])}")
-        for at, v in s["points"]:
-            t = dt.datetime.fromisoformat(at.replace("Z", "+00:00"))
-            out.append(f'<circle cx="{fx(t):.1f}" cy="{fy(v / thr):.1f}" r="3" fill="{color}"><title>{label}: {fmt_num(v)}</title></circle>')
-        fd = s["fit"]
-        if fd is not None:
-            f = FitT(fd["model"], fd["a"], fd["b"], dt.datetime.fromisoformat(fd["t0"].replace("Z", "+00:00")), fd["n"], fd["s"], fd["t_mean"], fd["sxx"], 0.0)
-            steps = 60
-            pts = []
-            for k in range(steps + 1):
-                t = start + dt.timedelta(seconds=span * k / steps)
-                pts.append(f"{fx(t):.1f},{fy(f.value(f.days(t)) / thr):.1f}")
-            out.append(f'<polyline fill="none" stroke="{color}" stroke-width="1.5" points="{" ".join(pts)}"><title>{label} ({fd["model"]} trend)</title></polyline>')
-        out.append(f'<text x="{right - 4}" y="{top + 14 * (i + 1)}" font-size="11" text-anchor="end" fill="{color}">{label}</text>')
-    out.append("</svg>")
-    return "\n".join(out)
